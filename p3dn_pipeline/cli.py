@@ -1,0 +1,104 @@
+"""Console command ``p3dn``: run the whole pipeline, or read the headline figures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from p3dn_pipeline.lib.warehouse import fetch_dicts
+from p3dn_pipeline.settings import load_settings
+
+
+def rupiah(value) -> str:
+    if value is None:
+        return "-"
+    return "Rp" + f"{value:,.0f}".replace(",", ".")
+
+
+def persen(value) -> str:
+    return "tidak terukur" if value is None else f"{value:.2f}".replace(".", ",") + " %"
+
+
+def headline_report(warehouse_path: Path) -> str:
+    """The headline KPIs with their basis, read from the marts (read-only)."""
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        provinsi = fetch_dicts(con, "SELECT * FROM marts.p3dn_provinsi")
+        umkm = fetch_dicts(
+            con,
+            "SELECT kd_klpd, tahun, triwulan, sum(jumlah_aktif) AS aktif, "
+            "sum(jumlah_baru) AS baru, sum(produksi_ton_ytd) AS produksi_ton, "
+            "sum(omzet_rp_ytd) AS omzet FROM marts.umkm_binaan_triwulan "
+            "GROUP BY ALL ORDER BY ALL")
+        ekatalog = fetch_dicts(
+            con, "SELECT count(DISTINCT pelaku_usaha_id) AS pelaku, sum(nilai_rp) AS nilai "
+                 "FROM marts.umkm_ekatalog")
+    finally:
+        con.close()
+    lines = ["", "== Realisasi komitmen P3DN =="]
+    for row in provinsi:
+        lines.append(
+            f"{row['kd_klpd']} TA {row['tahun_anggaran']}: "
+            f"{persen(row['pct_realisasi_komitmen'])} "
+            f"(realisasi PDN {rupiah(row['pembilang_realisasi_pdn_rp'])} / "
+            f"komitmen PDN {rupiah(row['penyebut_komitmen_pdn_rp'])}; "
+            f"target {persen(row['target_pct_realisasi_komitmen'])})")
+        lines.append(
+            f"    PDN / belanja pengadaan {persen(row['pct_pdn_belanja'])}, "
+            f"UMK / belanja pengadaan {persen(row['pct_umk_belanja'])} "
+            f"(belanja pengadaan {rupiah(row['belanja_pengadaan_rp'])}); "
+            f"data s.d. {row['tanggal_data']}, {row['jumlah_file_sumber']} file sumber")
+    if umkm:
+        lines += ["", "== UMKM binaan Dinas KPKP =="]
+        for row in umkm:
+            lines.append(
+                f"{row['kd_klpd']} {row['tahun']} TW {row['triwulan']}: {row['aktif']} aktif, "
+                f"{row['baru']} baru, produksi {row['produksi_ton']:.2f} ton, "
+                f"omzet {rupiah(row['omzet'])} (s.d. triwulan)")
+        lines.append(
+            f"UMKM binaan yang berjualan di e-katalog: {ekatalog[0]['pelaku']} pelaku usaha, "
+            f"{rupiah(ekatalog[0]['nilai'])}")
+    return "\n".join(lines)
+
+
+def run_pipeline() -> int:
+    """Materialize every asset in one run, as the daily schedule does, then print the KPIs."""
+    from dagster import DagsterInstance
+
+    from p3dn_pipeline.definitions import defs
+
+    os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    settings = load_settings()
+    print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
+    result = defs.get_job_def("refresh_all").execute_in_process(
+        instance=DagsterInstance.get(), raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure:
+                print(event.message, file=sys.stderr)
+        print("The run failed; see the messages above or the Dagster UI (make dev).",
+              file=sys.stderr)
+        return 1
+    print(headline_report(settings.warehouse_path))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="p3dn", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="materialize every asset and print the headline KPIs")
+    commands.add_parser("kpi", help="print the headline KPIs from the warehouse (read-only)")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run_pipeline()
+    print(headline_report(load_settings().warehouse_path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

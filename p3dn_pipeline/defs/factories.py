@@ -1,0 +1,182 @@
+"""Builders for the three shapes of asset every source repeats: raw load, staging, SQL table.
+
+A new source is one folder under ``defs/`` that calls these with its datasets and SQL files.
+"""
+
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
+
+from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.defs.resources import P3dnWarehouse, PipelineSettings
+from p3dn_pipeline.lib import ledger
+from p3dn_pipeline.lib.warehouse import execute_all, fetch_dicts, run_sql_file, transaction
+
+FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
+_SPLIT_STAGING_SQL = Path(__file__).parent.parent / "lib" / "sql" / "split_staging.sql"
+PREVIEW_ROWS = 10
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
+                   preview: bool = False) -> dict:
+    schema, table = qualified_name.split(".")
+    columns = fetch_dicts(
+        con,
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = $s AND table_name = $t ORDER BY column_index",
+        {"s": schema, "t": table},
+    )
+    row_count = con.execute(f"SELECT count(*) FROM {qualified_name}").fetchall()[0][0]
+    metadata = {
+        "dagster/row_count": MetadataValue.int(row_count),
+        "dagster/column_schema": MetadataValue.table_schema(TableSchema(columns=[
+            TableColumn(c["column_name"], c["data_type"], description=c["comment"])
+            for c in columns
+        ])),
+        "dagster/table_name": MetadataValue.text(f"p3dn.{qualified_name}"),
+    }
+    if preview:
+        metadata["preview"] = MetadataValue.md(markdown_preview(con, qualified_name))
+    return metadata
+
+
+def markdown_preview(con: duckdb.DuckDBPyConnection, qualified_name: str,
+                     limit: int = PREVIEW_ROWS) -> str:
+    result = con.execute(f"SELECT * FROM {qualified_name} LIMIT {int(limit)}")
+    names = [d[0] for d in result.description]
+    rows = result.fetchall()
+
+    def cell(value) -> str:
+        return "" if value is None else str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def build_file_ledger_asset():
+    @asset(key=FILE_LEDGER_KEY, group_name="raw", kinds={"duckdb"})
+    def file_ledger(context: AssetExecutionContext, warehouse: P3dnWarehouse,
+                    pipeline: PipelineSettings) -> MaterializeResult:
+        """Every file version seen in the landing folder: sha256, size, recognised dataset,
+        and status (pending, loaded, rejected with a reason, superseded, removed).
+        For data engineers on call: the first place to look when a figure seems stale.
+        Grain: one row per path x sha256."""
+        with warehouse.session() as con:
+            summary = ledger.take_inventory(con, pipeline.landing_path, _now())
+            for rejected in summary.rejected:
+                context.log.error(f"Rejected: {rejected['reason']}")
+            metadata = table_metadata(con, ledger.LEDGER_TABLE)
+        metadata.update({
+            "files_in_landing": summary.files_on_disk,
+            "new_file_versions": summary.new_versions,
+            "rejected_files": MetadataValue.md(
+                "\n".join(f"- {r['reason']}" for r in summary.rejected) or "none"),
+            "removed_files": len(summary.removed),
+        })
+        return MaterializeResult(metadata=metadata)
+
+    return file_ledger
+
+
+def build_raw_asset(dataset: Dataset):
+    @asset(
+        key=AssetKey(["raw", dataset.name]),
+        group_name="raw",
+        kinds={"duckdb"},
+        deps=[FILE_LEDGER_KEY],
+        description=(
+            f"{dataset.title}, every field as delivered (text), plus source file, sheet, row, "
+            f"file sha256 and load time; personal identifiers only as keyed hashes. "
+            f"Grain: {dataset.grain}. Files already loaded with the same sha256 are skipped."
+        ),
+    )
+    def raw_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse,
+                  pipeline: PipelineSettings) -> MaterializeResult:
+        with warehouse.session() as con:
+            summary = ledger.load_pending(con, dataset, pipeline.landing_path, _now())
+            for rejected in summary.rejected:
+                context.log.error(f"Rejected: {rejected['reason']}")
+            for loaded in summary.loaded:
+                context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+            metadata = table_metadata(con, dataset.raw_table)
+        metadata.update({
+            "files_loaded_this_run": len(summary.loaded),
+            "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
+            "files_rejected_this_run": len(summary.rejected),
+            "rows_removed_this_run": summary.rows_deleted,
+        })
+        return MaterializeResult(metadata=metadata)
+
+    return raw_asset
+
+
+def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequence[str],
+                        recency: str = "", extra_deps: Sequence[Sequence[str]] = ()):
+    """Typed table plus quarantine; ``recency`` orders duplicate keys newest first."""
+    template = _SPLIT_STAGING_SQL.read_text(encoding="utf-8").format(
+        name=dataset.name, typed=f"typed_{dataset.name}", key=", ".join(key_columns),
+        key_label=" + ".join(key_columns), recency=f"{recency}," if recency else "",
+    )
+
+    @asset(
+        key=AssetKey(["staging", dataset.name]),
+        group_name="staging",
+        kinds={"duckdb"},
+        deps=[AssetKey(["raw", dataset.name]), *(AssetKey(list(d)) for d in extra_deps)],
+        description=(
+            f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
+            f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
+            f"{' + '.join(key_columns)}, are in quarantine.{dataset.name} with file, row, "
+            f"column, rule and value. Grain: {dataset.grain}."
+        ),
+    )
+    def staging_asset(warehouse: P3dnWarehouse, pipeline: PipelineSettings) -> MaterializeResult:
+        with warehouse.session() as con, transaction(con):
+            run_sql_file(con, sql_file, {"kd_klpd": pipeline.kd_klpd})
+            execute_all(con, template)
+            metadata = table_metadata(con, f"staging.{dataset.name}")
+            quarantined = con.execute(
+                f"SELECT count(*), count(DISTINCT (_source_file, _source_row)) "
+                f"FROM quarantine.{dataset.name}").fetchall()[0]
+            raw_rows = con.execute(f"SELECT count(*) FROM {dataset.raw_table}").fetchall()[0][0]
+        metadata.update({
+            "raw_rows": raw_rows,
+            "quarantined_rows": quarantined[1],
+            "quarantine_findings": quarantined[0],
+        })
+        return MaterializeResult(metadata=metadata)
+
+    return staging_asset
+
+
+def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequence[str]],
+                    description: str, params: dict | None = None, preview: bool = False):
+    """A table built by one SQL file from other tables (reference data, marts)."""
+    schema, table = key
+
+    @asset(key=AssetKey(list(key)), group_name=schema, kinds={"duckdb"},
+           deps=[AssetKey(list(d)) for d in deps], description=description)
+    def sql_asset(warehouse: P3dnWarehouse) -> MaterializeResult:
+        with warehouse.session() as con, transaction(con):
+            run_sql_file(con, sql_file, params)
+            metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
+        return MaterializeResult(metadata=metadata)
+
+    return sql_asset

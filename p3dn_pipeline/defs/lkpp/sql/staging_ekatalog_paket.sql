@@ -1,0 +1,79 @@
+-- Every e-katalog package, v5 and v6 together, linked to its SiRUP package and its products'
+-- TKDN (grain: one row per versi_katalog x kd_paket). The one place both catalogue versions
+-- meet, so every mart counts e-katalog value the same way.
+CREATE OR REPLACE TABLE staging.ekatalog_paket AS
+WITH satker AS (
+    -- SiRUP's numeric kd_satker -> kd_satker_str, for v5 rows that carry only satker_id.
+    SELECT kd_klpd, kd_satker, any_value(kd_satker_str ORDER BY kd_satker_str) AS kd_satker_str
+    FROM (SELECT kd_klpd, kd_satker, kd_satker_str FROM staging.sirup_struktur_anggaran
+          UNION ALL
+          SELECT kd_klpd, kd_satker, kd_satker_str FROM staging.sirup_paket_penyedia)
+    GROUP BY ALL
+),
+v6_tkdn AS (
+    SELECT o.kd_paket,
+           count(*) AS jumlah_produk,
+           count(p.tkdn_pct) AS jumlah_produk_tkdn_diketahui,
+           min(p.tkdn_pct) AS tkdn_min_pct
+    FROM staging.ekatalog_paket_v6 AS o,
+         unnest(string_split(o.product_ids, ',')) AS ids(product_id)
+    LEFT JOIN staging.ekatalog_produk AS p ON p.kd_produk = trim(ids.product_id)
+    GROUP BY o.kd_paket
+),
+v6 AS (
+    SELECT 'v6' AS versi_katalog, o.kd_klpd, o.tahun_anggaran, o.kd_satker_str, o.kd_paket,
+           o.kd_rup, o.tgl_order, o.status_pkt AS status, o.is_transacted,
+           NULL::BIGINT AS kd_penyedia, o.kd_penyedia_sikap,
+           o.total_harga_rp AS nilai_rp,
+           -- An order's value is not split by product: it counts as TKDN-known only when
+           -- every product in it has a TKDN figure, and as domestic when all are >= 25 %.
+           CASE WHEN t.jumlah_produk = t.jumlah_produk_tkdn_diketahui THEN o.total_harga_rp ELSE 0 END
+               AS nilai_tkdn_diketahui_rp,
+           CASE WHEN t.jumlah_produk = t.jumlah_produk_tkdn_diketahui AND t.tkdn_min_pct >= 25
+                THEN o.total_harga_rp ELSE 0 END AS nilai_tkdn_min_25_rp,
+           o._source_file, o._loaded_at
+    FROM staging.ekatalog_paket_v6 AS o
+    LEFT JOIN v6_tkdn AS t USING (kd_paket)
+),
+v5 AS (
+    SELECT 'v5' AS versi_katalog, l.kd_klpd, l.tahun_anggaran,
+           any_value(s.kd_satker_str) AS kd_satker_str,
+           CAST(l.kd_paket AS VARCHAR) AS kd_paket,
+           any_value(l.kd_rup) AS kd_rup,
+           min(l.tanggal_buat_paket) AS tgl_order,
+           any_value(l.paket_status_str) AS status,
+           bool_and(l.is_transacted) AS is_transacted,
+           any_value(l.kd_penyedia) AS kd_penyedia, NULL::BIGINT AS kd_penyedia_sikap,
+           sum(l.total_harga_rp) AS nilai_rp,
+           sum(CASE WHEN p.tkdn_pct IS NOT NULL THEN l.total_harga_rp ELSE 0 END)
+               AS nilai_tkdn_diketahui_rp,
+           sum(CASE WHEN p.tkdn_pct >= 25 THEN l.total_harga_rp ELSE 0 END)
+               AS nilai_tkdn_min_25_rp,
+           any_value(l._source_file) AS _source_file, max(l._loaded_at) AS _loaded_at
+    FROM staging.ekatalog_paket_v5 AS l
+    LEFT JOIN satker AS s ON s.kd_klpd = l.kd_klpd AND s.kd_satker = l.satker_id
+    LEFT JOIN staging.ekatalog_produk AS p ON p.kd_produk = l.kd_produk
+    GROUP BY l.kd_klpd, l.tahun_anggaran, l.kd_paket
+),
+paket AS (
+    SELECT * FROM v6
+    UNION ALL BY NAME
+    SELECT * FROM v5
+)
+SELECT
+    paket.versi_katalog, paket.kd_klpd, paket.tahun_anggaran,
+    -- The SKPD that planned the package owns its realisation; fall back to the ordering satker.
+    coalesce(rup.kd_satker_str, paket.kd_satker_str) AS kd_satker_str,
+    paket.kd_paket, paket.kd_rup, paket.tgl_order, paket.status, paket.is_transacted,
+    paket.kd_penyedia, paket.kd_penyedia_sikap,
+    paket.nilai_rp, paket.nilai_tkdn_diketahui_rp, paket.nilai_tkdn_min_25_rp,
+    rup.kd_rup IS NOT NULL AS is_rup_ditemukan,
+    -- Realisation counts against the commitment only when its package is part of it
+    -- (announced, active, not deleted), so realisasi and komitmen share one basis.
+    coalesce(rup.is_komitmen, false) AS is_rup_komitmen,
+    coalesce(rup.is_komitmen AND rup.is_pdn, false) AS is_pdn,
+    coalesce(rup.is_komitmen AND rup.is_ukm, false) AS is_ukm,
+    paket._source_file, paket._loaded_at
+FROM paket
+LEFT JOIN staging.sirup_paket_penyedia AS rup ON rup.kd_rup = paket.kd_rup
+ORDER BY paket.versi_katalog, paket.kd_paket;

@@ -1,0 +1,50 @@
+-- e-katalog v6 orders, typed and trimmed (grain: one row per kd_paket).
+-- `problems` lists every hard rule the row breaks; lib/sql/split_staging.sql sends rows with
+-- problems, and all but the newest copy of a duplicated key, to quarantine.
+CREATE OR REPLACE TEMP TABLE typed_ekatalog_paket_v6 AS
+SELECT
+    p3dn_teks(kd_klpd) AS kd_klpd,
+    TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) AS tahun_anggaran,
+    rtrim(p3dn_teks(kd_satker_str), '.') AS kd_satker_str,
+    upper(p3dn_teks(nama_satker)) AS nama_satker,
+    p3dn_teks(kd_paket) AS kd_paket,
+    TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) AS kd_rup,
+    p3dn_teks(rup_nama_pkt) AS rup_nama_pkt,
+    p3dn_teks(product_ids) AS product_ids,
+    upper(replace(p3dn_teks(sumber_dana), ' ', '')) AS sumber_dana,
+    p3dn_teks(mak) AS mak,
+    p3dn_teks(kd_penyedia_v6) AS kd_penyedia_v6,
+    -- LKPP writes 0 when the SIKaP vendor id is unknown.
+    nullif(TRY_CAST(p3dn_teks(kd_penyedia_sikap) AS BIGINT), 0) AS kd_penyedia_sikap,
+    TRY_CAST(p3dn_teks(jml_jenis_produk) AS INTEGER) AS jml_jenis_produk,
+    TRY_CAST(p3dn_teks(jml_produk) AS DECIMAL(18, 4)) AS jml_produk,
+    coalesce(TRY_CAST(p3dn_teks(ongkir) AS DECIMAL(18, 2)), 0) AS ongkir_rp,
+    TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) AS total_harga_rp,
+    p3dn_tanggal(tgl_order) AS tgl_order,
+    upper(p3dn_teks(status_pkt)) AS status_pkt,
+    upper(p3dn_teks(status_pengiriman)) AS status_pengiriman,
+    -- What LKPP dashboards count as transacted (DOMAIN.md 2.1).
+    upper(p3dn_teks(status_pkt)) IN ('ON_PROCESS', 'ON_ADDENDUM', 'COMPLETED',
+                                     'PAYMENT_OUTSIDE_SYSTEM') AS is_transacted,
+    _source_file, _source_row, _file_sha256, _loaded_at,
+    list_filter([
+        CASE WHEN p3dn_teks(kd_paket) IS NULL
+            THEN {'column_name': 'kd_paket', 'rule': 'required', 'offending_value': kd_paket} END,
+        CASE WHEN p3dn_teks(kd_klpd) IS NULL
+            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
+        CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
+            THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
+        CASE WHEN p3dn_teks(kd_satker_str) IS NULL
+            THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
+        CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) IS NULL
+            THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
+        CASE WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'total_harga', 'rule': 'not_a_number', 'offending_value': total_harga}
+             WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) < 0
+            THEN {'column_name': 'total_harga', 'rule': 'negative_amount', 'offending_value': total_harga} END,
+        CASE WHEN p3dn_tanggal(tgl_order) IS NULL
+            THEN {'column_name': 'tgl_order', 'rule': 'not_a_date', 'offending_value': tgl_order} END,
+        CASE WHEN p3dn_teks(status_pkt) IS NULL
+            THEN {'column_name': 'status_pkt', 'rule': 'required', 'offending_value': status_pkt} END
+    ], lambda problem: problem IS NOT NULL) AS problems
+FROM raw.ekatalog_paket_v6;

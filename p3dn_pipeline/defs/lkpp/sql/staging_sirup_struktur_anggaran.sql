@@ -1,0 +1,35 @@
+-- SiRUP budget structure per satker (grain: kd_klpd x tahun_anggaran x kd_satker_str):
+-- belanja_pengadaan is the base of the P3DN and UMK shares.
+CREATE OR REPLACE TEMP TABLE typed_sirup_struktur_anggaran AS
+SELECT
+    p3dn_teks(kd_klpd) AS kd_klpd,
+    TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) AS tahun_anggaran,
+    TRY_CAST(p3dn_teks(kd_satker) AS BIGINT) AS kd_satker,
+    rtrim(p3dn_teks(kd_satker_str), '.') AS kd_satker_str,
+    upper(p3dn_teks(nama_satker)) AS nama_satker,
+    TRY_CAST(p3dn_teks(belanja_operasi) AS DECIMAL(18, 2)) AS belanja_operasi_rp,
+    TRY_CAST(p3dn_teks(belanja_modal) AS DECIMAL(18, 2)) AS belanja_modal_rp,
+    coalesce(TRY_CAST(p3dn_teks(belanja_btt) AS DECIMAL(18, 2)), 0) AS belanja_btt_rp,
+    coalesce(TRY_CAST(p3dn_teks(belanja_non_pengadaan) AS DECIMAL(18, 2)), 0) AS belanja_non_pengadaan_rp,
+    TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) AS belanja_pengadaan_rp,
+    TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) AS total_belanja_rp,
+    _source_file, _source_row, _file_sha256, _loaded_at,
+    list_filter([
+        CASE WHEN p3dn_teks(kd_satker_str) IS NULL
+            THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
+        CASE WHEN p3dn_teks(kd_klpd) IS NULL
+            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
+        CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
+            THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
+        CASE WHEN TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'belanja_pengadaan', 'rule': 'not_a_number', 'offending_value': belanja_pengadaan}
+             WHEN TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) < 0
+            THEN {'column_name': 'belanja_pengadaan', 'rule': 'negative_amount', 'offending_value': belanja_pengadaan} END,
+        CASE WHEN TRY_CAST(p3dn_teks(belanja_operasi) AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'belanja_operasi', 'rule': 'not_a_number', 'offending_value': belanja_operasi} END,
+        CASE WHEN TRY_CAST(p3dn_teks(belanja_modal) AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'belanja_modal', 'rule': 'not_a_number', 'offending_value': belanja_modal} END,
+        CASE WHEN TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'total_belanja', 'rule': 'not_a_number', 'offending_value': total_belanja} END
+    ], lambda problem: problem IS NOT NULL) AS problems
+FROM raw.sirup_struktur_anggaran;

@@ -1,0 +1,253 @@
+"""The landing folder: find files, fingerprint them, and recognise each one's dataset.
+
+Recognition reads only a file's header (CSV first line, first JSON object, the header row of
+a sheet), so a 2 GB export is classified in milliseconds. The decision is recorded in the
+file ledger by the ``raw/file_ledger`` asset; the raw assets then load what it accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+
+SUPPORTED_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+CSV_DELIMITERS = (",", ";", "\t", "|")
+# A header is never this long; reading more would let one huge first line exhaust memory.
+HEADER_PROBE_BYTES = 1 << 20
+XLSX_HEADER_SEARCH_ROWS = 15
+
+
+class LandingError(Exception):
+    """A file that cannot be used, with a reason its owner can act on."""
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    path: Path          # absolute
+    relative_path: str  # as shown to people and stored in the ledger
+    size_bytes: int
+    modified_ns: int
+
+
+@dataclass
+class Header:
+    """Where the data starts and what each column holds."""
+
+    file_format: str
+    columns: list[str]                 # headers as written, in file order
+    delimiter: str | None = None       # CSV
+    sheet: str | None = None           # XLSX
+    header_row: int | None = None      # XLSX: 1-based sheet row of the header
+    data_rows_hint: int | None = None  # XLSX: rows below the header (incl. blanks)
+
+
+@dataclass
+class Recognition:
+    dataset: Dataset
+    header: Header
+    # canonical field name -> index of the column holding it
+    column_of: dict[str, int] = field(default_factory=dict)
+
+
+def discover(landing_dir: Path) -> Iterator[LandedFile]:
+    """Every regular file below the landing folder, in a stable order; hidden files skipped."""
+    root = landing_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.startswith("~$") or name == "MANIFEST.json":
+                continue  # hidden files, Excel lock files and the generator's manifest
+            path = Path(dirpath) / name
+            stat = path.lstat()
+            yield LandedFile(path, path.relative_to(root).as_posix(), stat.st_size,
+                             stat.st_mtime_ns)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_inside(landing_dir: Path, landed: LandedFile) -> None:
+    """Refuse links that lead out of the landing folder."""
+    if landed.path.is_symlink():
+        target = landed.path.resolve()
+        if not target.is_relative_to(landing_dir.resolve()):
+            raise LandingError(
+                f"is a symbolic link to {target}, outside the landing folder; "
+                "copy the file into the landing folder instead"
+            )
+
+
+def read_header(path: Path) -> Header:
+    suffix = path.suffix.lower()
+    file_format = SUPPORTED_FORMATS.get(suffix)
+    if file_format is None:
+        raise LandingError(
+            f"has extension '{suffix or '(none)'}', which is not a supported export format; "
+            "save it as .json, .csv or .xlsx"
+        )
+    if path.stat().st_size == 0:
+        raise LandingError("is empty (0 bytes); download the export again")
+    if file_format == "json":
+        return _json_header(path)
+    if file_format == "csv":
+        return _csv_header(path)
+    return _xlsx_header(path)
+
+
+def _decode_probe(path: Path) -> str:
+    raw = path.open("rb").read(HEADER_PROBE_BYTES)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if err.start >= len(raw) - 4:  # probe cut a multi-byte character in half
+            return raw[: err.start].decode("utf-8-sig")
+        raise LandingError(
+            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); it looks "
+            "like latin-1/Windows-1252: re-save it as 'CSV UTF-8' or UTF-8 JSON"
+        ) from None
+
+
+def _json_header(path: Path) -> Header:
+    text = _decode_probe(path).lstrip()
+    if not text:
+        raise LandingError("holds only white space; download the export again")
+    start = 0
+    if text[0] == "[":
+        start = 1
+        while start < len(text) and text[start] in " \t\r\n":
+            start += 1
+        if text[start:start + 1] == "]":
+            raise LandingError("is an empty JSON array (no rows); download the export again")
+    if text[start:start + 1] != "{":
+        raise LandingError(
+            "is not a JSON array of objects (the shape LKPP's ISB API returns); "
+            f"it starts with {text[:20]!r}"
+        )
+    try:
+        first, _ = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError as err:
+        raise LandingError(f"is not valid JSON near character {err.pos}: {err.msg}") from None
+    return Header("json", list(first.keys()))
+
+
+def _csv_header(path: Path) -> Header:
+    text = _decode_probe(path)
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    if not first_line.strip():
+        raise LandingError("has an empty first line; the first line must be the header")
+    delimiter = max(CSV_DELIMITERS, key=first_line.count)
+    columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    return Header("csv", [c.strip() for c in columns], delimiter=delimiter)
+
+
+def _xlsx_header(path: Path) -> Header:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own zip/xml errors
+        raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
+    best: tuple[tuple[int, int], Header] | None = None
+    for sheet_name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(
+            skip_empty_area=False, nrows=XLSX_HEADER_SEARCH_ROWS)
+        for index, row in enumerate(rows):
+            columns = [str(c).strip() if c not in (None, "") else "" for c in row]
+            score = _header_score(columns)
+            if score > (0, 0) and (best is None or score > best[0]):
+                best = (score, Header("xlsx", columns, sheet=sheet_name, header_row=index + 1))
+    if best is None:
+        raise LandingError(
+            f"has no sheet with a single known column name in its first "
+            f"{XLSX_HEADER_SEARCH_ROWS} rows (sheets: {', '.join(workbook.sheet_names)})"
+        )
+    return best[1]
+
+
+def _accepted_headers(dataset: Dataset) -> dict[str, str]:
+    """normalised header -> canonical field name."""
+    accepted = {}
+    for f in dataset.all_fields():
+        for header in f.accepted_headers():
+            accepted[normalise_header(header)] = f.name
+    for name in dataset.personal:
+        for header in (name, *dataset.personal_aliases.get(name, ())):
+            accepted[normalise_header(header)] = name
+    return accepted
+
+
+def _resolve(dataset: Dataset, columns: list[str]) -> dict[str, int]:
+    accepted = _accepted_headers(dataset)
+    column_of: dict[str, int] = {}
+    for index, header in enumerate(columns):
+        canonical = accepted.get(normalise_header(header))
+        if canonical is not None and canonical not in column_of:
+            column_of[canonical] = index
+    return column_of
+
+
+def _required(dataset: Dataset) -> list[str]:
+    return [f.name for f in dataset.required] + list(dataset.required_personal)
+
+
+def _header_score(columns: list[str]) -> tuple[int, int]:
+    """(is a complete signature, fields recognised): how much a row looks like a header."""
+    best = (0, 0)
+    for dataset in DATASETS:
+        column_of = _resolve(dataset, columns)
+        complete = int(all(name in column_of for name in _required(dataset)))
+        best = max(best, (complete, len(column_of)))
+    return best
+
+
+def recognise(header: Header) -> Recognition:
+    """The dataset whose signature the header carries, or a LandingError saying what's missing."""
+    seen: dict[str, int] = {}
+    for header_text in header.columns:
+        key = normalise_header(header_text)
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    duplicated = sorted(k for k, n in seen.items() if n > 1)
+    candidates = []
+    for dataset in DATASETS:
+        if header.file_format not in dataset.formats and not (
+            header.file_format == "csv" and "json" in dataset.formats
+        ):
+            continue
+        column_of = _resolve(dataset, header.columns)
+        required = _required(dataset)
+        present = [name for name in required if name in column_of]
+        candidates.append((len(present) / len(required), len(present), dataset, column_of))
+    complete = [c for c in candidates if c[0] == 1.0]
+    if complete:
+        _, _, dataset, column_of = max(complete, key=lambda c: c[1])
+        clashing = [d for d in duplicated if d in _accepted_headers(dataset)]
+        if clashing:
+            raise LandingError(
+                f"has the column {', '.join(repr(c) for c in clashing)} more than once in its "
+                "header; remove the duplicate column and export again"
+            )
+        return Recognition(dataset, header, column_of)
+    if not candidates:
+        raise LandingError(f"is a {header.file_format} file, which no dataset is delivered as")
+    ratio, _, closest, column_of = max(candidates, key=lambda c: (c[0], c[1]))
+    missing = [name for name in _required(closest) if name not in column_of]
+    where = f" (sheet '{header.sheet}', row {header.header_row})" if header.sheet else ""
+    raise LandingError(
+        f"matches no known dataset{where}; the closest is {closest.name} ({closest.title}), "
+        f"which also needs the field(s): {', '.join(missing)}. Header read: "
+        f"{', '.join(header.columns[:12])}{' ...' if len(header.columns) > 12 else ''}"
+    )

@@ -1,0 +1,197 @@
+"""The file ledger: one row per version (path + sha256) of every file seen in the landing folder.
+
+Statuses:
+- ``pending``: recognised, waiting for its raw asset to load it;
+- ``loaded``: its rows are in the raw table (the newest loaded version of a path wins);
+- ``rejected``: cannot be used; ``reason`` says why and what to do. A rejected new version
+  of a path leaves the previously loaded version's rows in place, so one bad download does
+  not wipe a dataset;
+- ``superseded``: an older version of a path whose newer version has been loaded;
+- ``removed``: the file is gone from the landing folder, so its rows are gone too.
+
+The landing folder is the truth: the raw tables hold exactly the loaded versions of the
+files that are there now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.lib import landing, readers
+from p3dn_pipeline.lib.warehouse import fetch_dicts, transaction
+
+LEDGER_TABLE = "raw.file_ledger"
+
+LEDGER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
+    path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    modified_ns BIGINT NOT NULL,
+    file_format VARCHAR,
+    dataset VARCHAR,
+    sheet VARCHAR,
+    status VARCHAR NOT NULL,
+    reason VARCHAR,
+    rows_loaded BIGINT,
+    first_seen_at TIMESTAMP NOT NULL,
+    status_at TIMESTAMP NOT NULL
+)
+"""
+
+
+@dataclass
+class InventorySummary:
+    files_on_disk: int = 0
+    new_versions: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    loaded: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    rows_deleted: int = 0
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(LEDGER_DDL).fetchall()
+
+
+def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
+                   now: dt.datetime) -> InventorySummary:
+    """Record every new file version; recognise its dataset or reject it with a reason."""
+    ensure_ledger(con)
+    summary = InventorySummary()
+    known = {
+        (r["path"], r["size_bytes"], r["modified_ns"]): r["sha256"]
+        for r in fetch_dicts(con, f"SELECT DISTINCT path, size_bytes, modified_ns, sha256 "
+                                  f"FROM {LEDGER_TABLE}")
+    }
+    versions = {(r["path"], r["sha256"]): r["status"]
+                for r in fetch_dicts(con, f"SELECT path, sha256, status FROM {LEDGER_TABLE}")}
+    present_paths: set[str] = set()
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    with transaction(con):
+        for landed in landing.discover(landing_dir):
+            summary.files_on_disk += 1
+            present_paths.add(landed.relative_path)
+            try:
+                landing.check_inside(landing_dir, landed)
+                # Unchanged size and mtime: trust the recorded hash instead of re-reading.
+                sha = known.get((landed.relative_path, landed.size_bytes, landed.modified_ns))
+                sha = sha or landing.sha256_of(landed.path)
+            except landing.LandingError as err:
+                sha = "-"
+                if (landed.relative_path, sha) not in versions:
+                    _insert_version(con, landed, sha, now, None, None, "rejected", str(err))
+                    summary.rejected.append({"path": landed.relative_path, "reason": str(err)})
+                continue
+            status = versions.get((landed.relative_path, sha))
+            if status == "removed":
+                # The same content came back: load it again.
+                con.execute(f"DELETE FROM {LEDGER_TABLE} WHERE path = $p AND sha256 = $s",
+                            {"p": landed.relative_path, "s": sha}).fetchall()
+                status = None
+            if status is not None:
+                continue
+            summary.new_versions += 1
+            try:
+                recognition = landing.recognise(landing.read_header(landed.path))
+            except landing.LandingError as err:
+                _insert_version(con, landed, sha, now, None, None, "rejected", str(err))
+                summary.rejected.append({"path": landed.relative_path, "reason": str(err)})
+                continue
+            _insert_version(con, landed, sha, now, recognition.header.file_format,
+                            recognition, "pending", None)
+        for row in fetch_dicts(con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} "
+                                    "WHERE status IN ('loaded', 'pending')"):
+            if row["path"] not in present_paths:
+                con.execute(
+                    f"UPDATE {LEDGER_TABLE} SET status = 'removed', status_at = $now, "
+                    "reason = 'file no longer in the landing folder' "
+                    "WHERE path = $p AND status IN ('loaded', 'pending')",
+                    {"p": row["path"], "now": now},
+                ).fetchall()
+                summary.removed.append(row["path"])
+    return summary
+
+
+def _insert_version(con, landed, sha, now, file_format, recognition, status, reason) -> None:
+    con.execute(
+        f"INSERT INTO {LEDGER_TABLE} VALUES ($path, $sha, $size, $mtime, $fmt, $dataset, "
+        "$sheet, $status, $reason, NULL, $now, $now)",
+        {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
+         "mtime": landed.modified_ns,
+         "fmt": file_format or landed.path.suffix.lower().lstrip("."),
+         "dataset": recognition.dataset.name if recognition else None,
+         "sheet": recognition.header.sheet if recognition else None,
+         "status": status, "reason": f"{landed.relative_path} {reason}" if reason else None,
+         "now": now},
+    ).fetchall()
+
+
+def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: Path,
+                 now: dt.datetime) -> LoadSummary:
+    """Load every pending version of this dataset, one transaction per file."""
+    ensure_ledger(con)
+    readers.ensure_raw_table(con, dataset)
+    summary = LoadSummary()
+    pending = fetch_dicts(
+        con, f"SELECT path, sha256 FROM {LEDGER_TABLE} WHERE dataset = $d AND status = 'pending' "
+             "ORDER BY path", {"d": dataset.name})
+    for version in pending:
+        path = landing_dir.resolve() / version["path"]
+        try:
+            with transaction(con):
+                if landing.sha256_of(path) != version["sha256"]:
+                    raise landing.LandingError(
+                        "changed while it was being loaded (still being copied?); "
+                        "it will be picked up on the next run")
+                recognition = landing.recognise(landing.read_header(path))
+                if recognition.dataset.name != dataset.name:
+                    raise landing.LandingError(
+                        f"now looks like {recognition.dataset.name}; it will be re-examined "
+                        "on the next run")
+                rows = readers.load_file(con, recognition, absolute_path=str(path),
+                                         relative_path=version["path"],
+                                         sha256=version["sha256"], loaded_at=now)
+                con.execute(
+                    f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
+                    "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
+                    {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
+                con.execute(
+                    f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
+                    "status_at = $now, reason = NULL WHERE path = $p AND sha256 = $s",
+                    {"p": version["path"], "s": version["sha256"], "n": rows, "now": now},
+                ).fetchall()
+            summary.loaded.append({"path": version["path"], "rows": rows})
+        except (landing.LandingError, OSError) as err:
+            reason = f"{version['path']} {err}"
+            con.execute(
+                f"UPDATE {LEDGER_TABLE} SET status = 'rejected', reason = $r, status_at = $now "
+                "WHERE path = $p AND sha256 = $s",
+                {"p": version["path"], "s": version["sha256"], "r": reason, "now": now},
+            ).fetchall()
+            summary.rejected.append({"path": version["path"], "reason": reason})
+    summary.rows_deleted = prune_raw(con, dataset)
+    return summary
+
+
+def prune_raw(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
+    """Delete raw rows of file versions that are no longer the loaded version of their path."""
+    readers.ensure_raw_table(con, dataset)
+    with transaction(con):
+        deleted = con.execute(
+            f"DELETE FROM {dataset.raw_table} AS r WHERE NOT EXISTS ("
+            f"  SELECT 1 FROM {LEDGER_TABLE} l WHERE l.path = r._source_file "
+            "   AND l.sha256 = r._file_sha256 AND l.dataset = $d AND l.status = 'loaded')",
+            {"d": dataset.name},
+        ).fetchall()[0][0]
+    return deleted

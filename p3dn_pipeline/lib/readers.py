@@ -1,0 +1,181 @@
+"""Load one recognised file into its raw table, inside DuckDB.
+
+JSON and CSV are read by DuckDB's own readers; XLSX (no DuckDB excel extension is reachable
+offline) is read by calamine into an Arrow table that DuckDB then scans. Every field lands as
+text exactly as delivered, except personal identifiers, which are hashed in the same SQL
+statement that reads them, so their clear value is never written anywhere.
+
+Headers and sheet names come from files, i.e. from strangers: they are only ever used as
+quoted literals or mapped to our own column positions, never pasted into SQL as code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.lib.landing import LandingError, Recognition
+
+RAW_LINEAGE_DDL = (
+    '"_source_file" VARCHAR NOT NULL, "_source_sheet" VARCHAR, "_source_row" BIGINT NOT NULL, '
+    '"_file_sha256" VARCHAR NOT NULL, "_loaded_at" TIMESTAMP NOT NULL'
+)
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    columns = ", ".join(f"{quote_identifier(c)} VARCHAR" for c in dataset.raw_columns())
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {dataset.raw_table} ({columns}, {RAW_LINEAGE_DDL})"
+    ).fetchall()
+
+
+def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
+    """One SQL expression per raw column, from the file's columns (``source_ref``)."""
+    expressions = []
+    for f in dataset.all_fields():
+        expressions.append(source_ref.get(f.name, "NULL"))
+    for name, treatment in dataset.personal.items():
+        if treatment != "hash":
+            continue  # 'drop' fields are never selected, so never read into a table
+        ref = source_ref.get(name)
+        if ref is None:
+            expressions += ["NULL", "NULL"]
+        else:
+            # Hash the identifier in the form people mean: digits only, so "'3174 01..." and
+            # "317401..." are the same person.
+            normalised = f"coalesce(p3dn_digits({ref}), p3dn_teks({ref}))"
+            expressions += [f"p3dn_hmac({normalised})", f"p3dn_shape({normalised})"]
+    return expressions
+
+
+def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absolute_path: str,
+              relative_path: str, sha256: str, loaded_at: dt.datetime) -> int:
+    """Replace this file's rows in its raw table; returns the number of rows loaded.
+
+    The caller holds the transaction: on any error nothing of this file is left behind.
+    """
+    dataset = recognition.dataset
+    header = recognition.header
+    if header.file_format == "json":
+        source_sql, source_ref, row_expr = _json_source(recognition, absolute_path)
+    elif header.file_format == "csv":
+        source_sql, source_ref, row_expr = _csv_source(recognition, absolute_path)
+    else:
+        source_sql, source_ref, row_expr = _xlsx_source(con, recognition, absolute_path)
+
+    target_columns = [*dataset.raw_columns(), "_source_file", "_source_sheet", "_source_row",
+                      "_file_sha256", "_loaded_at"]
+    select = [*_select_list(dataset, source_ref), "$file", "$sheet", row_expr, "$sha",
+              "$loaded_at"]
+    con.execute(f"DELETE FROM {dataset.raw_table} WHERE _source_file = $file",
+                {"file": relative_path}).fetchall()
+    try:
+        con.execute(
+            f"INSERT INTO {dataset.raw_table} ({', '.join(map(quote_identifier, target_columns))}) "
+            f"SELECT {', '.join(select)} FROM {source_sql}",
+            {"file": relative_path, "sheet": header.sheet, "sha": sha256,
+             "loaded_at": loaded_at},
+        ).fetchall()
+    except duckdb.Error as err:
+        message = str(err).split("\n")[0]
+        raise LandingError(f"cannot be read as {header.file_format}: {message}") from None
+    finally:
+        if header.file_format == "xlsx":
+            con.unregister("p3dn_xlsx_rows")
+    return con.execute(
+        f"SELECT count(*) FROM {dataset.raw_table} WHERE _source_file = $file",
+        {"file": relative_path},
+    ).fetchall()[0][0]
+
+
+def _columns_to_read(recognition: Recognition) -> dict[str, int]:
+    """Canonical name -> file column, leaving out personal fields that are dropped unread."""
+    personal = recognition.dataset.personal
+    return {name: index for name, index in recognition.column_of.items()
+            if personal.get(name) != "drop"}
+
+
+def _json_source(recognition: Recognition, path: str) -> tuple[str, dict[str, str], str]:
+    header = recognition.header
+    keys = {name: header.columns[index] for name, index in _columns_to_read(recognition).items()}
+    columns = ", ".join(f"{quote_literal(key)}: 'VARCHAR'" for key in keys.values())
+    source = (f"read_json({quote_literal(path)}, format='auto', records=true, "
+              f"columns={{{columns}}})")
+    return source, {name: quote_identifier(key) for name, key in keys.items()}, \
+        "row_number() OVER ()"
+
+
+def _csv_source(recognition: Recognition, path: str) -> tuple[str, dict[str, str], str]:
+    header = recognition.header
+    width = len(header.columns)
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    source = (
+        f"read_csv({quote_literal(path)}, header=false, skip=1, "
+        f"delim={quote_literal(header.delimiter or ',')}, quote='\"', escape='\"', "
+        f"columns={{{columns}}}, strict_mode=true, null_padding=false)"
+    )
+    refs = {name: f"c{index}" for name, index in _columns_to_read(recognition).items()}
+    # Line number as a person sees it in a text editor: the header is line 1.
+    return source, refs, "row_number() OVER () + 1"
+
+
+def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
+                 path: str) -> tuple[str, dict[str, str], str]:
+    from python_calamine import CalamineWorkbook
+
+    header = recognition.header
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_name(header.sheet)
+    rows = sheet.to_python(skip_empty_area=False)
+    to_read = _columns_to_read(recognition)
+    wanted = sorted(set(to_read.values()))
+    columns: dict[str, list[Any]] = {f"c{i}": [] for i in wanted}
+    sheet_rows: list[int] = []
+    for offset, row in enumerate(rows[header.header_row:], start=header.header_row + 1):
+        cells = [row[i] if i < len(row) else None for i in wanted]
+        texts = [cell_text(c) for c in cells]
+        if all(t is None for t in texts):
+            continue  # blank spacer rows are layout, not data
+        sheet_rows.append(offset)
+        for i, text in zip(wanted, texts):
+            columns[f"c{i}"].append(text)
+    table = pa.table({**{k: pa.array(v, pa.string()) for k, v in columns.items()},
+                      "sheet_row": pa.array(sheet_rows, pa.int64())})
+    con.register("p3dn_xlsx_rows", table)
+    refs = {name: f"c{index}" for name, index in to_read.items()}
+    return "p3dn_xlsx_rows", refs, "sheet_row"
+
+
+def cell_text(value: Any) -> str | None:
+    """An Excel cell as the text a person would type, so one parser serves CSV and XLSX.
+
+    Numbers are written the Indonesian way (decimal comma, no grouping), dates as ISO.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f").replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None

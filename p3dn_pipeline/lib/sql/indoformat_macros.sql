@@ -1,0 +1,236 @@
+-- Indonesian numbers, dates and identifiers as people type them into SIPD, LKPP and Excel.
+-- p3dn_pipeline/lib/indoformat.py holds the same rules in Python. The unit tests check that
+-- both sides agree, so change them together. Every macro returns NULL for what it cannot
+-- read unambiguously rather than guess. Macros named p3dn__* are helpers for the others.
+-- The loader runs this file statement by statement, splitting where a semicolon ends a line:
+-- keep that character out of comments and string literals.
+
+-- Unicode White_Space: Excel exports and text copied from the web bring no-break and thin spaces.
+CREATE OR REPLACE TEMP MACRO p3dn_teks(x) AS
+    nullif(trim(regexp_replace(
+        CAST(x AS VARCHAR),
+        '[\t\n\x0B\f\r \x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+',
+        ' ', 'g')), '');
+
+-- A regex match is bound once as a lambda argument, list_transform([match], lambda r: ...)[1],
+-- because a macro argument is copied into every place it is used, and each copy compiles
+-- its regex again when a query is bound.
+
+-- The parsers accept ASCII only. RE2 folds case beyond ASCII (U+212A KELVIN SIGN matches k,
+-- U+017F LONG S matches s) and Python folds differently, so both sides agree only on ASCII.
+CREATE OR REPLACE TEMP MACRO p3dn__ascii(t) AS
+    CASE WHEN NOT regexp_matches(t, '[^\x00-\x7F]') THEN t END;
+
+-- The decimal comma is shifted as text so that `0,000001 jt` stays exact. Five decimals are
+-- enough: the cast rounds half away from zero to four, which looks at the fifth decimal only.
+CREATE OR REPLACE TEMP MACRO p3dn__desimal(bulat, pecahan, pangkat, negatif) AS
+    TRY_CAST(
+        CASE WHEN negatif THEN '-' ELSE '' END
+        || replace(bulat, '.', '')
+        || rpad(left(pecahan, pangkat), pangkat, '0')
+        || '.' || substr(pecahan, pangkat + 1, 5) || '0'
+        AS DECIMAL(38, 4));
+
+CREATE OR REPLACE TEMP MACRO p3dn__angka_r(r) AS
+    CASE WHEN r.bulat <> ''
+              AND (r.buka = '') = (r.tutup = '')
+              AND CAST(r.buka <> '' AS INTEGER) + CAST(r.minus1 <> '' AS INTEGER)
+                  + CAST(r.minus2 <> '' AS INTEGER) <= 1
+         THEN p3dn__desimal(
+             r.bulat,
+             r.pecahan,
+             CASE lower(r.satuan)
+                 WHEN 'rb' THEN 3 WHEN 'ribu' THEN 3
+                 WHEN 'jt' THEN 6 WHEN 'juta' THEN 6
+                 WHEN 'm' THEN 9 WHEN 'miliar' THEN 9 WHEN 'milyar' THEN 9
+                 WHEN 't' THEN 12 WHEN 'triliun' THEN 12
+                 ELSE 0
+             END,
+             r.buka <> '' OR r.minus1 <> '' OR r.minus2 <> '')
+    END;
+
+-- A dot separates thousands only in groups of three: `12.5` is an English decimal, not 125.
+-- M is miliar (10^9), never million, and a lone lowercase m stays unreadable.
+-- Typed DOUBLE and DECIMAL values (numbers read from XLSX) print with a decimal point, which
+-- the Indonesian rules rightly reject as text, so they are taken as they are.
+CREATE OR REPLACE TEMP MACRO p3dn_angka(x) AS
+    CASE WHEN typeof(x) IN ('FLOAT', 'DOUBLE') OR typeof(x) LIKE 'DECIMAL%'
+         THEN TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 4))
+         ELSE list_transform(
+             [regexp_extract(
+                 p3dn__ascii(p3dn_teks(x)),
+                 '^(?:(\() ?)?(-)? ?(?:(?i:rp)\.? ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,-|(?:,([0-9]+))?(?: ?((?i:rb|ribu|jt|juta|miliar|milyar|triliun)|M|T))?)(?: ?(\)))?$',
+                 ['buka', 'minus1', 'minus2', 'bulat', 'pecahan', 'satuan', 'tutup'])],
+             lambda r: p3dn__angka_r(r))[1]
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn__persen_r(r) AS
+    CASE WHEN r.bulat <> ''
+              AND (r.buka = '') = (r.tutup = '')
+              AND NOT (r.buka <> '' AND r.minus <> '')
+         THEN TRY_CAST(p3dn__desimal(r.bulat, r.pecahan, 0, r.buka <> '' OR r.minus <> '') AS DECIMAL(9, 4))
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_persen(x) AS
+    CASE WHEN typeof(x) IN ('FLOAT', 'DOUBLE') OR typeof(x) LIKE 'DECIMAL%'
+         THEN TRY_CAST(TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 4)) AS DECIMAL(9, 4))
+         ELSE list_transform(
+             [regexp_extract(
+                 p3dn__ascii(p3dn_teks(x)),
+                 '^(?:(\() ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?(?: ?(?:%|(?i:persen)))?(?: ?(\)))?$',
+                 ['buka', 'minus', 'bulat', 'pecahan', 'tutup'])],
+             lambda r: p3dn__persen_r(r))[1]
+    END;
+
+-- Word turns the apostrophe of Jum'at into U+2019.
+CREATE OR REPLACE TEMP MACRO p3dn__teks_tanggal(x) AS
+    lower(p3dn__ascii(replace(p3dn_teks(x), chr(8217), '''')));
+
+-- A year beside a day, month or quarter outside 1900..2199 is a typo, not a date to keep.
+CREATE OR REPLACE TEMP MACRO p3dn__tahun_wajar(thn) AS
+    thn = '' OR TRY_CAST(thn AS INTEGER) BETWEEN 1900 AND 2199;
+
+CREATE OR REPLACE TEMP MACRO p3dn__ymd(thn, bln, tgl) AS
+    CASE WHEN thn BETWEEN 1900 AND 2199
+         THEN TRY_CAST(printf('%04d-%02d-%02d', thn, bln, tgl) AS DATE)
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn__nomor_bulan(nama) AS
+    CASE left(nama, 3)
+        WHEN 'jan' THEN 1 WHEN 'feb' THEN 2 WHEN 'peb' THEN 2 WHEN 'mar' THEN 3
+        WHEN 'apr' THEN 4 WHEN 'mei' THEN 5 WHEN 'jun' THEN 6 WHEN 'jul' THEN 7
+        WHEN 'agu' THEN 8 WHEN 'agt' THEN 8 WHEN 'ags' THEN 8 WHEN 'sep' THEN 9
+        WHEN 'okt' THEN 10 WHEN 'nov' THEN 11 WHEN 'des' THEN 12
+    END;
+
+-- A day name that contradicts the date leaves it unclear which of the two is wrong.
+CREATE OR REPLACE TEMP MACRO p3dn__hari_cocok(hari, tgl) AS
+    CASE WHEN hari = ''
+              OR list_position(['minggu', 'senin', 'selasa', 'rabu', 'kamis', 'jumat', 'sabtu'],
+                               replace(hari, '''', '')) - 1 = dayofweek(tgl)
+         THEN tgl
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn__tanggal_nama_r(r) AS
+    p3dn__hari_cocok(
+        r.hari,
+        p3dn__ymd(TRY_CAST(r.thn AS INTEGER), p3dn__nomor_bulan(r.bln), TRY_CAST(r.tgl AS INTEGER)));
+
+CREATE OR REPLACE TEMP MACRO p3dn__tanggal_iso_r(r) AS
+    p3dn__ymd(TRY_CAST(r.thn AS INTEGER), TRY_CAST(r.bln AS INTEGER), TRY_CAST(r.tgl AS INTEGER));
+
+CREATE OR REPLACE TEMP MACRO p3dn__tanggal_angka_r(r) AS
+    CASE WHEN r.pisah1 = r.pisah2
+         THEN p3dn__ymd(TRY_CAST(r.thn AS INTEGER), TRY_CAST(r.bln AS INTEGER), TRY_CAST(r.tgl AS INTEGER))
+    END;
+
+-- Excel serial days count from 1899-12-30. Only 20000..80000 (1954..2119) is taken as a
+-- date, so amounts and yyyymmdd numbers are not misread.
+CREATE OR REPLACE TEMP MACRO p3dn__tanggal_excel(serial) AS
+    CASE WHEN TRY_CAST(serial AS INTEGER) BETWEEN 20000 AND 80000
+         THEN DATE '1899-12-30' + TRY_CAST(serial AS INTEGER)
+    END;
+
+-- Day first always: 3/1/2023 is the third of January.
+CREATE OR REPLACE TEMP MACRO p3dn__tanggal_s(s) AS coalesce(
+    list_transform(
+        [regexp_extract(
+            s,
+            '^(?:(senin|selasa|rabu|kamis|jum''?at|sabtu|minggu)(?:, ?| ))?([0-9]{1,2})[ -](januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?[ -]([0-9]{4})$',
+            ['hari', 'tgl', 'bln', 'thn'])],
+        lambda r: p3dn__tanggal_nama_r(r))[1],
+    list_transform(
+        [regexp_extract(
+            s,
+            '^([0-9]{1,2})([/.-])([0-9]{1,2})([/.-])([0-9]{4})$',
+            ['tgl', 'pisah1', 'bln', 'pisah2', 'thn'])],
+        lambda r: p3dn__tanggal_angka_r(r))[1],
+    list_transform(
+        [regexp_extract(
+            s,
+            '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[t ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$',
+            ['thn', 'bln', 'tgl'])],
+        lambda r: p3dn__tanggal_iso_r(r))[1],
+    p3dn__tanggal_excel(regexp_extract(s, '^([1-9][0-9]{4})(?:\.0+)?$', 1)));
+
+CREATE OR REPLACE TEMP MACRO p3dn_tanggal(x) AS
+    list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__tanggal_s(s))[1];
+
+CREATE OR REPLACE TEMP MACRO p3dn__bulan_nama_r(r) AS
+    CASE WHEN r.bln <> '' AND p3dn__tahun_wajar(r.thn) THEN p3dn__nomor_bulan(r.bln) END;
+
+CREATE OR REPLACE TEMP MACRO p3dn__bulan_angka_r(r) AS
+    CASE WHEN (r.bln1 || r.bln2) <> '' AND p3dn__tahun_wajar(r.thn1 || r.thn2)
+         THEN TRY_CAST(r.bln1 || r.bln2 AS INTEGER)
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn__bulan_s(s) AS coalesce(
+    list_transform(
+        [regexp_extract(
+            s,
+            '^(januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?(?:[ -]([0-9]{4}))?$',
+            ['bln', 'thn'])],
+        lambda r: p3dn__bulan_nama_r(r))[1],
+    list_transform(
+        [regexp_extract(
+            s,
+            '^(?:(0?[1-9]|1[0-2])(?:[/-]([0-9]{4}))?|([0-9]{4})[/-](0?[1-9]|1[0-2]))$',
+            ['bln1', 'thn1', 'thn2', 'bln2'])],
+        lambda r: p3dn__bulan_angka_r(r))[1],
+    CAST(month(p3dn__tanggal_s(s)) AS INTEGER));
+
+CREATE OR REPLACE TEMP MACRO p3dn_bulan(x) AS
+    list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__bulan_s(s))[1];
+
+-- Two different years (`2024 s.d. 2025`) leave the year open.
+CREATE OR REPLACE TEMP MACRO p3dn__satu_tahun(daftar) AS
+    CASE WHEN len(daftar) = 1 THEN CAST(daftar[1] AS INTEGER) END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_tahun(x) AS coalesce(
+    CAST(year(p3dn_tanggal(x)) AS INTEGER),
+    p3dn__satu_tahun(list_distinct(list_filter(
+        regexp_extract_all(p3dn_teks(x), '[0-9]+'),
+        lambda digit_run: length(digit_run) = 4 AND digit_run BETWEEN '2000' AND '2100'))));
+
+CREATE OR REPLACE TEMP MACRO p3dn__triwulan_r(r) AS
+    CASE WHEN r.tw <> '' AND p3dn__tahun_wajar(r.thn)
+         THEN CASE r.tw
+                  WHEN 'i' THEN 1 WHEN 'ii' THEN 2 WHEN 'iii' THEN 3 WHEN 'iv' THEN 4
+                  ELSE TRY_CAST(r.tw AS INTEGER)
+              END
+    END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_triwulan(x) AS
+    list_transform(
+        [regexp_extract(
+            p3dn__teks_tanggal(x),
+            '^(?:(?:tw|triwulan|q)\.? ?)?(iv|iii|ii|i|[1-4])(?:(?: ?[/-] ?| )([0-9]{4}))?$',
+            ['tw', 'thn'])],
+        lambda r: p3dn__triwulan_r(r))[1];
+
+-- SIPD exports end account codes with a dot or a space.
+CREATE OR REPLACE TEMP MACRO p3dn__kode_rekening_k(kode) AS
+    CASE WHEN regexp_full_match(kode, '[0-9]+(\.[0-9]+)*') THEN kode END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_kode_rekening(x) AS
+    p3dn__kode_rekening_k(regexp_replace(p3dn_teks(x), '[. ]+$', ''));
+
+-- An integer that went through an Excel float prints as `3174012345678901.0`. Doubles hold
+-- every integer up to 2^53 = 9007199254740992 exactly, so only such a value has lost no
+-- digits. Scientific notation (`9.12E+12`) has lost them and falls out as a letter.
+CREATE OR REPLACE TEMP MACRO p3dn__digits_t(t) AS
+    CASE WHEN regexp_full_match(t, '[0-9]+\.0')
+         THEN CASE WHEN regexp_full_match(t, '(0|[1-9][0-9]{0,15})\.0')
+                        AND (length(t) < 18 OR t <= '9007199254740992.0')
+                   THEN regexp_replace(t, '\.0$', '')
+              END
+         WHEN regexp_full_match(t, '[0-9 .-]*[0-9][0-9 .-]*')
+         THEN regexp_replace(t, '[ .-]', '', 'g')
+    END;
+
+-- Excel marks a number stored as text with a leading apostrophe.
+CREATE OR REPLACE TEMP MACRO p3dn_digits(x) AS
+    list_transform([regexp_replace(p3dn_teks(x), '^''', '')], lambda t: p3dn__digits_t(t))[1];
+
+CREATE OR REPLACE TEMP MACRO p3dn_nib(x) AS
+    list_transform([p3dn_digits(x)], lambda d: CASE WHEN length(d) = 13 THEN d END)[1];

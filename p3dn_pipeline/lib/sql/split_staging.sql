@@ -1,0 +1,29 @@
+-- Shared second half of every staging build. {typed} is the table a dataset's staging SQL
+-- made (typed columns + `problems` + lineage); {key} its business key; identifiers only,
+-- filled in from code, never from data.
+CREATE OR REPLACE TEMP TABLE ranked_{name} AS
+SELECT *,
+    -- The same key in two exports (or twice in one): the most recently loaded copy wins.
+    row_number() OVER newest_first AS copy_rank,
+    first_value(_source_file || ' row ' || _source_row) OVER newest_first AS kept_copy
+FROM {typed}
+WHERE len(problems) = 0
+WINDOW newest_first AS (PARTITION BY {key}
+                        ORDER BY {recency} _loaded_at DESC, _source_file DESC, _source_row DESC);
+
+CREATE OR REPLACE TABLE staging.{name} AS
+SELECT * EXCLUDE (problems, copy_rank, kept_copy)
+FROM ranked_{name}
+WHERE copy_rank = 1
+ORDER BY {key};
+
+CREATE OR REPLACE TABLE quarantine.{name} AS
+SELECT _source_file, _source_row, problem.column_name, problem.rule, problem.offending_value,
+       _file_sha256, _loaded_at
+FROM (SELECT *, unnest(problems) AS problem FROM {typed} WHERE len(problems) > 0)
+UNION ALL
+SELECT _source_file, _source_row, '{key_label}', 'duplicate_key',
+       concat_ws(' + ', {key}) || ' (kept: ' || kept_copy || ')', _file_sha256, _loaded_at
+FROM ranked_{name}
+WHERE copy_rank > 1
+ORDER BY _source_file, _source_row, column_name;

@@ -1,0 +1,108 @@
+"""The warehouse connection: schemas, session macros, SQL files with bound parameters.
+
+Every connection gets the Indonesian-format macros and the PII hashing key as TEMP objects,
+so neither is ever persisted in the warehouse file (BI tools and copies never see the key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+LAYER_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference")
+_LIB_SQL = Path(__file__).parent / "sql"
+_HMAC_BLOCK_SIZE = 64  # SHA-256 block size, RFC 2104
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a .sql file on semicolons that end a line; comments-only chunks are dropped."""
+    statements = []
+    for chunk in re.split(r";\s*(?:\n|$)", sql):
+        code = "\n".join(
+            line for line in chunk.splitlines() if not line.strip().startswith("--")
+        ).strip()
+        if code:
+            statements.append(chunk.strip())
+    return statements
+
+
+def execute_all(con: duckdb.DuckDBPyConnection, sql: str,
+                params: Mapping[str, Any] | None = None) -> None:
+    """Run each statement of ``sql``, binding only the named parameters it uses."""
+    for statement in split_statements(sql):
+        used = {
+            name: value for name, value in (params or {}).items()
+            if re.search(rf"\${name}\b", statement)
+        }
+        con.execute(statement, used or None).fetchall()
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path,
+                 params: Mapping[str, Any] | None = None) -> None:
+    execute_all(con, path.read_text(encoding="utf-8"), params)
+
+
+def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    if len(key) > _HMAC_BLOCK_SIZE:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_HMAC_BLOCK_SIZE, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes) -> None:
+    """Install what every pipeline connection needs: schemas, macros, the hashing key."""
+    for schema in LAYER_SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}").fetchall()
+    run_sql_file(con, _LIB_SQL / "indoformat_macros.sql")
+    inner_pad, outer_pad = _hmac_pads(pii_key)
+    # Session variables, not table rows: they die with the connection.
+    con.execute("SET VARIABLE p3dn_hmac_ipad = unhex($p)", {"p": inner_pad.hex()}).fetchall()
+    con.execute("SET VARIABLE p3dn_hmac_opad = unhex($p)", {"p": outer_pad.hex()}).fetchall()
+    run_sql_file(con, _LIB_SQL / "pii_macros.sql")
+    run_sql_file(con, _LIB_SQL / "wilayah_macros.sql")
+
+
+@contextmanager
+def open_warehouse(database: str | Path, pii_key: bytes,
+                   config: Mapping[str, Any] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write pipeline connection outside Dagster (CLI, tests, benchmarks)."""
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), config=dict(config or {}))
+    try:
+        prepare_session(con, pii_key)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failed step leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK").fetchall()
+        raise
+    con.execute("COMMIT").fetchall()
+
+
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str,
+                params: Mapping[str, Any] | list[Any] | None = None) -> list[dict[str, Any]]:
+    result = con.execute(sql, params) if params is not None else con.execute(sql)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".")
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = $s AND table_name = $t",
+        {"s": schema, "t": table},
+    ).fetchall()[0][0])
