@@ -111,9 +111,10 @@ def _bulatkan(nilai: Decimal, digit_bulat: int) -> Decimal | None:
     if not nilai.is_finite() or (nilai and nilai.adjusted() >= digit_bulat):
         return None
     nilai = nilai.quantize(_EMPAT_DESIMAL, rounding=ROUND_HALF_UP, context=_KONTEKS)
-    if abs(nilai) >= 10**digit_bulat:
+    # copy_abs, unlike abs(), does not round to the thread's 28-digit context.
+    if nilai.copy_abs() >= 10**digit_bulat:
         return None
-    return nilai if nilai else abs(nilai)
+    return nilai if nilai else nilai.copy_abs()
 
 
 def _desimal(bulat: str, pecahan: str, pangkat: int, negatif: bool, digit_bulat: int) -> Decimal | None:
@@ -283,11 +284,11 @@ def format_rupiah(value: int | Decimal | float, style: str) -> str:
         raise ValueError(f"unknown rupiah style {style!r}: use one of {', '.join(_GAYA_RUPIAH)}")
     nilai = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     tanda = "-" if nilai < 0 else ""
-    nilai = abs(nilai)
+    nilai = nilai.copy_abs()
     if nilai == nilai.to_integral_value():
         bulat, sen = f"{nilai:.0f}", ""
     else:
-        bulat, sen = f"{nilai.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}".split(".")
+        bulat, sen = f"{nilai.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP, context=_KONTEKS):.2f}".split(".")
         sen = "," + sen
     if style == "plain":
         return f"{tanda}{bulat}{sen}"

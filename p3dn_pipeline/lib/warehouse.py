@@ -65,7 +65,7 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes) -> None:
     con.execute("SET VARIABLE p3dn_hmac_ipad = unhex($p)", {"p": inner_pad.hex()}).fetchall()
     con.execute("SET VARIABLE p3dn_hmac_opad = unhex($p)", {"p": outer_pad.hex()}).fetchall()
     run_sql_file(con, _LIB_SQL / "pii_macros.sql")
-    run_sql_file(con, _LIB_SQL / "wilayah_macros.sql")
+    run_sql_file(con, _LIB_SQL / "session_macros.sql")
 
 
 @contextmanager

@@ -40,8 +40,8 @@ SELECT
     ekatalog_rp,
     sum(realisasi_belanja_pengadaan_rp) OVER ytd AS realisasi_belanja_pengadaan_ytd_rp,
     sum(ekatalog_pdn_rp) OVER ytd AS ekatalog_pdn_ytd_rp,
-    round(100 * sum(ekatalog_pdn_rp) OVER ytd
-          / nullif(sum(realisasi_belanja_pengadaan_rp) OVER ytd, 0), 2) AS pct_ekatalog_pdn_ytd,
+    p3dn_pct(sum(ekatalog_pdn_rp) OVER ytd, sum(realisasi_belanja_pengadaan_rp) OVER ytd)
+        AS pct_ekatalog_pdn_ytd,
     ada_data_apbd
 FROM bulanan
 WINDOW per_skpd AS (PARTITION BY kd_klpd, tahun_anggaran, kode_skpd),

@@ -71,17 +71,17 @@ angka AS (
 SELECT
     angka.*,
     -- A share with a zero base is undefined, not 0 %: NULL, and the target flag is NULL too.
-    round(100 * realisasi_pdn_rp / nullif(komitmen_pdn_rp, 0), 2) AS pct_realisasi_komitmen,
-    round(100 * komitmen_pdn_rp / nullif(belanja_pengadaan_rp, 0), 2) AS pct_pdn_belanja,
-    round(100 * komitmen_umk_rp / nullif(belanja_pengadaan_rp, 0), 2) AS pct_umk_belanja,
+    p3dn_pct(realisasi_pdn_rp, komitmen_pdn_rp) AS pct_realisasi_komitmen,
+    p3dn_pct(komitmen_pdn_rp, belanja_pengadaan_rp) AS pct_pdn_belanja,
+    p3dn_pct(komitmen_umk_rp, belanja_pengadaan_rp) AS pct_umk_belanja,
     target.realisasi_komitmen AS target_pct_realisasi_komitmen,
     target.pdn_belanja AS target_pct_pdn_belanja,
     target.umk_belanja AS target_pct_umk_belanja,
-    round(100 * realisasi_pdn_rp / nullif(komitmen_pdn_rp, 0), 2) >= target.realisasi_komitmen
+    p3dn_pct(realisasi_pdn_rp, komitmen_pdn_rp) >= target.realisasi_komitmen
         AS memenuhi_target_realisasi_komitmen,
-    round(100 * komitmen_pdn_rp / nullif(belanja_pengadaan_rp, 0), 2) >= target.pdn_belanja
+    p3dn_pct(komitmen_pdn_rp, belanja_pengadaan_rp) >= target.pdn_belanja
         AS memenuhi_target_pdn_belanja,
-    round(100 * komitmen_umk_rp / nullif(belanja_pengadaan_rp, 0), 2) >= target.umk_belanja
+    p3dn_pct(komitmen_umk_rp, belanja_pengadaan_rp) >= target.umk_belanja
         AS memenuhi_target_umk_belanja
 FROM angka CROSS JOIN target
 ORDER BY kd_klpd, tahun_anggaran, kd_satker_str;

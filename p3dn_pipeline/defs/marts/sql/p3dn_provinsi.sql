@@ -36,12 +36,12 @@ sumber AS (
 SELECT
     total.kd_klpd,
     total.tahun_anggaran,
-    round(100 * realisasi_pdn_rp / nullif(komitmen_pdn_rp, 0), 2) AS pct_realisasi_komitmen,
+    p3dn_pct(realisasi_pdn_rp, komitmen_pdn_rp) AS pct_realisasi_komitmen,
     realisasi_pdn_rp AS pembilang_realisasi_pdn_rp,
     komitmen_pdn_rp AS penyebut_komitmen_pdn_rp,
     target_pct_realisasi_komitmen,
-    round(100 * komitmen_pdn_rp / nullif(belanja_pengadaan_rp, 0), 2) AS pct_pdn_belanja,
-    round(100 * komitmen_umk_rp / nullif(belanja_pengadaan_rp, 0), 2) AS pct_umk_belanja,
+    p3dn_pct(komitmen_pdn_rp, belanja_pengadaan_rp) AS pct_pdn_belanja,
+    p3dn_pct(komitmen_umk_rp, belanja_pengadaan_rp) AS pct_umk_belanja,
     komitmen_umk_rp,
     belanja_pengadaan_rp,
     target_pct_pdn_belanja,
@@ -54,7 +54,7 @@ SELECT
     sumber.jumlah_file_sumber,
     sumber.tanggal_data,
     sumber.dimuat_pada,
-    'Realisasi komitmen P3DN ' || coalesce(replace(CAST(round(100 * realisasi_pdn_rp / nullif(komitmen_pdn_rp, 0), 2) AS VARCHAR), '.', ','), 'tidak terukur')
+    'Realisasi komitmen P3DN ' || coalesce(replace(CAST(p3dn_pct(realisasi_pdn_rp, komitmen_pdn_rp) AS VARCHAR), '.', ','), 'tidak terukur')
         || ' % = realisasi PDN Rp' || replace(format('{:,.0f}', realisasi_pdn_rp), ',', '.')
         || ' / komitmen PDN Rp' || replace(format('{:,.0f}', komitmen_pdn_rp), ',', '.')
         || ' (' || total.kd_klpd || ' TA ' || total.tahun_anggaran

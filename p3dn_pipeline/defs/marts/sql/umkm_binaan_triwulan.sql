@@ -55,11 +55,11 @@ SELECT
     sum(k.jumlah_baru) OVER (PARTITION BY k.kd_klpd, k.kode_kab_kota, k.sektor
                              ORDER BY k.urutan_triwulan) AS jumlah_kumulatif,
     sebelumnya.jumlah_aktif AS jumlah_aktif_triwulan_sebelumnya,
-    round(100 * (k.jumlah_aktif - sebelumnya.jumlah_aktif)
-          / nullif(sebelumnya.jumlah_aktif, 0), 2) AS pct_pertumbuhan_qoq,
+    p3dn_pct(k.jumlah_aktif - sebelumnya.jumlah_aktif, sebelumnya.jumlah_aktif)
+        AS pct_pertumbuhan_qoq,
     tahun_lalu.jumlah_aktif AS jumlah_aktif_tahun_lalu,
-    round(100 * (k.jumlah_aktif - tahun_lalu.jumlah_aktif)
-          / nullif(tahun_lalu.jumlah_aktif, 0), 2) AS pct_pertumbuhan_yoy,
+    p3dn_pct(k.jumlah_aktif - tahun_lalu.jumlah_aktif, tahun_lalu.jumlah_aktif)
+        AS pct_pertumbuhan_yoy,
     CAST(k.produksi_ton_ytd AS DECIMAL(18, 3)) AS produksi_ton_ytd,
     k.omzet_rp_ytd,
     k.jumlah_mikro, k.jumlah_kecil, k.jumlah_menengah, k.jumlah_besar, k.jumlah_tanpa_omzet

@@ -11,3 +11,9 @@ CREATE OR REPLACE TEMP MACRO p3dn_kunci_wilayah(nama) AS (
             '[^A-Z0-9]', '', 'g'),
         'KEPSERIBU', 'KEPULAUANSERIBU')
 );
+
+-- A share in percent with two decimals; a zero or missing base gives NULL ("not measurable"),
+-- never 0 % and never a division error.
+CREATE OR REPLACE TEMP MACRO p3dn_pct(pembilang, penyebut) AS (
+    CAST(round(100 * pembilang / nullif(penyebut, 0), 2) AS DECIMAL(9, 2))
+);

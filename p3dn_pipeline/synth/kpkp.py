@@ -1,0 +1,335 @@
+"""Dinas KPKP's quarterly rosters of mentored UMKM (one XLSX per triwulan).
+
+The businesses are built once per run (``bangun_pelaku_usaha``): who they are, where, and
+their year-to-date production and turnover per quarter. Each quarter's workbook then lists
+the businesses active that quarter, typed the way a person keeps such a sheet: two title
+rows above the header, NIK as text (now and then with a leading apostrophe or spaces), NIB
+spelt differently from one quarter to the next, kota written four ways, dates as real date
+cells, serial numbers or Indonesian text, omzet as a number or as "Rp 12.500.000".
+
+Production and omzet are cumulative from January (as Dinas KPKP reports them: "97,08 ton
+sampai dengan triwulan II"), so for one business they never fall within a year and start
+again each January. Annual omzet is mostly mikro (< Rp2 miliar), some kecil, very few
+menengah (PP 7/2021), and grows from year to year so UMKM-growth marts have a signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from p3dn_pipeline.synth import formats, identifiers, people
+from p3dn_pipeline.synth.config import SynthConfig
+from p3dn_pipeline.synth.geography import Kecamatan, Kelurahan, Kota, load_kota
+from p3dn_pipeline.synth.writers import new_workbook
+
+SEKTOR = ("Pertanian Perkotaan", "Peternakan", "Perikanan", "Olahan Pangan", "Kerajinan")
+_BOBOT_SEKTOR = (0.38, 0.12, 0.20, 0.22, 0.08)
+# Kepulauan Seribu's mentored businesses are mostly fish farmers.
+_BOBOT_SEKTOR_KEPULAUAN = (0.10, 0.05, 0.70, 0.12, 0.03)
+# Median yearly production in kg of a mentored business, by sector.
+_PRODUKSI_MEDIAN_KG = {"Pertanian Perkotaan": 600, "Peternakan": 400, "Perikanan": 1500,
+                       "Olahan Pangan": 300, "Kerajinan": 60}
+JENIS_PEMBINAAN = {
+    "Pertanian Perkotaan": ("Pelatihan Hidroponik", "Bantuan Bibit dan Media Tanam",
+                            "Pendampingan Urban Farming", "Fasilitasi Pemasaran"),
+    "Peternakan": ("Pelatihan Manajemen Ternak", "Bantuan Bibit Ternak",
+                   "Pemeriksaan Kesehatan Hewan", "Fasilitasi Pemasaran"),
+    "Perikanan": ("Pelatihan Budidaya Bioflok", "Bantuan Benih Ikan", "Bantuan Pakan Ikan",
+                  "Pendampingan Teknis Budidaya"),
+    "Olahan Pangan": ("Pelatihan Pengolahan Pangan", "Fasilitasi Sertifikasi Halal",
+                      "Fasilitasi PIRT", "Pelatihan Pengemasan", "Fasilitasi Pemasaran"),
+    "Kerajinan": ("Pelatihan Desain Produk", "Fasilitasi Pameran", "Fasilitasi Pemasaran"),
+}
+JUDUL_ROSTER = "DAFTAR PELAKU UMKM BINAAN DINAS KPKP PROVINSI DKI JAKARTA"
+KOLOM_ROSTER = (
+    "No", "NIK", "Nama", "NIB", "Jenis Kelamin", "Nama Usaha", "Sektor", "Kota", "Kecamatan",
+    "Kelurahan", "Tanggal Pembinaan", "Jenis Pembinaan", "Produksi (kg)", "Omzet (Rp)",
+    "Triwulan", "No HP",
+)
+BARIS_JUDUL = 2  # title row and a blank row above the header
+ROMAWI = ("I", "II", "III", "IV")
+# How a NIB gets written: 9120101234567, "9120 1012 3456 7", "912.010.123.456.7", number cell.
+_GAYA_NIB = ("polos", "spasi", "titik", "angka")
+
+_BATAS_MIKRO = 2_000_000_000
+_BATAS_KECIL = 15_000_000_000
+
+
+def label_triwulan(tahun: int, triwulan: int) -> str:
+    """'TW II 2025': the sheet name and the Triwulan column of a roster."""
+    return f"TW {ROMAWI[triwulan - 1]} {tahun}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lokasi:
+    kota: Kota
+    kecamatan: Kecamatan
+    kelurahan: Kelurahan
+
+
+@dataclass(slots=True)
+class PelakuUsaha:
+    """One mentored business and its owner (the owner's data is personal data)."""
+
+    nomor: int
+    nik: str
+    nama: str
+    perempuan: bool
+    no_hp: str
+    nib: str | None
+    gaya_nib: str             # how this business usually writes its NIB
+    nama_usaha: str
+    sektor: str
+    lokasi_awal: Lokasi
+    pindah: tuple[int, Lokasi] | None  # (from quarter index, new location)
+    aktif_mulai: int          # quarter index of its first roster
+    aktif_sampai: int         # quarter index after its last roster
+    # quarter index -> (produksi kg, omzet rupiah), both year-to-date
+    capaian: dict[int, tuple[float, int]]
+
+    def aktif(self, indeks_triwulan: int) -> bool:
+        return self.aktif_mulai <= indeks_triwulan < self.aktif_sampai
+
+    def lokasi(self, indeks_triwulan: int) -> Lokasi:
+        if self.pindah is not None and indeks_triwulan >= self.pindah[0]:
+            return self.pindah[1]
+        return self.lokasi_awal
+
+
+def daftar_triwulan(config: SynthConfig) -> list[tuple[int, int]]:
+    """Every (tahun, triwulan) generated, in time order; a business's quarter index."""
+    return [(tahun, tw) for tahun in config.years for tw in (1, 2, 3, 4)]
+
+
+def _omzet_tahunan_awal(rng: random.Random) -> float:
+    kelas = rng.random()
+    if kelas < 0.001:  # menengah
+        return rng.uniform(_BATAS_KECIL, 45_000_000_000)
+    if kelas < 0.012:  # kecil
+        return rng.uniform(_BATAS_MIKRO, 12_000_000_000)
+    return min(rng.lognormvariate(16.7, 1.0), 1_900_000_000)  # mikro, median ~Rp18 juta
+
+
+def _lokasi_acak(rng: random.Random, kota: Kota) -> Lokasi:
+    kecamatan = rng.choice(kota.kecamatan)
+    return Lokasi(kota, kecamatan, rng.choice(kecamatan.kelurahan))
+
+
+def _lokasi_pindah(rng: random.Random, asal: Lokasi) -> Lokasi:
+    """A move to another kelurahan, mostly next door in the same kecamatan."""
+    if rng.random() < 0.7 and len(asal.kecamatan.kelurahan) > 1:
+        lain = [k for k in asal.kecamatan.kelurahan if k != asal.kelurahan]
+        return Lokasi(asal.kota, asal.kecamatan, rng.choice(lain))
+    while True:
+        baru = _lokasi_acak(rng, asal.kota)
+        if baru.kelurahan != asal.kelurahan:
+            return baru
+
+
+def _capaian(rng: random.Random, config: SynthConfig, sektor: str, mulai: int,
+             sampai: int) -> dict[int, tuple[float, int]]:
+    """Year-to-date production and omzet for each quarter the business is active."""
+    omzet_tahunan = _omzet_tahunan_awal(rng)
+    # Bigger businesses produce more, but far less than proportionally.
+    skala_produksi = (omzet_tahunan / 18_000_000) ** 0.4
+    produksi_tahunan = (_PRODUKSI_MEDIAN_KG[sektor] * rng.lognormvariate(0, 0.6)
+                        * skala_produksi)
+    capaian: dict[int, tuple[float, int]] = {}
+    for urutan_tahun, _ in enumerate(config.years):
+        musim = [rng.uniform(0.6, 1.4) for _ in range(4)]
+        total_musim = sum(musim)
+        produksi = omzet = 0.0
+        for tw in range(4):
+            indeks = urutan_tahun * 4 + tw
+            if not mulai <= indeks < sampai:
+                continue
+            produksi += produksi_tahunan * musim[tw] / total_musim
+            omzet += omzet_tahunan * musim[tw] / total_musim
+            # Rounding the running total (not each quarter) keeps it non-decreasing.
+            capaian[indeks] = (round(produksi, 1), round(omzet, -3))
+        pertumbuhan = rng.lognormvariate(0.07, 0.18)
+        omzet_tahunan *= pertumbuhan
+        produksi_tahunan *= pertumbuhan ** 0.5
+    return {i: (p, int(o)) for i, (p, o) in capaian.items()}
+
+
+def bangun_pelaku_usaha(config: SynthConfig) -> tuple[PelakuUsaha, ...]:
+    """The run's mentored businesses (the same for every file that refers to them)."""
+    rng = config.rng("pelaku_usaha")
+    semua_kota = load_kota()
+    semua_kecamatan = [kec for kota in semua_kota for kec in kota.kecamatan]
+    # Population weights, with Kepulauan Seribu lifted: its fishers are a KPKP focus.
+    bobot_kota = [kota.penduduk * (6 if kota.is_kabupaten else 1) for kota in semua_kota]
+    jumlah_triwulan = 4 * len(config.years)
+    nik_terpakai: set[str] = set()
+    hasil = []
+    for nomor in range(1, config.pelaku_usaha + 1):
+        kota = rng.choices(semua_kota, bobot_kota)[0]
+        lokasi = _lokasi_acak(rng, kota)
+        sektor = rng.choices(
+            SEKTOR, _BOBOT_SEKTOR_KEPULAUAN if kota.is_kabupaten else _BOBOT_SEKTOR)[0]
+        perempuan = rng.random() < (0.7 if sektor == "Olahan Pangan" else 0.4)
+        # Most owners hold a NIK from the kecamatan they farm in; some moved in.
+        kecamatan_nik = lokasi.kecamatan if rng.random() < 0.85 else rng.choice(
+            semua_kecamatan)
+        while True:
+            lahir = dt.date(rng.randint(1960, 2003), rng.randint(1, 12), rng.randint(1, 28))
+            nik = identifiers.nik(kecamatan_nik.digit_nik, lahir, perempuan,
+                                  rng.randint(1, 9999))
+            if nik not in nik_terpakai:
+                nik_terpakai.add(nik)
+                break
+        mulai = 0 if rng.random() < 0.85 else rng.randrange(1, max(2, jumlah_triwulan))
+        sampai = mulai + 1
+        while sampai < jumlah_triwulan and rng.random() > 0.02:
+            sampai += 1
+        pindah = None
+        if sampai - mulai > 1 and rng.random() < 0.03:
+            pindah = (rng.randrange(mulai + 1, sampai), _lokasi_pindah(rng, lokasi))
+        # Micro businesses often have no NIB yet (OSS registration is what mentoring pushes).
+        nib = identifiers.nib(rng) if rng.random() < 0.6 else None
+        hasil.append(PelakuUsaha(
+            nomor=nomor, nik=nik, nama=people.nama_orang(rng, perempuan), perempuan=perempuan,
+            no_hp=identifiers.no_hp(rng), nib=nib,
+            gaya_nib=rng.choices(_GAYA_NIB, (0.55, 0.15, 0.15, 0.15))[0],
+            nama_usaha=people.nama_usaha(rng, sektor), sektor=sektor, lokasi_awal=lokasi,
+            pindah=pindah, aktif_mulai=mulai, aktif_sampai=sampai,
+            capaian=_capaian(rng, config, sektor, mulai, sampai),
+        ))
+    return tuple(hasil)
+
+
+# Writing the rosters ------------------------------------------------------------------
+
+def _tulis_nib(nib: str, gaya: str) -> str | int:
+    if gaya == "spasi":
+        return " ".join(nib[i:i + 4] for i in range(0, 13, 4))
+    if gaya == "titik":
+        return ".".join(nib[i:i + 3] for i in range(0, 13, 3))
+    if gaya == "angka":
+        return int(nib)  # someone typed it into a number cell
+    return nib
+
+
+def _tulis_nik(rng: random.Random, nik: str) -> str:
+    gaya = rng.random()
+    if gaya < 0.08:
+        return "'" + nik  # pasted from a CSV where the apostrophe kept it as text
+    if gaya < 0.13:
+        return f"{nik[:6]} {nik[6:12]} {nik[12:]}"
+    return nik
+
+
+def _tulis_kota(rng: random.Random, kota: Kota) -> str:
+    pendek = kota.nama_pendek
+    singkat = "Kab. Adm." if kota.is_kabupaten else "Kota Adm."
+    return rng.choices((pendek, f"{singkat} {pendek}", pendek.upper(), kota.nama_resmi),
+                       (0.4, 0.2, 0.2, 0.2))[0]
+
+
+def _tulis_sektor(rng: random.Random, sektor: str) -> str:
+    gaya = rng.random()
+    if gaya < 0.12:
+        return sektor.upper()
+    if gaya < 0.2:
+        return sektor.lower()
+    return sektor
+
+
+def _awal_triwulan(tahun: int, triwulan: int) -> dt.date:
+    return dt.date(tahun, 3 * triwulan - 2, 1)
+
+
+def _awal_triwulan_berikut(tahun: int, triwulan: int) -> dt.date:
+    return dt.date(tahun + 1, 1, 1) if triwulan == 4 else _awal_triwulan(tahun, triwulan + 1)
+
+
+def _tanggal_dalam_triwulan(rng: random.Random, tahun: int, triwulan: int) -> dt.date:
+    awal = _awal_triwulan(tahun, triwulan)
+    hari = (_awal_triwulan_berikut(tahun, triwulan) - awal).days
+    return awal + dt.timedelta(days=rng.randrange(hari))
+
+
+def tulis_roster(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...], out_dir: Path,
+                 tahun: int, triwulan: int) -> tuple[str, int]:
+    """Write one quarter's roster; returns (path relative to out_dir, data rows)."""
+    indeks = daftar_triwulan(config).index((tahun, triwulan))
+    rng = config.rng("roster", tahun, triwulan)
+    label = label_triwulan(tahun, triwulan)
+    relatif = f"kpkp/roster_kpkp_{tahun}_TW{triwulan}.xlsx"
+    aktif = sorted(
+        (p for p in pelaku if p.aktif(indeks)),
+        key=lambda p: (p.lokasi(indeks).kelurahan.kode, p.nomor),
+    )
+    # The sheet is compiled in the second week after the quarter closes.
+    disusun = _awal_triwulan_berikut(tahun, triwulan) + dt.timedelta(days=10)
+    workbook = new_workbook(out_dir / relatif, dt.datetime.combine(disusun, dt.time(9, 0)))
+    sheet = workbook.add_worksheet(label)
+    tebal = workbook.add_format({"bold": True})
+    format_tanggal = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_string(0, 0, f"{JUDUL_ROSTER} {label.replace('TW', 'TRIWULAN')}", tebal)
+    for kolom, judul in enumerate(KOLOM_ROSTER):
+        sheet.write_string(BARIS_JUDUL, kolom, judul, tebal)
+
+    for nomor_baris, usaha in enumerate(aktif, start=1):
+        baris = BARIS_JUDUL + nomor_baris
+        lokasi = usaha.lokasi(indeks)
+        produksi, omzet = usaha.capaian[indeks]
+        sheet.write_number(baris, 0, nomor_baris)
+        sheet.write_string(baris, 1, _tulis_nik(rng, usaha.nik))
+        sheet.write_string(baris, 2, usaha.nama)
+        if usaha.nib is not None:
+            gaya = usaha.gaya_nib if rng.random() < 0.7 else rng.choice(_GAYA_NIB)
+            nib = _tulis_nib(usaha.nib, gaya)
+            if isinstance(nib, int):
+                sheet.write_number(baris, 3, nib)
+            else:
+                sheet.write_string(baris, 3, nib)
+        elif rng.random() < 0.1:
+            sheet.write_string(baris, 3, "-")
+        if rng.random() < 0.8:
+            kelamin = "P" if usaha.perempuan else "L"
+        else:
+            kelamin = "Perempuan" if usaha.perempuan else "Laki-laki"
+        sheet.write_string(baris, 4, kelamin)
+        sheet.write_string(baris, 5, usaha.nama_usaha)
+        sheet.write_string(baris, 6, _tulis_sektor(rng, usaha.sektor))
+        sheet.write_string(baris, 7, _tulis_kota(rng, lokasi.kota))
+        huruf_besar = rng.random() < 0.1
+        sheet.write_string(baris, 8, lokasi.kecamatan.nama.upper() if huruf_besar
+                           else lokasi.kecamatan.nama)
+        sheet.write_string(baris, 9, lokasi.kelurahan.nama.upper() if huruf_besar
+                           else lokasi.kelurahan.nama)
+        _tulis_tanggal_pembinaan(rng, sheet, baris, 10,
+                                 _tanggal_dalam_triwulan(rng, tahun, triwulan), format_tanggal)
+        sheet.write_string(baris, 11, rng.choice(JENIS_PEMBINAAN[usaha.sektor]))
+        sheet.write_number(baris, 12, produksi)
+        if rng.random() < 0.25:
+            gaya = rng.choices(("rp_space", "rp_nospace", "rp_dash"), (0.6, 0.2, 0.2))[0]
+            sheet.write_string(baris, 13, formats.format_rupiah(omzet, gaya))
+        else:
+            sheet.write_number(baris, 13, omzet)
+        sheet.write_string(baris, 14, label)
+        sheet.write_string(baris, 15, usaha.no_hp)
+    workbook.close()
+    return relatif, len(aktif)
+
+
+def _tulis_tanggal_pembinaan(rng: random.Random, sheet, baris: int, kolom: int,
+                             tanggal: dt.date, format_tanggal) -> None:
+    """A date as date cell, bare serial number (a 'General' cell) or Indonesian text."""
+    gaya = rng.random()
+    if gaya < 0.35:
+        sheet.write_datetime(baris, kolom, dt.datetime.combine(tanggal, dt.time()),
+                             format_tanggal)
+    elif gaya < 0.55:
+        sheet.write_number(baris, kolom, formats.excel_serial(tanggal))
+    elif gaya < 0.75:
+        sheet.write_string(baris, kolom, formats.format_tanggal(tanggal, "long"))
+    elif gaya < 0.85:
+        sheet.write_string(baris, kolom, formats.format_tanggal(tanggal, "long_day"))
+    else:
+        sheet.write_string(baris, kolom, formats.format_tanggal(tanggal, "slash"))
