@@ -314,10 +314,11 @@ _FIELD_NIE = (
 )
 
 
-def tulis_produk_detail(katalog: Katalog, dipakai: set[int], out_dir: Path) -> tuple[str, int]:
+def tulis_produk_detail(config: SynthConfig, katalog: Katalog, dipakai: set[int],
+                        out_dir: Path) -> tuple[str, int]:
     """One row per product that an order used, with the real export's field set."""
     relatif = "lkpp/ecat_produk_detail.json"
-    rng = random.Random("produk_detail")  # cosmetic fields only; content is in the pool
+    rng = config.rng("produk_detail")
     with JsonArrayWriter(out_dir / relatif) as out:
         for indeks in sorted(dipakai):
             p = katalog.produk[indeks]

@@ -14,7 +14,12 @@ SELECT
     TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) AS belanja_pengadaan_rp,
     TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) AS total_belanja_rp,
     _source_file, _source_row, _file_sha256, _loaded_at,
-    list_filter([
+    -- Real exports list sub-units (puskesmas, kelurahan) whose budget sits with their parent
+    -- SKPD: every figure and the year are null. One finding says so, instead of five.
+    CASE WHEN coalesce(tahun_anggaran, belanja_operasi, belanja_modal, belanja_pengadaan,
+                       total_belanja) IS NULL
+    THEN [{'column_name': 'belanja_pengadaan', 'rule': 'no_budget_figures', 'offending_value': NULL::VARCHAR}]
+    ELSE list_filter([
         CASE WHEN p3dn_teks(kd_satker_str) IS NULL
             THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
         CASE WHEN p3dn_teks(kd_klpd) IS NULL
@@ -31,5 +36,5 @@ SELECT
             THEN {'column_name': 'belanja_modal', 'rule': 'not_a_number', 'offending_value': belanja_modal} END,
         CASE WHEN TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) IS NULL
             THEN {'column_name': 'total_belanja', 'rule': 'not_a_number', 'offending_value': total_belanja} END
-    ], lambda problem: problem IS NOT NULL) AS problems
+    ], lambda problem: problem IS NOT NULL) END AS problems
 FROM raw.sirup_struktur_anggaran;
