@@ -54,11 +54,13 @@ def pipeline_env(tmp_path, monkeypatch) -> PipelineEnv:
 
 
 @pytest.fixture
-def warehouse_con(tmp_path):
-    """A prepared read-write pipeline connection on a fresh warehouse file."""
+def warehouse_con(tmp_path_factory):
+    """A prepared read-write pipeline connection on a fresh warehouse file (kept out of
+    tmp_path, which tests use as their landing folder)."""
     from p3dn_pipeline.lib.warehouse import open_warehouse
 
-    with open_warehouse(tmp_path / "unit.duckdb", TEST_PII_KEY.encode()) as con:
+    folder = tmp_path_factory.mktemp("warehouse")
+    with open_warehouse(folder / "unit.duckdb", TEST_PII_KEY.encode()) as con:
         yield con
 
 

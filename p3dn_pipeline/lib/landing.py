@@ -112,7 +112,8 @@ def _decode_probe(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        if err.start >= len(raw) - 4:  # probe cut a multi-byte character in half
+        if len(raw) == HEADER_PROBE_BYTES and err.start >= len(raw) - 4:
+            # The probe cut a multi-byte character in half; the text itself is fine.
             return raw[: err.start].decode("utf-8-sig")
         raise LandingError(
             f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); it looks "

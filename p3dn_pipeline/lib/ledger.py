@@ -90,8 +90,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             except landing.LandingError as err:
                 sha = "-"
                 if (landed.relative_path, sha) not in versions:
-                    _insert_version(con, landed, sha, now, None, None, "rejected", str(err))
-                    summary.rejected.append({"path": landed.relative_path, "reason": str(err)})
+                    _reject_new_version(con, summary, landed, sha, now, err)
                 continue
             status = versions.get((landed.relative_path, sha))
             if status == "removed":
@@ -105,8 +104,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             try:
                 recognition = landing.recognise(landing.read_header(landed.path))
             except landing.LandingError as err:
-                _insert_version(con, landed, sha, now, None, None, "rejected", str(err))
-                summary.rejected.append({"path": landed.relative_path, "reason": str(err)})
+                _reject_new_version(con, summary, landed, sha, now, err)
                 continue
             _insert_version(con, landed, sha, now, recognition.header.file_format,
                             recognition, "pending", None)
@@ -123,6 +121,12 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
     return summary
 
 
+def _reject_new_version(con, summary: InventorySummary, landed, sha, now, err) -> None:
+    reason = f"{landed.relative_path} {err}"
+    _insert_version(con, landed, sha, now, None, None, "rejected", reason)
+    summary.rejected.append({"path": landed.relative_path, "reason": reason})
+
+
 def _insert_version(con, landed, sha, now, file_format, recognition, status, reason) -> None:
     con.execute(
         f"INSERT INTO {LEDGER_TABLE} VALUES ($path, $sha, $size, $mtime, $fmt, $dataset, "
@@ -132,7 +136,7 @@ def _insert_version(con, landed, sha, now, file_format, recognition, status, rea
          "fmt": file_format or landed.path.suffix.lower().lstrip("."),
          "dataset": recognition.dataset.name if recognition else None,
          "sheet": recognition.header.sheet if recognition else None,
-         "status": status, "reason": f"{landed.relative_path} {reason}" if reason else None,
+         "status": status, "reason": reason,
          "now": now},
     ).fetchall()
 

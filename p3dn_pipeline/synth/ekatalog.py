@@ -17,6 +17,7 @@ from pathlib import Path
 
 from p3dn_pipeline.synth import identifiers
 from p3dn_pipeline.synth.config import SynthConfig
+from p3dn_pipeline.synth.geography import load_kota
 from p3dn_pipeline.synth.katalog import KD_KABUPATEN_EKATALOG, KD_PROVINSI_EKATALOG_DKI, Katalog
 from p3dn_pipeline.synth.nomenklatur import paket_untuk
 from p3dn_pipeline.synth.organisations import (
@@ -181,7 +182,9 @@ CATATAN_PRODUK = (
 def _alamat_satker(skpd: Skpd) -> str:
     if skpd.kode_kota is None:
         return "Jl. Medan Merdeka Selatan No. 8-9, Gambir, Jakarta Pusat"
-    return f"Kantor Walikota, {skpd.nama.split(' KOTA ')[-1].split(' KABUPATEN ')[-1].title()}"
+    kota = next(k for k in load_kota() if k.kode == skpd.kode_kota)
+    kantor = "Kantor Bupati" if kota.is_kabupaten else "Kantor Walikota"
+    return f"{kantor} {kota.nama_resmi}"
 
 
 def _npwp_satker(skpd: Skpd) -> str:
@@ -224,7 +227,7 @@ def tulis_v5(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalo
             selesai = rng.random() < (0.8 if tahun < config.tahun_terakhir else 0.6)
             kd_user_ppk, nip_ppk = rng.choice(ppk_per_satker[skpd.kode])
             kabupaten = KD_KABUPATEN_EKATALOG[skpd.kode_kota or "31.71"]
-            paket = [
+            awal_baris = [
                 tahun, KD_KLPD_DKI, skpd.kd_satker,
                 skpd.nama if rng.random() < 0.3 else None,
                 _alamat_satker(skpd), _npwp_satker(skpd), kd_paket,
@@ -232,19 +235,21 @@ def tulis_v5(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalo
                 rng.choices(("APBD", "APBDP", "BLUD"), (80, 15, 5 if skpd.blud else 0))[0],
                 _kode_kegiatan(rng, skpd, template.rekening) + ".",
             ]
-            catatan = rng.choice(CATATAN_PRODUK)
+            pengguna = [rng.randrange(400_000, 480_000_000), kd_user_ppk, nip_ppk,
+                        rng.choice(("-", "PPK", "Pejabat Pembuat Komitmen")),
+                        dibuat.isoformat(), diubah.isoformat(), None,
+                        "selesai" if selesai else rng.choice(STATUS_PAKET_PROSES),
+                        "Paket Selesai" if selesai else "Paket Proses",
+                        rng.choice(CATATAN_PRODUK), KD_PROVINSI_EKATALOG_DKI, kabupaten]
             for indeks in produk:
                 p = katalog.produk[indeks]
                 kuantitas = _kuantitas(rng)
                 harga_satuan = float(p.harga)
+                # Both factors are whole or half numbers far below 2**53: the float
+                # product is exact, so total_harga == kuantitas * harga_satuan holds.
                 out.write([
-                    *paket, p.jenis.kd_komoditas, p.kd_produk, vendor.kd_penyedia,
+                    *awal_baris, p.jenis.kd_komoditas, p.kd_produk, vendor.kd_penyedia,
                     distributor.kd_penyedia, jenis, kuantitas, harga_satuan, 0.0,
-                    kuantitas * harga_satuan, rng.randrange(400_000, 480_000_000), kd_user_ppk,
-                    nip_ppk, rng.choice(("-", "PPK", "Pejabat Pembuat Komitmen")),
-                    dibuat.isoformat(), diubah.isoformat(), None,
-                    "selesai" if selesai else rng.choice(STATUS_PAKET_PROSES),
-                    "Paket Selesai" if selesai else "Paket Proses", catatan,
-                    KD_PROVINSI_EKATALOG_DKI, kabupaten,
+                    kuantitas * harga_satuan, *pengguna,
                 ])
     return relatif, out.rows
