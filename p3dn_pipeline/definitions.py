@@ -15,7 +15,10 @@ all_assets = [build_file_ledger_asset(), *reference_assets, *lkpp_assets, *apbd_
 
 # DuckDB allows one writer per file: every run executes its steps one at a time in one
 # process, so no step ever waits on (or fails on) the warehouse file lock.
-refresh_all_job = define_asset_job("refresh_all", selection="*")
+refresh_all_job = define_asset_job(
+    "refresh_all", selection="*",
+    description="Every asset, from the landing folder to the marts, in one run.",
+)
 
 defs = Definitions(
     assets=all_assets,

@@ -1,0 +1,65 @@
+"""The Definitions load, validate with Dagster's own CLI, and keep the shape users rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from p3dn_pipeline_tests.conftest import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def test_every_asset_is_keyed_by_layer_and_documented():
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.path)
+    layers = {key.path[0] for key in keys}
+    assert layers == {"raw", "staging", "marts", "reference"}
+    for key in keys:
+        node = graph.get(key)
+        assert len(key.path) == 2, key
+        assert node.group_name == key.path[0], key
+        assert node.kinds == {"duckdb"}, key
+        assert node.description and len(node.description) > 60, key
+    assert [k.path[1] for k in keys if k.path[0] == "marts"] == [
+        "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_provinsi", "umkm_binaan_triwulan",
+        "umkm_ekatalog"]
+
+
+def test_marts_depend_only_on_staging_reference_or_other_marts():
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        if key.path[0] == "marts":
+            assert {p.path[0] for p in graph.get(key).parent_keys} <= {
+                "staging", "reference", "marts"}, key
+
+
+@pytest.mark.slow
+def test_dagster_definitions_validate_passes(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_dg_cli_lists_the_same_definitions(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run([str(BIN / "dg"), "list", "defs", "--json"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = json.loads(result.stdout)
+    asset_keys = {a["asset_key"] for a in listed["assets"]}
+    assert "marts/p3dn_provinsi" in asset_keys
+    assert len(asset_keys) == 25
