@@ -1,0 +1,88 @@
+"""Run the whole generator: every source, every year, then the manifest.
+
+Work is split into independent jobs (LKPP + APBD per fiscal year, the KPKP rosters per
+year) that may run in parallel processes. Each job rebuilds the shared pools (businesses,
+vendors, products) from the seed, which takes well under a second, and draws from its own
+random streams, so the files are the same whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from pathlib import Path
+
+from p3dn_pipeline.synth import apbd, ekatalog, katalog, kpkp, sirup
+from p3dn_pipeline.synth.config import SynthConfig
+from p3dn_pipeline.synth.writers import sha256_file
+
+MANIFEST = "MANIFEST.json"
+
+Keluaran = list[tuple[str, int]]  # (path relative to the output folder, data rows)
+
+
+@cache
+def _pelaku_usaha(config: SynthConfig) -> tuple[kpkp.PelakuUsaha, ...]:
+    return kpkp.bangun_pelaku_usaha(config)
+
+
+@cache
+def _katalog(config: SynthConfig) -> katalog.Katalog:
+    return katalog.bangun_katalog(config, _pelaku_usaha(config))
+
+
+def _job_lkpp_apbd(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[Keluaran, set[int]]:
+    """One fiscal year of SiRUP, APBD and e-katalog; returns files and products used."""
+    hasil_sirup, keluaran = sirup.tulis_sirup(config, tahun, out_dir)
+    keluaran += apbd.tulis_apbd(config, tahun, hasil_sirup.struktur, out_dir)
+    produk_dipakai: set[int] = set()
+    kat = _katalog(config)
+    keluaran.append(ekatalog.tulis_v6(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai))
+    keluaran.append(ekatalog.tulis_v5(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai))
+    return keluaran, produk_dipakai
+
+
+def _job_roster(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[Keluaran, set[int]]:
+    pelaku = _pelaku_usaha(config)
+    return [kpkp.tulis_roster(config, pelaku, out_dir, tahun, tw) for tw in (1, 2, 3, 4)], set()
+
+
+def generate(config: SynthConfig, out_dir: Path, jobs: int = 1) -> dict:
+    """Write every file under ``out_dir`` and return the manifest (also written there)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tugas = [(_job_lkpp_apbd, tahun) for tahun in config.years]
+    tugas += [(_job_roster, tahun) for tahun in config.years]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tugas))) as pool:
+            hasil = list(pool.map(_jalankan, [(f, config, t, out_dir) for f, t in tugas]))
+    else:
+        hasil = [_jalankan((f, config, t, out_dir)) for f, t in tugas]
+
+    keluaran: Keluaran = []
+    produk_dipakai: set[int] = set()
+    for file_job, produk in hasil:
+        keluaran += file_job
+        produk_dipakai |= produk
+    kat = _katalog(config)
+    keluaran.append(katalog.tulis_penyedia_detail(kat, out_dir))
+    keluaran.append(katalog.tulis_produk_detail(config, kat, produk_dipakai, out_dir))
+
+    manifest = {
+        "generator": "p3dn-synth",
+        "seed": config.seed,
+        "scale": config.scale,
+        "years": list(config.years),
+        "note": "Synthetic data for development and tests; every person in it is invented.",
+        "files": [
+            {"path": path, "rows": rows, "sha256": sha256_file(out_dir / path)}
+            for path, rows in sorted(keluaran)
+        ],
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _jalankan(argumen) -> tuple[Keluaran, set[int]]:
+    job, config, tahun, out_dir = argumen
+    return job(config, tahun, out_dir)
