@@ -149,6 +149,9 @@ class NotNull:
     gx_class: ClassVar[str] = "ExpectColumnValuesToNotBeNull"
     gx_type: ClassVar[str] = "expect_column_values_to_not_be_null"
 
+    def __post_init__(self) -> None:
+        _mostly_kwargs(self.mostly)
+
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
@@ -175,8 +178,10 @@ class Unique:
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
             object.__setattr__(self, "columns", (self.columns,))
+        object.__setattr__(self, "columns", tuple(self.columns))
         if not self.columns:
             raise ValueError("Unique needs at least one column")
+        _mostly_kwargs(self.mostly)
 
     @property
     def gx_type(self) -> str:  # type: ignore[override]
@@ -213,6 +218,7 @@ class Between:
     def __post_init__(self) -> None:
         if self.min_value is None and self.max_value is None:
             raise ValueError("Between needs min_value or max_value")
+        _mostly_kwargs(self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -251,6 +257,7 @@ class InSet:
         object.__setattr__(self, "values", tuple(self.values))
         if not self.values:
             raise ValueError("InSet needs at least one value")
+        _mostly_kwargs(self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -277,6 +284,7 @@ class MatchesRegex:
 
     def __post_init__(self) -> None:
         re.compile(self.regex)  # fail at definition time on a malformed pattern
+        _mostly_kwargs(self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -308,8 +316,10 @@ class RowCondition:
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
             object.__setattr__(self, "columns", (self.columns,))
+        object.__setattr__(self, "columns", tuple(self.columns))
         if not self.expression.strip():
             raise ValueError("RowCondition needs an expression")
+        _mostly_kwargs(self.mostly)
 
     def gx_kwargs(self) -> dict[str, Any]:
         return {
@@ -337,6 +347,7 @@ class ExistsIn:
     def __post_init__(self) -> None:
         _split_table(self.ref_table)
         _check_identifier(self.ref_column)
+        _mostly_kwargs(self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -530,9 +541,14 @@ def _run_sql(
         if isinstance(check, Unique):
             keys = ", ".join(_q(c) for c in check.columns)
             not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
+            all_null = " AND ".join(f"{_q(c)} IS NULL" for c in check.columns)
+            # Every row of a key seen more than once is unexpected; keys with a NULL are not
+            # compared (GX's equality join); the denominator is the rows not entirely NULL
+            # (GX's ignore_row_if="all_values_are_missing"). One aggregation, one scan.
             unexpected, considered = cur.execute(
-                f"SELECT coalesce(sum(n) FILTER (WHERE n > 1), 0), coalesce(sum(n), 0) FROM "
-                f"(SELECT count(*) AS n FROM {target} WHERE {not_null} GROUP BY {keys})"
+                f"SELECT coalesce(sum(n) FILTER (WHERE n > 1 AND {not_null}), 0), "
+                f"coalesce(sum(n) FILTER (WHERE NOT ({all_null})), 0) "
+                f"FROM (SELECT {keys}, count(*) AS n FROM {target} GROUP BY {keys})"
             ).fetchall()[0]
             counts[rule.name] = (int(unexpected), int(considered))
 

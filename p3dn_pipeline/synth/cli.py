@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate synthetic LKPP, APBD and KPKP exports for Pemprov DKI Jakarta.",
     )
     parser.add_argument("--scale", type=float, default=0.02,
-                        help="1 = about one real fiscal year of DKI per year generated "
-                             "(100k e-katalog orders, 150k SiRUP packages, 300k APBD lines); "
-                             "default 0.02, the committed sample")
+                        help="1 = about one real fiscal year of DKI (100k e-katalog orders, "
+                             "150k SiRUP packages, 300k APBD lines), shared by the years "
+                             "generated; rosters stay DKI-sized. Default 0.02, the committed "
+                             "sample")
     parser.add_argument("--seed", type=int, default=20251, help="random seed (default 20251)")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (created if missing; files are overwritten)")

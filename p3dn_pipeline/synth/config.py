@@ -1,9 +1,11 @@
 """What one generator run is asked for, and how many rows of each source that means.
 
-Scale 1 is about one fiscal year of DKI per year generated: ~100k e-katalog v6 orders,
-150k SiRUP packages, 300k APBD lines and ~80k roster rows (19k mentored businesses). The
-vendor and product pools and the KPKP roster are the size of DKI at most, whatever the
-scale: a bigger scale means more transactions, not more businesses in Jakarta.
+Scale 1 is about one fiscal year of DKI in total: ~100k e-katalog v6 orders, 150k SiRUP
+packages and 300k APBD lines, shared evenly by the fiscal years generated (so scale 100
+is ten million orders, and the committed sample at scale 0.02 stays a few megabytes).
+The vendor and product pools and the KPKP rosters (19k mentored businesses, ~16k on each
+quarter's roster) are the size of DKI at most, whatever the scale: a bigger scale means
+more transactions, not more businesses in Jakarta.
 """
 
 from __future__ import annotations
@@ -43,13 +45,16 @@ class SynthConfig:
         return dt.date(tahun + 1, 1, 5)
 
     # Per fiscal year -------------------------------------------------------------------
+    def _per_tahun(self, total_skala_1: int) -> int:
+        return max(1, round(total_skala_1 * self.scale / len(self.years)))
+
     @property
     def paket_sirup(self) -> int:
-        return max(1, round(150_000 * self.scale))
+        return self._per_tahun(150_000)
 
     @property
     def paket_v6(self) -> int:
-        return max(1, round(100_000 * self.scale))
+        return self._per_tahun(100_000)
 
     @property
     def paket_v5(self) -> int:
@@ -59,7 +64,7 @@ class SynthConfig:
     @property
     def akun_apbd(self) -> int:
         """SKPD x kode rekening pairs; each gives twelve monthly lines."""
-        return max(1, round(300_000 * self.scale / 12))
+        return max(1, round(self._per_tahun(300_000) / 12))
 
     # Pools, capped at DKI size ---------------------------------------------------------
     @property

@@ -152,7 +152,7 @@ def tulis_v6(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalo
                 "kd_penyedia_sikap": 0 if rng.random() < 0.1 else vendor.kode_penyedia_sikap,
                 "jml_jenis_produk": jenis,
                 "jml_produk": jenis * max(1, int(rng.lognormvariate(2.0, 1.2))),
-                "ongkir": 0 if rng.random() < 0.9 else round(rng.uniform(50_000, 2_000_000), -3),
+                "ongkir": 0 if rng.random() < 0.9 else int(round(rng.uniform(50_000, 2_000_000), -3)),
                 "total_harga": total_harga,
                 "tgl_order": tanggal.isoformat(),
                 "status_pkt": status,

@@ -67,9 +67,9 @@ JENIS_PRODUK = (
        25, 45),
     _j("Sewa Kendaraan", 88325, "Sewa Mobil", ("Sewa Kendaraan Operasional MPV",
        "Sewa Kendaraan Operasional Pejabat"), ("TOYOTA", "MITSUBISHI", "HONDA"), "Bulan",
-       5_000_000, 15_000_000, "7311101001", 0.0, 0, 0),
+       5_000_000, 15_000_000, "7311101001", 0.0, 40, 65),
     _j("Makanan dan Minuman", 88401, "Nasi Kotak", ("Nasi Kotak Rapat", "Snack Box Rapat"),
-       ("CATERING",), "Kotak", 25_000, 65_000, "2399101001", 0.0, 0, 0),
+       ("CATERING",), "Kotak", 25_000, 65_000, "2399101001", 0.0, 60, 95),
     _j("Bahan Bangunan", 88520, "Aspal", ("Aspal Hotmix AC-WC", "Aspal Hotmix AC-BC"),
        ("AMP",), "Ton", 1_200_000, 1_600_000, "1533101001", 0.0, 60, 95),
     _j("Bahan Bangunan", 88520, "Semen", ("Semen Portland 50 kg",), ("SEMEN GRESIK",
@@ -84,8 +84,8 @@ JENIS_PRODUK = (
        "Lemari Arsip"), ("CHITOSE", "OLYMPIC", "INDACO", "DATASCRIP"), "Unit", 500_000,
        3_500_000, "3811101001", 0.05, 40, 80),
     _j("Pertanian", 88801, "Bibit", ("Bibit Selada Hidroponik", "Bibit Cabai Rawit",
-       "Bibit Tanaman Pelindung"), ("TANI",), "Polybag", 2_000, 50_000, "0121101001", 0.0, 0,
-       0),
+       "Bibit Tanaman Pelindung"), ("TANI",), "Polybag", 2_000, 50_000, "0121101001", 0.0, 70,
+       100),
     _j("Perikanan", 88802, "Pakan Ikan", ("Pakan Ikan Apung 781", "Pakan Lele Terapung"),
        ("COMFEED", "HI-PRO-VITE", "PRIMA FEED"), "Karung", 300_000, 500_000, "2334101001",
        0.0, 50, 85),
@@ -94,7 +94,7 @@ JENIS_PRODUK = (
        4_000_000_000, "4911201001", 0.25, 30, 45),
     _j("Internet", 89010, "Layanan Internet", ("Internet Dedicated 100 Mbps",
        "Sewa Fiber Optik Point to Point"), ("TELKOM", "ICON+", "BIZNET"), "Bulan",
-       3_000_000, 25_000_000, "8422101001", 0.0, 0, 0),
+       3_000_000, 25_000_000, "8422101001", 0.0, 30, 60),
     _j("Pakaian Dinas", 89110, "Pakaian", ("Pakaian Dinas Lapangan", "Sepatu PDL"),
        ("KONVEKSI",), "Stel", 250_000, 800_000, "2822101001", 0.05, 40, 75),
     _j("Rambu dan Marka", 89210, "Rambu", ("Rambu Lalu Lintas Tiang Tunggal",
@@ -106,14 +106,14 @@ JENIS_PRODUK = (
     # What mentored UMKM sell through the catalogue.
     _j("Pangan Lokal", 89401, "Sayur", ("Sayur Hidroponik Selada 250 gr",
        "Kangkung Hidroponik 250 gr", "Pakcoy Hidroponik 250 gr"), ("",), "Pack", 8_000,
-       20_000, "0121301001", 0.0, 0, 0, umkm=True),
+       20_000, "0121301001", 0.0, 70, 100, umkm=True),
     _j("Pangan Lokal", 89401, "Ikan", ("Ikan Lele Segar", "Ikan Nila Segar"), ("",), "Kg",
-       25_000, 45_000, "0412101001", 0.0, 0, 0, umkm=True),
+       25_000, 45_000, "0412101001", 0.0, 70, 100, umkm=True),
     _j("Pangan Lokal", 89401, "Olahan Pangan", ("Keripik Singkong Balado 200 gr",
        "Kerupuk Ikan 250 gr", "Dodol Betawi 500 gr", "Nasi Kotak UMKM"), ("",), "Pcs", 15_000,
-       60_000, "2399301001", 0.0, 0, 0, umkm=True),
+       60_000, "2399301001", 0.0, 60, 95, umkm=True),
     _j("Kerajinan", 89501, "Souvenir", ("Tas Anyaman Eceng Gondok", "Miniatur Ondel-Ondel",
-       "Kain Batik Betawi"), ("",), "Pcs", 50_000, 450_000, "3899101001", 0.0, 0, 0,
+       "Kain Batik Betawi"), ("",), "Pcs", 50_000, 450_000, "3899101001", 0.0, 60, 95,
        umkm=True),
 )
 _JENIS_UMUM = tuple(j for j in JENIS_PRODUK if not j.umkm)
@@ -215,12 +215,12 @@ def _penyedia_binaan(rng: random.Random, kd: int, sikap: int, waktu: dt.datetime
 
 def _tkdn(rng: random.Random, jenis: JenisProduk, impor: bool) -> tuple[str, str, str]:
     """(tkdn_produk, nilai_bmp, nomor_tkdn): text, '' when the product has no certificate."""
-    if impor or jenis.tkdn_max == 0 or rng.random() < 0.3:
+    if impor or rng.random() < 0.22:
         return "", "", ""
     tkdn = rng.uniform(jenis.tkdn_min, jenis.tkdn_max)
     if rng.random() < 0.1:
         tkdn = rng.uniform(5, 25)  # certified, but below the 25 % that counts as domestic
-    bmp = f"{rng.uniform(0, 15):.2f}" if rng.random() < 0.6 else ""
+    bmp = f"{rng.uniform(0, 15):.2f}" if rng.random() < 0.8 else ""
     nomor = (f"{rng.randint(100, 9999)}/SJ-IND.8/TKDN/{rng.randint(1, 12)}/"
              f"{rng.randint(2019, 2024)}")
     return f"{tkdn:.2f}", bmp, nomor
@@ -263,9 +263,11 @@ def bangun_katalog(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...]) -> Kata
     umum = list(range(config.penyedia_umum))
     # Each general vendor sells one or two kinds of goods.
     jenis_penyedia = {i: rng.sample(_JENIS_UMUM, rng.choice((1, 1, 2))) for i in umum}
+    # The old v5 catalogue lives on with the longest-standing vendors, a few products each.
+    umum_v5 = umum[:max(10, len(umum) // 5)]
     kd_produk_v5 = sorted(rng.sample(range(1_000_000, 90_000_000), config.produk_v5))
     for kd in kd_produk_v5:
-        i = rng.choice(umum)
+        i = rng.choice(umum_v5)
         produk.append(_produk(rng, kd, rng.choice(jenis_penyedia[i]), i,
                               penyedia[i].nama_penyedia))
         penyedia[i].produk_v5.append(len(produk) - 1)

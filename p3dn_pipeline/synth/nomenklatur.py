@@ -189,10 +189,13 @@ class TemplatePaket:
     pagu_median: int        # rupiah
     cara: tuple[tuple[str, float], ...]
     volume: str = "1 Paket"
+    # Relative frequency: every office plans dozens of meals and stationery packages for
+    # each building it renovates.
+    frekuensi: int = 1
 
 
-def _t(nama, jenis, rekening, juta, cara, volume="1 Paket") -> TemplatePaket:
-    return TemplatePaket(nama, jenis, rekening, int(juta * 1_000_000), cara, volume)
+def _t(nama, jenis, rekening, juta, cara, volume="1 Paket", frekuensi=1) -> TemplatePaket:
+    return TemplatePaket(nama, jenis, rekening, int(juta * 1_000_000), cara, volume, frekuensi)
 
 
 BARANG, KONSTRUKSI, KONSULTANSI, JASA_LAINNYA = (
@@ -200,34 +203,35 @@ BARANG, KONSTRUKSI, KONSULTANSI, JASA_LAINNYA = (
 
 TEMPLATE_UMUM = (
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor", BARANG,
-       "5.1.02.01.01.0024", 15, CARA_KATALOG),
+       "5.1.02.01.01.0024", 15, CARA_KATALOG, frekuensi=8),
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Kertas dan Cover", BARANG,
-       "5.1.02.01.01.0025", 10, CARA_KATALOG, "2000 Lembar"),
+       "5.1.02.01.01.0025", 10, CARA_KATALOG, "2000 Lembar", 6),
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Bahan Komputer", BARANG,
-       "5.1.02.01.01.0029", 20, CARA_KATALOG),
+       "5.1.02.01.01.0029", 20, CARA_KATALOG, frekuensi=5),
     _t("Belanja Makanan dan Minuman Rapat", BARANG, "5.1.02.01.01.0052", 6, CARA_KECIL,
-       "50 Orang / Kali"),
+       "50 Orang / Kali", 12),
     _t("Belanja Makanan dan Minuman Jamuan Tamu", BARANG, "5.1.02.01.01.0053", 4, CARA_KECIL,
-       "30 Orang / Kali"),
+       "30 Orang / Kali", 6),
     _t("Belanja Jasa Tenaga Kebersihan", JASA_LAINNYA, "5.1.02.02.01.0013", 400, CARA_JASA,
        "12 Bulan"),
     _t("Belanja Jasa Tenaga Keamanan", JASA_LAINNYA, "5.1.02.02.01.0014", 350, CARA_JASA,
        "12 Bulan"),
     _t("Belanja Sewa Kendaraan Bermotor Penumpang (Kendaraan Dinas Operasional)",
-       JASA_LAINNYA, "5.1.02.02.04.0036", 150, CARA_KATALOG, "12 Bulan"),
+       JASA_LAINNYA, "5.1.02.02.04.0036", 150, CARA_KATALOG, "12 Bulan", 2),
     _t("Belanja Pemeliharaan Kendaraan Dinas Operasional", JASA_LAINNYA, "5.1.02.03.02.0035",
-       40, CARA_KECIL),
+       40, CARA_KECIL, frekuensi=5),
     _t("Belanja Jasa Penyelenggaraan Acara", JASA_LAINNYA, "5.1.02.02.01.0055", 90, CARA_JASA,
-       "1 Kegiatan"),
+       "1 Kegiatan", 4),
     _t("Belanja Kawat/Faksimili/Internet/TV Berlangganan", JASA_LAINNYA, "5.1.02.02.01.0063",
        60, CARA_KATALOG, "12 Bulan"),
     _t("Belanja Jasa Tenaga Ahli", KONSULTANSI, "5.1.02.02.01.0029", 120, CARA_KONSULTANSI,
        "1 Kegiatan"),
     _t("Belanja Modal Peralatan Personal Computer (Laptop)", BARANG, "5.2.02.10.01.0002", 150,
-       CARA_KATALOG, "10 Unit"),
-    _t("Belanja Modal Alat Kantor Lainnya", BARANG, "5.2.02.05.01.0005", 60, CARA_KATALOG),
+       CARA_KATALOG, "10 Unit", 2),
+    _t("Belanja Modal Alat Kantor Lainnya", BARANG, "5.2.02.05.01.0005", 60, CARA_KATALOG,
+       frekuensi=2),
     _t("Belanja Modal Mebel Kantor", BARANG, "5.2.02.05.02.0001", 80, CARA_KATALOG),
-    _t("Rehabilitasi Gedung Kantor {lokasi}", KONSTRUKSI, "5.2.03.01.01.0001", 1_500,
+    _t("Rehabilitasi Gedung Kantor {lokasi}", KONSTRUKSI, "5.2.03.01.01.0001", 600,
        CARA_KONSTRUKSI),
     _t("Perencanaan Rehabilitasi Gedung Kantor {lokasi}", KONSULTANSI, "5.2.03.01.01.0001",
        150, CARA_KONSULTANSI),
@@ -240,9 +244,9 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
         _t("Pengadaan Buku Teks Pelajaran Sekolah Dasar", BARANG, "5.1.02.05.01.0001", 800,
            CARA_KATALOG),
         _t("Pengadaan Laptop untuk Sekolah Menengah Atas Negeri", BARANG, "5.2.02.10.01.0002",
-           2_000, CARA_KATALOG, "300 Unit"),
+           1_000, CARA_KATALOG, "300 Unit"),
         _t("Rehabilitasi Total Gedung Sekolah {lokasi}", KONSTRUKSI, "5.2.03.01.03.0001",
-           12_000, CARA_KONSTRUKSI),
+           4_000, CARA_KONSTRUKSI),
         _t("Pengawasan Rehabilitasi Gedung Sekolah {lokasi}", KONSULTANSI,
            "5.2.03.01.03.0001", 350, CARA_KONSULTANSI),
     ),
@@ -256,28 +260,28 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
         _t("Pemeliharaan Alat Kedokteran", JASA_LAINNYA, "5.1.02.03.02.0117", 120, CARA_KECIL),
     ),
     "jalan": (
-        _t("Peningkatan Jalan {lokasi}", KONSTRUKSI, "5.2.04.01.01.0003", 4_500,
+        _t("Peningkatan Jalan {lokasi}", KONSTRUKSI, "5.2.04.01.01.0003", 2_500,
            CARA_KONSTRUKSI),
         _t("Pemeliharaan Jalan dan Trotoar {lokasi}", KONSTRUKSI, "5.1.02.03.02.0405", 180,
            CARA_KONSTRUKSI),
         _t("Pengadaan Aspal Hotmix", BARANG, "5.1.02.03.02.0405", 900, CARA_KATALOG, "500 Ton"),
-        _t("Rehabilitasi Jembatan {lokasi}", KONSTRUKSI, "5.2.04.01.03.0001", 3_000,
+        _t("Rehabilitasi Jembatan {lokasi}", KONSTRUKSI, "5.2.04.01.03.0001", 1_500,
            CARA_KONSTRUKSI),
     ),
     "sumber_daya_air": (
         _t("Pengerukan Kali dan Saluran Penghubung {lokasi}", KONSTRUKSI, "5.2.04.02.04.0001",
-           3_500, CARA_KONSTRUKSI),
+           2_000, CARA_KONSTRUKSI),
         _t("Pemeliharaan Saluran Drainase {lokasi}", KONSTRUKSI, "5.1.02.03.02.0411", 150,
            CARA_KONSTRUKSI),
-        _t("Pengadaan Pompa Air Stasioner", BARANG, "5.2.02.01.03.0004", 2_500, CARA_KATALOG,
+        _t("Pengadaan Pompa Air Stasioner", BARANG, "5.2.02.01.03.0004", 1_200, CARA_KATALOG,
            "2 Unit"),
-        _t("Pembangunan Tanggul Pantai {lokasi}", KONSTRUKSI, "5.2.04.02.04.0001", 25_000,
+        _t("Pembangunan Tanggul Pantai {lokasi}", KONSTRUKSI, "5.2.04.02.04.0001", 6_000,
            CARA_KONSTRUKSI),
     ),
     "permukiman": (
         _t("Penataan Kampung {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 2_000,
            CARA_KONSTRUKSI),
-        _t("Pembangunan Rumah Susun {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 40_000,
+        _t("Pembangunan Rumah Susun {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 8_000,
            CARA_KONSTRUKSI),
         _t("Perencanaan Pembangunan Rumah Susun {lokasi}", KONSULTANSI, "5.2.03.01.02.0001",
            900, CARA_KONSULTANSI),
@@ -320,9 +324,9 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
            CARA_KONSTRUKSI),
     ),
     "lingkungan": (
-        _t("Pengadaan Truk Sampah Compactor", BARANG, "5.2.02.03.01.0005", 4_500, CARA_KATALOG,
+        _t("Pengadaan Truk Sampah Compactor", BARANG, "5.2.02.03.01.0005", 2_000, CARA_KATALOG,
            "3 Unit"),
-        _t("Pengadaan Bahan Bakar Armada Angkutan Sampah", BARANG, "5.1.02.01.01.0004", 2_000,
+        _t("Pengadaan Bahan Bakar Armada Angkutan Sampah", BARANG, "5.1.02.01.01.0004", 1_000,
            CARA_KATALOG, "12 Bulan"),
         _t("Pemeliharaan Taman {lokasi}", JASA_LAINNYA, "5.1.02.03.02.0420", 120, CARA_KECIL),
         _t("Pengadaan Tanaman Hias dan Pohon Pelindung", BARANG, "5.1.02.03.02.0420", 180,
@@ -361,9 +365,11 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
 
 @cache
 def _template_skpd(skpd: Skpd) -> tuple[TemplatePaket, ...]:
-    # Listing the bidang's own templates twice makes them twice as common as office supplies.
-    bidang = TEMPLATE_BIDANG[skpd.bidang]
-    return TEMPLATE_UMUM + bidang + bidang
+    """Each template repeated by its frequency, so picking by index weights them; an
+    SKPD's own line of work counts three times."""
+    pilihan = [t for t in TEMPLATE_UMUM for _ in range(t.frekuensi)]
+    pilihan += [t for t in TEMPLATE_BIDANG[skpd.bidang] for _ in range(3 * t.frekuensi)]
+    return tuple(pilihan)
 
 
 @cache

@@ -75,8 +75,8 @@ def _langkah_kd_rup(config: SynthConfig) -> int:
 def _pagu(rng: random.Random, template: TemplatePaket) -> int:
     pagu = rng.lognormvariate(math.log(template.pagu_median), 0.9)
     if pagu >= 50_000_000 and rng.random() < 0.3:
-        return round(pagu, -6)  # planners like round millions
-    return max(100_000, round(pagu, -2))
+        return int(round(pagu, -6))  # planners like round millions
+    return max(100_000, int(round(pagu, -2)))
 
 
 def _metode(rng: random.Random, template: TemplatePaket, pagu: int) -> str:
@@ -112,7 +112,7 @@ def _baris_paket(rng: random.Random, config: SynthConfig, tahun: int, skpd: Skpd
         metode_tertulis = "e-Purchasing"  # SiRUP's casing drifts between records
     else:
         metode_tertulis = metode
-    ukm = pagu <= BATAS_PAKET_UKM and rng.random() < 0.68
+    ukm = pagu <= BATAS_PAKET_UKM and rng.random() < 0.62
     if rng.random() < 0.85:  # planned before the year starts
         dibuat = _tanggal_acak(rng, dt.date(tahun - 1, 11, 20), dt.date(tahun, 2, 28))
     else:  # added during the year, many with the APBD-Perubahan

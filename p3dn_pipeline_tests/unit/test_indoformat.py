@@ -46,16 +46,18 @@ def test_blank_input_is_null_for_every_parser(con, parser, raw):
     assert_both(con, parser, raw, None)
 
 
-def test_macros_work_on_columns_named_like_their_parameters(con):
+def test_macros_work_on_columns_and_aliases_named_like_their_parameters(con):
     con.execute(
         "CREATE TEMP TABLE bernama AS SELECT '1,5 jt' AS x, '13/01/2023' AS s, '''3174 0123' AS t,"
-        " '1234567890123' AS d, 'TW II 2025' AS r, 'Jan 2024' AS digit_run"
+        " '1234567890123' AS d, 'TW II 2025' AS r, 'Jan 2024' AS digit_run, '2 rb' AS bulat"
     ).fetchall()
     rows = con.execute(
         "SELECT p3dn_angka(x), p3dn_tanggal(s), p3dn_bulan(s), p3dn_digits(t), p3dn_nib(d),"
-        " p3dn_triwulan(r), p3dn_tahun(r), p3dn_tahun(digit_run) FROM bernama"
+        " p3dn_triwulan(r), p3dn_tahun(r), p3dn_tahun(digit_run), p3dn_angka(r.bulat) FROM bernama AS r"
     ).fetchall()
-    assert rows == [(Decimal("1500000"), dt.date(2023, 1, 13), 1, "31740123", "1234567890123", 2, 2025, 2024)]
+    assert rows == [
+        (Decimal("1500000"), dt.date(2023, 1, 13), 1, "31740123", "1234567890123", 2, 2025, 2024, Decimal("2000"))
+    ]
 
 
 # --- teks -----------------------------------------------------------------------------------
