@@ -16,7 +16,7 @@ run's own ``ru_maxrss`` and GX is imported cold), and prints per run and the med
 * ``peak_rss_mb``: the child's peak resident set size.
 
 ``--profile`` also prints, for the first run, where validate_table spends its time (our SQL pass,
-uniqueness, samples, the GX path) and each DuckDB query GX issues.
+uniqueness, the GX path) and each DuckDB query GX issues.
 
 Budget on the 2-core machine: 5 s and 1.5 GB.
 """
@@ -171,7 +171,7 @@ def _install_profiler(quality) -> None:
         return wrapper
 
     quality._run_gx = timed("GX path (suite of GX-run rules)", quality._run_gx)
-    quality._sql_samples = timed("SQL path: samples of one failing rule", quality._sql_samples)
+    quality._unique_samples = timed("SQL path: samples of a failing Unique rule", quality._unique_samples)
 
     run_sql = quality._run_sql
 
@@ -237,7 +237,9 @@ def main() -> None:
                 cmd += ["--threads", str(args.threads)]
             if args.memory_limit:
                 cmd += ["--memory-limit", args.memory_limit]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+            if out.returncode != 0:
+                sys.exit(f"run {i + 1} failed:\n{out.stderr}")
             if args.profile and i == 0:
                 print("profile of run 1:")
                 print(out.stderr, end="")

@@ -519,46 +519,63 @@ def _run_sql(
 ) -> dict[str, RuleResult]:
     target = f"{_q(schema)}.{_q(table)}"
     row_rules = [r for r in rules if not isinstance(r.expectation, Unique)]
-
-    # One scan for every row-level rule: `count(*) FILTER (WHERE <violation>)` plus the
-    # denominator GX would use (non-NULL values the rule looked at).
-    selects = ["count(*)"]
-    params: list[Any] = []
-    for rule in row_rules:
-        violation, violation_params, considered = _row_violation(rule.expectation, schema)
-        selects.append(f"count(*) FILTER (WHERE {violation})")
-        params.extend(violation_params)
-        selects.append(f"count(*) FILTER (WHERE {considered})")
-    row = cur.execute(f"SELECT {', '.join(selects)} FROM {target}", params).fetchall()[0]
-    element_count = int(row[0])
     counts: dict[str, tuple[int, int]] = {}
-    for i, rule in enumerate(row_rules):
-        counts[rule.name] = (int(row[1 + 2 * i]), int(row[2 + 2 * i]))
+    samples: dict[str, tuple[dict[str, Any], ...]] = {}
 
-    # Uniqueness: one GROUP BY per rule (cannot share the scan above).
+    # One scan for every row-level rule. The inner query evaluates each rule's "row is fine"
+    # boolean once (NULL when the rule does not look at the row, e.g. a NULL value); the outer
+    # one counts FALSE (unexpected) and non-NULL (considered, GX's denominator) and keeps the
+    # first `sample_size` unexpected rows by (_source_file, _source_row) with `min_by(..., n)`,
+    # so samples cost no extra scan and bounded memory however many rows fail.
+    if row_rules:
+        inner: list[str] = []
+        params: list[Any] = []
+        outer = ["count(*)"]
+        for i, rule in enumerate(row_rules):
+            ok_sql, ok_params = _row_ok_expression(rule.expectation, schema)
+            inner.append(f"({ok_sql}) AS __ok_{i}")
+            params.extend(ok_params)
+            outer.append(f"count(*) FILTER (WHERE NOT __ok_{i})")
+            outer.append(f"count(__ok_{i})")
+            if sample_size:
+                shown = _shown_columns(rule.expectation, sample_columns)
+                row = ", ".join(f"{_sql_string(c)}: {_q(c)}" for c in shown)
+                key = ", ".join(_q(c) for c in (sample_columns or shown))
+                outer.append(f"min_by({{{row}}}, ({key},), {int(sample_size)}) FILTER (WHERE NOT __ok_{i})")
+        sql = f"SELECT {', '.join(outer)} FROM (SELECT *, {', '.join(inner)} FROM {target})"
+        values = cur.execute(sql, params).fetchall()[0]
+        element_count = int(values[0])
+        width = 3 if sample_size else 2
+        for i, rule in enumerate(row_rules):
+            base = 1 + width * i
+            counts[rule.name] = (int(values[base]), int(values[base + 1]))
+            samples[rule.name] = tuple(dict(s) for s in (values[base + 2] or ())) if sample_size else ()
+    else:
+        element_count = int(cur.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0])
+
+    # Uniqueness: one GROUP BY per rule (cannot share the scan above). Every row of a key seen
+    # more than once is unexpected; keys with a NULL are not compared (GX's equality join); the
+    # denominator is the rows not entirely NULL (GX's ignore_row_if="all_values_are_missing").
     for rule in rules:
         check = rule.expectation
         if isinstance(check, Unique):
             keys = ", ".join(_q(c) for c in check.columns)
             not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
             all_null = " AND ".join(f"{_q(c)} IS NULL" for c in check.columns)
-            # Every row of a key seen more than once is unexpected; keys with a NULL are not
-            # compared (GX's equality join); the denominator is the rows not entirely NULL
-            # (GX's ignore_row_if="all_values_are_missing"). One aggregation, one scan.
             unexpected, considered = cur.execute(
                 f"SELECT coalesce(sum(n) FILTER (WHERE n > 1 AND {not_null}), 0), "
                 f"coalesce(sum(n) FILTER (WHERE NOT ({all_null})), 0) "
                 f"FROM (SELECT {keys}, count(*) AS n FROM {target} GROUP BY {keys})"
             ).fetchall()[0]
             counts[rule.name] = (int(unexpected), int(considered))
+            samples[rule.name] = ()
+            if unexpected and sample_size:  # only a failing rule pays for a second pass
+                samples[rule.name] = _unique_samples(cur, target, check, sample_columns, sample_size)
 
     results: dict[str, RuleResult] = {}
     for rule in rules:
         check = rule.expectation
         unexpected, considered = counts[rule.name]
-        samples: tuple[dict[str, Any], ...] = ()
-        if unexpected and sample_size:
-            samples = _sql_samples(cur, target, schema, check, sample_columns, sample_size)
         results[rule.name] = RuleResult(
             rule_name=rule.name,
             severity=rule.severity,
@@ -567,7 +584,7 @@ def _run_sql(
             unexpected_count=unexpected,
             unexpected_percent=(100.0 * unexpected / considered) if considered else None,
             observed_value=None,
-            samples=samples,
+            samples=samples[rule.name],
             expectation_type=check.gx_type,
             expectation_kwargs=check.gx_kwargs(),
             description=rule.description,
@@ -577,50 +594,45 @@ def _run_sql(
     return results
 
 
-def _row_violation(check: Check, schema: str) -> tuple[str, list[Any], str]:
-    """(SQL predicate true for an unexpected row, its parameters, predicate of rows considered)."""
+def _row_ok_expression(check: Check, schema: str) -> tuple[str, list[Any]]:
+    """SQL boolean: TRUE for an expected row, FALSE for an unexpected one, NULL when skipped."""
     if isinstance(check, MatchesRegex):
-        col = _q(check.column)
-        return f"{col} IS NOT NULL AND NOT regexp_matches({col}, ?)", [check.regex], f"{col} IS NOT NULL"
+        # regexp_matches searches (like GX's regex metric); NULL in, NULL out.
+        return f"regexp_matches({_q(check.column)}, ?)", [check.regex]
     if isinstance(check, RowCondition):
-        return f"NOT ({check.expression})", [], f"({check.expression}) IS NOT NULL"
+        return check.expression, []
     if isinstance(check, ExistsIn):
-        col = _q(check.column)
+        # The subquery has no NULLs, so IN gives TRUE/FALSE for a value and NULL for NULL.
         ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
         ref_col = _q(check.ref_column)
         return (
-            f"{col} IS NOT NULL AND {col} NOT IN "
-            f"(SELECT {ref_col} FROM {_q(ref_schema)}.{_q(ref_name)} WHERE {ref_col} IS NOT NULL)",
+            f"{_q(check.column)} IN (SELECT {ref_col} FROM {_q(ref_schema)}.{_q(ref_name)} WHERE {ref_col} IS NOT NULL)",
             [],
-            f"{col} IS NOT NULL",
         )
     raise TypeError(f"{type(check).__name__} is not a row-level SQL check")  # pragma: no cover
 
 
-def _sql_samples(
+def _shown_columns(check: Check, sample_columns: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys([*sample_columns, *check.columns]))
+
+
+def _unique_samples(
     cur: duckdb.DuckDBPyConnection,
     target: str,
-    schema: str,
-    check: Check,
+    check: Unique,
     sample_columns: tuple[str, ...],
     sample_size: int,
 ) -> tuple[dict[str, Any], ...]:
-    shown = list(dict.fromkeys([*sample_columns, *check.columns]))
+    shown = _shown_columns(check, sample_columns)
     select = ", ".join(f"t.{_q(c)}" for c in shown)
-    order = ", ".join(f"t.{_q(c)}" for c in (sample_columns or check.columns)) or "1"
-    if isinstance(check, Unique):
-        keys = ", ".join(_q(c) for c in check.columns)
-        not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
-        join = " AND ".join(f"t.{_q(c)} = d.{_q(c)}" for c in check.columns)
-        sql = (
-            f"SELECT {select} FROM {target} AS t JOIN (SELECT {keys} FROM {target} WHERE {not_null} "
-            f"GROUP BY {keys} HAVING count(*) > 1) AS d ON {join} ORDER BY {order} LIMIT {int(sample_size)}"
-        )
-        params: list[Any] = []
-    else:
-        violation, params, _ = _row_violation(check, schema)
-        sql = f"SELECT {select} FROM {target} AS t WHERE {violation} ORDER BY {order} LIMIT {int(sample_size)}"
-    rows = cur.execute(sql, params).fetchall()
+    order = ", ".join(f"t.{_q(c)}" for c in (sample_columns or shown))
+    keys = ", ".join(_q(c) for c in check.columns)
+    not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
+    join = " AND ".join(f"t.{_q(c)} = d.{_q(c)}" for c in check.columns)
+    rows = cur.execute(
+        f"SELECT {select} FROM {target} AS t JOIN (SELECT {keys} FROM {target} WHERE {not_null} "
+        f"GROUP BY {keys} HAVING count(*) > 1) AS d ON {join} ORDER BY {order} LIMIT {int(sample_size)}"
+    ).fetchall()
     return tuple(dict(zip(shown, r)) for r in rows)
 
 
@@ -1035,6 +1047,10 @@ def _split_table(table: str, *, default_schema: str = "main") -> tuple[str, str]
 
 def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _table_columns(cur: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:

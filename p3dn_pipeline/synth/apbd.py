@@ -175,11 +175,15 @@ def realisasi_bulanan(rng: random.Random, akun: Akun) -> list[int]:
     return hasil
 
 
+# Short forms with their variants: August is "Agu" or "Agt", February in old spelling "Peb".
+_BULAN_PENDEK_LAIN = {2: ("Feb", "Peb"), 8: ("Agu", "Agt")}
+
+
 def _tulis_bulan(rng: random.Random, bulan: int) -> str:
     gaya = rng.random()
     if gaya < 0.1:
-        return rng.choice(("Agt", "Agu")) if bulan == 8 else formats.BULAN_PENDEK[bulan - 1]
-    if gaya < 0.2:
+        return rng.choice(_BULAN_PENDEK_LAIN.get(bulan, (formats.BULAN_PENDEK[bulan - 1],)))
+    if gaya < 0.3:
         return formats.BULAN_EJAAN_LAMA[bulan - 1]
     return formats.NAMA_BULAN[bulan - 1]
 

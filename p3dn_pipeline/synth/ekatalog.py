@@ -56,6 +56,9 @@ class _Pemilih:
 _PEMILIH_STATUS = _Pemilih([s for s, _ in STATUS_PKT], [w for _, w in STATUS_PKT])
 _PEMILIH_BULAN = _Pemilih(range(1, 13), BOBOT_BULAN)
 _PEMILIH_SKPD = _Pemilih(SKPD_DKI, [s.bobot for s in SKPD_DKI])
+# The Dinas that mentor UMKM are the ones that buy most from them.
+_PEMILIH_SKPD_PEMBINA = _Pemilih([s for s in SKPD_DKI if s.bidang in ("pangan", "umkm")],
+                                 [s.bobot for s in SKPD_DKI if s.bidang in ("pangan", "umkm")])
 
 
 def _tanggal_order(rng: random.Random, tahun: int) -> dt.date:
@@ -116,17 +119,18 @@ def tulis_v6(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalo
     relatif = f"lkpp/ecat_paket_v6_{tahun}.json"
     with JsonArrayWriter(out_dir / relatif) as out:
         for _ in range(config.paket_v6):
-            skpd = _PEMILIH_SKPD.pilih(rng)
-            kd_rup = _kd_rup_order(rng, skpd, sirup)
-            template, nama_paket = paket_untuk(skpd, kd_rup)
             # Mentored businesses win a few small orders (food, seedlings, souvenirs).
-            binaan = rng.random() < 0.02
-            if binaan:
+            if rng.random() < 0.02:
+                pembina = rng.random() < 0.7
+                skpd = (_PEMILIH_SKPD_PEMBINA if pembina else _PEMILIH_SKPD).pilih(rng)
                 vendor = katalog.penyedia[rng.choice(katalog.penyedia_binaan_v6)]
                 total_harga = rng.lognormvariate(math.log(12_000_000), 0.8)
             else:
+                skpd = _PEMILIH_SKPD.pilih(rng)
                 vendor = katalog.penyedia[pemilih_penyedia.pilih(rng)]
                 total_harga = rng.lognormvariate(math.log(90_000_000), 1.3)
+            kd_rup = _kd_rup_order(rng, skpd, sirup)
+            template, nama_paket = paket_untuk(skpd, kd_rup)
             total_harga = int(min(TOTAL_HARGA_MAX, max(TOTAL_HARGA_MIN, total_harga)))
             jenis = min(len(vendor.produk_v6), rng.choice((1, 1, 1, 2, 2, 3, 4, 6, 9)))
             produk = rng.sample(vendor.produk_v6, jenis)
@@ -152,7 +156,7 @@ def tulis_v6(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalo
                 "kd_penyedia_sikap": 0 if rng.random() < 0.1 else vendor.kode_penyedia_sikap,
                 "jml_jenis_produk": jenis,
                 "jml_produk": jenis * max(1, int(rng.lognormvariate(2.0, 1.2))),
-                "ongkir": 0 if rng.random() < 0.9 else int(round(rng.uniform(50_000, 2_000_000), -3)),
+                "ongkir": 0 if rng.random() < 0.9 else rng.randrange(50, 2_000) * 1_000,
                 "total_harga": total_harga,
                 "tgl_order": tanggal.isoformat(),
                 "status_pkt": status,

@@ -15,11 +15,8 @@ NAMA_BULAN = (
 )
 BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
                 "Des")
-# Spellings still found in older templates: "Pebruari", and "Agt" beside "Agu".
-BULAN_EJAAN_LAMA = (
-    "Januari", "Pebruari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "Nopember", "Desember",
-)
+# The old spelling still found in templates: "Pebruari" (short "Peb").
+BULAN_EJAAN_LAMA = tuple("Pebruari" if b == "Februari" else b for b in NAMA_BULAN)
 NAMA_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 # Excel counts days from 1899-12-30 (it believes 1900 was a leap year).
@@ -32,26 +29,26 @@ def _kelompok_ribuan(angka: int) -> str:
 
 
 def format_rupiah(value: int | float, style: str) -> str:
-    """A rupiah amount in one of the spellings found in exports.
+    """A rupiah amount in one of the spellings found in exports; cents only when there are any.
 
     Styles: ``rp_space`` 'Rp 1.234.567', ``rp_nospace`` 'Rp1.234.567', ``rp_dash``
-    'Rp 1.234.567,-', ``plain_id`` '1.234.567,89' (cents only when there are any),
-    ``plain`` '1234567'.
+    'Rp 1.234.567,-', ``plain_id`` '1.234.567,89', ``plain`` '1234567'.
     """
     sen_total = round(value * 100)
     tanda = "-" if sen_total < 0 else ""
     rupiah, sen = divmod(abs(sen_total), 100)
-    ribuan = _kelompok_ribuan(rupiah)
-    if style == "rp_space":
-        return f"{tanda}Rp {ribuan}"
-    if style == "rp_nospace":
-        return f"{tanda}Rp{ribuan}"
-    if style == "rp_dash":
-        return f"{tanda}Rp {ribuan},-"
-    if style == "plain_id":
-        return f"{tanda}{ribuan},{sen:02d}" if sen else f"{tanda}{ribuan}"
+    koma_sen = f",{sen:02d}" if sen else ""
     if style == "plain":
-        return f"{tanda}{rupiah}"
+        return f"{tanda}{rupiah}{koma_sen}"
+    ribuan = _kelompok_ribuan(rupiah)
+    if style == "plain_id":
+        return f"{tanda}{ribuan}{koma_sen}"
+    if style == "rp_space":
+        return f"{tanda}Rp {ribuan}{koma_sen}"
+    if style == "rp_nospace":
+        return f"{tanda}Rp{ribuan}{koma_sen}"
+    if style == "rp_dash":
+        return f"{tanda}Rp {ribuan}{koma_sen or ',-'}"
     raise ValueError(f"unknown rupiah style {style!r}")
 
 
@@ -59,7 +56,8 @@ def format_tanggal(tanggal: dt.date, style: str) -> str:
     """A date in one of the spellings found in Indonesian spreadsheets.
 
     Styles: ``long`` '13 Januari 2023', ``long_day`` 'Jumat, 13 Januari 2023', ``short``
-    '13 Jan 2023', ``old_spelling`` '13 Pebruari 2023', ``slash`` '13/01/2023', ``iso``.
+    '13 Jan 2023', ``old_spelling`` '13 Pebruari 2023' (only February changes), ``slash``
+    '13/01/2023', ``iso``.
     """
     if style == "long":
         return f"{tanggal.day} {NAMA_BULAN[tanggal.month - 1]} {tanggal.year}"

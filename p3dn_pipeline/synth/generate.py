@@ -48,6 +48,12 @@ def _job_roster(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[Keluara
     return [kpkp.tulis_roster(config, pelaku, out_dir, tahun, tw) for tw in (1, 2, 3, 4)], set()
 
 
+def _jalankan(argumen) -> tuple[Keluaran, set[int]]:
+    """Run one job; a module-level function so a process pool can pickle it."""
+    job, config, tahun, out_dir = argumen
+    return job(config, tahun, out_dir)
+
+
 def generate(config: SynthConfig, out_dir: Path, jobs: int = 1) -> dict:
     """Write every file under ``out_dir`` and return the manifest (also written there)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -81,8 +87,3 @@ def generate(config: SynthConfig, out_dir: Path, jobs: int = 1) -> dict:
     }
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
-
-
-def _jalankan(argumen) -> tuple[Keluaran, set[int]]:
-    job, config, tahun, out_dir = argumen
-    return job(config, tahun, out_dir)

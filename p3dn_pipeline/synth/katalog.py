@@ -227,10 +227,11 @@ def _tkdn(rng: random.Random, jenis: JenisProduk, impor: bool) -> tuple[str, str
 
 
 def _produk(rng: random.Random, kd_produk: int | str, jenis: JenisProduk, penyedia: int,
-            nama_pemilik: str) -> Produk:
+            merek_sendiri: str) -> Produk:
+    """A product; goods without a brand list are sold under the maker's own name."""
     impor = rng.random() < jenis.peluang_impor
     tkdn, bmp, nomor = _tkdn(rng, jenis, impor)
-    merek = rng.choice(jenis.merek) or nama_pemilik
+    merek = rng.choice(jenis.merek) or merek_sendiri
     harga = round(rng.uniform(jenis.harga_min, jenis.harga_max), -2)
     dibuat = dt.datetime(2021, 1, 1) + dt.timedelta(seconds=rng.randrange(3 * 365 * 86400))
     return Produk(kd_produk, jenis, rng.choice(jenis.nama), merek, int(harga),
@@ -282,7 +283,7 @@ def bangun_katalog(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...]) -> Kata
         for _ in range(rng.randint(1, 3)):
             kategori = rng.choice(_JENIS_UMKM_PER_SEKTOR[usaha.sektor])
             produk.append(_produk(rng, identifiers.uuid4(rng), jenis_umkm[kategori], i,
-                                  penyedia[i].nama_penyedia))
+                                  usaha.nama_usaha.upper()))
             penyedia[i].produk_v6.append(len(produk) - 1)
 
     penyedia_v6 = [i for i in umum if penyedia[i].produk_v6]

@@ -182,7 +182,7 @@ def bangun_pelaku_usaha(config: SynthConfig) -> tuple[PelakuUsaha, ...]:
             if nik not in nik_terpakai:
                 nik_terpakai.add(nik)
                 break
-        mulai = 0 if rng.random() < 0.85 else rng.randrange(1, max(2, jumlah_triwulan))
+        mulai = 0 if rng.random() < 0.85 else rng.randrange(1, jumlah_triwulan)
         sampai = mulai + 1
         while sampai < jumlah_triwulan and rng.random() > 0.02:
             sampai += 1

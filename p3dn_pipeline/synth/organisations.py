@@ -123,7 +123,7 @@ _BOBOT_SUKU_DINAS = 0.12
 
 
 def _nomor_subunit(kode_kota: str) -> int:
-    """Suku Dinas subunits are numbered by kota: Jakarta Pusat 0001 ... Timur 0005, Kep. Seribu 0006."""
+    """Suku Dinas subunits by kota: Jakarta Pusat 0001 ... Timur 0005, Kep. Seribu 0006."""
     return 6 if kode_kota == "31.01" else int(kode_kota[-2:]) - 70
 
 

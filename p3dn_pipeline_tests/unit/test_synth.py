@@ -1,0 +1,366 @@
+"""The synthetic-data generator (``p3dn-synth``): deterministic, recognisable by the pipeline,
+and faithful to the invariants real exports hold."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+from p3dn_pipeline.synth.cli import main
+from p3dn_pipeline.synth.geography import REFERENCE_DIR
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ["--scale", "0.002", "--seed", "11", "--years", "2024,2025"]
+KOTA_NIK_DKI = {"3101", "3171", "3172", "3173", "3174", "3175"}
+# File name prefix -> the dataset its content must be recognised as.
+EXPECTED_DATASET = {
+    "lkpp/ecat_paket_v6_": "ekatalog_paket_v6",
+    "lkpp/ecat_paket_v5_": "ekatalog_paket_v5",
+    "lkpp/ecat_produk_detail": "ekatalog_produk",
+    "lkpp/ecat_penyedia_detail": "ekatalog_penyedia",
+    "lkpp/rup_paket_penyedia_": "sirup_paket_penyedia",
+    "lkpp/rup_struktur_anggaran_": "sirup_struktur_anggaran",
+    "apbd/realisasi_apbd_": "apbd_realisasi",
+    "kpkp/roster_kpkp_": "kpkp_roster",
+}
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    assert main([*TINY, "--out", str(out), "--jobs", "1"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def manifest(landing) -> dict:
+    return json.loads((landing / "MANIFEST.json").read_text())
+
+
+def _paths(manifest: dict, prefix: str) -> list[str]:
+    return [f["path"] for f in manifest["files"] if f["path"].startswith(prefix)]
+
+
+def _json_rows(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _csv_rows(path: Path, delimiter: str) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+def _sheet_rows(path: Path) -> list[list]:
+    workbook = CalamineWorkbook.from_path(str(path))
+    assert len(workbook.sheet_names) == 1
+    return workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python(skip_empty_area=False)
+
+
+def _digits(value) -> str:
+    if isinstance(value, float):
+        value = int(value)
+    return re.sub(r"\D", "", str(value))
+
+
+def _rupiah(value) -> int:
+    """'Rp 12.500.000', 'Rp1.500,-', '1.234.567' or a number cell -> whole rupiah."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    text = value.replace("Rp", "").replace(",-", "").strip()
+    return int(text.split(",")[0].replace(".", ""))
+
+
+# Determinism ---------------------------------------------------------------------------
+
+def _hash_tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_and_scale_give_byte_identical_files_whatever_the_number_of_processes(
+        tmp_path, landing):
+    assert main([*TINY, "--out", str(tmp_path), "--jobs", "2"]) == 0
+    first, second = _hash_tree(landing), _hash_tree(tmp_path)
+    assert len(first) == 22  # 21 data files and the manifest
+    assert first == second
+
+
+def test_manifest_lists_every_file_with_its_rows_and_the_run_parameters(landing, manifest):
+    assert (manifest["seed"], manifest["scale"], manifest["years"]) == (11, 0.002, [2024, 2025])
+    listed = {f["path"] for f in manifest["files"]}
+    on_disk = {p for p in _hash_tree(landing) if p != "MANIFEST.json"}
+    assert listed == on_disk
+    v6 = next(f for f in manifest["files"] if f["path"] == "lkpp/ecat_paket_v6_2025.json")
+    assert v6["rows"] == len(_json_rows(landing / v6["path"]))
+
+
+# Recognition -----------------------------------------------------------------------------
+
+def _signature_present(dataset: Dataset, headers: list[str]) -> bool:
+    seen = {normalise_header(h) for h in headers if isinstance(h, str)}
+    for field in dataset.required:
+        if not any(normalise_header(h) in seen for h in field.accepted_headers()):
+            return False
+    for name in dataset.required_personal:
+        accepted = (name, *dataset.personal_aliases.get(name, ()))
+        if not any(normalise_header(h) in seen for h in accepted):
+            return False
+    return True
+
+
+def _matching_datasets(headers: list[str]) -> list[str]:
+    return [d.name for d in DATASETS if _signature_present(d, headers)]
+
+
+def _header_of(path: Path) -> tuple[list[str], int | None]:
+    """The file's field names, and for a sheet the 0-based row they were found on."""
+    if path.suffix == ".json":
+        rows = _json_rows(path)
+        keys = list(rows[0])
+        assert all(list(row) == keys for row in rows), f"{path.name}: rows differ in fields"
+        return keys, None
+    if path.suffix == ".csv":
+        first_line = path.read_text(encoding="utf-8").split("\n", 1)[0].rstrip("\r")
+        delimiter = max((",", ";"), key=first_line.count)
+        return next(csv.reader([first_line], delimiter=delimiter)), None
+    for index, row in enumerate(_sheet_rows(path)[:15]):
+        if _matching_datasets(row):
+            return row, index
+    raise AssertionError(f"{path.name}: no header row in the first 15 rows")
+
+
+def test_every_file_matches_exactly_one_dataset_signature(landing, manifest):
+    for entry in manifest["files"]:
+        headers, _ = _header_of(landing / entry["path"])
+        expected = next(name for prefix, name in EXPECTED_DATASET.items()
+                        if entry["path"].startswith(prefix))
+        assert _matching_datasets(headers) == [expected], entry["path"]
+
+
+def test_roster_header_sits_below_two_title_rows_and_the_sheet_names_the_quarter(landing):
+    path = landing / "kpkp" / "roster_kpkp_2025_TW2.xlsx"
+    headers, header_row = _header_of(path)
+    assert header_row == 2
+    assert CalamineWorkbook.from_path(str(path)).sheet_names == ["TW II 2025"]
+    triwulan = headers.index("Triwulan")
+    assert {row[triwulan] for row in _sheet_rows(path)[3:]} == {"TW II 2025"}
+
+
+def test_v6_orders_have_the_real_exports_fields_and_json_types(landing):
+    expected_types = {
+        "tahun_anggaran": int, "jenis_instansi": str, "nama_instansi": str,
+        "nama_satker": str, "kd_klpd": str, "kd_satker_str": str, "kd_paket": str,
+        "kd_rup": str, "rup_nama_pkt": str, "product_ids": str, "sumber_dana": str,
+        "mak": str, "kd_penyedia_v6": str, "kd_penyedia_sikap": int, "jml_jenis_produk": int,
+        "jml_produk": int, "ongkir": int, "total_harga": int, "tgl_order": str,
+        "status_pkt": str, "status_pengiriman": str,
+    }
+    for row in _json_rows(landing / "lkpp" / "ecat_paket_v6_2025.json"):
+        assert list(row) == list(expected_types)
+        assert {k: type(v) for k, v in row.items()} == expected_types
+        assert (row["kd_klpd"], row["jenis_instansi"], row["nama_instansi"]) == (
+            "DKI", "PROVINSI", "Provinsi DKI Jakarta")
+        assert re.fullmatch(r"\d{8}", row["kd_rup"])
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", row["kd_paket"])
+        assert row["tgl_order"] >= "2024-12-01" and row["tgl_order"] <= "2025-12-31"
+        for kode in row["mak"].split(", "):
+            rekening = kode.split(".")[6:12]
+            assert rekening[:3] == ["5", "1", "02"] or rekening[:2] == ["5", "2"], kode
+        assert len(row["product_ids"].split(",")) == row["jml_jenis_produk"]
+
+
+# Invariants of the LKPP exports --------------------------------------------------------------
+
+def test_v5_total_harga_is_kuantitas_times_harga_satuan_on_every_line(landing, manifest):
+    lines = 0
+    for path in _paths(manifest, "lkpp/ecat_paket_v5_"):
+        for row in _csv_rows(landing / path, ","):
+            assert float(row["total_harga"]) == float(row["kuantitas"]) * float(
+                row["harga_satuan"]), row
+            assert row["kode_anggaran"].endswith(".")
+            lines += 1
+    assert lines > 0
+
+
+def test_struktur_pengadaan_is_operasi_plus_modal_and_total_adds_up(landing, manifest):
+    for path in _paths(manifest, "lkpp/rup_struktur_anggaran_"):
+        for row in _json_rows(landing / path):
+            assert row["belanja_pengadaan"] == row["belanja_operasi"] + row["belanja_modal"]
+            assert row["total_belanja"] == (row["belanja_pengadaan"]
+                                            + row["belanja_non_pengadaan"] + row["belanja_btt"])
+
+
+def test_sirup_plans_60_to_110_percent_of_each_satkers_belanja_pengadaan(landing):
+    pagu = defaultdict(int)
+    for row in _json_rows(landing / "lkpp" / "rup_paket_penyedia_2024.json"):
+        pagu[row["kd_satker_str"]] += row["pagu"]
+    for row in _json_rows(landing / "lkpp" / "rup_struktur_anggaran_2024.json"):
+        assert 0.6 <= pagu[row["kd_satker_str"]] / row["belanja_pengadaan"] <= 1.1 + 1e-9
+
+
+def test_orders_naming_a_sirup_package_name_an_e_purchasing_one_of_the_same_satker(
+        landing):
+    packages = {row["kd_rup"]: row
+                for row in _json_rows(landing / "lkpp" / "rup_paket_penyedia_2025.json")}
+    orders = _json_rows(landing / "lkpp" / "ecat_paket_v6_2025.json")
+    linked = [o for o in orders if int(o["kd_rup"]) in packages]
+    for order in linked:
+        package = packages[int(order["kd_rup"])]
+        assert package["metode_pengadaan"].lower() == "e-purchasing"
+        assert package["kd_satker_str"] == order["kd_satker_str"]
+        assert order["rup_nama_pkt"].strip() == package["nama_paket"]
+    assert 0 < len(linked) < len(orders)
+
+
+def test_every_product_ordered_is_in_the_product_detail_export(landing, manifest):
+    detail = {row["kd_produk"]: row
+              for row in _json_rows(landing / "lkpp" / "ecat_produk_detail.json")}
+    for path in _paths(manifest, "lkpp/ecat_paket_v6_"):
+        for order in _json_rows(landing / path):
+            for uuid in order["product_ids"].split(","):
+                assert isinstance(detail[uuid]["kd_produk"], str)
+    for path in _paths(manifest, "lkpp/ecat_paket_v5_"):
+        for line in _csv_rows(landing / path, ","):
+            assert isinstance(detail[int(line["kd_produk"])]["kd_produk"], int)
+    for row in detail.values():
+        assert row["tkdn_produk"] == "" or re.fullmatch(r"\d{1,3}\.\d{2}", row["tkdn_produk"])
+        assert isinstance(row["harga"], str) and json.loads(row["harga"])
+
+
+# APBD -----------------------------------------------------------------------------------
+
+def _apbd_budgets(landing: Path, tahun: int) -> dict[tuple[str, str], int]:
+    """(kode SKPD, kode rekening) -> yearly anggaran, from the CSV and the Suku Dinas XLSX."""
+    anggaran: dict[tuple[str, str], int] = {}
+    for row in _csv_rows(landing / "apbd" / f"realisasi_apbd_{tahun}.csv", ";"):
+        key = (row["Kode SKPD"].strip(), row["Kode Rekening"].strip().rstrip("."))
+        assert anggaran.setdefault(key, _rupiah(row["Anggaran"])) == _rupiah(row["Anggaran"])
+    xlsx = landing / "apbd" / f"realisasi_apbd_{tahun}_suku_dinas.xlsx"
+    if xlsx.exists():
+        for row in _sheet_rows(xlsx)[1:]:
+            key = (row[0], row[2])
+            assert key not in anggaran or anggaran[key] == int(row[4])
+            anggaran[key] = int(row[4])
+    return anggaran
+
+
+@pytest.mark.parametrize("tahun", [2024, 2025])
+def test_apbd_budgets_per_kind_of_spending_equal_the_sirup_budget_structure(landing, tahun):
+    per_skpd: dict[str, defaultdict] = defaultdict(lambda: defaultdict(int))
+    for (skpd, rekening), nilai in _apbd_budgets(landing, tahun).items():
+        jenis = ("operasi" if rekening.startswith("5.1.02") else
+                 "modal" if rekening.startswith("5.2") else
+                 "btt" if rekening.startswith("5.3") else "non_pengadaan")
+        per_skpd[skpd][jenis] += nilai
+    struktur = _json_rows(landing / "lkpp" / f"rup_struktur_anggaran_{tahun}.json")
+    assert {row["kd_satker_str"] for row in struktur} == set(per_skpd)
+    for row in struktur:
+        totals = per_skpd[row["kd_satker_str"]]
+        assert (totals["operasi"], totals["modal"], totals["btt"], totals["non_pengadaan"]) == (
+            row["belanja_operasi"], row["belanja_modal"], row["belanja_btt"],
+            row["belanja_non_pengadaan"])
+
+
+def test_apbd_xlsx_holds_only_skpd_left_out_of_that_years_csv(landing):
+    in_csv = {row["Kode SKPD"].strip()
+              for row in _csv_rows(landing / "apbd" / "realisasi_apbd_2025.csv", ";")}
+    rows = _sheet_rows(landing / "apbd" / "realisasi_apbd_2025_suku_dinas.xlsx")
+    in_xlsx = {row[0] for row in rows[1:]}
+    assert len(in_xlsx) == 2 and not in_xlsx & in_csv
+    periode = [row[6] for row in rows[1:]]
+    assert any(isinstance(p, dt.date) for p in periode)
+    assert any(isinstance(p, float) for p in periode)  # a serial number in a General cell
+
+
+# KPKP rosters ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def roster_rows(landing, manifest) -> list[dict]:
+    """Every roster row as {header: cell}, with the quarter index it came from."""
+    rows = []
+    for path in _paths(manifest, "kpkp/"):
+        tahun, triwulan = re.search(r"(\d{4})_TW(\d)", path).groups()
+        sheet = _sheet_rows(landing / path)
+        header = sheet[2]
+        for cells in sheet[3:]:
+            row = dict(zip(header, cells))
+            row["_tahun"], row["_triwulan"] = int(tahun), int(triwulan)
+            rows.append(row)
+    return rows
+
+
+def test_a_business_keeps_its_nik_across_quarters(roster_rows):
+    nik_of = defaultdict(set)
+    for row in roster_rows:
+        nik_of[(row["Nama"], row["Nama Usaha"], row["No HP"])].add(_digits(row["NIK"]))
+    assert max(len(niks) for niks in nik_of.values()) == 1
+    assert max(len(rows) for rows in _by_nik(roster_rows).values()) > 1
+
+
+def _by_nik(roster_rows) -> dict[str, list[dict]]:
+    grouped = defaultdict(list)
+    for row in roster_rows:
+        grouped[_digits(row["NIK"])].append(row)
+    return grouped
+
+
+def test_production_and_omzet_never_decrease_within_a_year(roster_rows):
+    for rows in _by_nik(roster_rows).values():
+        per_year = defaultdict(list)
+        for row in rows:
+            per_year[row["_tahun"]].append(row)
+        for quarters in per_year.values():
+            quarters.sort(key=lambda r: r["_triwulan"])
+            produksi = [r["Produksi (kg)"] for r in quarters]
+            omzet = [_rupiah(r["Omzet (Rp)"]) for r in quarters]
+            assert produksi == sorted(produksi) and omzet == sorted(omzet)
+
+
+def test_some_business_writes_its_nib_two_different_ways(roster_rows):
+    spellings = defaultdict(set)
+    for row in roster_rows:
+        if _digits(row["NIB"]):
+            spellings[_digits(row["NIB"])].add(repr(row["NIB"]))
+    assert all(len(nib) == 13 for nib in spellings)
+    assert any(len(written) > 1 for written in spellings.values())
+
+
+def test_roster_niks_start_with_a_real_dki_kecamatan_code(roster_rows):
+    with (REFERENCE_DIR / "dki_wilayah_kemendagri_2025.csv").open(encoding="utf-8") as handle:
+        kecamatan = {row["kode"].replace(".", "") for row in csv.DictReader(handle)
+                     if row["level"] == "kecamatan"}
+    for row in roster_rows:
+        nik = _digits(row["NIK"])
+        assert len(nik) == 16
+        assert nik[:4] in KOTA_NIK_DKI and nik[:6] in kecamatan
+        day = int(nik[6:8])
+        assert 1 <= day <= 31 or 41 <= day <= 71  # women: day + 40
+
+
+def test_some_mentored_businesses_are_vendors_with_v6_orders(landing, manifest, roster_rows):
+    roster_niks = {_digits(row["NIK"]) for row in roster_rows}
+    roster_nibs = {_digits(row["NIB"]) for row in roster_rows if _digits(row["NIB"])}
+    vendors = _json_rows(landing / "lkpp" / "ecat_penyedia_detail.json")
+    mentored = [v for v in vendors if v["npwp_16"] in roster_niks or v["nib"] in roster_nibs]
+    assert mentored
+    sikap = {v["kode_penyedia_sikap"] for v in mentored}
+    ordering = {o["kd_penyedia_sikap"] for path in _paths(manifest, "lkpp/ecat_paket_v6_")
+                for o in _json_rows(landing / path)}
+    assert sikap & ordering
+
+
+# Reference data -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["dki_wilayah_kemendagri_2025.csv",
+                                  "dki_penduduk_luas_kab_kota.csv", "ATTRIBUTION.md"])
+def test_reference_file_shipped_in_the_package_equals_the_one_in_data_reference(name):
+    assert (REFERENCE_DIR / name).read_bytes() == (REPO / "data" / "reference" / name).read_bytes()
