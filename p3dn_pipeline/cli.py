@@ -76,7 +76,9 @@ def run_pipeline() -> int:
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
     result = defs.get_job_def("refresh_all").execute_in_process(
-        instance=DagsterInstance.get(), raise_on_error=False)
+        instance=DagsterInstance.get(), raise_on_error=False,
+        # Loads, rejections and failures, not Dagster's step-by-step debug events.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
         for event in result.all_events:
             if event.is_failure:

@@ -1,6 +1,6 @@
 """The one Definitions object: every asset, job and resource of the pipeline."""
 
-from dagster import Definitions, define_asset_job, in_process_executor
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from p3dn_pipeline.defs.apbd.assets import assets as apbd_assets
 from p3dn_pipeline.defs.factories import build_file_ledger_asset
@@ -16,7 +16,7 @@ all_assets = [build_file_ledger_asset(), *reference_assets, *lkpp_assets, *apbd_
 # DuckDB allows one writer per file: every run executes its steps one at a time in one
 # process, so no step ever waits on (or fails on) the warehouse file lock.
 refresh_all_job = define_asset_job(
-    "refresh_all", selection="*",
+    "refresh_all", selection=AssetSelection.all(),
     description="Every asset, from the landing folder to the marts, in one run.",
 )
 
