@@ -1,0 +1,646 @@
+"""An independent plain-Python reading of a landing folder, for end-to-end tests.
+
+It reads the export files the way a person with a spreadsheet would: each file is recognised
+by its headers (LKPP field names; the APBD and KPKP column titles), spreadsheets by the header
+row below their title rows, every sheet of a workbook. Figures are then worked out from the
+README's definitions with Decimal arithmetic. It shares no code with the pipeline except
+``p3dn_pipeline.lib.indoformat`` (Indonesian numbers, dates, months, digits), which has its own
+tests; it uses no DuckDB and no pipeline SQL.
+
+Where the same business key occurs more than once (the same order in two exports, the same
+owner twice on one roster) one copy counts: the copy in the later file path, then the later
+row, and for SiRUP the copy with the later ``_event_date`` first. ``conflicts`` lists where the
+copies of a key that disagree on a figure are, so a test can assert the copies are identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from p3dn_pipeline.lib import indoformat
+
+KD_KLPD_LOCAL = "DKI"  # P3DN_KD_KLPD for APBD and KPKP rows, which carry no government code
+V6_TRANSACTED = {"ON_PROCESS", "ON_ADDENDUM", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM"}
+V5_TRANSACTED = {"Paket Proses", "Paket Selesai"}
+SEKTOR = {
+    "pertanianperkotaan": "Pertanian Perkotaan",
+    "urbanfarming": "Pertanian Perkotaan",
+    "peternakan": "Peternakan",
+    "perikanan": "Perikanan",
+    "olahanpangan": "Olahan Pangan",
+    "kerajinan": "Kerajinan",
+}
+# The six kota / kabupaten administrasi of DKI Jakarta (Kemendagri codes).
+KOTA_DKI = {
+    "JAKARTAPUSAT": "31.71",
+    "JAKARTAUTARA": "31.72",
+    "JAKARTABARAT": "31.73",
+    "JAKARTASELATAN": "31.74",
+    "JAKARTATIMUR": "31.75",
+    "KEPULAUANSERIBU": "31.01",
+}
+_KOTA_PREFIX_WORDS = {"KOTA", "KABUPATEN", "KAB", "ADMINISTRASI", "ADM"}
+XLSX_HEADER_SEARCH_ROWS = 15
+CENT = Decimal("0.01")
+GRAM = Decimal("0.001")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    """One block of records: a JSON array, a CSV file, or one sheet below its header row."""
+
+    path: str              # relative to the landing folder, posix
+    sheet: str | None
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (row number in the file, normalised header -> value)
+    dataset: str | None = None
+
+
+def norm_header(header: Any) -> str:
+    return re.sub(r"\s+", " ", str(header or "").replace("\ufeff", "")).strip().lower()
+
+
+def classify(headers: set[str]) -> str | None:
+    """Which export a header row belongs to, by the fields a person recognises it by."""
+    if {"kd_paket", "kd_penyedia_v6", "product_ids", "status_pkt"} <= headers:
+        return "ekatalog_paket_v6"
+    if {"kd_paket", "kd_produk", "kuantitas", "harga_satuan", "paket_status_str"} <= headers:
+        return "ekatalog_paket_v5"
+    if {"kd_produk", "tkdn_produk", "nomor_tkdn"} <= headers:
+        return "ekatalog_produk"
+    if {"kd_penyedia", "penyedia_ukm"} <= headers:
+        return "ekatalog_penyedia"
+    if {"kd_rup", "pagu", "status_pdn", "status_ukm"} <= headers:
+        return "sirup_paket_penyedia"
+    if {"belanja_pengadaan", "belanja_operasi", "belanja_modal"} <= headers:
+        return "sirup_struktur_anggaran"
+    if {"kode rekening", "realisasi"} <= headers and (
+            {"kode skpd", "kode unit", "kode opd"} & headers):
+        return "apbd_realisasi"
+    if "nik" in headers and ({"kota", "kota/kabupaten", "kota administrasi"} & headers):
+        return "kpkp_roster"
+    return None
+
+
+def landing_files(landing: Path) -> list[Path]:
+    files = []
+    for path in sorted(landing.rglob("*")):
+        rel = path.relative_to(landing)
+        if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        if path.name == "MANIFEST.json":
+            continue
+        files.append(path)
+    return files
+
+
+def read_tables(landing: Path) -> tuple[list[Table], dict[str, str]]:
+    """Every table in the landing folder, and the files that cannot be read (path -> why)."""
+    tables: list[Table] = []
+    unreadable: dict[str, str] = {}
+    for path in landing_files(landing):
+        rel = path.relative_to(landing).as_posix()
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".json":
+                found = [_read_json(path, rel)]
+            elif suffix == ".csv":
+                found = [_read_csv(path, rel)]
+            elif suffix == ".xlsx":
+                found = _read_xlsx(path, rel)
+            else:
+                found = []
+        except Exception as err:  # a broken download is the pipeline's to reject, not ours
+            unreadable[rel] = f"{type(err).__name__}: {err}"
+            continue
+        for table in found:
+            table.dataset = classify(set(table.headers))
+        tables.extend(found)
+    return tables, unreadable
+
+
+def _read_json(path: Path, rel: str) -> Table:
+    # Numbers as Decimal: a rupiah amount must not pass through a float.
+    records = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError("not a JSON array of objects")
+    headers: list[str] = []
+    rows = []
+    for index, record in enumerate(records, start=1):
+        normalised = {norm_header(k): v for k, v in record.items()}
+        for key in normalised:
+            if key not in headers:
+                headers.append(key)
+        rows.append((index, normalised))
+    return Table(rel, None, headers, rows)
+
+
+def _read_csv(path: Path, rel: str) -> Table:
+    text = path.read_text(encoding="utf-8-sig")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t", "|"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [norm_header(h) for h in next(reader)]
+    rows = []
+    for index, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise ValueError(f"record {index} has {len(values)} fields, the header {len(header)}")
+        rows.append((index, dict(zip(header, values))))
+    return Table(rel, None, header, rows)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_xlsx(path: Path, rel: str) -> list[Table]:
+    workbook = CalamineWorkbook.from_path(str(path))
+    tables = []
+    for sheet_name in workbook.sheet_names:
+        cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        header_at = None
+        for index, row in enumerate(cells[:XLSX_HEADER_SEARCH_ROWS]):
+            if classify({norm_header(c) for c in row if not _blank(c)}):
+                header_at = index
+                break
+        if header_at is None:
+            continue
+        header = [norm_header(c) for c in cells[header_at]]
+        rows = []
+        for index, row in enumerate(cells[header_at + 1:], start=header_at + 2):
+            if all(_blank(c) for c in row):
+                continue  # spacer rows
+            rows.append((index, {h: (row[i] if i < len(row) else None)
+                                 for i, h in enumerate(header) if h}))
+        tables.append(Table(rel, sheet_name, [h for h in header if h], rows))
+    return tables
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return indoformat.teks(value)
+
+
+def plain_number(value: Any) -> Decimal | None:
+    """An LKPP number: a JSON number or the same digits as text (never Indonesian format)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    t = text(value)
+    if t is None:
+        return None
+    try:
+        number = Decimal(t)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def plain_int(value: Any) -> int | None:
+    number = plain_number(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def code_number(value: Any) -> int | None:
+    """kd_rup: an int in SiRUP, an 8-digit string in e-katalog."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    digits = indoformat.digits(text(value))
+    return int(digits) if digits else None
+
+
+def flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    t = (text(value) or "").lower()
+    if t in {"true", "t", "1", "yes", "y"}:
+        return True
+    if t in {"false", "f", "0", "no", "n"}:
+        return False
+    return None
+
+
+def amount(value: Any) -> Decimal | None:
+    """An Indonesian amount from a spreadsheet: typed numbers as they are, text parsed."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return indoformat.angka(value)
+
+
+def excel_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and float(value).is_integer()):
+        serial = int(value)
+        if 20000 <= serial <= 80000:
+            return dt.date(1899, 12, 30) + dt.timedelta(days=serial)
+        return None
+    return indoformat.tanggal(value)
+
+
+def month_of(value: Any) -> int | None:
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and 1 <= value <= 12 and float(value).is_integer():
+            return int(value)
+        date = excel_date(value)
+        return date.month if date else None
+    return indoformat.bulan(value)
+
+
+def year_of(value: Any) -> int | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 1900 <= value <= 2199:
+            return int(value)
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        date = excel_date(value)
+        return date.year if date else None
+    return indoformat.tahun(value)
+
+
+def nik16(value: Any) -> str | None:
+    if isinstance(value, float):
+        value = str(int(value)) if value.is_integer() and value < 2**53 else repr(value)
+    digits = indoformat.digits(text(value))
+    return digits if digits is not None and len(digits) == 16 else None
+
+
+def kota_code(value: Any) -> str | None:
+    words = re.sub(r"[^A-Z0-9]+", " ", (text(value) or "").upper()).split()
+    while words and words[0] in _KOTA_PREFIX_WORDS:
+        words.pop(0)
+    key = "".join(words)
+    if key == "KEPSERIBU":
+        key = "KEPULAUANSERIBU"
+    return KOTA_DKI.get(key)
+
+
+def half_up(value: Decimal, unit: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return value.quantize(unit, rounding=ROUND_HALF_UP)
+
+
+def pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """100 x numerator / denominator, two decimals, half away from zero; NULL for a zero base."""
+    if not denominator:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return half_up(100 * Decimal(numerator) / Decimal(denominator), CENT)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows of each dataset, parsed; then one copy per business key
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    path: str
+    sheet: str | None
+    row: int
+    key: tuple | None        # business key; None when the row is unusable
+    values: dict[str, Any]   # parsed fields the figures use
+    rank: tuple = ()         # orders copies of one key, the winning copy last
+
+
+@dataclass
+class Reading:
+    tables: list[Table]
+    unreadable: dict[str, str]
+    rows: dict[str, list[Row]] = field(default_factory=dict)      # every data row
+    kept: dict[str, dict[tuple, Row]] = field(default_factory=dict)  # one copy per key
+    # Per dataset, the copies (file, sheet, row) of each key whose figures disagree.
+    conflicts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    def raw_count(self, dataset: str) -> int:
+        return len(self.rows.get(dataset, []))
+
+
+def _v6(table: Table, n: int, r: dict) -> Row:
+    kd_paket = text(r.get("kd_paket"))
+    kd_rup_text = text(r.get("kd_rup"))
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kd_satker_str": text(r.get("kd_satker_str")),
+        "kd_rup": code_number(r.get("kd_rup")),
+        "nilai": plain_number(r.get("total_harga")),
+        "tgl_order": indoformat.tanggal(text(r.get("tgl_order"))),
+        "status": (text(r.get("status_pkt")) or "").upper() or None,
+    }
+    usable = (kd_paket and values["kd_klpd"] and values["tahun"] and values["kd_satker_str"]
+              and values["nilai"] is not None and values["nilai"] >= 0
+              and values["tgl_order"] is not None and values["status"]
+              and (kd_rup_text is None or values["kd_rup"] is not None))
+    values["transacted"] = values["status"] in V6_TRANSACTED
+    return Row(table.path, table.sheet, n, (kd_paket,) if usable else None, values)
+
+
+def _v5(table: Table, n: int, r: dict) -> Row:
+    kd_paket = plain_int(r.get("kd_paket"))
+    kd_produk = text(r.get("kd_produk"))
+    kd_rup_text = text(r.get("kd_rup"))
+    status_str = text(r.get("paket_status_str"))
+    step = (text(r.get("status_paket")) or "").lower()
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "satker_id": plain_int(r.get("satker_id")),
+        "kd_rup": code_number(r.get("kd_rup")),
+        "nilai": plain_number(r.get("total_harga")),
+        "tanggal": indoformat.tanggal(text(r.get("tanggal_buat_paket"))),
+        # In process or finished, and its workflow step is not a cancellation (batal).
+        "transacted": status_str in V5_TRANSACTED and "batal" not in step,
+    }
+    usable = (kd_paket is not None and kd_produk and values["kd_klpd"] and values["tahun"]
+              and values["satker_id"] is not None
+              and values["nilai"] is not None and values["nilai"] >= 0
+              and values["tanggal"] is not None
+              and (kd_rup_text is None or values["kd_rup"] is not None))
+    return Row(table.path, table.sheet, n, (kd_paket, kd_produk) if usable else None, values)
+
+
+def _sirup(table: Table, n: int, r: dict) -> Row:
+    status_pdn = (text(r.get("status_pdn")) or "").upper()
+    status_ukm = (text(r.get("status_ukm")) or "").upper()
+    aktif, hapus = flag(r.get("status_aktif_rup")), flag(r.get("status_delete_rup"))
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kd_satker_str": text(r.get("kd_satker_str")),
+        "kd_rup": code_number(r.get("kd_rup")),
+        "pagu": plain_number(r.get("pagu")),
+        "pdn": status_pdn == "PDN",
+        "ukm": status_ukm == "UKM",
+        # Announced, active and not deleted.
+        "komitmen": bool(aktif) and not hapus
+        and (text(r.get("status_umumkan_rup")) or "").lower() == "terumumkan",
+        "event_date": indoformat.tanggal(text(r.get("_event_date"))),
+    }
+    usable = (values["kd_rup"] is not None and values["kd_klpd"] and values["tahun"]
+              and values["kd_satker_str"] and values["pagu"] is not None and values["pagu"] >= 0
+              and status_pdn in {"PDN", "IMPOR"} and status_ukm in {"UKM", "NON UKM", "NON-UKM"})
+    event = values["event_date"]
+    # The latest event date is the current plan; a copy without one loses.
+    rank = (event is not None, event or dt.date.min)
+    return Row(table.path, table.sheet, n, (values["kd_rup"],) if usable else None, values, rank)
+
+
+def _struktur(table: Table, n: int, r: dict) -> Row:
+    figures = [r.get(k) for k in ("tahun_anggaran", "belanja_operasi", "belanja_modal",
+                                  "belanja_pengadaan", "total_belanja")]
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kd_satker_str": (text(r.get("kd_satker_str")) or "").rstrip(".") or None,
+        "belanja_pengadaan": plain_number(r.get("belanja_pengadaan")),
+    }
+    has_figures = any(text(f) is not None for f in figures)
+    usable = (has_figures and values["kd_klpd"] and values["tahun"] and values["kd_satker_str"]
+              and values["belanja_pengadaan"] is not None and values["belanja_pengadaan"] >= 0
+              and all(plain_number(r.get(k)) is not None
+                      for k in ("belanja_operasi", "belanja_modal", "total_belanja")))
+    key = (values["kd_klpd"], values["tahun"], values["kd_satker_str"])
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+def _pick(r: dict, *names: str) -> Any:
+    for name in names:
+        if name in r:
+            return r[name]
+    return None
+
+
+def _apbd(table: Table, n: int, r: dict) -> Row:
+    kode_skpd = (text(_pick(r, "kode skpd", "kode unit", "kode opd")) or "").rstrip(". ") or None
+    kode = indoformat.kode_rekening(text(_pick(r, "kode rekening", "kode akun")))
+    anggaran_cell = _pick(r, "anggaran", "pagu anggaran")
+    realisasi = amount(r.get("realisasi"))
+    periode = _pick(r, "bulan", "periode")
+    tahun = year_of(_pick(r, "tahun", "tahun anggaran")) or year_of(periode)
+    values = {
+        "tahun": tahun,
+        "bulan": month_of(periode),
+        "kode_rekening": kode,
+        "realisasi": half_up(realisasi, CENT) if realisasi is not None else None,
+    }
+    six_levels = kode is not None and re.fullmatch(r"[0-9]+(\.[0-9]+){5}", kode) is not None
+    usable = (kode_skpd and six_levels and realisasi is not None
+              and (text(anggaran_cell) is None or amount(anggaran_cell) is not None)
+              and values["bulan"] is not None and 1 <= values["bulan"] <= 12 and tahun)
+    key = (KD_KLPD_LOCAL, tahun, kode_skpd, kode, values["bulan"])
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+def _roster(table: Table, n: int, r: dict) -> Row:
+    quarter_cell = _pick(r, "triwulan", "periode laporan")
+    quarter = indoformat.triwulan(text(quarter_cell)) or indoformat.triwulan(table.sheet)
+    year = indoformat.tahun(text(quarter_cell)) or indoformat.tahun(table.sheet)
+    produksi = amount(_pick(r, "produksi (kg)", "produksi"))
+    omzet = amount(_pick(r, "omzet (rp)", "omzet"))
+    sektor_text = re.sub(r"[^a-z]", "", (text(_pick(r, "sektor", "sektor usaha")) or "").lower())
+    values = {
+        "nik": nik16(r.get("nik")),
+        "kota": kota_code(_pick(r, "kota", "kota/kabupaten", "kota administrasi")),
+        "sektor": SEKTOR.get(sektor_text),
+        "produksi_kg": half_up(produksi, GRAM) if produksi is not None else None,
+        "omzet_rp": half_up(omzet, CENT) if omzet is not None else None,
+    }
+    produksi_ok = text(_pick(r, "produksi (kg)", "produksi")) is None or (
+        produksi is not None and produksi >= 0)
+    omzet_ok = text(_pick(r, "omzet (rp)", "omzet")) is None or (omzet is not None and omzet >= 0)
+    usable = (values["nik"] and values["kota"] and values["sektor"] and quarter and year
+              and produksi_ok and omzet_ok)
+    key = (year, quarter, values["nik"])
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+PARSERS = {
+    "ekatalog_paket_v6": _v6,
+    "ekatalog_paket_v5": _v5,
+    "sirup_paket_penyedia": _sirup,
+    "sirup_struktur_anggaran": _struktur,
+    "apbd_realisasi": _apbd,
+    "kpkp_roster": _roster,
+}
+# Fields whose disagreement between two copies of one key would change a figure.
+FIGURE_FIELDS = {
+    "ekatalog_paket_v6": ("kd_klpd", "tahun", "kd_rup", "nilai", "transacted"),
+    "ekatalog_paket_v5": ("kd_klpd", "tahun", "kd_rup", "nilai", "transacted"),
+    "sirup_paket_penyedia": ("kd_klpd", "tahun", "pagu", "pdn", "ukm", "komitmen"),
+    "sirup_struktur_anggaran": ("belanja_pengadaan",),
+    "apbd_realisasi": ("kode_rekening", "realisasi"),
+    "kpkp_roster": ("kota", "sektor", "produksi_kg", "omzet_rp"),
+}
+
+
+def read_landing(landing: Path) -> Reading:
+    reading = Reading(*read_tables(landing))
+    for table in reading.tables:
+        if table.dataset is None:
+            continue
+        parse = PARSERS.get(table.dataset)
+        bucket = reading.rows.setdefault(table.dataset, [])
+        for n, record in table.rows:
+            bucket.append(parse(table, n, record) if parse
+                          else Row(table.path, table.sheet, n, None, {}))
+    for dataset, rows in reading.rows.items():
+        if dataset not in PARSERS:
+            continue
+        copies: dict[tuple, list[Row]] = defaultdict(list)
+        for row in rows:
+            if row.key is not None:
+                copies[row.key].append(row)
+        kept, conflicts = {}, []
+        for key, group in copies.items():
+            group.sort(key=lambda c: (c.rank, c.path, c.row))
+            kept[key] = group[-1]
+            fields = FIGURE_FIELDS[dataset]
+            if len({tuple(c.values[f] for f in fields) for c in group}) > 1:
+                # Named by where the copies are, not by the key: a roster key holds a NIK.
+                conflicts.append(tuple(f"{c.path}{'!' + c.sheet if c.sheet else ''} row {c.row}"
+                                       for c in group))
+        reading.kept[dataset] = kept
+        reading.conflicts[dataset] = conflicts
+    return reading
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+
+def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal | None]]:
+    """Headline per (kd_klpd, tahun_anggaran), from the README's definitions."""
+    zero = Decimal(0)
+    figures: dict[tuple[str, int], dict[str, Decimal]] = defaultdict(lambda: {
+        "pembilang_realisasi_pdn_rp": zero, "penyebut_komitmen_pdn_rp": zero,
+        "belanja_pengadaan_rp": zero, "komitmen_umk_rp": zero, "realisasi_ekatalog_rp": zero})
+
+    sirup = {key[0]: row.values
+             for key, row in reading.kept.get("sirup_paket_penyedia", {}).items()}
+    for plan in sirup.values():
+        group = figures[(plan["kd_klpd"], plan["tahun"])]
+        if plan["komitmen"] and plan["pdn"]:
+            group["penyebut_komitmen_pdn_rp"] += plan["pagu"]
+        if plan["komitmen"] and plan["ukm"]:
+            group["komitmen_umk_rp"] += plan["pagu"]
+
+    for row in reading.kept.get("sirup_struktur_anggaran", {}).values():
+        figures[(row.values["kd_klpd"], row.values["tahun"])]["belanja_pengadaan_rp"] += \
+            row.values["belanja_pengadaan"]
+
+    packages = []  # (kd_klpd, tahun, kd_rup, value, transacted)
+    for row in reading.kept.get("ekatalog_paket_v6", {}).values():
+        v = row.values
+        packages.append((v["kd_klpd"], v["tahun"], v["kd_rup"], v["nilai"], v["transacted"]))
+    v5_lines: dict[tuple, list[dict]] = defaultdict(list)
+    for (kd_paket, _), row in reading.kept.get("ekatalog_paket_v5", {}).items():
+        v5_lines[(row.values["kd_klpd"], row.values["tahun"], kd_paket)].append(row.values)
+    for (kd_klpd, tahun, kd_paket), lines in v5_lines.items():
+        kd_rups = {line["kd_rup"] for line in lines}
+        assert len(kd_rups) == 1, f"v5 package {kd_paket} names several kd_rup: {kd_rups}"
+        # A package's value is the sum of its product lines; it is transacted as a whole.
+        packages.append((kd_klpd, tahun, kd_rups.pop(), sum(line["nilai"] for line in lines),
+                         all(line["transacted"] for line in lines)))
+
+    for kd_klpd, tahun, kd_rup, value, transacted in packages:
+        if not transacted:
+            continue
+        group = figures[(kd_klpd, tahun)]
+        group["realisasi_ekatalog_rp"] += value
+        plan = sirup.get(kd_rup)
+        if plan is not None and plan["komitmen"] and plan["pdn"]:
+            group["pembilang_realisasi_pdn_rp"] += value
+
+    result = {}
+    for key, group in figures.items():
+        result[key] = {
+            **group,
+            "pct_realisasi_komitmen": pct(group["pembilang_realisasi_pdn_rp"],
+                                          group["penyebut_komitmen_pdn_rp"]),
+            "pct_pdn_belanja": pct(group["penyebut_komitmen_pdn_rp"],
+                                   group["belanja_pengadaan_rp"]),
+            "pct_umk_belanja": pct(group["komitmen_umk_rp"], group["belanja_pengadaan_rp"]),
+        }
+    return result
+
+
+def umkm_per_triwulan(reading: Reading) -> dict[tuple[int, int], dict[str, Any]]:
+    """Mentored businesses per (tahun, triwulan), summed over kota and sektor."""
+    kept = reading.kept.get("kpkp_roster", {})
+    first_quarter: dict[str, tuple[int, int]] = {}
+    for (year, quarter, nik) in kept:
+        if nik not in first_quarter or (year, quarter) < first_quarter[nik]:
+            first_quarter[nik] = (year, quarter)
+    per_quarter: dict[tuple[int, int], dict[str, Any]] = {}
+    groups_kg: dict[tuple, list[Decimal]] = defaultdict(list)
+    for (year, quarter, nik), row in kept.items():
+        q = per_quarter.setdefault((year, quarter), {
+            "jumlah_aktif": 0, "jumlah_baru": 0, "omzet": []})
+        q["jumlah_aktif"] += 1  # one kept row per owner NIK and quarter
+        q["jumlah_baru"] += first_quarter[nik] == (year, quarter)
+        if row.values["omzet_rp"] is not None:
+            q["omzet"].append(row.values["omzet_rp"])
+        group = groups_kg[(year, quarter, row.values["kota"], row.values["sektor"])]
+        if row.values["produksi_kg"] is not None:
+            group.append(row.values["produksi_kg"])
+    result = {}
+    for key, q in per_quarter.items():
+        # The mart publishes tonnes to three decimals per kota x sektor: sum the kilograms of
+        # each group, divide by 1000, round half up, then add the groups.
+        tonnes = [half_up(sum(kg) / 1000, GRAM) for (y, t, _, _), kg in groups_kg.items()
+                  if (y, t) == key and kg]
+        result[key] = {
+            "jumlah_aktif": q["jumlah_aktif"],
+            "jumlah_baru": q["jumlah_baru"],
+            "produksi_ton_ytd": sum(tonnes) if tonnes else None,
+            "omzet_rp_ytd": sum(q["omzet"]) if q["omzet"] else None,
+        }
+    return result
+
+
+def apbd_pengadaan_bulanan(reading: Reading) -> dict[tuple[int, int], Decimal]:
+    """Realised procurement-eligible APBD spending per (tahun, bulan): six-level codes under
+    5.1.02 (barang dan jasa) and 5.2 (modal)."""
+    result: dict[tuple[int, int], Decimal] = {}
+    for (_, tahun, _, kode, bulan), row in reading.kept.get("apbd_realisasi", {}).items():
+        result.setdefault((tahun, bulan), Decimal(0))
+        if kode.startswith(("5.1.02.", "5.2.")):
+            result[(tahun, bulan)] += row.values["realisasi"]
+    return result

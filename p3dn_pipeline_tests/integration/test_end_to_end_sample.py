@@ -1,0 +1,155 @@
+"""End to end on the committed synthetic sample (data/landing): every asset is materialised
+and the headline figures are checked, exactly, against an independent plain-Python reading
+of the same files (p3dn_pipeline_tests/independent.py: json, csv, calamine, Decimal, and
+only indoformat from the pipeline).
+
+No figure of the sample is written here: the generator may change the sample, and the
+expected values are recomputed from whatever files are copied into the test's landing folder.
+
+Percentages: the expected value is 100 x numerator / denominator computed exactly and rounded
+to two decimals half away from zero, which is what DuckDB's round() does on a DECIMAL
+(0.125 -> 0.13, 1.005 -> 1.01, -0.125 -> -0.13).
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from p3dn_pipeline_tests import independent
+from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY, PipelineEnv
+
+pytestmark = pytest.mark.slow
+
+SAMPLE = REPO / "data" / "landing"
+STAGING_DATASETS = (
+    "ekatalog_paket_v6", "ekatalog_paket_v5", "ekatalog_produk", "ekatalog_penyedia",
+    "sirup_paket_penyedia", "sirup_struktur_anggaran", "apbd_realisasi", "kpkp_roster",
+)
+HEADLINE_COLUMNS = (
+    "pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "pct_realisasi_komitmen",
+    "belanja_pengadaan_rp", "komitmen_umk_rp", "pct_pdn_belanja", "pct_umk_belanja",
+    "realisasi_ekatalog_rp",
+)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """The sample copied into a fresh landing folder, every asset materialised once, and the
+    independent reading of the very same copied files."""
+    from _pytest.monkeypatch import MonkeyPatch
+
+    assert SAMPLE.is_dir(), f"no committed sample in {SAMPLE}"
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(SAMPLE, root / "landing", ignore=shutil.ignore_patterns("MANIFEST.json"))
+    env = PipelineEnv(root / "landing", root / "warehouse" / "p3dn.duckdb")
+    patch = MonkeyPatch()
+    patch.setenv("P3DN_LANDING_DIR", str(env.landing))
+    patch.setenv("P3DN_WAREHOUSE", str(env.warehouse))
+    patch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
+    patch.setenv("P3DN_KD_KLPD", independent.KD_KLPD_LOCAL)
+    try:
+        result = env.materialize()
+        assert result.success
+        yield env, independent.read_landing(env.landing)
+    finally:
+        patch.undo()
+
+
+def rows_as_dicts(env: PipelineEnv, sql: str) -> list[dict]:
+    con = env.connect()
+    try:
+        result = con.execute(sql)
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+    finally:
+        con.close()
+
+
+def mismatches(got: dict, expected: dict, columns) -> list[str]:
+    """Every (key, column) where the warehouse and the independent computation differ."""
+    found = []
+    for key in sorted(set(got) | set(expected), key=str):
+        if key not in got or key not in expected:
+            found.append(f"{key}: only in {'warehouse' if key in got else 'independent'}")
+            continue
+        for column in columns:
+            if got[key][column] != expected[key][column]:
+                found.append(f"{key} {column}: warehouse {got[key][column]!r}, "
+                             f"independent {expected[key][column]!r}")
+    return found
+
+
+def test_p3dn_provinsi_headline_matches_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.p3dn_provinsi(reading)
+    got = {(r["kd_klpd"], r["tahun_anggaran"]): r for r in rows_as_dicts(
+        env, f"SELECT kd_klpd, tahun_anggaran, {', '.join(HEADLINE_COLUMNS)} "
+             "FROM marts.p3dn_provinsi")}
+    # The sample has to exercise every figure, or an equality of zeros would pass.
+    assert expected and all(
+        figures[c] for figures in expected.values() for c in HEADLINE_COLUMNS), expected
+    assert mismatches(got, expected, HEADLINE_COLUMNS) == []
+
+
+def test_umkm_binaan_triwulan_matches_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.umkm_per_triwulan(reading)
+    got = {(r["tahun"], r["triwulan"]): r for r in rows_as_dicts(
+        env, "SELECT tahun, triwulan, sum(jumlah_aktif) AS jumlah_aktif, "
+             "sum(jumlah_baru) AS jumlah_baru, sum(produksi_ton_ytd) AS produksi_ton_ytd, "
+             "sum(omzet_rp_ytd) AS omzet_rp_ytd "
+             "FROM marts.umkm_binaan_triwulan GROUP BY tahun, triwulan")}
+    columns = ("jumlah_aktif", "jumlah_baru", "produksi_ton_ytd", "omzet_rp_ytd")
+    assert len(expected) >= 2 and all(q["jumlah_aktif"] for q in expected.values()), expected
+    # Every business is new exactly once, in its first quarter.
+    first_quarters = {nik: min((y, t) for (y, t, n) in reading.kept["kpkp_roster"] if n == nik)
+                      for (_, _, nik) in reading.kept["kpkp_roster"]}
+    assert sum(q["jumlah_baru"] for q in expected.values()) == len(first_quarters)
+    assert mismatches(got, expected, columns) == []
+
+
+def test_apbd_monthly_procurement_spending_matches_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.apbd_pengadaan_bulanan(reading)
+    got = {(r["tahun_anggaran"], r["bulan"]): r["realisasi_belanja_pengadaan_rp"]
+           for r in rows_as_dicts(
+               env, "SELECT tahun_anggaran, bulan, sum(realisasi_belanja_pengadaan_rp) "
+                    "AS realisasi_belanja_pengadaan_rp FROM marts.p3dn_apbd_bulanan "
+                    "GROUP BY tahun_anggaran, bulan")}
+    assert expected and any(expected.values()), expected
+    problems = [f"{key}: missing from the mart" for key in expected if key not in got]
+    # Months with only e-katalog orders are in the mart with no APBD spending.
+    problems += [f"{key}: warehouse {got.get(key)!r}, independent {expected.get(key, Decimal(0))!r}"
+                 for key in got if got[key] != expected.get(key, Decimal(0))]
+    assert problems == []
+
+
+@pytest.mark.parametrize("dataset", STAGING_DATASETS)
+def test_every_raw_row_is_staged_or_quarantined_once(sample_run, dataset):
+    env, reading = sample_run
+    [(raw_rows, raw_distinct)] = env.query(
+        f"SELECT count(*), count(DISTINCT (_source_file, _source_row)) FROM raw.{dataset}")
+    [(staged, staged_distinct)] = env.query(
+        f"SELECT count(*), count(DISTINCT (_source_file, _source_row)) FROM staging.{dataset}")
+    [(quarantined,)] = env.query(
+        f"SELECT count(DISTINCT (_source_file, _source_row)) FROM quarantine.{dataset}")
+    [(both,)] = env.query(
+        f"SELECT count(*) FROM (SELECT _source_file, _source_row FROM staging.{dataset} "
+        f"INTERSECT SELECT _source_file, _source_row FROM quarantine.{dataset})")
+    assert raw_rows == raw_distinct and staged == staged_distinct
+    assert both == 0, "a row is both staged and quarantined"
+    assert raw_rows == staged + quarantined
+    # Every record a person finds in the landed files reached the raw table.
+    assert reading.unreadable == {}
+    assert raw_rows == reading.raw_count(dataset) > 0
+
+
+def test_duplicate_copies_of_a_business_key_carry_the_same_figures(sample_run):
+    """Where a key occurs in two files (or twice in one), the copies agree, so counting it
+    once does not depend on which copy is kept."""
+    _, reading = sample_run
+    assert {dataset: keys for dataset, keys in reading.conflicts.items() if keys} == {}
