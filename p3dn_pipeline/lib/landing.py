@@ -46,7 +46,8 @@ class Header:
     delimiter: str | None = None       # CSV
     sheet: str | None = None           # XLSX
     header_row: int | None = None      # XLSX: 1-based sheet row of the header
-    data_rows_hint: int | None = None  # XLSX: rows below the header (incl. blanks)
+    other_sheets: list["Header"] = field(default_factory=list)  # XLSX: further sheets
+    all_sheet_names: list[str] = field(default_factory=list)     # XLSX
 
 
 @dataclass
@@ -55,6 +56,13 @@ class Recognition:
     header: Header
     # canonical field name -> index of the column holding it
     column_of: dict[str, int] = field(default_factory=dict)
+    # XLSX: every sheet holding this dataset, with its own header and column positions
+    sheet_parts: list[tuple[Header, dict[str, int]]] = field(default_factory=list)
+    note: str | None = None  # said in the ledger: e.g. which sheets were not data
+
+    @property
+    def sheet_names(self) -> str | None:
+        return ", ".join(h.sheet for h, _ in self.sheet_parts) if self.sheet_parts else None
 
 
 def discover(landing_dir: Path) -> Iterator[LandedFile]:
@@ -155,27 +163,35 @@ def _csv_header(path: Path) -> Header:
 
 
 def _xlsx_header(path: Path) -> Header:
+    """The best header row of the workbook; every sheet's own best row rides along in
+    ``other_sheets`` so a workbook holding one quarter per sheet loads every quarter."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own zip/xml errors
         raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
-    best: tuple[tuple[int, int], Header] | None = None
+    per_sheet: list[tuple[tuple[int, int], Header]] = []
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(
             skip_empty_area=False, nrows=XLSX_HEADER_SEARCH_ROWS)
+        best: tuple[tuple[int, int], Header] | None = None
         for index, row in enumerate(rows):
             columns = [str(c).strip() if c not in (None, "") else "" for c in row]
             score = _header_score(columns)
             if score > (0, 0) and (best is None or score > best[0]):
                 best = (score, Header("xlsx", columns, sheet=sheet_name, header_row=index + 1))
-    if best is None:
+        if best is not None:
+            per_sheet.append(best)
+    if not per_sheet:
         raise LandingError(
             f"has no sheet with a single known column name in its first "
             f"{XLSX_HEADER_SEARCH_ROWS} rows (sheets: {', '.join(workbook.sheet_names)})"
         )
-    return best[1]
+    header = max(per_sheet, key=lambda item: item[0])[1]
+    header.other_sheets = [h for _, h in per_sheet if h is not header]
+    header.all_sheet_names = list(workbook.sheet_names)
+    return header
 
 
 def _accepted_headers(dataset: Dataset) -> dict[str, str]:
@@ -214,6 +230,24 @@ def _header_score(columns: list[str]) -> tuple[int, int]:
     return best
 
 
+def _add_sheet_parts(recognition: Recognition) -> None:
+    """Every sheet whose header completes the same dataset is loaded; the rest are named."""
+    dataset = recognition.dataset
+    recognition.sheet_parts = [(recognition.header, recognition.column_of)]
+    for other in recognition.header.other_sheets:
+        column_of = _resolve(dataset, other.columns)
+        if all(name in column_of for name in _required(dataset)):
+            recognition.sheet_parts.append((other, column_of))
+    recognition.sheet_parts.sort(key=lambda part: recognition.header.all_sheet_names.index(
+        part[0].sheet))
+    loaded = {h.sheet for h, _ in recognition.sheet_parts}
+    skipped = [name for name in recognition.header.all_sheet_names if name not in loaded]
+    if skipped:
+        recognition.note = (
+            f"sheets not loaded (no {dataset.name} header in their first "
+            f"{XLSX_HEADER_SEARCH_ROWS} rows): {', '.join(skipped)}")
+
+
 def recognise(header: Header) -> Recognition:
     """The dataset whose signature the header carries, or a LandingError saying what's missing."""
     seen: dict[str, int] = {}
@@ -241,7 +275,10 @@ def recognise(header: Header) -> Recognition:
                 f"has the column {', '.join(repr(c) for c in clashing)} more than once in its "
                 "header; remove the duplicate column and export again"
             )
-        return Recognition(dataset, header, column_of)
+        recognition = Recognition(dataset, header, column_of)
+        if header.file_format == "xlsx":
+            _add_sheet_parts(recognition)
+        return recognition
     if not candidates:
         raise LandingError(f"is a {header.file_format} file, which no dataset is delivered as")
     ratio, _, closest, column_of = max(candidates, key=lambda c: (c[0], c[1]))

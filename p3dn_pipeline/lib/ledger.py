@@ -135,7 +135,7 @@ def _insert_version(con, landed, sha, now, file_format, recognition, status, rea
          "mtime": landed.modified_ns,
          "fmt": file_format or landed.path.suffix.lower().lstrip("."),
          "dataset": recognition.dataset.name if recognition else None,
-         "sheet": recognition.header.sheet if recognition else None,
+         "sheet": recognition.sheet_names if recognition else None,
          "status": status, "reason": reason,
          "now": now},
     ).fetchall()
@@ -172,8 +172,9 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
                     {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
                 con.execute(
                     f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
-                    "status_at = $now, reason = NULL WHERE path = $p AND sha256 = $s",
-                    {"p": version["path"], "s": version["sha256"], "n": rows, "now": now},
+                    "status_at = $now, reason = $note WHERE path = $p AND sha256 = $s",
+                    {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
+                     "note": recognition.note},
                 ).fetchall()
             summary.loaded.append({"path": version["path"], "rows": rows})
         except (landing.LandingError, OSError) as err:

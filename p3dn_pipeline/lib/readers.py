@@ -78,7 +78,8 @@ def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absol
 
     target_columns = [*dataset.raw_columns(), "_source_file", "_source_sheet", "_source_row",
                       "_file_sha256", "_loaded_at"]
-    select = [*_select_list(dataset, source_ref), "$file", "$sheet", row_expr, "$sha",
+    sheet_expr = "sheet_name" if header.file_format == "xlsx" else "NULL"
+    select = [*_select_list(dataset, source_ref), "$file", sheet_expr, row_expr, "$sha",
               "$loaded_at"]
     con.execute(f"DELETE FROM {dataset.raw_table} WHERE _source_file = $file",
                 {"file": relative_path}).fetchall()
@@ -86,8 +87,7 @@ def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absol
         con.execute(
             f"INSERT INTO {dataset.raw_table} ({', '.join(map(quote_identifier, target_columns))}) "
             f"SELECT {', '.join(select)} FROM {source_sql}",
-            {"file": relative_path, "sheet": header.sheet, "sha": sha256,
-             "loaded_at": loaded_at},
+            {"file": relative_path, "sha": sha256, "loaded_at": loaded_at},
         ).fetchall()
     except duckdb.Error as err:
         message = str(err).split("\n")[0]
@@ -134,27 +134,33 @@ def _csv_source(recognition: Recognition, path: str) -> tuple[str, dict[str, str
 
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                  path: str) -> tuple[str, dict[str, str], str]:
+    """Every sheet holding the dataset, stacked into one Arrow table of canonical columns
+    (sheets may order their columns differently)."""
     from python_calamine import CalamineWorkbook
 
-    header = recognition.header
-    sheet = CalamineWorkbook.from_path(path).get_sheet_by_name(header.sheet)
-    rows = sheet.to_python(skip_empty_area=False)
-    to_read = _columns_to_read(recognition)
-    wanted = sorted(set(to_read.values()))
-    columns: dict[str, list[Any]] = {f"c{i}": [] for i in wanted}
+    workbook = CalamineWorkbook.from_path(path)
+    wanted = [name for name in _columns_to_read(recognition)]
+    columns: dict[str, list[str | None]] = {name: [] for name in wanted}
+    sheet_names: list[str] = []
     sheet_rows: list[int] = []
-    for offset, row in enumerate(rows[header.header_row:], start=header.header_row + 1):
-        cells = [row[i] if i < len(row) else None for i in wanted]
-        texts = [cell_text(c) for c in cells]
-        if all(t is None for t in texts):
-            continue  # blank spacer rows are layout, not data
-        sheet_rows.append(offset)
-        for i, text in zip(wanted, texts):
-            columns[f"c{i}"].append(text)
-    table = pa.table({**{k: pa.array(v, pa.string()) for k, v in columns.items()},
+    for header, column_of in recognition.sheet_parts:
+        rows = workbook.get_sheet_by_name(header.sheet).to_python(skip_empty_area=False)
+        positions = {name: column_of.get(name) for name in wanted}
+        for offset, row in enumerate(rows[header.header_row:], start=header.header_row + 1):
+            texts = {name: cell_text(row[i]) if i is not None and i < len(row) else None
+                     for name, i in positions.items()}
+            if all(text is None for text in texts.values()):
+                continue  # blank spacer rows are layout, not data
+            sheet_names.append(header.sheet)
+            sheet_rows.append(offset)
+            for name in wanted:
+                columns[name].append(texts.get(name))
+    table = pa.table({**{f"f_{name}": pa.array(values, pa.string())
+                         for name, values in columns.items()},
+                      "sheet_name": pa.array(sheet_names, pa.string()),
                       "sheet_row": pa.array(sheet_rows, pa.int64())})
     con.register("p3dn_xlsx_rows", table)
-    refs = {name: f"c{index}" for name, index in to_read.items()}
+    refs = {name: quote_identifier(f"f_{name}") for name in wanted}
     return "p3dn_xlsx_rows", refs, "sheet_row"
 
 

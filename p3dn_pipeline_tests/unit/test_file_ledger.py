@@ -160,3 +160,35 @@ def test_symlink_out_of_the_landing_folder_is_refused(warehouse_con, tmp_path):
     assert "is a symbolic link to" in inventory.rejected[0]["reason"]
     assert "outside the landing folder" in inventory.rejected[0]["reason"]
     assert raw_totals(warehouse_con) == []
+
+
+def test_workbook_with_one_quarter_per_sheet_loads_every_quarter(warehouse_con, tmp_path):
+    import xlsxwriter
+
+    from p3dn_pipeline.datasets import KPKP_ROSTER
+
+    workbook = xlsxwriter.Workbook(str(tmp_path / "binaan_2025.xlsx"))
+    summary = workbook.add_worksheet("Rekap")
+    summary.write_row(0, 0, ["Jumlah pelaku usaha", 2])
+    header = ["NIK", "Nama", "Sektor", "Kota", "Kecamatan", "Kelurahan", "Tanggal Pembinaan",
+              "Produksi (kg)", "Omzet (Rp)"]
+    for sheet_name, title_rows, kg in (("TW I 2025", 0, 10), ("TW II 2025", 2, 25)):
+        sheet = workbook.add_worksheet(sheet_name)
+        if title_rows:
+            sheet.write(0, 0, "DAFTAR UMKM BINAAN")
+        # The second sheet orders its columns differently: matched by header, not position.
+        row_header = header if not title_rows else list(reversed(header))
+        row = ["3173014501900001", "Siti Aminah", "Perikanan", "Jakarta Barat", "Cengkareng",
+               "Cengkareng Barat", "13/01/2025", kg, "Rp 1.000.000"]
+        sheet.write_row(title_rows, 0, row_header)
+        sheet.write_row(title_rows + 1, 0, row if not title_rows else list(reversed(row)))
+    workbook.close()
+    run(warehouse_con, tmp_path, dataset=KPKP_ROSTER)
+    assert warehouse_con.execute(
+        "SELECT _source_sheet, _source_row, produksi_kg, sektor FROM raw.kpkp_roster "
+        "ORDER BY _source_sheet").fetchall() == [
+        ("TW I 2025", 2, "10", "Perikanan"), ("TW II 2025", 4, "25", "Perikanan")]
+    assert warehouse_con.execute("SELECT status, sheet, reason FROM raw.file_ledger").fetchall() \
+        == [("loaded", "TW I 2025, TW II 2025",
+             "sheets not loaded (no kpkp_roster header in their first 15 rows): Rekap")]
+    assert "Siti" not in str(warehouse_con.execute("SELECT * FROM raw.kpkp_roster").fetchall())

@@ -63,7 +63,9 @@ paket AS (
 SELECT
     paket.versi_katalog, paket.kd_klpd, paket.tahun_anggaran,
     -- The SKPD that planned the package owns its realisation; fall back to the ordering satker.
-    coalesce(rup.kd_satker_str, paket.kd_satker_str) AS kd_satker_str,
+    -- A v5 package whose satker_id and kd_rup are both unknown to SiRUP still counts, under
+    -- an explicit placeholder, so its value is never dropped by a join on a NULL key.
+    coalesce(rup.kd_satker_str, paket.kd_satker_str, '(tidak diketahui)') AS kd_satker_str,
     paket.kd_paket, paket.kd_rup, paket.tgl_order, paket.status, paket.is_transacted,
     paket.kd_penyedia, paket.kd_penyedia_sikap,
     paket.nilai_rp, paket.nilai_tkdn_diketahui_rp, paket.nilai_tkdn_min_25_rp,

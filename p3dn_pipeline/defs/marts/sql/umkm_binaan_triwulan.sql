@@ -27,7 +27,8 @@ baru AS (
 aktif AS (
     SELECT kd_klpd, tahun, triwulan, urutan_triwulan, kode_kab_kota, sektor,
            count(DISTINCT pelaku_usaha_id) AS jumlah_aktif,
-           sum(produksi_kg_ytd) / 1000 AS produksi_ton_ytd,
+           -- Decimal arithmetic throughout: dividing would go through floating point.
+           sum(produksi_kg_ytd) * CAST(0.001 AS DECIMAL(4, 3)) AS produksi_ton_ytd,
            sum(omzet_rp_ytd) AS omzet_rp_ytd,
            count(*) FILTER (WHERE omzet_tahunan_rp <= 2000000000) AS jumlah_mikro,
            count(*) FILTER (WHERE omzet_tahunan_rp > 2000000000
