@@ -174,6 +174,20 @@ def test_samples_carry_the_rule_columns(ekatalog_results):
     )
 
 
+def test_passing_uniqueness(ekatalog_db):
+    _, con = ekatalog_db
+    single, compound = validate_table(
+        con,
+        "stg.ekatalog_v5",
+        [
+            Rule("rup_unique", Unique(("kd_rup",)), "ERROR", ""),
+            Rule("source_unique", Unique(("_source_file", "_source_row")), "ERROR", ""),
+        ],
+    )
+    assert (single.success, single.unexpected_count, single.unexpected_percent, single.samples) == (True, 0, 0.0, ())
+    assert (compound.success, compound.unexpected_count, compound.unexpected_percent) == (True, 0, 0.0)
+
+
 def test_row_count_reports_observed_value(ekatalog_results):
     result = ekatalog_results["row_count"]
     assert result.success is True
@@ -239,6 +253,12 @@ def test_validate_table_opens_a_database_path_read_only(tmp_path):
     assert [r.unexpected_count for r in results] == [2, 2]
     # Closed again: a writer can open the file afterwards.
     duckdb.connect(str(path)).close()
+
+
+def test_a_path_already_open_with_another_config_asks_for_the_connection(ekatalog_db):
+    path, _ = ekatalog_db  # open with dagster's config by the fixture
+    with pytest.raises(ValueError, match="pass that open connection"):
+        validate_table(path, "stg.ekatalog_v5", [RULES[0]])
 
 
 def test_table_without_lineage_columns_still_gives_value_samples(tmp_path):
@@ -336,6 +356,10 @@ def test_rule_definitions_are_checked():
         Between("a")
     with pytest.raises(ValueError):
         NotNull("a", mostly=0)
+    with pytest.raises(TypeError):
+        Between("tgl_order", date(2022, 1, 1), tolerance=7)
+    with pytest.raises(ValueError):
+        ExistsIn("a", "x.y.z", "b")
 
 
 def test_callers_connection_is_left_usable(ekatalog_db):
@@ -496,7 +520,7 @@ def test_our_uniqueness_sql_counts_what_gx_counts(tmp_path):
             )
         ],
     )
-    for columns in (("a",), ("b",), ("a", "b")):
+    for columns in (("a",), ("b",), ("a", "b"), ("_source_row",), ("a", "_source_row")):  # failing, then passing
         ours, theirs = validate_table(
             con,
             "t",
