@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 from dagster import (
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     MaterializeResult,
@@ -20,8 +21,10 @@ from dagster import (
 )
 
 from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.defs import quality_gate
 from p3dn_pipeline.defs.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib import ledger
+from p3dn_pipeline.lib.quality import Rule, check_specs, to_asset_check_results, validate_table
 from p3dn_pipeline.lib.warehouse import execute_all, fetch_dicts, run_sql_file, transaction
 
 FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
@@ -128,18 +131,32 @@ def build_raw_asset(dataset: Dataset):
 
 
 def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequence[str],
-                        recency: str = "", extra_deps: Sequence[Sequence[str]] = ()):
-    """Typed table plus quarantine; ``recency`` orders duplicate keys newest first."""
+                        rules: Sequence[Rule], recency: str = "",
+                        extra_deps: Sequence[Sequence[str]] = ()):
+    """Typed table plus quarantine, then its quality rules as asset checks.
+
+    ``recency`` orders duplicate keys newest first. ERROR rules, and the row accounting
+    check, are blocking: a failure stops every downstream asset in the run, and the quality
+    gate of the marts keeps stopping them in later runs until the data is fixed.
+    """
     template = _SPLIT_STAGING_SQL.read_text(encoding="utf-8").format(
         name=dataset.name, typed=f"typed_{dataset.name}", key=", ".join(key_columns),
         key_label=" + ".join(key_columns), recency=f"{recency}," if recency else "",
     )
+    asset_key = AssetKey(["staging", dataset.name])
+    table_name = f"staging.{dataset.name}"
+    specs = [
+        *check_specs(asset_key, rules),
+        AssetCheckSpec(quality_gate.ROWS_ACCOUNTED_FOR, asset=asset_key, blocking=True,
+                       description="Per file: raw rows = staged rows + quarantined rows."),
+    ]
 
     @asset(
-        key=AssetKey(["staging", dataset.name]),
+        key=asset_key,
         group_name="staging",
         kinds={"duckdb"},
         deps=[AssetKey(["raw", dataset.name]), *(AssetKey(list(d)) for d in extra_deps)],
+        check_specs=specs,
         description=(
             f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
             f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
@@ -148,35 +165,53 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
         ),
     )
     def staging_asset(warehouse: P3dnWarehouse, pipeline: PipelineSettings) -> MaterializeResult:
-        with warehouse.session() as con, transaction(con):
-            run_sql_file(con, sql_file, {"kd_klpd": pipeline.kd_klpd})
-            execute_all(con, template)
-            metadata = table_metadata(con, f"staging.{dataset.name}")
+        now = _now()
+        with warehouse.session() as con:
+            with transaction(con):
+                run_sql_file(con, sql_file, {"kd_klpd": pipeline.kd_klpd})
+                execute_all(con, template)
+                build_id = quality_gate.record_build(con, table_name, now)
+            metadata = table_metadata(con, table_name)
             quarantined = con.execute(
                 f"SELECT count(*), count(DISTINCT (_source_file, _source_row)) "
                 f"FROM quarantine.{dataset.name}").fetchall()[0]
-            raw_rows = con.execute(f"SELECT count(*) FROM {dataset.raw_table}").fetchall()[0][0]
+            # Validation reads the committed table through cursors of this connection.
+            rule_results = validate_table(con, table_name, rules)
+            accounting = quality_gate.rows_accounted_for(con, dataset.name, asset_key)
+            with transaction(con):
+                quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,
+                                            accounting, now)
         metadata.update({
-            "raw_rows": raw_rows,
             "quarantined_rows": quarantined[1],
             "quarantine_findings": quarantined[0],
         })
-        return MaterializeResult(metadata=metadata)
+        return MaterializeResult(
+            metadata=metadata,
+            check_results=[*to_asset_check_results(rule_results, asset_key=asset_key),
+                           accounting],
+        )
 
     return staging_asset
 
 
 def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequence[str]],
-                    description: str, params: dict | None = None, preview: bool = False):
-    """A table built by one SQL file from other tables (reference data, marts)."""
+                    description: str, params: dict | None = None, preview: bool = False,
+                    gate_on: Sequence[str] = ()):
+    """A table built by one SQL file from other tables (reference data, marts).
+
+    ``gate_on`` lists checked staging tables this one is computed from: it is not built
+    while any of them failed an ERROR check (see quality_gate).
+    """
     schema, table = key
 
     @asset(key=AssetKey(list(key)), group_name=schema, kinds={"duckdb"},
            deps=[AssetKey(list(d)) for d in deps], description=description)
     def sql_asset(warehouse: P3dnWarehouse) -> MaterializeResult:
-        with warehouse.session() as con, transaction(con):
-            run_sql_file(con, sql_file, params)
-            metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
+        with warehouse.session() as con:
+            quality_gate.assert_upstream_passed(con, gate_on)
+            with transaction(con):
+                run_sql_file(con, sql_file, params)
+                metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
         return MaterializeResult(metadata=metadata)
 
     return sql_asset

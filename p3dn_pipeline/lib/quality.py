@@ -937,7 +937,8 @@ def _parse_gx_result(
     missing = [k for k in _MAP_KEYS if k not in result]
     if missing:
         raise _gx_error(version, f"{check.gx_type} returns no {missing} on the duckdb dialect")
-    unexpected = int(result["unexpected_count"])
+    # On an empty table GX reports None counts: nothing was checked, nothing is unexpected.
+    unexpected = int(result["unexpected_count"] or 0)
     samples: tuple[dict[str, Any], ...] = ()
     if unexpected and sample_size:
         if sample_columns:
@@ -958,7 +959,7 @@ def _parse_gx_result(
         rule_name=rule.name,
         severity=rule.severity,
         success=bool(evr.success),
-        element_count=int(result["element_count"]),
+        element_count=int(result["element_count"] or 0),
         unexpected_count=unexpected,
         unexpected_percent=None if percent is None else float(percent),
         observed_value=result.get("observed_value"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-LAYER_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference")
+LAYER_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality")
 _LIB_SQL = Path(__file__).parent / "sql"
 _HMAC_BLOCK_SIZE = 64  # SHA-256 block size, RFC 2104
 

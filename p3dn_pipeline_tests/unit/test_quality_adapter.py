@@ -277,6 +277,22 @@ def test_table_without_lineage_columns_still_gives_value_samples(tmp_path):
     assert sql_result.samples == ({"kd_kota": "9999"},)
 
 
+def test_empty_table_passes_every_rule_with_zero_counts(tmp_path):
+    # A pemda that sends no roster this quarter: GX reports None counts on an empty table.
+    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
+    con.execute("CREATE TABLE roster (sektor VARCHAR, omzet DECIMAL(18, 2), "
+                "_source_file VARCHAR, _source_row BIGINT)")
+    results = validate_table(con, "roster", [
+        Rule("sektor_known", InSet("sektor", ("Perikanan",)), "ERROR", ""),
+        Rule("omzet_not_negative", Between("omzet", min_value=0), "ERROR", ""),
+        Rule("sektor_not_null", NotNull("sektor"), "ERROR", ""),
+        Rule("sektor_unique", Unique(("sektor",)), "ERROR", ""),
+    ])
+    assert [(r.rule_name, r.success, r.element_count, r.unexpected_count) for r in results] == [
+        ("sektor_known", True, 0, 0), ("omzet_not_negative", True, 0, 0),
+        ("sektor_not_null", True, 0, 0), ("sektor_unique", True, 0, 0)]
+
+
 # ---- the remaining kinds: APBD arithmetic, kode rekening, NIB, sektor ----------------------------
 
 

@@ -2,15 +2,20 @@
 
 from pathlib import Path
 
+from p3dn_pipeline.defs.apbd.assets import CHECKED_TABLES as APBD
 from p3dn_pipeline.defs.factories import build_sql_asset
+from p3dn_pipeline.defs.kpkp.assets import CHECKED_TABLES as KPKP
+from p3dn_pipeline.defs.lkpp.assets import CHECKED_TABLES as LKPP
 
 SQL = Path(__file__).parent / "sql"
 
+# mart -> (upstream assets, checked staging tables it is computed from, description)
 _MARTS = {
     "p3dn_per_skpd": (
         [["staging", "sirup_struktur_anggaran"], ["staging", "sirup_paket_penyedia"],
          ["staging", "ekatalog_paket"], ["staging", "ekatalog_paket_v6"],
          ["reference", "target_kpi"]],
+        LKPP,
         "P3DN per SKPD and fiscal year, for Dinas PPKUKM and every SKPD's procurement officer: "
         "belanja pengadaan, SiRUP commitment to PDN and UMK, e-katalog realisation, and "
         "pct_realisasi_komitmen / pct_pdn_belanja / pct_umk_belanja against their targets. "
@@ -19,18 +24,21 @@ _MARTS = {
     "p3dn_provinsi": (
         [["marts", "p3dn_per_skpd"], ["staging", "ekatalog_paket"],
          ["staging", "sirup_paket_penyedia"], ["staging", "sirup_struktur_anggaran"]],
+        LKPP,
         "The headline 'realisasi komitmen P3DN' per pemda and year as quoted to the press, with "
         "numerator, denominator, sources, data date and load time beside it. "
         "Grain: kd_klpd x tahun_anggaran.",
     ),
     "p3dn_apbd_bulanan": (
         [["staging", "apbd_realisasi"], ["staging", "ekatalog_paket"]],
+        APBD + LKPP,
         "Monthly APBD realisation of procurement-eligible spending (5.1.02 + 5.2) per SKPD beside "
         "the e-katalog PDN value of the same month, with year-to-date sums and share; for BPKD "
         "and Dinas PPKUKM. Grain: kd_klpd x tahun_anggaran x kode_skpd x bulan.",
     ),
     "umkm_binaan_triwulan": (
         [["staging", "kpkp_roster"], ["reference", "wilayah_dki"]],
+        KPKP,
         "UMKM mentored by Dinas KPKP per quarter, kota and sector: active, new, cumulative, "
         "growth q-o-q and y-o-y, production (ton) and turnover year-to-date, PP 7/2021 size "
         "classes. Grain: kd_klpd x tahun x triwulan x kode_kab_kota x sektor.",
@@ -38,6 +46,7 @@ _MARTS = {
     "umkm_ekatalog": (
         [["staging", "kpkp_roster"], ["staging", "ekatalog_penyedia"],
          ["staging", "ekatalog_paket"]],
+        KPKP + LKPP,
         "Mentored UMKM that also sell on e-katalog (matched on NIB or hashed NPWP-16), with "
         "their transacted packages and value per quarter. "
         "Grain: kd_klpd x tahun x triwulan x pelaku_usaha_id.",
@@ -46,6 +55,6 @@ _MARTS = {
 
 assets = [
     build_sql_asset(key=["marts", name], sql_file=SQL / f"{name}.sql", deps=deps,
-                    description=description, preview=True)
-    for name, (deps, description) in _MARTS.items()
+                    description=description, preview=True, gate_on=checked)
+    for name, (deps, checked, description) in _MARTS.items()
 ]

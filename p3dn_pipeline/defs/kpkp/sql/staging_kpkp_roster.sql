@@ -37,7 +37,8 @@ SELECT
     triwulan_num AS triwulan,
     nik_hash AS pelaku_usaha_id,
     p3dn_nib(nib) AS nib,
-    p3dn_teks(nib) IS NOT NULL AND p3dn_nib(nib) IS NULL AS is_nib_malformed,
+    -- '-' is how rosters write "no NIB"; anything else that is not 13 digits is malformed.
+    coalesce(p3dn_teks(nib), '-') <> '-' AND p3dn_nib(nib) IS NULL AS is_nib_malformed,
     p3dn_teks(nama_usaha) AS nama_usaha,
     CASE upper(left(p3dn_teks(jenis_kelamin), 1)) WHEN 'L' THEN 'L' WHEN 'P' THEN 'P' END
         AS jenis_kelamin,
@@ -50,6 +51,10 @@ SELECT
     -- Year-to-date figures, as Dinas KPKP reports them.
     CAST(produksi_kg_num AS DECIMAL(18, 3)) AS produksi_kg_ytd,
     CAST(omzet_rp_num AS DECIMAL(18, 2)) AS omzet_rp_ytd,
+    -- Year-to-date figures only grow within a year; a drop is a correction or a typo that
+    -- a quality check (WARN) shows, so the figures are kept but not trusted blindly.
+    coalesce(produksi_kg_num < lag(produksi_kg_num) OVER ytd_order, false) AS is_produksi_ytd_turun,
+    coalesce(omzet_rp_num < lag(omzet_rp_num) OVER ytd_order, false) AS is_omzet_ytd_turun,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         -- Only the shape of a bad NIK is kept (9 = digit), never its digits.
@@ -74,4 +79,5 @@ SELECT
              WHEN omzet_rp_num < 0
             THEN {'column_name': 'Omzet (Rp)', 'rule': 'negative_amount', 'offending_value': omzet_rp} END
     ], lambda problem: problem IS NOT NULL) AS problems
-FROM parsed;
+FROM parsed
+WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num);

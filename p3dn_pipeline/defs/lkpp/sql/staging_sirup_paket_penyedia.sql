@@ -21,8 +21,10 @@ SELECT
         ELSE p3dn_teks(metode_pengadaan)
     END AS metode_pengadaan,
     p3dn_teks(jenis_pengadaan) AS jenis_pengadaan,
-    p3dn_teks(status_pdn) AS status_pdn,
-    p3dn_teks(status_ukm) AS status_ukm,
+    CASE upper(p3dn_teks(status_pdn)) WHEN 'PDN' THEN 'PDN' WHEN 'IMPOR' THEN 'Impor' END
+        AS status_pdn,
+    CASE upper(p3dn_teks(status_ukm)) WHEN 'UKM' THEN 'UKM' WHEN 'NON UKM' THEN 'Non UKM'
+        WHEN 'NON-UKM' THEN 'Non UKM' END AS status_ukm,
     upper(p3dn_teks(status_pdn)) = 'PDN' AS is_pdn,
     upper(p3dn_teks(status_ukm)) = 'UKM' AS is_ukm,
     TRY_CAST(p3dn_teks(status_aktif_rup) AS BOOLEAN) AS status_aktif_rup,

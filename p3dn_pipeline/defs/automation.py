@@ -1,0 +1,207 @@
+"""What runs the pipeline without a person: the 06:00 WIB daily refresh, the landing-folder
+sensor, and the freshness expected of the marts.
+
+Both start the same ``refresh_all`` job. It is cheap to run on unchanged inputs (the file
+ledger skips every file already loaded with the same sha256), so a run started for one new
+file brings everything else up to date as well, and nothing is ever loaded twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import (
+    AssetSelection,
+    AssetSpec,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    FreshnessPolicy,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    define_asset_job,
+    sensor,
+)
+
+from p3dn_pipeline.lib import landing
+from p3dn_pipeline.settings import load_settings
+
+# A run that fails on something transient (the warehouse file locked by a BI tool that opened
+# it read-write, a run worker killed) is started again from the failed step by the daemon;
+# needs `run_retries: enabled: true` in dagster.yaml. Every write is a transaction, so a retry
+# never finds half a table.
+MAX_RUN_RETRIES = 2
+
+refresh_all_job = define_asset_job(
+    "refresh_all", selection=AssetSelection.all(),
+    description="Every asset, from the landing folder to the marts, in one run.",
+    run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
+)
+
+# Data for the 08:00 working day in Jakarta, after the night's exports have landed.
+daily_refresh_schedule = ScheduleDefinition(
+    name="daily_refresh_0600_wib",
+    job=refresh_all_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Jakarta",
+    # On as soon as it is deployed: a published figure must never go stale because someone
+    # forgot a toggle, and the toggle's state is lost whenever instance storage is replaced.
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Every day at 06:00 WIB (Asia/Jakarta): bring every asset up to date.",
+)
+
+# A mart built by the 06:00 run is under 24 hours old when the next one starts; 36 hours
+# means one daily run was missed (or failed and was not fixed) and the morning after is late.
+MART_FRESHNESS_POLICY = FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36))
+
+
+def with_mart_freshness(spec: AssetSpec) -> AssetSpec:
+    """The 36-hour freshness policy on every asset of the marts layer, nothing else."""
+    if spec.key.path[0] != "marts":
+        return spec
+    return spec.replace_attributes(freshness_policy=MART_FRESHNESS_POLICY)
+
+
+SETTLE_SECONDS_ENV = "P3DN_LANDING_SETTLE_SECONDS"
+DEFAULT_SETTLE_SECONDS = 60
+LANDING_SENSOR_INTERVAL_SECONDS = 60
+
+
+def settle_seconds() -> int:
+    """How long a file must stay unmodified before it counts as completely copied."""
+    raw = os.environ.get(SETTLE_SECONDS_ENV, str(DEFAULT_SETTLE_SECONDS))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{SETTLE_SECONDS_ENV}={raw!r} is not a whole number of seconds") from None
+    if value < 0:
+        raise ValueError(f"{SETTLE_SECONDS_ENV}={raw!r} must be 0 or more")
+    return value
+
+
+@dataclass
+class LandingState:
+    """The landing sensor's cursor, in full: nothing about the folder is kept anywhere else.
+
+    ``files``: path -> {size, mtime_ns, sha256} of every file as of the last run requested for it
+    (or found unchanged since). ``settling``: path -> {size, mtime_ns} of new or changed files
+    that still looked as if they were being copied. ``requests``: how many runs the sensor has
+    requested, part of each run key so that a file changed back to an earlier version (A, B,
+    then A again) still starts a run.
+    """
+
+    files: dict[str, dict] = field(default_factory=dict)
+    settling: dict[str, dict] = field(default_factory=dict)
+    requests: int = 0
+
+    @classmethod
+    def from_cursor(cls, cursor: str | None) -> LandingState:
+        if not cursor:
+            return cls()
+        data = json.loads(cursor)
+        return cls(files=data["files"], settling=data["settling"], requests=data["requests"])
+
+    def to_cursor(self) -> str:
+        return json.dumps({"files": self.files, "settling": self.settling,
+                           "requests": self.requests}, sort_keys=True)
+
+
+@dataclass
+class LandingScan:
+    state: LandingState
+    changed: dict[str, str | None]  # path -> new sha256, or None when the file was removed
+    waiting: list[str]              # still being copied: left for a later tick
+
+    @property
+    def run_key(self) -> str:
+        """Same changes from the same state, same key: a tick evaluated twice (its cursor
+        lost in a daemon crash) cannot start a second run for the same files."""
+        changes = "\n".join(f"{path}\t{sha or 'removed'}"
+                            for path, sha in sorted(self.changed.items()))
+        digest = hashlib.sha256(changes.encode()).hexdigest()[:16]
+        return f"landing-{self.state.requests}-{digest}"
+
+
+def scan_landing(landing_dir: Path, previous: LandingState, *, now_ns: int,
+                 settle_ns: int) -> LandingScan:
+    """Compare the folder with the cursor: hash only files whose size or mtime moved."""
+    files: dict[str, dict] = {}
+    settling: dict[str, dict] = {}
+    changed: dict[str, str | None] = {}
+    waiting: list[str] = []
+    for landed in landing.discover(landing_dir):
+        path = landed.relative_path
+        stat = {"size": landed.size_bytes, "mtime_ns": landed.modified_ns}
+        known = previous.files.get(path)
+        if known and known["size"] == stat["size"] and known["mtime_ns"] == stat["mtime_ns"]:
+            files[path] = known
+            continue
+        seen = previous.settling.get(path)
+        moved_since_last_tick = seen is not None and seen != stat
+        if moved_since_last_tick or now_ns - landed.modified_ns < settle_ns:
+            settling[path] = stat
+            waiting.append(path)
+            if known:
+                files[path] = known
+            continue
+        try:
+            sha = landing.sha256_of(landed.path)
+        except OSError:
+            # Gone or unreadable between listing and reading (a rename, a broken link):
+            # look again next tick rather than guess.
+            settling[path] = stat
+            waiting.append(path)
+            if known:
+                files[path] = known
+            continue
+        files[path] = {**stat, "sha256": sha}
+        if known is None or known["sha256"] != sha:
+            changed[path] = sha
+    for path in previous.files.keys() - files.keys() - settling.keys():
+        changed[path] = None
+    requests = previous.requests + (1 if changed else 0)
+    return LandingScan(LandingState(files, settling, requests), changed, sorted(waiting))
+
+
+@sensor(
+    name="landing_folder_sensor",
+    job=refresh_all_job,
+    minimum_interval_seconds=LANDING_SENSOR_INTERVAL_SECONDS,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "Starts refresh_all when a file in the landing folder (P3DN_LANDING_DIR) is added, "
+        "changed (by sha256) or removed, once it has stopped changing for "
+        f"P3DN_LANDING_SETTLE_SECONDS (default {DEFAULT_SETTLE_SECONDS} s). Several files "
+        "arriving together start one run."
+    ),
+)
+def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
+    landing_dir = load_settings().landing_dir
+    if not landing_dir.is_dir():
+        # A missing (unmounted) folder is not "every file removed": keep the cursor as it is.
+        return SensorResult(skip_reason=SkipReason(
+            f"Landing folder {landing_dir} does not exist or is not a folder; nothing checked."))
+    previous = LandingState.from_cursor(context.cursor)
+    scan = scan_landing(landing_dir, previous, now_ns=time.time_ns(),
+                        settle_ns=settle_seconds() * 1_000_000_000)
+    if scan.waiting:
+        context.log.info(f"Still being copied, left for the next tick: {', '.join(scan.waiting)}")
+    if not scan.changed:
+        return SensorResult(cursor=scan.state.to_cursor(), skip_reason=SkipReason(
+            f"No new, changed or removed file in {landing_dir}"
+            + (f" ({len(scan.waiting)} still being copied)." if scan.waiting else ".")))
+    for path, sha in sorted(scan.changed.items()):
+        context.log.info(f"{'Removed' if sha is None else 'New or changed'}: {path}")
+    return SensorResult(
+        run_requests=[RunRequest(run_key=scan.run_key,
+                                 tags={"p3dn/changed_files": str(len(scan.changed))})],
+        cursor=scan.state.to_cursor(),
+    )

@@ -1,0 +1,147 @@
+"""The data-quality gate: check results kept in the warehouse, and the rule that no mart is
+built over a staging table whose latest build failed an ERROR check or was never checked.
+
+Dagster's blocking checks stop downstream steps within a run. This gate holds across runs
+(a schedule, a sensor, someone clicking "Materialize" on one mart): the mart asset itself
+refuses to build, naming the failing checks.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+import duckdb
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Failure, MetadataValue
+
+from p3dn_pipeline.lib.quality import RuleResult
+from p3dn_pipeline.lib.warehouse import fetch_dicts
+
+ROWS_ACCOUNTED_FOR = "rows_accounted_for"
+
+STATE_DDL = """
+CREATE TABLE IF NOT EXISTS quality.table_builds (
+    table_name VARCHAR NOT NULL,
+    build_id VARCHAR NOT NULL,
+    built_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quality.check_results (
+    table_name VARCHAR NOT NULL,
+    asset_key VARCHAR NOT NULL,
+    check_name VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    passed BOOLEAN NOT NULL,
+    element_count BIGINT,
+    unexpected_count BIGINT,
+    observed_value VARCHAR,
+    description VARCHAR,
+    build_id VARCHAR NOT NULL,
+    checked_at TIMESTAMP NOT NULL
+)
+"""
+
+
+def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in STATE_DDL.split(";"):
+        con.execute(statement).fetchall()
+
+
+def record_build(con: duckdb.DuckDBPyConnection, table_name: str, now: dt.datetime) -> str:
+    """Called inside the build's transaction: the new table and its unchecked state commit
+    together, so a crash between build and check leaves the table marked unchecked."""
+    ensure_state(con)
+    build_id = uuid.uuid4().hex
+    con.execute("DELETE FROM quality.table_builds WHERE table_name = $t",
+                {"t": table_name}).fetchall()
+    con.execute("INSERT INTO quality.table_builds VALUES ($t, $b, $now)",
+                {"t": table_name, "b": build_id, "now": now}).fetchall()
+    return build_id
+
+
+def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: AssetKey,
+                   build_id: str, rule_results: Sequence[RuleResult],
+                   accounting: AssetCheckResult, now: dt.datetime) -> None:
+    """The latest results of a table's checks, tied to the build they judged."""
+    con.execute("DELETE FROM quality.check_results WHERE table_name = $t",
+                {"t": table_name}).fetchall()
+    rows = [(r.rule_name, r.severity, r.success, r.element_count, r.unexpected_count,
+             None if r.observed_value is None else str(r.observed_value), r.description)
+            for r in rule_results]
+    rows.append((ROWS_ACCOUNTED_FOR, "ERROR", accounting.passed,
+                 accounting.metadata["raw_rows"].value,
+                 accounting.metadata["unexpected_count"].value, None, accounting.description))
+    for name, severity, passed, elements, unexpected, observed, description in rows:
+        con.execute(
+            "INSERT INTO quality.check_results VALUES ($t, $k, $c, $sev, $ok, $n, $bad, $obs, "
+            "$desc, $b, $now)",
+            {"t": table_name, "k": asset_key.to_user_string(), "c": name, "sev": severity,
+             "ok": bool(passed), "n": elements, "bad": unexpected, "obs": observed,
+             "desc": description, "b": build_id, "now": now},
+        ).fetchall()
+
+
+def rows_accounted_for(con: duckdb.DuckDBPyConnection, dataset_name: str,
+                       asset_key: AssetKey) -> AssetCheckResult:
+    """Per file: raw rows = staged rows + quarantined rows. Nothing vanishes unexplained."""
+    per_file = fetch_dicts(con, f"""
+        WITH raw_rows AS (SELECT _source_file, count(*) AS n FROM raw.{dataset_name} GROUP BY 1),
+        staged AS (SELECT _source_file, count(*) AS n FROM staging.{dataset_name} GROUP BY 1),
+        quarantined AS (SELECT _source_file, count(DISTINCT _source_row) AS n
+                        FROM quarantine.{dataset_name} GROUP BY 1)
+        SELECT _source_file AS file, coalesce(raw_rows.n, 0) AS raw_rows,
+               coalesce(staged.n, 0) AS staged_rows, coalesce(quarantined.n, 0) AS quarantined_rows
+        FROM raw_rows FULL OUTER JOIN staged USING (_source_file)
+        FULL OUTER JOIN quarantined USING (_source_file)
+        ORDER BY file""")
+    unbalanced = [r for r in per_file
+                  if r["raw_rows"] != r["staged_rows"] + r["quarantined_rows"]]
+    table = ["| file | raw | staged | quarantined |", "|---|---|---|---|"] + [
+        f"| {r['file']} | {r['raw_rows']} | {r['staged_rows']} | {r['quarantined_rows']} |"
+        for r in per_file]
+    return AssetCheckResult(
+        asset_key=asset_key, check_name=ROWS_ACCOUNTED_FOR, passed=not unbalanced,
+        severity=AssetCheckSeverity.ERROR,
+        description="Every raw row is either staged or quarantined with a reason.",
+        metadata={
+            "files": len(per_file),
+            "raw_rows": sum(r["raw_rows"] for r in per_file),
+            "staged_rows": sum(r["staged_rows"] for r in per_file),
+            "quarantined_rows": sum(r["quarantined_rows"] for r in per_file),
+            "unexpected_count": len(unbalanced),
+            "per_file": MetadataValue.md("\n".join(table)),
+        })
+
+
+def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence[str]) -> None:
+    """Refuse to build over staging tables whose latest build failed or skipped its checks."""
+    if not table_names:
+        return
+    ensure_state(con)
+    rows = fetch_dicts(con, """
+        SELECT wanted.table_name,
+               builds.build_id IS NOT NULL AS built,
+               count(results.check_name) AS checks_run,
+               string_agg(results.check_name, ', ' ORDER BY results.check_name)
+                   FILTER (WHERE results.severity = 'ERROR' AND NOT results.passed) AS failing
+        FROM unnest($tables) AS wanted(table_name)
+        LEFT JOIN quality.table_builds AS builds USING (table_name)
+        LEFT JOIN quality.check_results AS results
+            ON results.table_name = wanted.table_name AND results.build_id = builds.build_id
+        GROUP BY ALL
+        ORDER BY wanted.table_name""", {"tables": list(table_names)})
+    problems = []
+    for row in rows:
+        if not row["built"]:
+            problems.append(f"{row['table_name']} has never been built")
+        elif row["checks_run"] == 0:
+            problems.append(f"{row['table_name']} was rebuilt but not checked since")
+        elif row["failing"]:
+            problems.append(f"{row['table_name']} failed ERROR check(s): {row['failing']}")
+    if problems:
+        raise Failure(
+            description=(
+                "Not built: the data it would be computed from did not pass its quality gate. "
+                + "; ".join(problems)
+                + ". Fix the input (see marts.data_quality and the checks in the Dagster UI) "
+                "and re-materialize the staging table."),
+            allow_retries=False,
+        )
