@@ -11,6 +11,18 @@ The main file is a semicolon CSV typed the way Indonesian spreadsheets export: n
 in old spelling (``Pebruari``); codes now and then with a trailing dot or space. For the
 latest year, two Suku Dinas send their own XLSX instead (numeric cells, ``Periode`` as a
 date cell or as a bare Excel serial number); they are left out of that year's CSV.
+
+Dirt real LRA exports carry, which the pipeline must quarantine rather than sum, a few
+lines per CSV and the same lines for the same seed:
+
+- subtotal lines (``SUBTOTAL_PER_FILE``): the LRA report is a tree, and exporting it keeps
+  the group rows above their details, e.g. ``5.1.02`` Belanja Barang dan Jasa or
+  ``5.1.02.01`` Belanja Barang, carrying the sum of the SKPD's detail lines below them for
+  that month (budget and spending). A code with fewer than six levels is such a line;
+  summed with the details it would count spending twice (``subtotal_line_not_six_levels``).
+- ``#REF!`` in Realisasi (``REF_PER_FILE``): a spreadsheet formula whose source cells were
+  deleted before the sheet was saved as CSV leaves Excel's error text in place of the
+  number (``not_a_number``).
 """
 
 from __future__ import annotations
@@ -52,6 +64,19 @@ _PENYERAPAN = {PEGAWAI: (0.90, 0.99), BARANG_JASA: (0.65, 0.95), MODAL: (0.45, 0
 # How many of an SKPD's accounts fall in each kind (when it has that kind at all).
 _PORSI_JUMLAH_AKUN = {PEGAWAI: 0.12, BARANG_JASA: 0.55, MODAL: 0.25, HIBAH: 0.04,
                       BANSOS: 0.04, BTT: 0.0}
+# Group rows of the LRA tree that leak into exports as subtotal lines, with their names.
+URAIAN_SUBTOTAL = {
+    "5.1.01": "Belanja Pegawai",
+    "5.1.02": "Belanja Barang dan Jasa",
+    "5.1.02.01": "Belanja Barang",
+    "5.1.02.02": "Belanja Jasa",
+    "5.1.02.03": "Belanja Pemeliharaan",
+    "5.2.02": "Belanja Modal Peralatan dan Mesin",
+    "5.2.03": "Belanja Modal Gedung dan Bangunan",
+}
+SUBTOTAL_PER_FILE = 3
+REF_PER_FILE = 1
+NILAI_REF = "#REF!"
 _KATA_KECIL = {"dan", "serta", "atau"}
 _SINGKATAN = {"KPKP", "PPKUKM", "DPRD"}
 
@@ -209,6 +234,10 @@ def jumlah_akun_per_skpd(config: SynthConfig) -> dict[str, int]:
     return {s.kode: max(3, round(config.akun_apbd * s.bobot / total_bobot)) for s in SKPD_DKI}
 
 
+def _di_bawah(kode: str, induk: str) -> bool:
+    return kode.startswith(induk + ".")
+
+
 def tulis_apbd(config: SynthConfig, tahun: int, struktur: dict[str, StrukturAnggaran],
                out_dir: Path) -> list[tuple[str, int]]:
     """Write the year's realisation CSV (and, for the latest year, the Suku Dinas XLSX)."""
@@ -227,25 +256,57 @@ def tulis_apbd(config: SynthConfig, tahun: int, struktur: dict[str, StrukturAngg
         for kolom, judul in enumerate(KOLOM_XLSX):
             sheet.write_string(0, kolom, judul, tebal)
     baris_xlsx = 0
+    # Which SKPD of the CSV get a subtotal line and which a #REF! cell: a stream of its own,
+    # so the dirt does not shift the clean lines' numbers.
+    rng_kotor = config.rng("apbd_kotor", tahun)
+    skpd_csv = [s.kode for s in SKPD_DKI if not (laporan_xlsx and s.kode in SKPD_LAPORAN_XLSX)]
+    dapat_subtotal = set(rng_kotor.sample(skpd_csv, min(SUBTOTAL_PER_FILE, len(skpd_csv))))
+    dapat_ref = set(rng_kotor.sample(skpd_csv, min(REF_PER_FILE, len(skpd_csv))))
     # Windows line ends: the file comes from a spreadsheet on a BPKD desktop.
     with CsvWriter(out_dir / relatif_csv, list(KOLOM_CSV), delimiter=";",
                    lineterminator="\r\n") as out:
         for skpd in SKPD_DKI:
             ke_xlsx = laporan_xlsx and skpd.kode in SKPD_LAPORAN_XLSX
             nama = nama_skpd_sipd(skpd.nama)
-            for akun in akun_skpd(rng, skpd, struktur[skpd.kode], jumlah_akun[skpd.kode]):
-                for bulan, sen in enumerate(realisasi_bulanan(rng, akun), start=1):
-                    if ke_xlsx:
+            akun = akun_skpd(rng, skpd, struktur[skpd.kode], jumlah_akun[skpd.kode])
+            bulanan = [realisasi_bulanan(rng, a) for a in akun]
+            if ke_xlsx:
+                for a, sen_bulanan in zip(akun, bulanan):
+                    for bulan, sen in enumerate(sen_bulanan, start=1):
                         baris_xlsx += 1
-                        _tulis_baris_xlsx(rng, sheet, baris_xlsx, skpd, nama, akun, tahun,
+                        _tulis_baris_xlsx(rng, sheet, baris_xlsx, skpd, nama, a, tahun,
                                           bulan, sen, format_tanggal)
-                        continue
-                    out.write([
-                        skpd.kode + (" " if rng.random() < 0.05 else ""), nama,
-                        _tulis_kode_rekening(rng, akun.kode), akun.uraian,
-                        _tulis_rupiah(rng, akun.anggaran * 100), _tulis_rupiah(rng, sen),
-                        _tulis_bulan(rng, bulan), tahun,
-                    ])
+                continue
+            subtotal = None  # (induk, bulan): written above the first detail line under it
+            if skpd.kode in dapat_subtotal:
+                induk = rng_kotor.choice([k for k in URAIAN_SUBTOTAL
+                                          if any(_di_bawah(a.kode, k) for a in akun)])
+                subtotal = (induk, rng_kotor.randint(1, 12))
+            ref = None  # (account index, bulan) whose Realisasi is an Excel error
+            if skpd.kode in dapat_ref:
+                ref = (rng_kotor.randrange(len(akun)), rng_kotor.randint(1, 12))
+
+            def baris(kode: str, uraian: str, anggaran_sen: int, realisasi: str,
+                      bulan: int) -> None:
+                out.write([
+                    skpd.kode + (" " if rng.random() < 0.05 else ""), nama,
+                    _tulis_kode_rekening(rng, kode), uraian,
+                    _tulis_rupiah(rng, anggaran_sen), realisasi,
+                    _tulis_bulan(rng, bulan), tahun,
+                ])
+
+            for indeks, (a, sen_bulanan) in enumerate(zip(akun, bulanan)):
+                if subtotal is not None and _di_bawah(a.kode, subtotal[0]):
+                    induk, bulan = subtotal
+                    di_bawah = [i for i, b in enumerate(akun) if _di_bawah(b.kode, induk)]
+                    baris(induk, URAIAN_SUBTOTAL[induk],
+                          sum(akun[i].anggaran for i in di_bawah) * 100,
+                          _tulis_rupiah(rng, sum(bulanan[i][bulan - 1] for i in di_bawah)),
+                          bulan)
+                    subtotal = None
+                for bulan, sen in enumerate(sen_bulanan, start=1):
+                    realisasi = NILAI_REF if ref == (indeks, bulan) else _tulis_rupiah(rng, sen)
+                    baris(a.kode, a.uraian, a.anggaran * 100, realisasi, bulan)
         keluaran.append((relatif_csv, out.rows))
     if workbook is not None:
         workbook.close()

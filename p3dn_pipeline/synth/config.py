@@ -54,11 +54,14 @@ class SynthConfig:
 
     @property
     def paket_v6(self) -> int:
+        """About how many v6 orders a year has. Orders are made against SiRUP's
+        E-Purchasing packages (``ekatalog``), so this is what those come to, not a quota."""
         return self._per_tahun(100_000)
 
     @property
     def paket_v5(self) -> int:
-        """v5 is the old catalogue: about a tenth of e-katalog packages."""
+        """v5 is the old catalogue: about a tenth of e-katalog packages (sizes the year's
+        block of v5 kd_paket numbers)."""
         return max(1, round(self.paket_v6 * 0.11))
 
     @property

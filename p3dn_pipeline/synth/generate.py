@@ -38,8 +38,7 @@ def _job_lkpp_apbd(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[Kelu
     keluaran += apbd.tulis_apbd(config, tahun, hasil_sirup.struktur, out_dir)
     produk_dipakai: set[int] = set()
     kat = _katalog(config)
-    keluaran.append(ekatalog.tulis_v6(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai))
-    keluaran.append(ekatalog.tulis_v5(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai))
+    keluaran += ekatalog.tulis_ekatalog(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai)
     return keluaran, produk_dipakai
 
 

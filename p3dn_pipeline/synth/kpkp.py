@@ -11,6 +11,11 @@ Production and omzet are cumulative from January (as Dinas KPKP reports them: "9
 sampai dengan triwulan II"), so for one business they never fall within a year and start
 again each January. Annual omzet is mostly mikro (< Rp2 miliar), some kecil, very few
 menengah (PP 7/2021), and grows from year to year so UMKM-growth marts have a signal.
+
+Dirt the pipeline must quarantine: ``NIK_SALAH`` roster rows over the whole run carry a
+mistyped NIK, one digit dropped (15 digits) or typed twice (17 digits), as happens when a
+16-digit number is keyed in by hand from a KTP photocopy. The pipeline cannot tell whose it
+is, so it quarantines the row (``nik_not_16_digits``) rather than count a new business.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ BARIS_JUDUL = 2  # title row and a blank row above the header
 ROMAWI = ("I", "II", "III", "IV")
 # How a NIB gets written: 9120101234567, "9120 1012 3456 7", "912.010.123.456.7", number cell.
 _GAYA_NIB = ("polos", "spasi", "titik", "angka")
+
+NIK_SALAH = 3  # roster rows with a mistyped NIK, over all quarters generated
 
 _BATAS_MIKRO = 2_000_000_000
 _BATAS_KECIL = 15_000_000_000
@@ -253,6 +260,23 @@ def _tanggal_dalam_triwulan(rng: random.Random, tahun: int, triwulan: int) -> dt
     return awal + dt.timedelta(days=rng.randrange(hari))
 
 
+def nik_salah_ketik(config: SynthConfig) -> dict[tuple[int, int], tuple[float, int, int]]:
+    """Where the mistyped NIKs go: (tahun, triwulan) -> (position in the sheet as a share of
+    its rows, digit typed, 15 for dropped or 17 for doubled). Quarters differ, and every
+    roster job derives the same answer from the seed."""
+    rng = config.rng("roster_nik_salah")
+    triwulan = daftar_triwulan(config)
+    return {tw: (rng.random(), rng.randrange(6, 16), rng.choice((15, 17)))
+            for tw in rng.sample(triwulan, min(NIK_SALAH, len(triwulan)))}
+
+
+def salah_ketik(nik: str, posisi: int, panjang: int) -> str:
+    """The NIK with the digit at ``posisi`` dropped (15 digits) or typed twice (17)."""
+    if panjang == 15:
+        return nik[:posisi] + nik[posisi + 1:]
+    return nik[:posisi + 1] + nik[posisi:]
+
+
 def tulis_roster(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...], out_dir: Path,
                  tahun: int, triwulan: int) -> tuple[str, int]:
     """Write one quarter's roster; returns (path relative to out_dir, data rows)."""
@@ -274,12 +298,17 @@ def tulis_roster(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...], out_dir: 
     for kolom, judul in enumerate(KOLOM_ROSTER):
         sheet.write_string(BARIS_JUDUL, kolom, judul, tebal)
 
+    salah = nik_salah_ketik(config).get((tahun, triwulan))
+    baris_salah = int(salah[0] * len(aktif)) + 1 if salah else None
     for nomor_baris, usaha in enumerate(aktif, start=1):
         baris = BARIS_JUDUL + nomor_baris
         lokasi = usaha.lokasi(indeks)
         produksi, omzet = usaha.capaian[indeks]
         sheet.write_number(baris, 0, nomor_baris)
-        sheet.write_string(baris, 1, _tulis_nik(rng, usaha.nik))
+        nik = _tulis_nik(rng, usaha.nik)
+        if nomor_baris == baris_salah:
+            nik = salah_ketik(usaha.nik, *salah[1:])
+        sheet.write_string(baris, 1, nik)
         sheet.write_string(baris, 2, usaha.nama)
         if usaha.nib is not None:
             gaya = usaha.gaya_nib if rng.random() < 0.7 else rng.choice(_GAYA_NIB)

@@ -173,12 +173,15 @@ def kelompok_rekening_untuk(skpd: Skpd) -> tuple[KelompokRekening, ...]:
 
 
 # How a kind of package is usually procured: (metode, weight). The SiRUP generator then
-# enforces the value thresholds (Pengadaan Langsung only up to Rp200 juta).
-CARA_KATALOG = (("E-Purchasing", 0.8), ("Pengadaan Langsung", 0.2))
-CARA_KECIL = (("Pengadaan Langsung", 0.65), ("E-Purchasing", 0.35))
-CARA_KONSTRUKSI = (("Tender", 0.55), ("Pengadaan Langsung", 0.25), ("E-Purchasing", 0.2))
-CARA_KONSULTANSI = (("Seleksi", 0.45), ("Pengadaan Langsung", 0.4), ("E-Purchasing", 0.15))
-CARA_JASA = (("E-Purchasing", 0.45), ("Pengadaan Langsung", 0.35), ("Tender", 0.2))
+# enforces the value thresholds (Pengadaan Langsung only up to Rp200 juta). DKI buys through
+# the catalogue wherever it can, construction works included (its local e-katalog lists
+# works such as road resurfacing and drainage): E-Purchasing packages carry about nine
+# tenths of the planned pagu, which is what the P3DN realisation is measured on.
+CARA_KATALOG = (("E-Purchasing", 0.85), ("Pengadaan Langsung", 0.15))
+CARA_KECIL = (("Pengadaan Langsung", 0.75), ("E-Purchasing", 0.25))
+CARA_KONSTRUKSI = (("E-Purchasing", 0.92), ("Tender", 0.05), ("Pengadaan Langsung", 0.03))
+CARA_KONSULTANSI = (("Pengadaan Langsung", 0.45), ("E-Purchasing", 0.35), ("Seleksi", 0.2))
+CARA_JASA = (("E-Purchasing", 0.72), ("Pengadaan Langsung", 0.25), ("Tender", 0.03))
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ class TemplatePaket:
     nama: str               # may hold "{lokasi}"
     jenis_pengadaan: str    # Barang, Pekerjaan Konstruksi, Jasa Konsultansi, Jasa Lainnya
     rekening: str           # the six-level account it is budgeted on (5.1.02.* or 5.2.*)
-    pagu_median: int        # rupiah
+    pagu_median: int        # rupiah, a whole year's package of one unit (see ekatalog)
     cara: tuple[tuple[str, float], ...]
     volume: str = "1 Paket"
     # Relative frequency: every office plans dozens of meals and stationery packages for
@@ -203,34 +206,34 @@ BARANG, KONSTRUKSI, KONSULTANSI, JASA_LAINNYA = (
 
 TEMPLATE_UMUM = (
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Alat Tulis Kantor", BARANG,
-       "5.1.02.01.01.0024", 15, CARA_KATALOG, frekuensi=8),
+       "5.1.02.01.01.0024", 30, CARA_KATALOG, frekuensi=8),
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Kertas dan Cover", BARANG,
-       "5.1.02.01.01.0025", 10, CARA_KATALOG, "2000 Lembar", 6),
+       "5.1.02.01.01.0025", 20, CARA_KATALOG, "2000 Lembar", 6),
     _t("Belanja Alat/Bahan untuk Kegiatan Kantor-Bahan Komputer", BARANG,
-       "5.1.02.01.01.0029", 20, CARA_KATALOG, frekuensi=5),
-    _t("Belanja Makanan dan Minuman Rapat", BARANG, "5.1.02.01.01.0052", 6, CARA_KECIL,
+       "5.1.02.01.01.0029", 40, CARA_KATALOG, frekuensi=5),
+    _t("Belanja Makanan dan Minuman Rapat", BARANG, "5.1.02.01.01.0052", 15, CARA_KECIL,
        "50 Orang / Kali", 12),
-    _t("Belanja Makanan dan Minuman Jamuan Tamu", BARANG, "5.1.02.01.01.0053", 4, CARA_KECIL,
+    _t("Belanja Makanan dan Minuman Jamuan Tamu", BARANG, "5.1.02.01.01.0053", 10, CARA_KECIL,
        "30 Orang / Kali", 6),
-    _t("Belanja Jasa Tenaga Kebersihan", JASA_LAINNYA, "5.1.02.02.01.0013", 400, CARA_JASA,
+    _t("Belanja Jasa Tenaga Kebersihan", JASA_LAINNYA, "5.1.02.02.01.0013", 800, CARA_JASA,
        "12 Bulan"),
-    _t("Belanja Jasa Tenaga Keamanan", JASA_LAINNYA, "5.1.02.02.01.0014", 350, CARA_JASA,
+    _t("Belanja Jasa Tenaga Keamanan", JASA_LAINNYA, "5.1.02.02.01.0014", 700, CARA_JASA,
        "12 Bulan"),
     _t("Belanja Sewa Kendaraan Bermotor Penumpang (Kendaraan Dinas Operasional)",
-       JASA_LAINNYA, "5.1.02.02.04.0036", 150, CARA_KATALOG, "12 Bulan", 2),
+       JASA_LAINNYA, "5.1.02.02.04.0036", 250, CARA_KATALOG, "12 Bulan", 2),
     _t("Belanja Pemeliharaan Kendaraan Dinas Operasional", JASA_LAINNYA, "5.1.02.03.02.0035",
-       40, CARA_KECIL, frekuensi=5),
-    _t("Belanja Jasa Penyelenggaraan Acara", JASA_LAINNYA, "5.1.02.02.01.0055", 90, CARA_JASA,
+       60, CARA_KECIL, frekuensi=5),
+    _t("Belanja Jasa Penyelenggaraan Acara", JASA_LAINNYA, "5.1.02.02.01.0055", 120, CARA_JASA,
        "1 Kegiatan", 4),
     _t("Belanja Kawat/Faksimili/Internet/TV Berlangganan", JASA_LAINNYA, "5.1.02.02.01.0063",
-       60, CARA_KATALOG, "12 Bulan"),
+       120, CARA_KATALOG, "12 Bulan"),
     _t("Belanja Jasa Tenaga Ahli", KONSULTANSI, "5.1.02.02.01.0029", 120, CARA_KONSULTANSI,
        "1 Kegiatan"),
-    _t("Belanja Modal Peralatan Personal Computer (Laptop)", BARANG, "5.2.02.10.01.0002", 150,
+    _t("Belanja Modal Peralatan Personal Computer (Laptop)", BARANG, "5.2.02.10.01.0002", 300,
        CARA_KATALOG, "10 Unit", 2),
-    _t("Belanja Modal Alat Kantor Lainnya", BARANG, "5.2.02.05.01.0005", 60, CARA_KATALOG,
+    _t("Belanja Modal Alat Kantor Lainnya", BARANG, "5.2.02.05.01.0005", 120, CARA_KATALOG,
        frekuensi=2),
-    _t("Belanja Modal Mebel Kantor", BARANG, "5.2.02.05.02.0001", 80, CARA_KATALOG),
+    _t("Belanja Modal Mebel Kantor", BARANG, "5.2.02.05.02.0001", 150, CARA_KATALOG),
     _t("Rehabilitasi Gedung Kantor {lokasi}", KONSTRUKSI, "5.2.03.01.01.0001", 600,
        CARA_KONSTRUKSI),
     _t("Perencanaan Rehabilitasi Gedung Kantor {lokasi}", KONSULTANSI, "5.2.03.01.01.0001",
@@ -246,7 +249,7 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
         _t("Pengadaan Laptop untuk Sekolah Menengah Atas Negeri", BARANG, "5.2.02.10.01.0002",
            1_000, CARA_KATALOG, "300 Unit"),
         _t("Rehabilitasi Total Gedung Sekolah {lokasi}", KONSTRUKSI, "5.2.03.01.03.0001",
-           4_000, CARA_KONSTRUKSI),
+           2_500, CARA_KONSTRUKSI),
         _t("Pengawasan Rehabilitasi Gedung Sekolah {lokasi}", KONSULTANSI,
            "5.2.03.01.03.0001", 350, CARA_KONSULTANSI),
     ),
@@ -275,13 +278,13 @@ TEMPLATE_BIDANG: dict[str, tuple[TemplatePaket, ...]] = {
            CARA_KONSTRUKSI),
         _t("Pengadaan Pompa Air Stasioner", BARANG, "5.2.02.01.03.0004", 1_200, CARA_KATALOG,
            "2 Unit"),
-        _t("Pembangunan Tanggul Pantai {lokasi}", KONSTRUKSI, "5.2.04.02.04.0001", 6_000,
+        _t("Pembangunan Tanggul Pantai {lokasi}", KONSTRUKSI, "5.2.04.02.04.0001", 3_000,
            CARA_KONSTRUKSI),
     ),
     "permukiman": (
         _t("Penataan Kampung {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 2_000,
            CARA_KONSTRUKSI),
-        _t("Pembangunan Rumah Susun {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 8_000,
+        _t("Pembangunan Rumah Susun {lokasi}", KONSTRUKSI, "5.2.03.01.02.0001", 4_000,
            CARA_KONSTRUKSI),
         _t("Perencanaan Pembangunan Rumah Susun {lokasi}", KONSULTANSI, "5.2.03.01.02.0001",
            900, CARA_KONSULTANSI),

@@ -1,10 +1,22 @@
 """SiRUP exports: RUP-PaketPenyedia-Terumumkan (the commitment) and RUP-StrukturAnggaranPD.
 
 Packages are written satker by satker with ascending ``kd_rup``; each one's name and
-template follow from its ``kd_rup`` (``nomenklatur.paket_untuk``). Only the ``kd_rup`` of
-E-Purchasing packages are kept (a compact int array per satker) for e-katalog orders to link
-to, and a running pagu total per satker, from which the budget structure is sized: a
-satker's planned packages come to 60-110 % of its belanja pengadaan.
+template follow from its ``kd_rup`` (``nomenklatur.paket_untuk``). Of the announced
+E-Purchasing packages only ``kd_rup``, pagu and the month selection starts are kept
+(compact arrays per satker, ``PaketEPurchasing``): e-katalog orders are made against them
+and never exceed their pagu (see ``ekatalog``). A running pagu total per satker sizes the
+budget structure: a satker's planned packages come to 75-110 % of its belanja pengadaan.
+
+How the pagu splits by method is what the headline "realisasi komitmen P3DN" rests on,
+because only e-katalog orders realise a commitment in the pipeline: DKI buys most of its
+goods, services and, through the local catalogue, construction works by E-Purchasing, so
+E-Purchasing packages carry about nine tenths of the planned pagu; Pengadaan Langsung
+packages are many but small (at most Rp200 juta), Tender and Seleksi few but large.
+Pagu are log-normal around each template's median, cut at 2.5 standard deviations so no
+single package outweighs a small sample. The PDN and UKM flags are drawn package by
+package but held to 93 % and 48 % of the pagu (``_Takaran``), so PDN / belanja pengadaan
+comes to about 80-85 % and UMK / belanja pengadaan to about 40-45 % (just over the legal
+floor) even at the committed sample's size.
 """
 
 from __future__ import annotations
@@ -13,7 +25,7 @@ import datetime as dt
 import math
 import random
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from p3dn_pipeline.synth.config import SynthConfig
@@ -30,6 +42,13 @@ KD_JENIS = {"Barang": "1", "Pekerjaan Konstruksi": "2", "Jasa Konsultansi": "3",
 BATAS_PENGADAAN_LANGSUNG = 200_000_000
 BATAS_PENGADAAN_LANGSUNG_KONSULTANSI = 100_000_000
 BATAS_PAKET_UKM = 15_000_000_000
+# An e-katalog order is at least Rp700 ribu and at most Rp15 miliar, and a package gets at
+# most three of them, so an E-Purchasing package's pagu stays within these bounds (a
+# smaller one is bought directly, a bigger one tendered).
+PAGU_MIN_E_PURCHASING = 1_500_000
+PAGU_MAKS_E_PURCHASING = 45_000_000_000
+# Small purchases are mostly made directly, even of goods the catalogue lists.
+BATAS_BELANJA_KECIL = 30_000_000
 # SiRUP's kd_rup is a national sequence; DKI's packages sit above this number.
 KD_RUP_AWAL = 50_000_000
 
@@ -51,11 +70,34 @@ class StrukturAnggaran:
 
 
 @dataclass
+class PaketEPurchasing:
+    """One satker's announced E-Purchasing packages, column by column, in kd_rup order:
+    a few bytes a package, so a scale-100 year still fits in memory."""
+
+    kd_rup: array = field(default_factory=lambda: array("q"))
+    pagu: array = field(default_factory=lambda: array("q"))
+    bulan_pilih: array = field(default_factory=lambda: array("b"))  # selection starts, 1-12
+    # 1 when the package is part of the PDN commitment (active, not deleted, PDN)
+    komitmen_pdn: array = field(default_factory=lambda: array("b"))
+
+    def __len__(self) -> int:
+        return len(self.kd_rup)
+
+    def tambah(self, kd_rup: int, pagu: int, bulan_pilih: int, komitmen_pdn: bool) -> None:
+        self.kd_rup.append(kd_rup)
+        self.pagu.append(pagu)
+        self.bulan_pilih.append(bulan_pilih)
+        self.komitmen_pdn.append(komitmen_pdn)
+
+
+@dataclass
 class HasilSirup:
     """What later sources of the same year need from SiRUP."""
 
-    e_purchasing: dict[str, array]          # kode SKPD -> kd_rup of its E-Purchasing packages
-    struktur: dict[str, StrukturAnggaran]   # kode SKPD -> budget structure
+    e_purchasing: dict[str, PaketEPurchasing]  # kode SKPD -> its E-Purchasing packages
+    struktur: dict[str, StrukturAnggaran]      # kode SKPD -> budget structure
+    komitmen_pdn: int = 0                      # pagu of the PDN commitment, all methods
+    komitmen_pdn_e_purchasing: int = 0         # the part of it planned as E-Purchasing
 
 
 def jumlah_paket(config: SynthConfig) -> dict[str, int]:
@@ -73,7 +115,10 @@ def _langkah_kd_rup(config: SynthConfig) -> int:
 
 
 def _pagu(rng: random.Random, template: TemplatePaket) -> int:
-    pagu = rng.lognormvariate(math.log(template.pagu_median), 0.9)
+    """Log-normal around the template's median, within 2.5 standard deviations (up to
+    about 9.5 times the median): one freak package must not outweigh a small sample."""
+    z = max(-2.5, min(2.5, rng.gauss(0.0, 1.0)))
+    pagu = template.pagu_median * math.exp(0.9 * z)
     if pagu >= 50_000_000 and rng.random() < 0.3:
         return int(round(pagu, -6))  # planners like round millions
     return max(100_000, int(round(pagu, -2)))
@@ -84,18 +129,20 @@ def _metode(rng: random.Random, template: TemplatePaket, pagu: int) -> str:
     metode = rng.choices([m for m, _ in template.cara], [w for _, w in template.cara])[0]
     konsultansi = template.jenis_pengadaan == KONSULTANSI
     batas = BATAS_PENGADAAN_LANGSUNG_KONSULTANSI if konsultansi else BATAS_PENGADAAN_LANGSUNG
+    tender = "Seleksi" if konsultansi else "Tender"
     if metode == "Pengadaan Langsung" and pagu > batas:
-        if konsultansi:
-            metode = "Seleksi"
-        elif template.jenis_pengadaan == KONSTRUKSI or rng.random() < 0.4:
-            metode = "Tender"
+        # Above the direct-purchase ceiling: tendered, or bought from the catalogue.
+        if konsultansi or template.jenis_pengadaan == KONSTRUKSI or rng.random() < 0.1:
+            metode = tender
         else:
             metode = "E-Purchasing"
     elif metode in ("Tender", "Seleksi"):
-        if pagu <= batas:
-            metode = "Pengadaan Langsung"
-        else:
-            metode = "Seleksi" if konsultansi else "Tender"
+        metode = "Pengadaan Langsung" if pagu <= batas else tender
+    if metode == "E-Purchasing" and (pagu < PAGU_MIN_E_PURCHASING or (
+            pagu < BATAS_BELANJA_KECIL and rng.random() < 0.6)):
+        metode = "Pengadaan Langsung"
+    elif metode == "E-Purchasing" and pagu > PAGU_MAKS_E_PURCHASING:
+        metode = tender
     return metode
 
 
@@ -103,8 +150,32 @@ def _tanggal_acak(rng: random.Random, awal: dt.date, akhir: dt.date) -> dt.date:
     return awal + dt.timedelta(days=rng.randrange((akhir - awal).days + 1))
 
 
+class _Takaran:
+    """Flags packages at random while holding their pagu to a share of the pagu seen: a
+    package is flagged when a random part of it still fits under share x pagu seen so far.
+    Each package has about that chance, and in a small sample one big package cannot
+    move the year's share (the PDN and UMK shares of belanja pengadaan) by much."""
+
+    def __init__(self, porsi: float) -> None:
+        self.porsi = porsi
+        self.dilihat = self.ditandai = 0
+
+    def tandai(self, rng: random.Random, pagu: int) -> bool:
+        self.dilihat += pagu
+        if self.ditandai + pagu * rng.random() > self.porsi * self.dilihat:
+            return False
+        self.ditandai += pagu
+        return True
+
+
+# Share of pagu flagged PDN (the rest "Impor"), and of the pagu of packages up to Rp15
+# miliar reserved for usaha kecil ("UKM").
+PORSI_PDN = 0.93
+PORSI_UKM = 0.48
+
+
 def _baris_paket(rng: random.Random, config: SynthConfig, tahun: int, skpd: Skpd,
-                 kd_rup: int) -> dict:
+                 kd_rup: int, takaran_pdn: _Takaran, takaran_ukm: _Takaran) -> dict:
     template, nama_paket = paket_untuk(skpd, kd_rup)
     pagu = _pagu(rng, template)
     metode = _metode(rng, template, pagu)
@@ -112,7 +183,7 @@ def _baris_paket(rng: random.Random, config: SynthConfig, tahun: int, skpd: Skpd
         metode_tertulis = "e-Purchasing"  # SiRUP's casing drifts between records
     else:
         metode_tertulis = metode
-    ukm = pagu <= BATAS_PAKET_UKM and rng.random() < 0.62
+    ukm = pagu <= BATAS_PAKET_UKM and takaran_ukm.tandai(rng, pagu)
     if rng.random() < 0.85:  # planned before the year starts
         dibuat = _tanggal_acak(rng, dt.date(tahun - 1, 11, 20), dt.date(tahun, 2, 28))
     else:  # added during the year, many with the APBD-Perubahan
@@ -145,7 +216,7 @@ def _baris_paket(rng: random.Random, config: SynthConfig, tahun: int, skpd: Skpd
         "jenis_pengadaan": template.jenis_pengadaan,
         "status_pradipa": "PraDIPA" if dibuat.year < tahun and rng.random() < 0.3
         else "Non-PraDIPA",
-        "status_pdn": "PDN" if rng.random() < 0.9 else "Impor",
+        "status_pdn": "PDN" if takaran_pdn.tandai(rng, pagu) else "Impor",
         "status_ukm": "UKM" if ukm else "Non UKM",
         "alasan_non_ukm": None if ukm or rng.random() < 0.5 else (
             "Nilai paket di atas Rp15 miliar" if pagu > BATAS_PAKET_UKM
@@ -193,21 +264,29 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
     blok = sum(jumlah.values()) * langkah
     kd_rup_berikut = KD_RUP_AWAL + config.years.index(tahun) * blok
 
-    e_purchasing: dict[str, array] = {}
+    e_purchasing: dict[str, PaketEPurchasing] = {}
     total_pagu: dict[str, int] = {}
+    komitmen_pdn = komitmen_pdn_e_purchasing = 0
+    takaran_pdn, takaran_ukm = _Takaran(PORSI_PDN), _Takaran(PORSI_UKM)
     relatif_paket = f"lkpp/rup_paket_penyedia_{tahun}.json"
     with JsonArrayWriter(out_dir / relatif_paket) as out:
         for skpd in SKPD_DKI:
-            daftar = e_purchasing[skpd.kode] = array("q")
+            daftar = e_purchasing[skpd.kode] = PaketEPurchasing()
             total_pagu[skpd.kode] = 0
             for _ in range(jumlah[skpd.kode]):
                 kd_rup = kd_rup_berikut + rng.randrange(langkah)
                 kd_rup_berikut += langkah
-                row = _baris_paket(rng, config, tahun, skpd, kd_rup)
+                row = _baris_paket(rng, config, tahun, skpd, kd_rup, takaran_pdn, takaran_ukm)
                 out.write(row)
                 total_pagu[skpd.kode] += row["pagu"]
-                if row["kd_metode_pengadaan"] == KD_METODE["E-Purchasing"]:
-                    daftar.append(kd_rup)
+                diumumkan = row["status_umumkan_rup"] == "Terumumkan"
+                pdn = (diumumkan and row["status_aktif_rup"] and not row["status_delete_rup"]
+                       and row["status_pdn"] == "PDN")
+                komitmen_pdn += row["pagu"] if pdn else 0
+                # Only an announced package can be ordered against in the catalogue.
+                if row["kd_metode_pengadaan"] == KD_METODE["E-Purchasing"] and diumumkan:
+                    daftar.tambah(kd_rup, row["pagu"], int(row["tgl_awal_pemilihan"][5:7]), pdn)
+                    komitmen_pdn_e_purchasing += row["pagu"] if pdn else 0
         baris_paket = out.rows
 
     struktur = _struktur_anggaran(rng, total_pagu)
@@ -224,14 +303,14 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
                 "belanja_pengadaan": s.belanja_pengadaan, "total_belanja": s.total_belanja,
             })
         baris_struktur = out.rows
-    return (HasilSirup(e_purchasing, struktur),
+    return (HasilSirup(e_purchasing, struktur, komitmen_pdn, komitmen_pdn_e_purchasing),
             [(relatif_paket, baris_paket), (relatif_struktur, baris_struktur)])
 
 
 def _struktur_anggaran(rng: random.Random, total_pagu: dict[str, int]) -> dict[
         str, StrukturAnggaran]:
-    """Budget per satker, sized so its planned packages are 60-110 % of belanja pengadaan."""
-    pengadaan = {s.kode: round(total_pagu[s.kode] / rng.uniform(0.6, 1.1)) for s in SKPD_DKI}
+    """Budget per satker, sized so its planned packages are 75-110 % of belanja pengadaan."""
+    pengadaan = {s.kode: round(total_pagu[s.kode] / rng.uniform(0.75, 1.1)) for s in SKPD_DKI}
     # The unforeseen-spending reserve is about 2 % of what the province procures.
     cadangan_btt = round(sum(pengadaan.values()) * 0.02)
     struktur = {}
