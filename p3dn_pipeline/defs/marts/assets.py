@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
+from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+
 from p3dn_pipeline.defs.apbd.assets import CHECKED_TABLES as APBD
-from p3dn_pipeline.defs.factories import build_sql_asset
+from p3dn_pipeline.defs.factories import FILE_LEDGER_KEY, build_sql_asset, table_metadata
 from p3dn_pipeline.defs.kpkp.assets import CHECKED_TABLES as KPKP
 from p3dn_pipeline.defs.lkpp.assets import CHECKED_TABLES as LKPP
+from p3dn_pipeline.defs.resources import P3dnWarehouse
+from p3dn_pipeline.lib.warehouse import fetch_dicts, run_sql_file, transaction
 
 SQL = Path(__file__).parent / "sql"
 
@@ -58,3 +62,43 @@ assets = [
                     description=description, preview=True, gate_on=checked)
     for name, (deps, checked, description) in _MARTS.items()
 ]
+
+
+@asset(
+    key=AssetKey(["marts", "data_quality"]),
+    group_name="marts",
+    kinds={"duckdb"},
+    deps=[FILE_LEDGER_KEY, AssetKey(["reference", "datasets"]),
+          *(AssetKey(["staging", table.split(".")[1]]) for table in LKPP + APBD + KPKP)],
+)
+def data_quality(warehouse: P3dnWarehouse) -> MaterializeResult:
+    """Every data-quality finding, for BI users and the people on call: rejected files,
+    quarantined rows per file and rule, and each table check with its severity and counts.
+    Built even when checks fail (it has no quality gate): it is what explains the failure.
+    Grain: one row per source x file x rule."""
+    with warehouse.session() as con:
+        with transaction(con):
+            run_sql_file(con, SQL / "data_quality.sql")
+            metadata = table_metadata(con, "marts.data_quality")
+        summary = fetch_dicts(con, """
+            SELECT sumber, dataset,
+                   count(*) FILTER (WHERE jenis = 'file_ditolak') AS files_rejected,
+                   coalesce(sum(jumlah_baris_gagal) FILTER (WHERE jenis = 'baris_dikarantina'), 0)
+                       AS rows_quarantined,
+                   string_agg(aturan, ', ' ORDER BY aturan) FILTER (
+                       WHERE jenis = 'pemeriksaan_tabel' AND NOT lulus AND severity = 'ERROR')
+                       AS failing_error_checks,
+                   string_agg(aturan, ', ' ORDER BY aturan) FILTER (
+                       WHERE jenis = 'pemeriksaan_tabel' AND NOT lulus AND severity = 'WARN')
+                       AS failing_warn_checks
+            FROM marts.data_quality GROUP BY ALL ORDER BY ALL""")
+    lines = ["| source | dataset | files rejected | rows quarantined | failing ERROR checks "
+             "| failing WARN checks |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r['sumber']} | {r['dataset'] or '(unrecognised)'} | {r['files_rejected']} | "
+              f"{r['rows_quarantined']} | {r['failing_error_checks'] or ''} | "
+              f"{r['failing_warn_checks'] or ''} |" for r in summary]
+    metadata["summary"] = MetadataValue.md("\n".join(lines))
+    return MaterializeResult(metadata=metadata)
+
+
+assets.append(data_quality)

@@ -2,7 +2,12 @@
 
 from pathlib import Path
 
-from p3dn_pipeline.defs.factories import build_sql_asset
+from dagster import AssetKey, MaterializeResult, asset
+
+from p3dn_pipeline.datasets import DATASETS
+from p3dn_pipeline.defs.factories import build_sql_asset, table_metadata
+from p3dn_pipeline.defs.resources import P3dnWarehouse
+from p3dn_pipeline.lib.warehouse import transaction
 
 SQL = Path(__file__).parent / "sql"
 REFERENCE_DATA = Path(__file__).parent.parent.parent / "reference_data"
@@ -30,3 +35,22 @@ assets = [
         ),
     ),
 ]
+
+
+@asset(key=AssetKey(["reference", "datasets"]), group_name="reference", kinds={"duckdb"})
+def datasets_reference(warehouse: P3dnWarehouse) -> MaterializeResult:
+    """The datasets the pipeline recognises (p3dn_pipeline/datasets.py): name, source system,
+    title, grain and required fields, so BI users can read marts.data_quality by source.
+    Grain: one row per dataset."""
+    rows = [(d.name, d.source, d.title, d.grain,
+             ", ".join([f.name for f in d.required] + list(d.required_personal)))
+            for d in DATASETS]
+    with warehouse.session() as con, transaction(con):
+        con.execute("CREATE OR REPLACE TABLE reference.datasets (dataset VARCHAR, source VARCHAR, "
+                    "title VARCHAR, grain VARCHAR, required_fields VARCHAR)").fetchall()
+        con.executemany("INSERT INTO reference.datasets VALUES (?, ?, ?, ?, ?)", rows)
+        metadata = table_metadata(con, "reference.datasets")
+    return MaterializeResult(metadata=metadata)
+
+
+assets.append(datasets_reference)

@@ -1,0 +1,56 @@
+-- Data quality per source x file x rule, for BI and for the people on call (grain: one row
+-- per finding: a rejected file, a quarantine rule broken in a file, or a table check).
+CREATE OR REPLACE TABLE marts.data_quality AS
+WITH quarantined AS (
+    SELECT 'ekatalog_paket_v6' AS dataset, _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_paket_v6
+    UNION ALL SELECT 'ekatalog_paket_v5', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_paket_v5
+    UNION ALL SELECT 'ekatalog_produk', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_produk
+    UNION ALL SELECT 'ekatalog_penyedia', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_penyedia
+    UNION ALL SELECT 'sirup_paket_penyedia', _source_file, rule, column_name, _source_row FROM quarantine.sirup_paket_penyedia
+    UNION ALL SELECT 'sirup_struktur_anggaran', _source_file, rule, column_name, _source_row FROM quarantine.sirup_struktur_anggaran
+    UNION ALL SELECT 'apbd_realisasi', _source_file, rule, column_name, _source_row FROM quarantine.apbd_realisasi
+    UNION ALL SELECT 'kpkp_roster', _source_file, rule, column_name, _source_row FROM quarantine.kpkp_roster
+),
+loaded AS (
+    SELECT path, dataset, rows_loaded FROM raw.file_ledger WHERE status = 'loaded'
+),
+findings AS (
+    SELECT q.dataset, q._source_file AS file, 'baris_dikarantina' AS jenis,
+           q.rule AS aturan, q.column_name AS kolom, 'QUARANTINE' AS severity,
+           any_value(loaded.rows_loaded) AS jumlah_baris_diperiksa,
+           count(DISTINCT q._source_row) AS jumlah_baris_gagal,
+           false AS lulus,
+           'baris: ' || array_to_string(
+               list_slice(list_sort(list_distinct(list(q._source_row))), 1, 10), ', ')
+               || CASE WHEN count(DISTINCT q._source_row) > 10 THEN ', ...' ELSE '' END
+               AS keterangan
+    FROM quarantined AS q
+    LEFT JOIN loaded ON loaded.path = q._source_file AND loaded.dataset = q.dataset
+    GROUP BY q.dataset, q._source_file, q.rule, q.column_name
+    UNION ALL
+    SELECT dataset, path, 'file_ditolak', 'file_dapat_dibaca', NULL, 'ERROR', NULL, NULL, false,
+           reason
+    FROM raw.file_ledger
+    WHERE status = 'rejected'
+    UNION ALL
+    SELECT replace(table_name, 'staging.', ''), NULL, 'pemeriksaan_tabel', check_name, NULL,
+           severity, element_count, unexpected_count, passed, description
+    FROM quality.check_results
+)
+SELECT coalesce(d.source, 'tidak_dikenal') AS sumber, findings.*
+FROM findings
+LEFT JOIN reference.datasets AS d ON d.dataset = findings.dataset
+ORDER BY lulus, severity, sumber, dataset, file NULLS FIRST, aturan;
+
+COMMENT ON TABLE marts.data_quality IS 'Temuan mutu data per sumber, file dan aturan: file ditolak, baris dikarantina, hasil pemeriksaan tabel. / Data-quality findings per source, file and rule.';
+COMMENT ON COLUMN marts.data_quality.sumber IS 'Sumber data: lkpp, apbd, kpkp. / Source system.';
+COMMENT ON COLUMN marts.data_quality.dataset IS 'Dataset (lihat p3dn_pipeline/datasets.py); NULL bila file tidak dikenali. / Dataset.';
+COMMENT ON COLUMN marts.data_quality.file IS 'File di folder landing; NULL untuk pemeriksaan seluruh tabel. / Landing file.';
+COMMENT ON COLUMN marts.data_quality.jenis IS 'file_ditolak, baris_dikarantina, atau pemeriksaan_tabel. / Kind of finding.';
+COMMENT ON COLUMN marts.data_quality.aturan IS 'Nama aturan atau pemeriksaan. / Rule or check name.';
+COMMENT ON COLUMN marts.data_quality.kolom IS 'Kolom yang melanggar aturan karantina. / Column.';
+COMMENT ON COLUMN marts.data_quality.severity IS 'ERROR (memblokir mart), WARN (peringatan), QUARANTINE (baris dikeluarkan). / Severity.';
+COMMENT ON COLUMN marts.data_quality.jumlah_baris_diperiksa IS 'Jumlah baris yang diperiksa. / Rows examined.';
+COMMENT ON COLUMN marts.data_quality.jumlah_baris_gagal IS 'Jumlah baris yang gagal. / Rows failing.';
+COMMENT ON COLUMN marts.data_quality.lulus IS 'TRUE bila lulus. / Passed.';
+COMMENT ON COLUMN marts.data_quality.keterangan IS 'Alasan file ditolak, contoh nomor baris, atau arti pemeriksaan. / Reason, sample rows or meaning.';
