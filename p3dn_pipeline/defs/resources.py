@@ -31,8 +31,13 @@ class P3dnWarehouse(DuckDBResource):
                 "key. Fine for the shipped synthetic sample; set P3DN_PII_KEY for real data."
             )
         with self.get_connection() as con:
-            prepare_session(con, settings.pii_key)
-            yield con
+            # dagster-duckdb closes the connection only when the block ends normally; a
+            # step that fails must not leave the warehouse open (and locked) in this process.
+            try:
+                prepare_session(con, settings.pii_key)
+                yield con
+            finally:
+                con.close()
 
 
 class PipelineSettings(ConfigurableResource):

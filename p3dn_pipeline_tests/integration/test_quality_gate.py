@@ -1,0 +1,117 @@
+"""The quality gate: marts are never built over data that failed an ERROR check, in the same
+run or in any later run, while marts.data_quality always explains why; a broken file is
+rejected without stopping the good ones, and its rows are all accounted for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from p3dn_pipeline_tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+MINI = Path(__file__).parent.parent / "fixtures" / "mini_p3dn"
+
+
+def failed_steps(result) -> dict[str, str]:
+    return {event.step_key: event.event_specific_data.error.message
+            for event in result.get_step_failure_events()}
+
+
+def break_belanja_pengadaan(landing: Path) -> None:
+    path = landing / "struktur_anggaran.json"
+    rows = json.loads(path.read_text())
+    rows[0]["belanja_pengadaan"] += 1_000_000  # no longer operasi + modal
+    path.write_text(json.dumps(rows))
+
+
+def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env):
+    from dagster import AssetKey, DagsterInstance, materialize
+
+    from p3dn_pipeline.definitions import all_assets
+    from p3dn_pipeline.defs.resources import default_resources
+
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    break_belanja_pengadaan(pipeline_env.landing)
+
+    first = pipeline_env.materialize(raise_on_error=False)
+    # The first gated table (the joined e-katalog packages) refuses; no LKPP mart below it
+    # is even started.
+    failures = failed_steps(first)
+    assert set(failures) == {"staging__ekatalog_paket"}
+    assert ("staging.sirup_struktur_anggaran failed ERROR check(s): "
+            "belanja_pengadaan_is_operasi_plus_modal") in failures["staging__ekatalog_paket"]
+    started = {e.step_key for e in first.all_events if e.event_type_value == "STEP_START"}
+    assert {s for s in started if s.startswith("marts__")} == {
+        "marts__umkm_binaan_triwulan", "marts__data_quality"}
+    tables = {t for (t,) in pipeline_env.query(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")}
+    assert tables == {"data_quality", "umkm_binaan_triwulan"}
+    assert pipeline_env.query(
+        "SELECT dataset, aturan, severity, jumlah_baris_gagal FROM marts.data_quality "
+        "WHERE NOT lulus AND severity = 'ERROR'") == [
+        ("sirup_struktur_anggaran", "belanja_pengadaan_is_operasi_plus_modal", "ERROR", 1)]
+    checks = {(e.check_name, e.passed) for e in first.get_asset_check_evaluations()}
+    assert ("belanja_pengadaan_is_operasi_plus_modal", False) in checks
+
+    # A later run that asks for one mart alone (as a schedule or a click in the UI may)
+    # meets the same gate: the failed check still stands for the current staging build.
+    alone = materialize(all_assets, selection=[AssetKey(["marts", "p3dn_provinsi"])],
+                        resources=default_resources(), instance=DagsterInstance.ephemeral(),
+                        raise_on_error=False)
+    assert set(failed_steps(alone)) == {"marts__p3dn_provinsi"}
+    assert "belanja_pengadaan_is_operasi_plus_modal" in \
+        failed_steps(alone)["marts__p3dn_provinsi"]
+
+    # Fixing the export lets everything through.
+    shutil.copy(MINI / "struktur_anggaran.json", pipeline_env.landing / "struktur_anggaran.json")
+    fixed = pipeline_env.materialize(raise_on_error=False)
+    assert failed_steps(fixed) == {}
+    assert pipeline_env.query("SELECT pct_realisasi_komitmen FROM marts.p3dn_provinsi")[0][0] \
+        is not None
+
+
+def test_mart_refuses_to_build_over_a_staging_table_rebuilt_but_never_checked(pipeline_env):
+    from p3dn_pipeline.defs.quality_gate import assert_upstream_passed, record_build
+    from p3dn_pipeline.lib.warehouse import open_warehouse
+    import datetime as dt
+    from dagster import Failure
+
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    pipeline_env.materialize()
+    # A crash between the staging build and its checks leaves exactly this state.
+    with open_warehouse(pipeline_env.warehouse, b"k") as con:
+        record_build(con, "staging.ekatalog_paket_v6", dt.datetime(2025, 1, 1))
+        with pytest.raises(Failure, match="staging.ekatalog_paket_v6 was rebuilt but not "
+                                          "checked since"):
+            assert_upstream_passed(con, ["staging.ekatalog_paket_v6"])
+
+
+def test_broken_file_in_the_shipped_sample_is_rejected_and_good_files_still_publish(
+        pipeline_env):
+    shutil.copytree(REPO / "data" / "landing", pipeline_env.landing, dirs_exist_ok=True)
+    (pipeline_env.landing / "MANIFEST.json").unlink()
+    good = (pipeline_env.landing / "lkpp" / "ecat_paket_v6_2025.json").read_text()
+    # The download of a further export broke off half-way.
+    (pipeline_env.landing / "lkpp" / "ecat_paket_v6_2025_susulan.json").write_text(
+        good[: len(good) // 2])
+    result = pipeline_env.materialize(raise_on_error=False)
+    assert failed_steps(result) == {}
+    assert pipeline_env.query(
+        "SELECT status, starts_with(reason, 'lkpp/ecat_paket_v6_2025_susulan.json cannot be "
+        "read as json') FROM raw.file_ledger WHERE path = 'lkpp/ecat_paket_v6_2025_susulan.json'"
+    ) == [("rejected", True)]
+    # No row of the broken file reached any table; the good files' rows all did.
+    assert pipeline_env.query(
+        "SELECT count(*) FROM raw.ekatalog_paket_v6 "
+        "WHERE _source_file = 'lkpp/ecat_paket_v6_2025_susulan.json'") == [(0,)]
+    assert pipeline_env.query(
+        "SELECT count(*) FROM marts.data_quality WHERE jenis = 'file_ditolak'") == [(1,)]
+    assert pipeline_env.query("SELECT count(*) FROM marts.p3dn_provinsi") == [(2,)]
+    assert pipeline_env.query(
+        "SELECT bool_and(passed) FROM quality.check_results "
+        "WHERE check_name = 'rows_accounted_for'") == [(True,)]
