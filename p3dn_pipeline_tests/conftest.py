@@ -41,16 +41,29 @@ class PipelineEnv:
             con.close()
 
 
-@pytest.fixture
-def pipeline_env(tmp_path, monkeypatch) -> PipelineEnv:
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    warehouse = tmp_path / "warehouse" / "p3dn.duckdb"
+def point_pipeline_at(monkeypatch, root: Path) -> PipelineEnv:
+    """Landing folder and warehouse under ``root``, as the pipeline's environment."""
+    landing = root / "landing"
+    landing.mkdir(exist_ok=True)
+    warehouse = root / "warehouse" / "p3dn.duckdb"
     monkeypatch.setenv("P3DN_LANDING_DIR", str(landing))
     monkeypatch.setenv("P3DN_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
     monkeypatch.setenv("P3DN_KD_KLPD", "DKI")
     return PipelineEnv(landing, warehouse)
+
+
+@pytest.fixture
+def pipeline_env(tmp_path, monkeypatch) -> PipelineEnv:
+    return point_pipeline_at(monkeypatch, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_monkeypatch():
+    """A monkeypatch for module-scoped fixtures that run the pipeline once per module."""
+    patch = pytest.MonkeyPatch()
+    yield patch
+    patch.undo()
 
 
 @pytest.fixture

@@ -32,22 +32,13 @@ def load(name):
 
 
 @pytest.fixture(scope="module")
-def bandung(tmp_path_factory):
-    from _pytest.monkeypatch import MonkeyPatch
+def bandung(tmp_path_factory, module_monkeypatch):
+    from p3dn_pipeline_tests.conftest import point_pipeline_at
 
-    from p3dn_pipeline_tests.conftest import TEST_PII_KEY, PipelineEnv
-
-    root = tmp_path_factory.mktemp("bandung")
-    (root / "landing").mkdir()
-    copy_samples(LKPP_FILES, root / "landing")
-    env = PipelineEnv(root / "landing", root / "warehouse" / "p3dn.duckdb")
-    patch = MonkeyPatch()
-    patch.setenv("P3DN_LANDING_DIR", str(env.landing))
-    patch.setenv("P3DN_WAREHOUSE", str(env.warehouse))
-    patch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
+    env = point_pipeline_at(module_monkeypatch, tmp_path_factory.mktemp("bandung"))
+    copy_samples(LKPP_FILES, env.landing)
     env.materialize()
-    yield env
-    patch.undo()
+    return env
 
 
 def test_headline_totals_match_a_hand_check_of_the_files(bandung):

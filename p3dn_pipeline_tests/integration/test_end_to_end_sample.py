@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from p3dn_pipeline_tests import independent
-from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY, PipelineEnv
+from p3dn_pipeline_tests.conftest import REPO, PipelineEnv, point_pipeline_at
 
 pytestmark = pytest.mark.slow
 
@@ -37,26 +37,17 @@ HEADLINE_COLUMNS = (
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+def sample_run(tmp_path_factory, module_monkeypatch):
     """The sample copied into a fresh landing folder, every asset materialised once, and the
     independent reading of the very same copied files."""
-    from _pytest.monkeypatch import MonkeyPatch
-
     assert SAMPLE.is_dir(), f"no committed sample in {SAMPLE}"
     root = tmp_path_factory.mktemp("sample")
     shutil.copytree(SAMPLE, root / "landing", ignore=shutil.ignore_patterns("MANIFEST.json"))
-    env = PipelineEnv(root / "landing", root / "warehouse" / "p3dn.duckdb")
-    patch = MonkeyPatch()
-    patch.setenv("P3DN_LANDING_DIR", str(env.landing))
-    patch.setenv("P3DN_WAREHOUSE", str(env.warehouse))
-    patch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
-    patch.setenv("P3DN_KD_KLPD", independent.KD_KLPD_LOCAL)
-    try:
-        result = env.materialize()
-        assert result.success
-        yield env, independent.read_landing(env.landing)
-    finally:
-        patch.undo()
+    env = point_pipeline_at(module_monkeypatch, root)
+    module_monkeypatch.setenv("P3DN_KD_KLPD", independent.KD_KLPD_LOCAL)
+    result = env.materialize()
+    assert result.success
+    return env, independent.read_landing(env.landing)
 
 
 def rows_as_dicts(env: PipelineEnv, sql: str) -> list[dict]:

@@ -31,22 +31,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def mini_warehouse(tmp_path_factory):
-    from _pytest.monkeypatch import MonkeyPatch
-
-    from p3dn_pipeline_tests.conftest import TEST_PII_KEY, PipelineEnv
+def mini_warehouse(tmp_path_factory, module_monkeypatch):
+    from p3dn_pipeline_tests.conftest import point_pipeline_at
 
     root = tmp_path_factory.mktemp("mini")
     shutil.copytree(FIXTURES, root / "landing")
-    env = PipelineEnv(root / "landing", root / "warehouse" / "p3dn.duckdb")
-    patch = MonkeyPatch()
-    patch.setenv("P3DN_LANDING_DIR", str(env.landing))
-    patch.setenv("P3DN_WAREHOUSE", str(env.warehouse))
-    patch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
-    patch.setenv("P3DN_KD_KLPD", "DKI")
+    env = point_pipeline_at(module_monkeypatch, root)
     env.materialize()
-    yield env
-    patch.undo()
+    return env
 
 
 def skpd_row(env, kd_satker_str: str) -> dict:

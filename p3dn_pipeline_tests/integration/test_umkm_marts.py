@@ -59,14 +59,12 @@ def roster_row(no, nik, nib, kota, kecamatan, kelurahan, sektor, tanggal, produk
 
 
 @pytest.fixture(scope="module")
-def umkm_env(tmp_path_factory):
-    from _pytest.monkeypatch import MonkeyPatch
-
-    from p3dn_pipeline_tests.conftest import PipelineEnv
+def umkm_env(tmp_path_factory, module_monkeypatch):
+    from p3dn_pipeline_tests.conftest import point_pipeline_at
 
     root = tmp_path_factory.mktemp("umkm")
-    landing = root / "landing"
-    landing.mkdir()
+    env = point_pipeline_at(module_monkeypatch, root)
+    landing = env.landing
     barat = ("Jakarta Barat", "Cengkareng", "Cengkareng Barat")
     write_roster(landing / "binaan_2024_tw1.xlsx", "TW I 2024", [
         roster_row(1, N1, "1234567890123", *barat, "Perikanan", dt.date(2024, 2, 1), 500,
@@ -104,15 +102,8 @@ def umkm_env(tmp_path_factory):
         "kd_penyedia_v6": "01JHKT4BFAVEMPVFWSNK1BQ4F6", "kd_penyedia_sikap": sikap,
         "total_harga": total, "tgl_order": tgl, "status_pkt": status,
     } for kd_paket, sikap, total, status, tgl in orders], (landing / "orders.json").open("w"))
-    env = PipelineEnv(landing, root / "warehouse" / "p3dn.duckdb")
-    patch = MonkeyPatch()
-    patch.setenv("P3DN_LANDING_DIR", str(env.landing))
-    patch.setenv("P3DN_WAREHOUSE", str(env.warehouse))
-    patch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
-    patch.setenv("P3DN_KD_KLPD", "DKI")
     env.materialize()
-    yield env
-    patch.undo()
+    return env
 
 
 def hashed(nik: str) -> str:
