@@ -9,6 +9,7 @@ random streams, so the files are the same whatever the number of processes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -59,7 +60,10 @@ def generate(config: SynthConfig, out_dir: Path, jobs: int = 1) -> dict:
     tugas = [(_job_lkpp_apbd, tahun) for tahun in config.years]
     tugas += [(_job_roster, tahun) for tahun in config.years]
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tugas))) as pool:
+        # Spawned, not forked: a fork of a process already running DuckDB's threads (the
+        # test suite, a notebook) can die at random.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tugas)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             hasil = list(pool.map(_jalankan, [(f, config, t, out_dir) for f, t in tugas]))
     else:
         hasil = [_jalankan((f, config, t, out_dir)) for f, t in tugas]
