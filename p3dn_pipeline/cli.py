@@ -1,4 +1,5 @@
-"""Console command ``p3dn``: run the whole pipeline, or read the headline figures."""
+"""Console command ``p3dn``: run the whole pipeline, read the headline figures, or see the
+state of every source, mart and check."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def rupiah(value) -> str:
     if value is None:
         return "-"
     return "Rp" + f"{value:,.0f}".replace(",", ".")
+
+
+def desimal(value, digits: int = 2) -> str:
+    """12345.678 -> '12.345,68', the Indonesian way."""
+    return f"{value:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def persen(value) -> str:
@@ -57,7 +63,7 @@ def headline_report(warehouse_path: Path) -> str:
         for row in umkm:
             lines.append(
                 f"{row['kd_klpd']} {row['tahun']} TW {row['triwulan']}: {row['aktif']} aktif, "
-                f"{row['baru']} baru, produksi {row['produksi_ton']:.2f} ton, "
+                f"{row['baru']} baru, produksi {desimal(row['produksi_ton'])} ton, "
                 f"omzet {rupiah(row['omzet'])} (s.d. triwulan)")
         lines.append(
             f"UMKM binaan yang berjualan di e-katalog: {ekatalog[0]['pelaku']} pelaku usaha, "
@@ -90,14 +96,29 @@ def run_pipeline() -> int:
     return 0
 
 
+def print_status() -> int:
+    from p3dn_pipeline.status import StatusError, status_report
+
+    try:
+        print(status_report(load_settings().warehouse_path))
+    except StatusError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p3dn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="materialize every asset and print the headline KPIs")
     commands.add_parser("kpi", help="print the headline KPIs from the warehouse (read-only)")
+    commands.add_parser("status", help="files loaded and rejected per source, mart freshness, "
+                                       "failing checks (read-only)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_pipeline()
+    if args.command == "status":
+        return print_status()
     print(headline_report(load_settings().warehouse_path))
     return 0
 
