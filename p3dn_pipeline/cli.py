@@ -76,6 +76,7 @@ def run_pipeline() -> int:
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
 
     os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
@@ -83,6 +84,8 @@ def run_pipeline() -> int:
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
     result = defs.get_job_def("refresh_all").execute_in_process(
         instance=DagsterInstance.get(), raise_on_error=False,
+        # Every fiscal year in one run: a single writer, as the daily schedule runs it.
+        tags=fiscal_year_range_tags(),
         # Loads, rejections and failures, not Dagster's step-by-step debug events.
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:

@@ -19,14 +19,18 @@ class PipelineEnv:
     landing: Path
     warehouse: Path
 
-    def materialize(self, *, raise_on_error: bool = True):
+    def materialize(self, *, raise_on_error: bool = True, years: tuple[str, str] | None = None,
+                    selection=None):
+        """Every asset (or ``selection``) for every fiscal year (or the ``years`` range)."""
         from dagster import DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
+        from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
         from p3dn_pipeline.defs.resources import default_resources
 
-        return materialize(all_assets, resources=default_resources(),
-                           instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+        return materialize(all_assets, resources=default_resources(), selection=selection,
+                           instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
+                           tags=fiscal_year_range_tags(*(years or ())))
 
     def connect(self):
         import duckdb

@@ -25,10 +25,19 @@ from p3dn_pipeline.defs import quality_gate
 from p3dn_pipeline.defs.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.lib.quality import Rule, to_asset_check_results, validate_table
-from p3dn_pipeline.lib.warehouse import execute_all, fetch_dicts, run_sql_file, transaction
+from p3dn_pipeline.defs.partitions import FISCAL_YEARS, SINGLE_RUN, all_fiscal_years
+from p3dn_pipeline.lib.warehouse import (
+    execute_all,
+    fetch_dicts,
+    run_sql_file,
+    split_statements,
+    table_exists,
+    transaction,
+)
 
 FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
 _SPLIT_STAGING_SQL = Path(__file__).parent.parent / "lib" / "sql" / "split_staging.sql"
+_SPLIT_STAGING_BY_YEAR_SQL = _SPLIT_STAGING_SQL.with_name("split_staging_by_year.sql")
 PREVIEW_ROWS = 10
 
 
@@ -132,15 +141,20 @@ def build_raw_asset(dataset: Dataset):
 
 def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequence[str],
                         rules: Sequence[Rule], recency: str = "",
-                        extra_deps: Sequence[Sequence[str]] = ()):
+                        extra_deps: Sequence[Sequence[str]] = (),
+                        year_column: str | None = None):
     """Typed table plus quarantine, then its quality rules as asset checks.
 
-    ``recency`` orders duplicate keys newest first. A failed ERROR rule, or unaccounted rows,
-    stop every mart computed from this table until the data is fixed (quality_gate).
+    ``recency`` orders duplicate keys newest first. With ``year_column`` the asset is
+    partitioned by fiscal year and a run replaces only the slices of its years. A failed
+    ERROR rule, or unaccounted rows, stop every mart computed from this table until the data
+    is fixed (quality_gate).
     """
-    template = _SPLIT_STAGING_SQL.read_text(encoding="utf-8").format(
+    template_file = _SPLIT_STAGING_BY_YEAR_SQL if year_column else _SPLIT_STAGING_SQL
+    template = template_file.read_text(encoding="utf-8").format(
         name=dataset.name, typed=f"typed_{dataset.name}", key=", ".join(key_columns),
         key_label=" + ".join(key_columns), recency=f"{recency}," if recency else "",
+        year=year_column,
     )
     asset_key = AssetKey(["staging", dataset.name])
     table_name = f"staging.{dataset.name}"
@@ -160,19 +174,27 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
         kinds={"duckdb"},
         deps=[AssetKey(["raw", dataset.name]), *(AssetKey(list(d)) for d in extra_deps)],
         check_specs=specs,
+        partitions_def=FISCAL_YEARS if year_column else None,
+        backfill_policy=SINGLE_RUN if year_column else None,
         description=(
             f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
             f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
             f"{' + '.join(key_columns)}, are in quarantine.{dataset.name} with file, row, "
             f"column, rule and value. Grain: {dataset.grain}."
+            + (f" Partitioned by fiscal year ({year_column})." if year_column else "")
         ),
     )
-    def staging_asset(warehouse: P3dnWarehouse, pipeline: PipelineSettings) -> MaterializeResult:
+    def staging_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse,
+                      pipeline: PipelineSettings) -> MaterializeResult:
         now = _now()
+        years = _years_of(context) if year_column else []
         with warehouse.session() as con:
             with transaction(con):
                 run_sql_file(con, sql_file, {"kd_klpd": pipeline.kd_klpd})
-                execute_all(con, template)
+                if year_column:
+                    years = _rebuild_all_years_if_columns_changed(
+                        context, con, dataset.name, years)
+                execute_all(con, template, {"tahun": years, "semua_tahun": all_fiscal_years()})
                 build_id = quality_gate.record_build(con, table_name, now)
             metadata = table_metadata(con, table_name)
             quarantined = con.execute(
@@ -180,7 +202,8 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
                 f"FROM quarantine.{dataset.name}").fetchall()[0]
             # Validation reads the committed table through cursors of this connection.
             rule_results = validate_table(con, table_name, rules)
-            accounting = quality_gate.rows_accounted_for(con, dataset.name, asset_key)
+            accounting = quality_gate.rows_accounted_for(
+                con, dataset.name, asset_key, year_column=year_column, years=years)
             with transaction(con):
                 quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,
                                             accounting, now)
@@ -197,24 +220,88 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
     return staging_asset
 
 
+def _years_of(context: AssetExecutionContext) -> list[int]:
+    return [int(key) for key in context.partition_keys]
+
+
+def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
+                                          con: duckdb.DuckDBPyConnection, name: str,
+                                          years: list[int]) -> list[int]:
+    """A changed SQL file may change a table's columns; its old slices cannot be kept beside
+    new ones, so the table is rebuilt for every year in this run."""
+    if not table_exists(con, f"staging.{name}"):
+        return years
+    existing = [r[0] for r in con.execute(f"DESCRIBE staging.{name}").fetchall()]
+    new = [r[0] for r in con.execute(f"DESCRIBE typed_{name}").fetchall()
+           if r[0] != "problems"]
+    if existing == new and _has_partition_column(con, f"quarantine.{name}"):
+        return years
+    context.log.warning(f"staging.{name} changed shape: rebuilding every fiscal year")
+    con.execute(f"DROP TABLE staging.{name}").fetchall()
+    con.execute(f"DROP TABLE IF EXISTS quarantine.{name}").fetchall()
+    return all_fiscal_years()
+
+
+def _has_partition_column(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return table_exists(con, table) and "partisi" in {
+        r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
 def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequence[str]],
                     description: str, params: dict | None = None, preview: bool = False,
-                    gate_on: Sequence[str] = ()):
+                    gate_on: Sequence[str] = (), year_column: str | None = None):
     """A table built by one SQL file from other tables (reference data, marts).
 
     ``gate_on`` lists checked staging tables this one is computed from: it is not built
-    while any of them failed an ERROR check (see quality_gate).
+    while any of them failed an ERROR check (see quality_gate). With ``year_column`` the
+    asset is partitioned by fiscal year: the SQL file builds ``hasil_<table>`` and a run
+    replaces only its years' slices of the table; COMMENT statements run after that.
     """
     schema, table = key
+    statements = split_statements(sql_file.read_text(encoding="utf-8"))
+    body = [st for st in statements if not _is_comment_statement(st)]
+    comments = [st for st in statements if _is_comment_statement(st)]
 
     @asset(key=AssetKey(list(key)), group_name=schema, kinds={"duckdb"},
-           deps=[AssetKey(list(d)) for d in deps], description=description)
-    def sql_asset(warehouse: P3dnWarehouse) -> MaterializeResult:
+           deps=[AssetKey(list(d)) for d in deps], description=description,
+           partitions_def=FISCAL_YEARS if year_column else None,
+           backfill_policy=SINGLE_RUN if year_column else None)
+    def sql_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
         with warehouse.session() as con:
             quality_gate.assert_upstream_passed(con, gate_on)
             with transaction(con):
-                run_sql_file(con, sql_file, params)
+                execute_all(con, ";\n".join(body), params)
+                if year_column:
+                    _replace_year_slices(context, con, f"{schema}.{table}", f"hasil_{table}",
+                                         year_column, _years_of(context))
+                execute_all(con, ";\n".join(comments))
                 metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
         return MaterializeResult(metadata=metadata)
 
     return sql_asset
+
+
+def _is_comment_statement(statement: str) -> bool:
+    code = "\n".join(line for line in statement.splitlines()
+                     if not line.strip().startswith("--"))
+    return code.lstrip().upper().startswith("COMMENT ON")
+
+
+def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
+                         target: str, result: str, year_column: str, years: list[int]) -> None:
+    """Delete the run's years from ``target`` and insert them from ``result``; when the
+    columns changed, the table is rebuilt with every year of ``result``."""
+    if table_exists(con, target):
+        existing = [r[0] for r in con.execute(f"DESCRIBE {target}").fetchall()]
+        new = [r[0] for r in con.execute(f"DESCRIBE {result}").fetchall()]
+        if existing != new:
+            context.log.warning(f"{target} changed shape: rebuilding every fiscal year")
+            con.execute(f"DROP TABLE {target}").fetchall()
+            years = all_fiscal_years()
+    con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {result} LIMIT 0"
+                ).fetchall()
+    con.execute(f"DELETE FROM {target} WHERE list_contains($years, {year_column})",
+                {"years": years}).fetchall()
+    con.execute(f"INSERT INTO {target} SELECT * FROM {result} "
+                f"WHERE list_contains($years, {year_column}) ORDER BY ALL",
+                {"years": years}).fetchall()

@@ -13,7 +13,7 @@ assets = [
     build_staging_asset(APBD_REALISASI, SQL / "staging_apbd_realisasi.sql",
                         key_columns=["kd_klpd", "tahun_anggaran", "kode_skpd", "kode_rekening",
                                      "bulan"],
-                        rules=RULES["apbd_realisasi"],
+                        rules=RULES["apbd_realisasi"], year_column="tahun_anggaran",
                         extra_deps=[["staging", "sirup_struktur_anggaran"]]),
 ]
 

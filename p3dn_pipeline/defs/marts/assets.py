@@ -13,6 +13,10 @@ from p3dn_pipeline.lib.warehouse import fetch_dicts, run_sql_file, transaction
 
 SQL = Path(__file__).parent / "sql"
 
+# Marts of fiscal-year figures are partitioned like their staging tables; the UMKM marts
+# follow quarters of the calendar year and are rebuilt whole.
+_BY_FISCAL_YEAR = {"p3dn_per_skpd", "p3dn_provinsi", "p3dn_apbd_bulanan"}
+
 # mart -> (upstream assets, checked staging tables it is computed from, description)
 _MARTS = {
     "p3dn_per_skpd": (
@@ -59,7 +63,8 @@ _MARTS = {
 
 assets = [
     build_sql_asset(key=["marts", name], sql_file=SQL / f"{name}.sql", deps=deps,
-                    description=description, preview=True, gate_on=checked)
+                    description=description, preview=True, gate_on=checked,
+                    year_column="tahun_anggaran" if name in _BY_FISCAL_YEAR else None)
     for name, (deps, checked, description) in _MARTS.items()
 ]
 

@@ -1,7 +1,8 @@
 -- Every e-katalog package, v5 and v6 together, linked to its SiRUP package and its products'
 -- TKDN (grain: one row per versi_katalog x kd_paket). The one place both catalogue versions
 -- meet, so every mart counts e-katalog value the same way.
-CREATE OR REPLACE TABLE staging.ekatalog_paket AS
+-- The result for every year; the asset keeps only the slices of the years it runs for.
+CREATE OR REPLACE TEMP TABLE hasil_ekatalog_paket AS
 WITH satker AS (
     -- SiRUP's numeric kd_satker -> kd_satker_str, for v5 rows that carry only satker_id.
     SELECT kd_klpd, kd_satker, any_value(kd_satker_str ORDER BY kd_satker_str) AS kd_satker_str

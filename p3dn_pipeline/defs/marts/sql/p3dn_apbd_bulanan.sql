@@ -1,6 +1,7 @@
 -- Monthly APBD procurement-eligible realisation per SKPD beside the e-katalog PDN value of
 -- the same month (grain: kd_klpd x tahun_anggaran x kode_skpd x bulan), with year-to-date sums.
-CREATE OR REPLACE TABLE marts.p3dn_apbd_bulanan AS
+-- The result for every year; the asset keeps only the slices of the years it runs for.
+CREATE OR REPLACE TEMP TABLE hasil_p3dn_apbd_bulanan AS
 WITH apbd AS (
     SELECT kd_klpd, tahun_anggaran, kode_skpd, bulan,
            max(nama_skpd) AS nama_skpd,

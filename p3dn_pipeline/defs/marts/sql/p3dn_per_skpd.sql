@@ -1,6 +1,7 @@
 -- P3DN per SKPD (grain: kd_klpd x tahun_anggaran x kd_satker_str): the procurement base,
 -- the SiRUP commitment, the e-katalog realisation and the three shares against their targets.
-CREATE OR REPLACE TABLE marts.p3dn_per_skpd AS
+-- The result for every year; the asset keeps only the slices of the years it runs for.
+CREATE OR REPLACE TEMP TABLE hasil_p3dn_per_skpd AS
 WITH belanja AS (
     SELECT kd_klpd, tahun_anggaran, kd_satker_str,
            max(nama_satker) AS nama_satker,

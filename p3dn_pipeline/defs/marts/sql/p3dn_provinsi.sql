@@ -1,6 +1,7 @@
 -- The headline "realisasi komitmen P3DN" per pemda and fiscal year, with its basis beside it
 -- (grain: kd_klpd x tahun_anggaran): numerator, denominator, sources, data date, load time.
-CREATE OR REPLACE TABLE marts.p3dn_provinsi AS
+-- The result for every year; the asset keeps only the slices of the years it runs for.
+CREATE OR REPLACE TEMP TABLE hasil_p3dn_provinsi AS
 WITH total AS (
     SELECT kd_klpd, tahun_anggaran,
            sum(realisasi_pdn_rp) AS realisasi_pdn_rp,
