@@ -19,7 +19,6 @@ import urllib.request
 from dagster import (
     AssetCheckEvaluation,
     DagsterEventType,
-    DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
     RunsFilter,
@@ -54,6 +53,11 @@ def error_summary(cls_name: str | None, message: str | None) -> str:
     """The error's class and first line, with anything that could be a person's data masked."""
     lines = (message or "").strip().splitlines()
     first = lines[0].strip() if lines else ""
+    if cls_name:
+        # Dagster stores "module.ClsName: message"; keep one short class name.
+        head, sep, rest = first.partition(": ")
+        if sep and head.rsplit(".", 1)[-1] == cls_name:
+            first = rest
     first = _EMAIL.sub("[e-mail]", first)
     first = _QUOTED.sub("'…'", first)
     first = _NUMBER_RUN.sub(_mask_number, first)
@@ -83,7 +87,8 @@ def post_alert(payload: dict, log) -> bool:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
             response.read(4096)
     except Exception as err:  # noqa: BLE001 - any failure of the webhook is only logged
-        detail = f"HTTP {err.code}" if isinstance(err, urllib.error.HTTPError) else type(err).__name__
+        detail = (f"HTTP {err.code}" if isinstance(err, urllib.error.HTTPError)
+                  else type(err).__name__)
         log.warning(f"Alert webhook at {_webhook_host(url)} failed ({detail}); "
                     "the alert is in this log only.")
         return False
@@ -96,11 +101,14 @@ def run_failure_payload(context: RunFailureSensorContext) -> dict:
     steps = [event.step_key for event in step_failures]
     if step_failures and step_failures[0].event_specific_data.error:
         error = step_failures[0].event_specific_data.error
+        while error.cause is not None:  # Dagster's wrapper -> the error the step raised
+            error = error.cause
         summary = error_summary(error.cls_name, error.message)
     else:
         summary = error_summary(None, context.failure_event.message)
     retry_number = int(run.tags.get("dagster/retry_number", "0"))
-    max_retries = int(run.tags.get("dagster/max_retries", "0"))
+    max_retries = int(run.tags.get("dagster/max_retries",
+                                   context.instance.run_retries_max_retries))
     will_retry = run.tags.get("dagster/will_retry") == "true"
     retry_note = (f"will be retried automatically (attempt {retry_number + 1} of "
                   f"{max_retries + 1})" if will_retry else "not retried")
@@ -189,8 +197,8 @@ def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
     if context.cursor is None:
         # First tick: alert on what happens from now on, not on the instance's whole history.
         start = _latest_status_change_id(instance)
-        return SensorResult(cursor=json.dumps({"after_storage_id": start}),
-                            skip_reason=SkipReason("Started: watching runs that finish from now on."))
+        return SensorResult(cursor=json.dumps({"after_storage_id": start}), skip_reason=SkipReason(
+            "Started: watching runs that finish from now on."))
     after_id = json.loads(context.cursor)["after_storage_id"]
     finished, new_after_id = _finished_runs_after(instance, after_id)
     run_ids = list(dict.fromkeys(run_id for _, run_id in finished))
@@ -198,8 +206,7 @@ def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
     runs = {r.run_id: r for r in instance.get_runs(RunsFilter(run_ids=run_ids))} if run_ids else {}
     for run_id in run_ids:
         run = runs.get(run_id)
-        if run is None or run.status not in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE,
-                                             DagsterRunStatus.CANCELED):
+        if run is None:  # deleted since it finished
             continue
         failed = failed_checks_of_run(instance, run_id)
         if not failed:

@@ -23,14 +23,15 @@ from dagster import (
     DefaultSensorStatus,
     FreshnessPolicy,
     RunRequest,
-    ScheduleDefinition,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     define_asset_job,
+    schedule,
     sensor,
 )
 
+from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
@@ -46,8 +47,14 @@ refresh_all_job = define_asset_job(
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
 )
 
+
+def refresh_all_request(run_key: str | None = None, tags: dict | None = None) -> RunRequest:
+    """One refresh_all run over every fiscal year: a single DuckDB writer."""
+    return RunRequest(run_key=run_key, tags={**fiscal_year_range_tags(), **(tags or {})})
+
+
 # Data for the 08:00 working day in Jakarta, after the night's exports have landed.
-daily_refresh_schedule = ScheduleDefinition(
+@schedule(
     name="daily_refresh_0600_wib",
     job=refresh_all_job,
     cron_schedule="0 6 * * *",
@@ -57,6 +64,9 @@ daily_refresh_schedule = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Every day at 06:00 WIB (Asia/Jakarta): bring every asset up to date.",
 )
+def daily_refresh_schedule() -> RunRequest:
+    return refresh_all_request()
+
 
 # A mart built by the 06:00 run is under 24 hours old when the next one starts; 36 hours
 # means one daily run was missed (or failed and was not fixed) and the morning after is late.
@@ -130,6 +140,15 @@ class LandingScan:
         return f"landing-{self.state.requests}-{digest}"
 
 
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return landing.sha256_of(path)
+    except OSError:
+        # Gone or unreadable between listing and reading (a rename, a broken link): looked at
+        # again next tick rather than guessed.
+        return None
+
+
 def scan_landing(landing_dir: Path, previous: LandingState, *, now_ns: int,
                  settle_ns: int) -> LandingScan:
     """Compare the folder with the cursor: hash only files whose size or mtime moved."""
@@ -146,17 +165,9 @@ def scan_landing(landing_dir: Path, previous: LandingState, *, now_ns: int,
             continue
         seen = previous.settling.get(path)
         moved_since_last_tick = seen is not None and seen != stat
-        if moved_since_last_tick or now_ns - landed.modified_ns < settle_ns:
-            settling[path] = stat
-            waiting.append(path)
-            if known:
-                files[path] = known
-            continue
-        try:
-            sha = landing.sha256_of(landed.path)
-        except OSError:
-            # Gone or unreadable between listing and reading (a rename, a broken link):
-            # look again next tick rather than guess.
+        settled = not moved_since_last_tick and now_ns - landed.modified_ns >= settle_ns
+        sha = _sha256_or_none(landed.path) if settled else None
+        if sha is None:
             settling[path] = stat
             waiting.append(path)
             if known:
@@ -201,7 +212,7 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
     for path, sha in sorted(scan.changed.items()):
         context.log.info(f"{'Removed' if sha is None else 'New or changed'}: {path}")
     return SensorResult(
-        run_requests=[RunRequest(run_key=scan.run_key,
-                                 tags={"p3dn/changed_files": str(len(scan.changed))})],
+        run_requests=[refresh_all_request(
+            run_key=scan.run_key, tags={"p3dn/changed_files": str(len(scan.changed))})],
         cursor=scan.state.to_cursor(),
     )

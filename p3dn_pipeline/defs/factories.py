@@ -198,7 +198,7 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
                 build_id = quality_gate.record_build(con, table_name, now)
             metadata = table_metadata(con, table_name)
             quarantined = con.execute(
-                f"SELECT count(*), count(DISTINCT (_source_file, _source_row)) "
+                f"SELECT count(*), count(DISTINCT (_source_file, _source_sheet, _source_row)) "
                 f"FROM quarantine.{dataset.name}").fetchall()[0]
             # Validation reads the committed table through cursors of this connection.
             rule_results = validate_table(con, table_name, rules)
@@ -234,7 +234,7 @@ def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
     existing = [r[0] for r in con.execute(f"DESCRIBE staging.{name}").fetchall()]
     new = [r[0] for r in con.execute(f"DESCRIBE typed_{name}").fetchall()
            if r[0] != "problems"]
-    if existing == new and _has_partition_column(con, f"quarantine.{name}"):
+    if existing == new and _has_current_quarantine_columns(con, f"quarantine.{name}"):
         return years
     context.log.warning(f"staging.{name} changed shape: rebuilding every fiscal year")
     con.execute(f"DROP TABLE staging.{name}").fetchall()
@@ -242,8 +242,8 @@ def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
     return all_fiscal_years()
 
 
-def _has_partition_column(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return table_exists(con, table) and "partisi" in {
+def _has_current_quarantine_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return table_exists(con, table) and {"partisi", "_source_sheet"} <= {
         r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
 
 

@@ -100,7 +100,7 @@ def rows_accounted_for(con: duckdb.DuckDBPyConnection, dataset_name: str,
     per_file = fetch_dicts(con, f"""
         WITH raw_rows AS (SELECT _source_file, count(*) AS n FROM {sources[0]} GROUP BY 1),
         staged AS (SELECT _source_file, count(*) AS n FROM {sources[1]} GROUP BY 1),
-        quarantined AS (SELECT _source_file, count(DISTINCT _source_row) AS n
+        quarantined AS (SELECT _source_file, count(DISTINCT (_source_sheet, _source_row)) AS n
                         FROM {sources[2]} GROUP BY 1)
         SELECT _source_file AS file, coalesce(raw_rows.n, 0) AS raw_rows,
                coalesce(staged.n, 0) AS staged_rows, coalesce(quarantined.n, 0) AS quarantined_rows

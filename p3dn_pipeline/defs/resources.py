@@ -11,7 +11,7 @@ from dagster import ConfigurableResource, get_dagster_logger
 from dagster_duckdb import DuckDBResource
 
 from p3dn_pipeline.lib.warehouse import prepare_session
-from p3dn_pipeline.settings import load_settings
+from p3dn_pipeline.settings import check_pii_key, load_settings
 
 
 class P3dnWarehouse(DuckDBResource):
@@ -25,6 +25,7 @@ class P3dnWarehouse(DuckDBResource):
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         settings = load_settings()
+        check_pii_key(settings)
         if settings.uses_demo_pii_key:
             get_dagster_logger().warning(
                 "P3DN_PII_KEY is not set: personal identifiers are hashed with the PUBLIC DEMO "

@@ -8,21 +8,39 @@ file ledger by the ``raw/file_ledger`` asset; the raw assets then load what it a
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
 import os
+import stat
+import struct
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+from p3dn_pipeline.lib.limits import (
+    HEADER_PROBE_BYTES,
+    MAX_COLUMNS,
+    MAX_XLSX_ENTRIES,
+    load_limits,
+    megabytes,
+)
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 SUPPORTED_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 CSV_DELIMITERS = (",", ";", "\t", "|")
-# A header is never this long; reading more would let one huge first line exhaust memory.
-HEADER_PROBE_BYTES = 1 << 20
 XLSX_HEADER_SEARCH_ROWS = 15
+# End of a zip's central directory: signature, four counts of disks and entries, the
+# directory's size and offset, comment length.
+_ZIP_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
 
 
 class LandingError(Exception):
@@ -66,11 +84,17 @@ class Recognition:
 
 
 def discover(landing_dir: Path) -> Iterator[LandedFile]:
-    """Every regular file below the landing folder, in a stable order; hidden files skipped."""
+    """Every file below the landing folder, in a stable order; hidden files skipped.
+
+    A link to a folder is listed as a file rather than entered, so that ``check_inside``
+    refuses it with a reason in the ledger instead of it being silently ignored.
+    """
     root = landing_dir.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        visible = sorted(d for d in dirnames if not d.startswith("."))
+        linked = [d for d in visible if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [d for d in visible if d not in linked]
+        for name in sorted(filenames + linked):
             if name.startswith(".") or name.startswith("~$") or name == "MANIFEST.json":
                 continue  # hidden files, Excel lock files and the generator's manifest
             path = Path(dirpath) / name
@@ -80,22 +104,62 @@ def discover(landing_dir: Path) -> Iterator[LandedFile]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    """The file's sha256. Only a regular file within P3DN_MAX_FILE_MB is read (OSError
+    otherwise): a link to /dev/zero or a named pipe would keep any caller, the landing
+    sensor included, reading or waiting forever."""
+    # Non-blocking, so that opening a named pipe does not wait for a writer.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > load_limits().max_file_bytes:
+            raise OSError(errno.EFBIG, "larger than P3DN_MAX_FILE_MB", str(path))
+        digest = hashlib.sha256()
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
 def check_inside(landing_dir: Path, landed: LandedFile) -> None:
-    """Refuse links that lead out of the landing folder."""
-    if landed.path.is_symlink():
+    """Refuse, before anything reads it, a file that is not a regular file inside the
+    landing folder (a link out of it, a link to a folder, a pipe or device) or that is
+    larger than P3DN_MAX_FILE_MB."""
+    root = landing_dir.resolve()
+    is_link = landed.path.is_symlink()
+    try:
         target = landed.path.resolve()
-        if not target.is_relative_to(landing_dir.resolve()):
-            raise LandingError(
-                f"is a symbolic link to {target}, outside the landing folder; "
-                "copy the file into the landing folder instead"
-            )
+        target_stat = target.stat()
+    except FileNotFoundError:
+        raise LandingError(
+            f"is a symbolic link to {target}, which does not exist; remove the link and "
+            "copy the file into the landing folder instead") from None
+    except (OSError, RuntimeError):  # a loop of links
+        raise LandingError(
+            "is a symbolic link that cannot be followed (it leads back to itself); remove "
+            "it and copy the file into the landing folder instead") from None
+    outside = not target.is_relative_to(root)
+    where = ", outside the landing folder" if outside else ""
+    if is_link and stat.S_ISDIR(target_stat.st_mode):
+        raise LandingError(
+            f"is a symbolic link to the folder {target}{where}; linked folders are not "
+            "read: move or copy their files into the landing folder instead")
+    if outside:
+        raise LandingError(
+            f"is a symbolic link to {target}, outside the landing folder; copy the file "
+            "into the landing folder instead" if is_link else
+            f"resolves to {target}, outside the landing folder; copy the file into the "
+            "landing folder instead")
+    if not stat.S_ISREG(target_stat.st_mode):
+        raise LandingError(
+            "is not a regular file (a folder, named pipe, socket or device); only files "
+            "are read: remove it from the landing folder")
+    limit = load_limits().max_file_bytes
+    if target_stat.st_size > limit:
+        raise LandingError(
+            f"is {megabytes(target_stat.st_size)}, more than the {megabytes(limit)} limit "
+            "(P3DN_MAX_FILE_MB); no export is that large: check the file, or raise the limit "
+            "if it is genuine")
 
 
 def read_header(path: Path) -> Header:
@@ -115,22 +179,34 @@ def read_header(path: Path) -> Header:
     return _xlsx_header(path)
 
 
-def _decode_probe(path: Path) -> str:
-    raw = path.open("rb").read(HEADER_PROBE_BYTES)
+def _decode_probe(path: Path) -> tuple[str, bool]:
+    """The file's first HEADER_PROBE_BYTES as text, and whether the file goes on after them."""
+    with path.open("rb") as handle:
+        raw = handle.read(HEADER_PROBE_BYTES + 1)
+    cut = len(raw) > HEADER_PROBE_BYTES
+    raw = raw[:HEADER_PROBE_BYTES]
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), cut
     except UnicodeDecodeError as err:
-        if len(raw) == HEADER_PROBE_BYTES and err.start >= len(raw) - 4:
+        if cut and err.start >= len(raw) - 4:
             # The probe cut a multi-byte character in half; the text itself is fine.
-            return raw[: err.start].decode("utf-8-sig")
+            return raw[: err.start].decode("utf-8-sig"), cut
         raise LandingError(
             f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); it looks "
             "like latin-1/Windows-1252: re-save it as 'CSV UTF-8' or UTF-8 JSON"
         ) from None
 
 
+def _check_width(columns: list[str], what: str) -> None:
+    if len(columns) > MAX_COLUMNS:
+        raise LandingError(
+            f"has {len(columns)} {what}; no export has more than {MAX_COLUMNS}: check that "
+            "the file is an export and, for a CSV, that its first line is the header")
+
+
 def _json_header(path: Path) -> Header:
-    text = _decode_probe(path).lstrip()
+    text, cut = _decode_probe(path)
+    text = text.lstrip()
     if not text:
         raise LandingError("holds only white space; download the export again")
     start = 0
@@ -147,30 +223,96 @@ def _json_header(path: Path) -> Header:
         )
     try:
         first, _ = json.JSONDecoder().raw_decode(text, start)
+    except RecursionError:
+        raise LandingError(
+            "nests values thousands of levels deep in its first record; no export does: "
+            "it is not an LKPP export, or it is damaged") from None
     except json.JSONDecodeError as err:
+        if cut:
+            raise LandingError(
+                f"has no complete first record in its first {megabytes(HEADER_PROBE_BYTES)}: "
+                "either that record is larger than any export's, or the JSON is broken near "
+                f"character {err.pos}: {err.msg}") from None
         raise LandingError(f"is not valid JSON near character {err.pos}: {err.msg}") from None
+    _check_width(list(first), "fields in its first record")
     return Header("json", list(first.keys()))
 
 
 def _csv_header(path: Path) -> Header:
-    text = _decode_probe(path)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    text, cut = _decode_probe(path)
+    first_line, newline, _ = text.partition("\n")
+    if cut and not newline:
+        raise LandingError(
+            f"has a first line longer than {megabytes(HEADER_PROBE_BYTES)}; the first line must "
+            "be the header (the column names), which is never that long: check that the file "
+            "is a CSV export")
+    first_line = first_line.rstrip("\r")
     if not first_line.strip():
         raise LandingError("has an empty first line; the first line must be the header")
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    _check_width(columns, "columns in its header")
     return Header("csv", [c.strip() for c in columns], delimiter=delimiter)
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """The workbook, once its zip directory shows that it unpacks within the limits.
+
+    calamine holds a whole sheet in memory (several times its XML size), so a 5 MB file
+    unpacking to 10 GB would take the machine down. The declared sizes can be trusted:
+    calamine refuses an entry that unpacks to more than it declares.
+    """
+    from python_calamine import CalamineWorkbook
+
+    _check_zip_directory(path)
+    limit = load_limits().max_xlsx_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile as err:
+        raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise LandingError(
+            f"holds {len(entries)} parts; a workbook holds a few dozen, so it is not an "
+            "Excel export")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limit:
+        raise LandingError(
+            f"unpacks to {megabytes(unpacked)}, more than the {megabytes(limit)} limit "
+            "(P3DN_MAX_XLSX_UNCOMPRESSED_MB); reading it would need several times that in "
+            "memory: split the workbook, or raise the limit if the export is genuine")
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own zip/xml errors
+        raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
+
+
+def _check_zip_directory(path: Path) -> None:
+    """Read the zip's end record before zipfile does: zipfile loads the whole central
+    directory, and a crafted one of millions of entries would take gigabytes to list."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        tail_size = min(size, _ZIP_END_RECORD.size + 0xFFFF)  # the record + longest comment
+        handle.seek(size - tail_size)
+        tail = handle.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _ZIP_END_RECORD.size:
+        raise LandingError(
+            "is not an Excel workbook (an .xlsx file is a zip archive, and this is not one); "
+            "open it in Excel and save it again as .xlsx")
+    entries, directory_size = _ZIP_END_RECORD.unpack_from(tail, at)[4:6]
+    # Zip64 is for archives of more than 65 535 parts or 4 GB: never a workbook within limits.
+    zip64 = tail[max(at - 20, 0):at - 16] == _ZIP64_LOCATOR_SIGNATURE
+    if zip64 or entries > MAX_XLSX_ENTRIES or directory_size > MAX_XLSX_ENTRIES * 1024:
+        raise LandingError(
+            f"holds more than {MAX_XLSX_ENTRIES} parts; a workbook holds a few dozen, so it is "
+            "not an Excel export")
 
 
 def _xlsx_header(path: Path) -> Header:
     """The best header row of the workbook; every sheet's own best row rides along in
     ``other_sheets`` so a workbook holding one quarter per sheet loads every quarter."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as err:  # calamine raises its own zip/xml errors
-        raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
+    workbook = open_workbook(path)
     per_sheet: list[tuple[tuple[int, int], Header]] = []
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(
@@ -282,10 +424,25 @@ def recognise(header: Header) -> Recognition:
     if not candidates:
         raise LandingError(f"is a {header.file_format} file, which no dataset is delivered as")
     ratio, _, closest, column_of = max(candidates, key=lambda c: (c[0], c[1]))
-    missing = [name for name in _required(closest) if name not in column_of]
     where = f" (sheet '{header.sheet}', row {header.header_row})" if header.sheet else ""
+    # Only column names that are known field names are quoted: the "header" of a file without
+    # one is its first data row, which may hold a NIK or a name.
+    known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
+    others = len([h for h in header.columns if h.strip()]) - len(known)
+    if ratio == 0:
+        raise LandingError(
+            f"matches no known dataset{where}: none of the required fields of any dataset is "
+            f"among its {len(header.columns)} column names. Is the first row the header? "
+            "Export again with the header row LKPP, SIPD or the roster template gives.")
+    missing = [name for name in _required(closest) if name not in column_of]
     raise LandingError(
         f"matches no known dataset{where}; the closest is {closest.name} ({closest.title}), "
-        f"which also needs the field(s): {', '.join(missing)}. Header read: "
-        f"{', '.join(header.columns[:12])}{' ...' if len(header.columns) > 12 else ''}"
+        f"which also needs the field(s): {', '.join(missing)}. Known columns found: "
+        f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"
+        + (f" (and {others} other column(s), not shown)" if others else "")
     )
+
+
+@lru_cache(maxsize=1)
+def _all_known_headers() -> frozenset[str]:
+    return frozenset(h for dataset in DATASETS for h in _accepted_headers(dataset))

@@ -106,7 +106,7 @@ def test_unknown_fields_are_rejected_naming_closest_dataset_and_missing_fields(
         "path": "odd.json",
         "reason": "odd.json matches no known dataset; the closest is ekatalog_paket_v6 "
                   "(LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)), which also needs the "
-                  "field(s): tgl_order, status_pkt. Header read: tahun_anggaran, kd_klpd, "
+                  "field(s): tgl_order, status_pkt. Known columns found: tahun_anggaran, kd_klpd, "
                   "kd_satker_str, kd_paket, kd_rup, product_ids, kd_penyedia_v6, total_harga",
     }]
     assert raw_totals(warehouse_con) == [("good.json", 1, 5)]

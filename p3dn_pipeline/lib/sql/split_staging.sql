@@ -5,7 +5,7 @@ CREATE OR REPLACE TEMP TABLE ranked_{name} AS
 SELECT *,
     -- The same key in two exports (or twice in one): the most recently loaded copy wins.
     row_number() OVER newest_first AS copy_rank,
-    first_value(_source_file || ' row ' || _source_row) OVER newest_first AS kept_copy
+    first_value(_source_file || coalesce(' sheet ' || _source_sheet, '') || ' row ' || _source_row) OVER newest_first AS kept_copy
 FROM {typed}
 WHERE len(problems) = 0
 WINDOW newest_first AS (PARTITION BY {key}
@@ -18,12 +18,12 @@ WHERE copy_rank = 1
 ORDER BY {key};
 
 CREATE OR REPLACE TABLE quarantine.{name} AS
-SELECT _source_file, _source_row, problem.column_name, problem.rule, problem.offending_value,
+SELECT _source_file, _source_sheet, _source_row, problem.column_name, problem.rule, problem.offending_value,
        _file_sha256, _loaded_at
 FROM (SELECT *, unnest(problems) AS problem FROM {typed} WHERE len(problems) > 0)
 UNION ALL
-SELECT _source_file, _source_row, '{key_label}', 'duplicate_key',
+SELECT _source_file, _source_sheet, _source_row, '{key_label}', 'duplicate_key',
        concat_ws(' + ', {key}) || ' (kept: ' || kept_copy || ')', _file_sha256, _loaded_at
 FROM ranked_{name}
 WHERE copy_rank > 1
-ORDER BY _source_file, _source_row, column_name;
+ORDER BY _source_file, _source_sheet, _source_row, column_name;

@@ -35,7 +35,7 @@ SELECT
         WHEN starts_with(kode_rekening_norm, '5.4.') THEN 'transfer'
         ELSE 'lainnya'
     END AS kelompok_belanja,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN kode_skpd_norm IS NULL
             THEN {'column_name': 'Kode SKPD', 'rule': 'required', 'offending_value': kode_skpd} END,

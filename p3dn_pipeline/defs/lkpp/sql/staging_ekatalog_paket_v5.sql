@@ -26,7 +26,7 @@ SELECT
     -- one whose workflow step says batal (cancelled) is not.
     p3dn_teks(paket_status_str) IN ('Paket Proses', 'Paket Selesai')
         AND coalesce(lower(status_paket), '') NOT LIKE '%batal%' AS is_transacted,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN TRY_CAST(p3dn_teks(kd_paket) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_paket', 'rule': 'not_a_number', 'offending_value': kd_paket} END,

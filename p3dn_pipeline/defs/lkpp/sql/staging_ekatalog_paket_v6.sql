@@ -26,7 +26,7 @@ SELECT
     -- What LKPP dashboards count as transacted (DOMAIN.md 2.1).
     upper(p3dn_teks(status_pkt)) IN ('ON_PROCESS', 'ON_ADDENDUM', 'COMPLETED',
                                      'PAYMENT_OUTSIDE_SYSTEM') AS is_transacted,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN p3dn_teks(kd_paket) IS NULL
             THEN {'column_name': 'kd_paket', 'rule': 'required', 'offending_value': kd_paket} END,

@@ -10,7 +10,7 @@ SELECT
     npwp_16_hash,
     npwp_hash,
     p3dn_teks(kbli2020_penyedia) AS kbli2020_penyedia,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN TRY_CAST(p3dn_teks(kd_penyedia) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_penyedia', 'rule': 'not_a_number', 'offending_value': kd_penyedia} END

@@ -11,7 +11,7 @@ SELECT
     TRY_CAST(replace(p3dn_teks(tkdn_produk), ',', '.') AS DECIMAL(7, 2)) AS tkdn_pct,
     TRY_CAST(replace(p3dn_teks(nilai_bmp), ',', '.') AS DECIMAL(7, 2)) AS bmp_pct,
     p3dn_teks(nama_komoditas) AS nama_komoditas,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN p3dn_teks(kd_produk) IS NULL
             THEN {'column_name': 'kd_produk', 'rule': 'required', 'offending_value': kd_produk} END,

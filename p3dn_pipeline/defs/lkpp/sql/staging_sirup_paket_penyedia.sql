@@ -37,7 +37,7 @@ SELECT
         AND lower(p3dn_teks(status_umumkan_rup)) = 'terumumkan' AS is_komitmen,
     p3dn_teks(urarian_pekerjaan) AS urarian_pekerjaan,
     p3dn_tanggal(_event_date) AS tanggal_data,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,

@@ -13,7 +13,7 @@ SELECT
     coalesce(TRY_CAST(p3dn_teks(belanja_non_pengadaan) AS DECIMAL(18, 2)), 0) AS belanja_non_pengadaan_rp,
     TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) AS belanja_pengadaan_rp,
     TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) AS total_belanja_rp,
-    _source_file, _source_row, _file_sha256, _loaded_at,
+    _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     -- Real exports list sub-units (puskesmas, kelurahan) whose budget sits with their parent
     -- SKPD: every figure and the year are null. One finding says so, instead of five.
     CASE WHEN coalesce(tahun_anggaran, belanja_operasi, belanja_modal, belanja_pengadaan,

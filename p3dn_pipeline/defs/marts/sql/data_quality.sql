@@ -2,14 +2,14 @@
 -- per finding: a rejected file, a quarantine rule broken in a file, or a table check).
 CREATE OR REPLACE TABLE marts.data_quality AS
 WITH quarantined AS (
-    SELECT 'ekatalog_paket_v6' AS dataset, _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_paket_v6
-    UNION ALL SELECT 'ekatalog_paket_v5', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_paket_v5
-    UNION ALL SELECT 'ekatalog_produk', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_produk
-    UNION ALL SELECT 'ekatalog_penyedia', _source_file, rule, column_name, _source_row FROM quarantine.ekatalog_penyedia
-    UNION ALL SELECT 'sirup_paket_penyedia', _source_file, rule, column_name, _source_row FROM quarantine.sirup_paket_penyedia
-    UNION ALL SELECT 'sirup_struktur_anggaran', _source_file, rule, column_name, _source_row FROM quarantine.sirup_struktur_anggaran
-    UNION ALL SELECT 'apbd_realisasi', _source_file, rule, column_name, _source_row FROM quarantine.apbd_realisasi
-    UNION ALL SELECT 'kpkp_roster', _source_file, rule, column_name, _source_row FROM quarantine.kpkp_roster
+    SELECT 'ekatalog_paket_v6' AS dataset, _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row AS baris FROM quarantine.ekatalog_paket_v6
+    UNION ALL SELECT 'ekatalog_paket_v5', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_paket_v5
+    UNION ALL SELECT 'ekatalog_produk', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_produk
+    UNION ALL SELECT 'ekatalog_penyedia', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_penyedia
+    UNION ALL SELECT 'sirup_paket_penyedia', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.sirup_paket_penyedia
+    UNION ALL SELECT 'sirup_struktur_anggaran', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.sirup_struktur_anggaran
+    UNION ALL SELECT 'apbd_realisasi', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.apbd_realisasi
+    UNION ALL SELECT 'kpkp_roster', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.kpkp_roster
 ),
 loaded AS (
     SELECT path, dataset, rows_loaded FROM raw.file_ledger WHERE status = 'loaded'
@@ -18,11 +18,11 @@ findings AS (
     SELECT q.dataset, q._source_file AS file, 'baris_dikarantina' AS jenis,
            q.rule AS aturan, q.column_name AS kolom, 'QUARANTINE' AS severity,
            any_value(loaded.rows_loaded) AS jumlah_baris_diperiksa,
-           count(DISTINCT q._source_row) AS jumlah_baris_gagal,
+           count(DISTINCT q.baris) AS jumlah_baris_gagal,
            false AS lulus,
            'baris: ' || array_to_string(
-               list_slice(list_sort(list_distinct(list(q._source_row))), 1, 10), ', ')
-               || CASE WHEN count(DISTINCT q._source_row) > 10 THEN ', ...' ELSE '' END
+               list_slice(list_sort(list_distinct(list(q.baris))), 1, 10), ', ')
+               || CASE WHEN count(DISTINCT q.baris) > 10 THEN ', ...' ELSE '' END
                AS keterangan
     FROM quarantined AS q
     LEFT JOIN loaded ON loaded.path = q._source_file AND loaded.dataset = q.dataset

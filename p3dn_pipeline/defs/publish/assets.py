@@ -1,0 +1,130 @@
+"""What BI tools and people read: the serving DuckDB file (with the headline history), the
+Parquet exports and the offline dashboard. Nothing here ever writes into a file a reader may
+have open: every output is built under a temporary name and renamed into place."""
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
+
+from p3dn_pipeline.defs.marts.assets import assets as mart_assets
+from p3dn_pipeline.defs.publish.dashboard import render_dashboard, write_atomically
+from p3dn_pipeline.defs.publish.parquet import export_parquet
+from p3dn_pipeline.defs.publish.serving import (
+    ServingFileError,
+    build_serving_file,
+    new_publish_id,
+    read_serving,
+    remove_abandoned,
+)
+from p3dn_pipeline.defs.resources import P3dnWarehouse
+from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
+from p3dn_pipeline.settings import load_settings
+
+SQL = Path(__file__).parent / "sql"
+SERVING_FILE_KEY = AssetKey(["publish", "serving_file"])
+SNAPSHOT_TABLE = "marts.p3dn_snapshot"
+# Every mart, data_quality included: a new mart is published without touching this file.
+MART_KEYS = [key for mart in mart_assets for key in mart.keys]
+
+
+def _now() -> dt.datetime:
+    """Naive UTC, as every other time in the warehouse."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _table(headers: list[str], rows: list[list]) -> MetadataValue:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return MetadataValue.md("\n".join(lines))
+
+
+@asset(key=SERVING_FILE_KEY, group_name="publish", kinds={"duckdb"}, deps=MART_KEYS)
+def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
+    """The DuckDB file BI tools open read-only (P3DN_SERVING, default
+    data/warehouse/marts.duckdb): every marts table with its table and column comments, plus
+    marts.p3dn_snapshot, the headline at every publish. Built as a new file beside the old one
+    and swapped in atomically, so a BI tool holding the old file never blocks the pipeline and
+    never sees half a publish. Grain: one file per publish."""
+    settings = load_settings()
+    publish_id, now = new_publish_id(), _now()
+    with warehouse.session() as con:
+        with transaction(con):
+            run_sql_file(con, SQL / "p3dn_snapshot.sql",
+                         {"snapshot_id": publish_id, "diambil_pada": now})
+        try:
+            abandoned = remove_abandoned(settings.serving_path, now)
+            published, stale_logs = build_serving_file(
+                con, settings.serving_path, publish_id=publish_id,
+                storage_version=settings.serving_storage_version)
+        except BaseException as error:
+            # The history holds published snapshots only.
+            with transaction(con):
+                con.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id = $id",
+                            {"id": publish_id}).fetchall()
+            if isinstance(error, ServingFileError):
+                raise Failure(description=str(error)) from error
+            raise
+        snapshots = con.execute(
+            f"SELECT count(DISTINCT snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()[0][0]
+    for name in abandoned:
+        context.log.warning(f"Removed {name}, left by a publish that did not finish.")
+    for name in stale_logs:
+        context.log.warning(
+            f"Removed {name}: a read-write session on the old serving file ended without "
+            "closing it. BI tools must open the serving file read-only.")
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(settings.serving_path)),
+        "publish_id": publish_id,
+        "storage_version": settings.serving_storage_version,
+        "snapshots_in_history": snapshots,
+        "tables": _table(["table", "rows", "columns"],
+                         [[f"marts.{t.name}", t.rows, t.columns] for t in published]),
+        "dagster/row_count": MetadataValue.int(sum(t.rows for t in published)),
+        "size_bytes": settings.serving_path.stat().st_size,
+    })
+
+
+@asset(key=AssetKey(["publish", "parquet"]), group_name="publish", kinds={"parquet"},
+       deps=[SERVING_FILE_KEY])
+def parquet(context: AssetExecutionContext) -> MaterializeResult:
+    """Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default
+    data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each file
+    written under a temporary name and renamed. Grain: one file per mart."""
+    settings = load_settings()
+    try:
+        exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
+    except ServingFileError as error:
+        raise Failure(description=str(error)) from error
+    return MaterializeResult(metadata={
+        "folder": MetadataValue.path(str(settings.parquet_dir)),
+        "files": _table(["file", "rows"], [[f.path.name, f.rows] for f in exported]),
+        "dagster/row_count": MetadataValue.int(sum(f.rows for f in exported)),
+    })
+
+
+@asset(key=AssetKey(["publish", "dashboard"]), group_name="publish", kinds={"html"},
+       deps=[SERVING_FILE_KEY])
+def dashboard(context: AssetExecutionContext) -> MaterializeResult:
+    """One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html)
+    for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis,
+    realisasi vs komitmen per SKPD against the targets, the headline's trend over snapshots,
+    mentored UMKM per quarter by kota and sector with production and turnover, and mentored
+    UMKM on e-katalog. Read from the serving file. Grain: one page per publish."""
+    settings = load_settings()
+    now = _now()
+    try:
+        with read_serving(settings.serving_path) as con:
+            page = render_dashboard(con, now)
+    except ServingFileError as error:
+        raise Failure(description=str(error)) from error
+    write_atomically(settings.dashboard_path, page, new_publish_id())
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(settings.dashboard_path)),
+        "charts": page.count('<svg class="grafik"'),
+        "figures_shown": page.count(" data-kpi="),
+        "size_bytes": settings.dashboard_path.stat().st_size,
+    })
+
+
+assets = [serving_file, parquet, dashboard]

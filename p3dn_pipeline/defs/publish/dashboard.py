@@ -1,0 +1,657 @@
+"""The offline P3DN dashboard: one static HTML file, its charts inline SVG drawn here.
+
+No script, no CDN, no web font: the page opens from a shared drive or an e-mail attachment on
+a computer without internet, and its Content-Security-Policy forbids loading anything at all.
+Labels are Indonesian and numbers are written the Indonesian way (Rp1.234.567; 71,8 %).
+
+Every number shown sits in an element carrying ``data-kpi`` (mart or aggregate and column),
+``data-key`` (its row, fields joined by ``|``), ``data-value`` (the exact value as stored)
+and ``data-format`` (how it is written), so a test or a scraper can check the page against
+the marts. Every text is escaped with ``html.escape``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from string import Template
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from p3dn_pipeline.lib.indoformat import format_rupiah, format_tanggal
+from p3dn_pipeline.lib.warehouse import fetch_dicts
+
+TEMPLATE = Path(__file__).parent / "templates" / "dashboard.html"
+QUERIES = Path(__file__).parent / "sql" / "dashboard.sql"
+WIB = ZoneInfo("Asia/Jakarta")
+ROMAWI = {1: "I", 2: "II", 3: "III", 4: "IV"}
+WARNA = ["#1f5f99", "#2e7d32", "#c75b12", "#7b3fa0", "#0f766e", "#d4a017", "#be185d",
+         "#4b5563"]
+WARNA_MEMENUHI, WARNA_BELUM, WARNA_TIDAK_TERUKUR = "#2e7d32", "#c75b12", "#9ca3af"
+SNAPSHOT_ROWS_SHOWN = 12
+
+
+# Indonesian number formats ---------------------------------------------------------------
+
+def _indonesian_grouping(text: str) -> str:
+    """Python's 1,234.5 written as Indonesians do: 1.234,5."""
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def angka(value, decimals: int = 0) -> str:
+    if value is None:
+        return "-"
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return _indonesian_grouping(f"{rounded:,.{decimals}f}")
+
+
+def persen(value) -> str:
+    return "tidak terukur" if value is None else f"{angka(value, 1)} %"
+
+
+def rupiah(value) -> str:
+    return "-" if value is None else format_rupiah(Decimal(value), "rp_nospace")
+
+
+def rupiah_ringkas(value) -> str:
+    """For chart labels: Rp1,2 T (triliun), Rp3,4 M (miliar), Rp56,7 jt (juta)."""
+    if value is None:
+        return "-"
+    for threshold, unit in ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "M"),
+                            (Decimal(10) ** 6, "jt")):
+        if abs(Decimal(value)) >= threshold:
+            return f"Rp{angka(Decimal(value) / threshold, 1)} {unit}"
+    return rupiah(value)
+
+
+def ton(value) -> str:
+    return "-" if value is None else f"{angka(value, 1)} ton"
+
+
+def tanggal(value: dt.date | None) -> str:
+    return "-" if value is None else format_tanggal(value, "long")
+
+
+def waktu(value: dt.datetime | None) -> str:
+    """Times are stored as naive UTC; people in Jakarta read WIB."""
+    if value is None:
+        return "-"
+    local = value.replace(tzinfo=dt.UTC).astimezone(WIB)
+    return f"{format_tanggal(local.date(), 'long')} {local:%H.%M} WIB"
+
+
+FORMATS: dict[str, Callable] = {
+    "angka": angka, "persen": persen, "rupiah": rupiah, "rupiah_ringkas": rupiah_ringkas,
+    "ton": ton, "tanggal": tanggal, "waktu": waktu,
+}
+
+
+def machine_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def label_triwulan(tahun: int, triwulan: int) -> str:
+    return f"TW {ROMAWI[triwulan]} {tahun}"
+
+
+# HTML and SVG pieces -------------------------------------------------------------------------
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _attributes(attributes: dict) -> str:
+    return "".join(f' {name}="{esc(value)}"' for name, value in attributes.items()
+                   if value is not None)
+
+
+def kpi(name: str, key: Sequence, value, fmt: str, *, tag: str = "span", **extra) -> str:
+    """One displayed number, machine-readable beside its Indonesian text."""
+    attributes = {name_.replace("_", "-"): value_ for name_, value_ in extra.items()}
+    attributes.update({"data-kpi": name, "data-key": "|".join(str(part) for part in key),
+                       "data-value": machine_value(value), "data-format": fmt})
+    return f"<{tag}{_attributes(attributes)}>{esc(FORMATS[fmt](value))}</{tag}>"
+
+
+def _svg(chart_id: str, title: str, width: float, height: float, body: Sequence[str]) -> str:
+    return (f'<svg class="grafik"{_attributes({"data-chart": chart_id})} role="img"'
+            f'{_attributes({"aria-label": title})} width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}"><title>{esc(title)}</title>'
+            + "".join(body) + "</svg>")
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", cls: str | None = None,
+          tooltip: str | None = None) -> str:
+    inner = esc(text) + (f"<title>{esc(tooltip)}</title>" if tooltip else "")
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"'
+            f'{_attributes({"class": cls})}>{inner}</text>')
+
+
+def _rect(x: float, y: float, width: float, height: float, fill: str, tooltip: str) -> str:
+    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" '
+            f'height="{max(height, 0):.1f}" fill="{esc(fill)}"><title>{esc(tooltip)}</title>'
+            f"</rect>")
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" class="{cls}"/>'
+
+
+def _ticks(maximum: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round axis ticks from 0 to at least ``maximum``: steps of 1, 2, 2.5 or 5 x 10^n
+    (whole numbers only for counts)."""
+    maximum = maximum if maximum > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(maximum / count))
+    steps = [f * magnitude for f in (1, 2, 2.5, 5, 10)]
+    if whole:
+        steps = [step for step in steps if step >= 1 and step == int(step)] or [1]
+    step = next((step for step in steps if step * count >= maximum), steps[-1] * 2)
+    return [i * step for i in range(math.ceil(maximum / step - 1e-9) + 1)]
+
+
+def _legend(items: Sequence[tuple[str, str]]) -> str:
+    spans = "".join(f'<span style="--warna: {esc(color)}">{esc(label)}</span>'
+                    for label, color in items)
+    return f'<div class="legenda">{spans}</div>'
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _figure(svg: str, caption: str, legend: str = "") -> str:
+    return f"<figure>{svg}{legend}<figcaption>{esc(caption)}</figcaption></figure>"
+
+
+def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+    """``headers``: (label, numeric); ``rows``: cells already rendered as HTML."""
+    classes = [' class="angka"' if numeric else "" for _label, numeric in headers]
+    head = "".join(f"<th{cls}>{esc(label)}</th>" for cls, (label, _) in zip(classes, headers))
+    body = "".join("<tr>" + "".join(f"<td{cls}>{cell}</td>" for cls, cell in zip(classes, row))
+                   + "</tr>" for row in rows)
+    return (f'<div class="tabel"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
+
+
+def _empty(table: str) -> str:
+    return f'<p class="catatan">Belum ada data di {esc(table)}.</p>'
+
+
+# Charts --------------------------------------------------------------------------------------
+
+def chart_skpd_shares(chart_id: str, rows: Sequence[dict], panels: Sequence[tuple[str, str, str]],
+                      title: str) -> str:
+    """One row per SKPD, one panel per share (column, target column, heading): a bar per
+    value, green when it meets its target, orange when not, and the target as a red tick."""
+    label_width, panel_width, gap, row_height, top = 300, 200, 34, 20, 44
+    width = label_width + len(panels) * (panel_width + gap)
+    height = top + row_height * len(rows) + 24
+    body = []
+    for index, (column, target_column, heading) in enumerate(panels):
+        left = label_width + index * (panel_width + gap)
+        values = [float(r[c]) for r in rows for c in (column, target_column) if r[c] is not None]
+        ticks = _ticks(max([100.0, *values]), 4)
+        scale = panel_width / ticks[-1]
+        body.append(_text(left, 16, heading))
+        for tick in ticks:
+            x = left + tick * scale
+            body.append(_line(x, top - 6, x, height - 20, "kisi"))
+            body.append(_text(x, height - 6, persen(Decimal(str(tick))).replace(",0 %", " %"),
+                              anchor="middle"))
+        for position, row in enumerate(rows):
+            y = top + position * row_height
+            value, target = row[column], row[target_column]
+            key = (row["kd_klpd"], row["tahun_anggaran"], row["kd_satker_str"])
+            name = row["nama_skpd"] or row["kd_satker_str"]
+            if value is None:
+                body.append(kpi(f"p3dn_per_skpd.{column}", key, value, "persen", tag="text",
+                                x=f"{left + 4:.1f}", y=f"{y + 13:.1f}", fill="#6b7280"))
+            else:
+                meets = target is not None and value >= target
+                color = WARNA_MEMENUHI if meets else WARNA_BELUM
+                bar = float(value) * scale
+                body.append(_rect(left, y + 3, bar, row_height - 6, color,
+                                  f"{name}: {persen(value)} (target {persen(target)})"))
+                body.append(kpi(f"p3dn_per_skpd.{column}", key, value, "persen", tag="text",
+                                x=f"{left + bar + 4:.1f}", y=f"{y + 14:.1f}"))
+            if target is not None:
+                x = left + float(target) * scale
+                body.append(_line(x, y + 1, x, y + row_height - 1, "target"))
+        body.append(_line(left, top - 6, left, height - 20, "sumbu"))
+    for position, row in enumerate(rows):
+        name = row["nama_skpd"] or row["kd_satker_str"]
+        body.append(_text(label_width - 8, top + position * row_height + 14,
+                          _shorten(name, 36), anchor="end",
+                          tooltip=f"{name} ({row['kd_satker_str']})"))
+    return _svg(chart_id, title, width, height, body)
+
+
+def chart_stacked(chart_id: str, title: str, categories: Sequence[tuple],
+                  groups: Sequence[tuple[str, str, dict]], totals: dict, total_kpi: str,
+                  fmt: str) -> str:
+    """Vertical bars per category (a quarter), stacked by group (a kota or a sector).
+    ``groups``: (label, color, {category: value}); ``totals``: {category: total}."""
+    left, top, plot_height, slot = 70, 24, 260, 76
+    width = left + slot * len(categories) + 20
+    height = top + plot_height + 40
+    ticks = _ticks(max([float(v) for v in totals.values() if v is not None] or [1.0]),
+                   whole=fmt == "angka")
+    scale = plot_height / ticks[-1]
+    base = top + plot_height
+    body = []
+    for tick in ticks:
+        y = base - tick * scale
+        body.append(_line(left, y, width - 20, y, "kisi"))
+        body.append(_text(left - 6, y + 4, FORMATS[fmt](Decimal(str(tick))), anchor="end"))
+    for index, category in enumerate(categories):
+        x = left + index * slot + 14
+        y = base
+        for label, color, values in groups:
+            value = values.get(category)
+            if not value:
+                continue
+            bar = float(value) * scale
+            y -= bar
+            body.append(_rect(x, y, slot - 28, bar, color,
+                              f"{label}, {label_triwulan(*category[1:])}: {FORMATS[fmt](value)}"))
+        body.append(kpi(total_kpi, category, totals.get(category), fmt, tag="text",
+                        x=f"{x + (slot - 28) / 2:.1f}", y=f"{y - 4:.1f}",
+                        text_anchor="middle"))
+        body.append(_text(x + (slot - 28) / 2, base + 16, label_triwulan(*category[1:]),
+                          anchor="middle"))
+    body.append(_line(left, base, width - 20, base, "sumbu"))
+    return _svg(chart_id, title, width, height, body)
+
+
+def chart_bars(chart_id: str, title: str, categories: Sequence[tuple], values: dict,
+               value_kpi: str, fmt: str, label_fmt: str, color: str) -> str:
+    """One vertical bar per quarter, labelled with ``label_fmt`` (short), exact in tooltips."""
+    left, top, plot_height, slot = 90, 24, 220, 76
+    width = left + slot * len(categories) + 20
+    height = top + plot_height + 40
+    ticks = _ticks(max([float(v) for v in values.values() if v is not None] or [1.0]),
+                   whole=fmt == "angka")
+    scale = plot_height / ticks[-1]
+    base = top + plot_height
+    body = []
+    for tick in ticks:
+        y = base - tick * scale
+        body.append(_line(left, y, width - 20, y, "kisi"))
+        body.append(_text(left - 6, y + 4, FORMATS[label_fmt](Decimal(str(tick))),
+                          anchor="end"))
+    for index, category in enumerate(categories):
+        x = left + index * slot + 14
+        value = values.get(category)
+        bar = float(value or 0) * scale
+        body.append(_rect(x, base - bar, slot - 28, bar, color,
+                          f"{label_triwulan(*category[1:])}: {FORMATS[fmt](value)}"))
+        body.append(kpi(value_kpi, category, value, label_fmt, tag="text",
+                        x=f"{x + (slot - 28) / 2:.1f}", y=f"{base - bar - 4:.1f}",
+                        text_anchor="middle"))
+        body.append(_text(x + (slot - 28) / 2, base + 16, label_triwulan(*category[1:]),
+                          anchor="middle"))
+    body.append(_line(left, base, width - 20, base, "sumbu"))
+    return _svg(chart_id, title, width, height, body)
+
+
+def chart_trend(chart_id: str, title: str, snapshots: Sequence[dict]) -> str:
+    """The headline at each publish, one line per pemda and fiscal year, beside its target."""
+    times = sorted({row["diambil_pada"] for row in snapshots})
+    series: dict[tuple, list[dict]] = {}
+    for row in snapshots:
+        series.setdefault((row["kd_klpd"], row["tahun_anggaran"]), []).append(row)
+    left, top, plot_width, plot_height = 70, 20, 720, 240
+    width, height = left + plot_width + 150, top + plot_height + 44
+    values = [float(r["pct_realisasi_komitmen"]) for r in snapshots
+              if r["pct_realisasi_komitmen"] is not None]
+    ticks = _ticks(max([100.0, *values]), 5)
+    scale = plot_height / ticks[-1]
+    base = top + plot_height
+
+    def x_of(moment: dt.datetime) -> float:
+        if len(times) == 1:
+            return left + plot_width / 2
+        return left + plot_width * times.index(moment) / (len(times) - 1)
+
+    body = []
+    for tick in ticks:
+        y = base - tick * scale
+        body.append(_line(left, y, left + plot_width, y, "kisi"))
+        body.append(_text(left - 6, y + 4, persen(Decimal(str(tick))).replace(",0 %", " %"),
+                          anchor="end"))
+    label_every = max(1, math.ceil(len(times) / 6))
+    for index, moment in enumerate(times):
+        if index % label_every == 0 or index == len(times) - 1:
+            local = moment.replace(tzinfo=dt.UTC).astimezone(WIB)
+            body.append(_text(x_of(moment), base + 16, f"{local:%d/%m %H.%M}", anchor="middle"))
+    targets = {r["target"] for r in snapshots if r.get("target") is not None}
+    for target in targets:
+        y = base - float(target) * scale
+        body.append(_line(left, y, left + plot_width, y, "target"))
+        body.append(_text(left + plot_width + 6, y + 4, f"Target {persen(target)}"))
+    for index, ((kd_klpd, tahun), rows) in enumerate(sorted(series.items())):
+        color = WARNA[index % len(WARNA)]
+        points = [(x_of(r["diambil_pada"]), base - float(r["pct_realisasi_komitmen"]) * scale, r)
+                  for r in rows if r["pct_realisasi_komitmen"] is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
+                        f'stroke-width="2.5"/>')
+        for x, y, row in points:
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"><title>'
+                        f'{esc(kd_klpd)} TA {tahun}, {esc(waktu(row["diambil_pada"]))}: '
+                        f'{esc(persen(row["pct_realisasi_komitmen"]))}</title></circle>')
+        if points:
+            x, y, row = points[-1]
+            body.append(kpi("p3dn_snapshot.pct_realisasi_komitmen",
+                            (row["snapshot_id"], kd_klpd, tahun),
+                            row["pct_realisasi_komitmen"], "persen", tag="text",
+                            x=f"{x + 8:.1f}", y=f"{y - 6:.1f}", fill=color))
+    body.append(_line(left, base, left + plot_width, base, "sumbu"))
+    body.append(_line(left, top, left, base, "sumbu"))
+    return _svg(chart_id, title, width, height, body)
+
+
+# Sections ------------------------------------------------------------------------------------
+
+def section_headline(provinsi: Sequence[dict]) -> str:
+    if not provinsi:
+        return _empty("marts.p3dn_provinsi")
+    cards = []
+    for row in provinsi:
+        key = (row["kd_klpd"], row["tahun_anggaran"])
+
+        def value(column: str, fmt: str, row=row, key=key) -> str:
+            return kpi(f"p3dn_provinsi.{column}", key, row[column], fmt)
+
+        pct, target = row["pct_realisasi_komitmen"], row["target_pct_realisasi_komitmen"]
+        if pct is None or target is None:
+            status = '<span class="status-tidak">Tidak terukur: belum ada komitmen PDN</span>'
+        elif pct >= target:
+            status = '<span class="status-ya">Memenuhi target</span>'
+        else:
+            status = '<span class="status-tidak">Belum memenuhi target</span>'
+        cards.append(
+            f'<div class="kartu"><div class="judul-kartu">Realisasi komitmen P3DN '
+            f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}</div>"
+            f'<div class="angka-besar">{value("pct_realisasi_komitmen", "persen")}</div>'
+            f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; {status}</div>"
+            '<dl class="dasar">'
+            f"<dt>Pembilang</dt><dd>realisasi PDN e-katalog "
+            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>Penyebut</dt><dd>komitmen PDN SiRUP "
+            f"{value('penyebut_komitmen_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>PDN / belanja pengadaan</dt><dd>{value('pct_pdn_belanja', 'persen')} "
+            f"(target {value('target_pct_pdn_belanja', 'persen')})</dd>"
+            f"<dt>UMK / belanja pengadaan</dt><dd>{value('pct_umk_belanja', 'persen')} "
+            f"(target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
+            f"{value('komitmen_umk_rp', 'rupiah')})</dd>"
+            f"<dt>Belanja pengadaan</dt><dd>{value('belanja_pengadaan_rp', 'rupiah')}</dd>"
+            f"<dt>Sumber</dt><dd>{esc(row['sumber'])} "
+            f"({value('jumlah_file_sumber', 'angka')} file)</dd>"
+            f"<dt>Data s.d.</dt><dd>{value('tanggal_data', 'tanggal')}</dd>"
+            f"<dt>Dimuat</dt><dd>{value('dimuat_pada', 'waktu')}</dd>"
+            "</dl>"
+            f"<blockquote>{esc(row['keterangan'])}</blockquote></div>")
+    return f'<div class="kartu-baris">{"".join(cards)}</div>'
+
+
+def section_skpd(per_skpd: Sequence[dict]) -> str:
+    if not per_skpd:
+        return _empty("marts.p3dn_per_skpd")
+    parts = []
+    groups: dict[tuple, list[dict]] = {}
+    for row in per_skpd:
+        groups.setdefault((row["kd_klpd"], row["tahun_anggaran"]), []).append(row)
+    for (kd_klpd, tahun), rows in groups.items():
+        title = f"Realisasi dan komitmen per SKPD, {kd_klpd} TA {tahun}"
+        panels = [("pct_realisasi_komitmen", "target_pct_realisasi_komitmen",
+                   "Realisasi / komitmen PDN"),
+                  ("pct_pdn_belanja", "target_pct_pdn_belanja", "PDN / belanja pengadaan"),
+                  ("pct_umk_belanja", "target_pct_umk_belanja", "UMK / belanja pengadaan")]
+        chart = chart_skpd_shares(f"skpd-{kd_klpd}-{tahun}", rows, panels, title)
+        legend = _legend([("memenuhi target", WARNA_MEMENUHI), ("belum memenuhi target",
+                          WARNA_BELUM), ("garis merah: target", "#b91c1c")])
+        parts.append(f"<h3>{esc(title)}</h3>")
+        parts.append(_figure(chart, "Persen per SKPD; garis merah putus-putus = target dari "
+                                    "reference.target_kpi (kolom target_pct_* di "
+                                    "marts.p3dn_per_skpd). SKPD tanpa komitmen PDN: tidak "
+                                    "terukur.", legend))
+        table_rows = []
+        for row in rows:
+            key = (row["kd_klpd"], row["tahun_anggaran"], row["kd_satker_str"])
+
+            def cell(column: str, fmt: str, row=row, key=key) -> str:
+                return kpi(f"p3dn_per_skpd.{column}", key, row[column], fmt)
+
+            table_rows.append([
+                f"{esc(row['nama_skpd'] or '-')}<br><small>{esc(row['kd_satker_str'])}</small>",
+                cell("realisasi_pdn_rp", "rupiah"), cell("komitmen_pdn_rp", "rupiah"),
+                cell("pct_realisasi_komitmen", "persen"),
+                cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
+                cell("belanja_pengadaan_rp", "rupiah"),
+                cell("realisasi_tanpa_rup_rp", "rupiah"),
+            ])
+        parts.append(_table([("SKPD", False), ("Realisasi PDN", True), ("Komitmen PDN", True),
+                             ("Realisasi / komitmen", True), ("PDN / belanja", True),
+                             ("UMK / belanja", True), ("Belanja pengadaan", True),
+                             ("Tanpa RUP komitmen", True)], table_rows))
+    return "".join(parts)
+
+
+def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
+    if not snapshots:
+        return _empty("marts.p3dn_snapshot")
+    targets = {(r["kd_klpd"], r["tahun_anggaran"]): r["target_pct_realisasi_komitmen"]
+               for r in provinsi}
+    rows = [{**r, "target": targets.get((r["kd_klpd"], r["tahun_anggaran"]))}
+            for r in snapshots]
+    chart = chart_trend("tren-snapshot", "Tren realisasi komitmen P3DN per snapshot", rows)
+    series = sorted({(r["kd_klpd"], r["tahun_anggaran"]) for r in snapshots})
+    legend = _legend([(f"{kd_klpd} TA {tahun}", WARNA[index % len(WARNA)])
+                      for index, (kd_klpd, tahun) in enumerate(series)])
+    shown = list(reversed(snapshots))[:SNAPSHOT_ROWS_SHOWN]
+    table_rows = []
+    for row in shown:
+        key = (row["snapshot_id"], row["kd_klpd"], row["tahun_anggaran"])
+
+        def cell(column: str, fmt: str, row=row, key=key) -> str:
+            return kpi(f"p3dn_snapshot.{column}", key, row[column], fmt)
+
+        table_rows.append([cell("diambil_pada", "waktu"),
+                           f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}",
+                           cell("pct_realisasi_komitmen", "persen"),
+                           cell("pembilang_realisasi_pdn_rp", "rupiah"),
+                           cell("penyebut_komitmen_pdn_rp", "rupiah"),
+                           cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
+                           cell("tanggal_data", "tanggal")])
+    return (_figure(chart, f"Satu titik per publikasi ({len({r['snapshot_id'] for r in snapshots})}"
+                           " snapshot di marts.p3dn_snapshot); garis merah = target.", legend)
+            + f"<h3>{SNAPSHOT_ROWS_SHOWN} snapshot terakhir</h3>"
+            + _table([("Diambil", False), ("Pemda", False), ("Realisasi / komitmen", True),
+                      ("Pembilang", True), ("Penyebut", True), ("PDN / belanja", True),
+                      ("UMK / belanja", True), ("Data s.d.", False)], table_rows))
+
+
+def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequence[dict],
+                 terbaru: Sequence[dict]) -> str:
+    if not triwulan:
+        return _empty("marts.umkm_binaan_triwulan")
+    categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
+    totals = {(r["kd_klpd"], r["tahun"], r["triwulan"]): r["jumlah_aktif"] for r in triwulan}
+    parts = []
+    for grouping, rows, name_column, code_column in (
+            ("kota", kota, "nama_kab_kota", "kode_kab_kota"),
+            ("sektor", sektor, "sektor", "sektor")):
+        labels: dict[str, str] = {}
+        values: dict[str, dict] = {}
+        for row in rows:
+            labels[row[code_column]] = row[name_column]
+            values.setdefault(row[code_column], {})[
+                (row["kd_klpd"], row["tahun"], row["triwulan"])] = row["jumlah_aktif"]
+        groups = [(labels[code], WARNA[index % len(WARNA)], values[code])
+                  for index, code in enumerate(sorted(labels))]
+        title = f"UMKM binaan aktif per triwulan menurut {grouping}"
+        chart = chart_stacked(f"umkm-{grouping}", title, categories, groups, totals,
+                              "umkm_triwulan.jumlah_aktif", "angka")
+        parts.append(_figure(chart, f"{title} (jumlah pelaku usaha pada daftar binaan).",
+                             _legend([(label, color) for label, color, _ in groups])))
+        table_rows = [[esc(labels[code]), *(
+            kpi(f"umkm_{grouping}.jumlah_aktif", (*category, code),
+                values[code].get(category), "angka") for category in categories)]
+            for code in sorted(labels)]
+        parts.append(_table([(grouping.capitalize(), False),
+                             *((label_triwulan(*c[1:]), True) for c in categories)],
+                            table_rows))
+    if terbaru:
+        first = terbaru[0]
+        parts.append(f"<h3>Rincian {esc(label_triwulan(first['tahun'], first['triwulan']))}: "
+                     "kota x sektor</h3>")
+        table_rows = []
+        for row in terbaru:
+            key = (row["kd_klpd"], row["tahun"], row["triwulan"], row["kode_kab_kota"],
+                   row["sektor"])
+
+            def cell(column: str, fmt: str, row=row, key=key) -> str:
+                return kpi(f"umkm_binaan_triwulan.{column}", key, row[column], fmt)
+
+            table_rows.append([esc(row["nama_kab_kota"] or row["kode_kab_kota"]),
+                               esc(row["sektor"]), cell("jumlah_aktif", "angka"),
+                               cell("jumlah_baru", "angka"), cell("jumlah_kumulatif", "angka"),
+                               cell("pct_pertumbuhan_qoq", "persen"),
+                               cell("produksi_ton_ytd", "ton"), cell("omzet_rp_ytd", "rupiah")])
+        parts.append(_table([("Kota", False), ("Sektor", False), ("Aktif", True),
+                             ("Baru", True), ("Kumulatif", True), ("Tumbuh q-o-q", True),
+                             ("Produksi s.d. TW", True), ("Omzet s.d. TW", True)], table_rows))
+    return "".join(parts)
+
+
+def section_production(triwulan: Sequence[dict]) -> str:
+    if not triwulan:
+        return _empty("marts.umkm_binaan_triwulan")
+    categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
+    produksi = {c: r["produksi_ton_ytd"] for c, r in zip(categories, triwulan)}
+    omzet = {c: r["omzet_rp_ytd"] for c, r in zip(categories, triwulan)}
+    parts = [
+        _figure(chart_bars("produksi-ytd", "Produksi s.d. triwulan (ton)", categories, produksi,
+                           "umkm_triwulan.produksi_ton_ytd", "ton", "ton", WARNA[1]),
+                "Jumlah Produksi (kg) s.d. triwulan pada daftar binaan, dalam ton; angka "
+                "kumulatif sejak awal tahun."),
+        _figure(chart_bars("omzet-ytd", "Omzet s.d. triwulan (Rp)", categories, omzet,
+                           "umkm_triwulan.omzet_rp_ytd", "rupiah", "rupiah_ringkas", WARNA[2]),
+                "Jumlah Omzet (Rp) s.d. triwulan pada daftar binaan; angka kumulatif sejak "
+                "awal tahun."),
+    ]
+    table_rows = []
+    for category, row in zip(categories, triwulan):
+        def cell(column: str, fmt: str, row=row, category=category) -> str:
+            return kpi(f"umkm_triwulan.{column}", category, row[column], fmt)
+
+        table_rows.append([esc(label_triwulan(row["tahun"], row["triwulan"])),
+                           cell("jumlah_aktif", "angka"), cell("jumlah_baru", "angka"),
+                           cell("produksi_ton_ytd", "ton"), cell("omzet_rp_ytd", "rupiah")])
+    parts.append(_table([("Triwulan", False), ("Aktif", True), ("Baru", True),
+                         ("Produksi s.d. TW", True), ("Omzet s.d. TW", True)], table_rows))
+    return "".join(parts)
+
+
+def section_ekatalog(ekatalog: Sequence[dict]) -> str:
+    if not ekatalog:
+        return _empty("marts.umkm_ekatalog")
+    categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in ekatalog]
+    pelaku = {c: r["jumlah_pelaku_usaha"] for c, r in zip(categories, ekatalog)}
+    chart = chart_bars("umkm-ekatalog", "UMKM binaan yang bertransaksi di e-katalog",
+                       categories, pelaku, "umkm_ekatalog_triwulan.jumlah_pelaku_usaha",
+                       "angka", "angka", WARNA[3])
+    table_rows = []
+    for category, row in zip(categories, ekatalog):
+        def cell(column: str, fmt: str, row=row, category=category) -> str:
+            return kpi(f"umkm_ekatalog_triwulan.{column}", category, row[column], fmt)
+
+        table_rows.append([esc(label_triwulan(row["tahun"], row["triwulan"])),
+                           cell("jumlah_pelaku_usaha", "angka"), cell("jumlah_paket", "angka"),
+                           cell("nilai_rp", "rupiah")])
+    return (_figure(chart, "Pelaku usaha binaan KPKP yang cocok dengan penyedia e-katalog (NIB "
+                           "atau NPWP-16 ter-hash) dan punya paket bertransaksi, per triwulan "
+                           "tanggal pesanan.")
+            + _table([("Triwulan", False), ("Pelaku usaha", True), ("Paket", True),
+                      ("Nilai transaksi", True)], table_rows))
+
+
+# The page ------------------------------------------------------------------------------------
+
+def read_queries() -> dict[str, str]:
+    """The named queries of sql/dashboard.sql: each ``-- name: x`` line starts one."""
+    queries: dict[str, str] = {}
+    for chunk in re.split(r"^-- name: ", QUERIES.read_text(encoding="utf-8"), flags=re.M)[1:]:
+        name, _, sql = chunk.partition("\n")
+        queries[name.strip()] = sql.strip().rstrip(";")
+    return queries
+
+
+def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) -> str:
+    """The whole page from the marts visible on ``con`` (the serving file, read-only)."""
+    data = {name: fetch_dicts(con, sql) for name, sql in read_queries().items()}
+    latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
+    sections = [
+        ("angka-utama", "Angka utama: realisasi komitmen P3DN",
+         "Persen realisasi komitmen = realisasi PDN / komitmen PDN; setiap angka dengan "
+         "pembilang, penyebut, sumber dan tanggal datanya (marts.p3dn_provinsi).",
+         section_headline(data["provinsi"])),
+        ("per-skpd", "Realisasi vs komitmen per SKPD terhadap target",
+         "Tahun anggaran terbaru; target 95 % realisasi komitmen (SE Kepala LKPP 8/2023), 80 % "
+         "PDN dan 40 % UMK terhadap belanja pengadaan (marts.p3dn_per_skpd).",
+         section_skpd(data["per_skpd"])),
+        ("tren", "Tren angka utama antar-snapshot",
+         "Setiap publikasi menyimpan angka utama di marts.p3dn_snapshot.",
+         section_trend(data["snapshot"], data["provinsi"])),
+        ("umkm", "UMKM binaan Dinas KPKP per triwulan",
+         "Menurut kota dan sektor (marts.umkm_binaan_triwulan).",
+         section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],
+                      data["umkm_terbaru"])),
+        ("produksi-omzet", "Produksi dan omzet s.d. triwulan",
+         "Angka s.d. triwulan (year-to-date) dijumlahkan atas seluruh kota dan sektor.",
+         section_production(data["umkm_triwulan"])),
+        ("ekatalog", "UMKM binaan yang berjualan di e-katalog",
+         "Dicocokkan lewat NIB atau NPWP-16 ter-hash (marts.umkm_ekatalog).",
+         section_ekatalog(data["ekatalog_triwulan"])),
+    ]
+    body = "\n".join(
+        f'<section id="{esc(anchor)}"><h2>{esc(heading)}</h2>'
+        f'<p class="catatan">{esc(note)}</p>{content}</section>'
+        for anchor, heading, note, content in sections)
+    subtitle = (f"Dibuat {waktu(generated_at)} dari file serving (marts.*), snapshot terbaru "
+                f"{waktu(latest)}. Halaman luring: tanpa koneksi internet.")
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        judul=esc("Dasbor P3DN dan UMKM Binaan, Pemerintah Provinsi DKI Jakarta"),
+        subjudul=esc(subtitle),
+        isi=body,
+        kaki=esc("p3dn_pipeline: publish/dashboard. Angka = marts di file serving; "
+                 "definisi lengkap di komentar tabel dan kolom setiap mart."),
+    )
+
+
+def write_atomically(path: Path, text: str, publish_id: str) -> None:
+    """Readers (a browser, a file share) see the old page or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.publishing-{publish_id}")
+    try:
+        with temp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,68 @@
+-- The dashboard's reads of the serving file, one named query per section of the page.
+-- Each "-- name:" line starts a query; dashboard.py runs them by name.
+
+-- name: provinsi
+-- The headline per pemda and year, newest year first.
+SELECT * FROM marts.p3dn_provinsi
+ORDER BY kd_klpd, tahun_anggaran DESC;
+
+-- name: per_skpd
+-- Every SKPD of the newest fiscal year of each pemda.
+SELECT s.*
+FROM marts.p3dn_per_skpd AS s
+JOIN (SELECT kd_klpd, max(tahun_anggaran) AS tahun_anggaran
+      FROM marts.p3dn_per_skpd GROUP BY kd_klpd) AS terbaru
+    USING (kd_klpd, tahun_anggaran)
+ORDER BY s.kd_klpd, s.tahun_anggaran, s.pct_realisasi_komitmen DESC NULLS LAST,
+         s.kd_satker_str;
+
+-- name: snapshot
+-- The headline at every publish, oldest first.
+SELECT * FROM marts.p3dn_snapshot
+ORDER BY diambil_pada, snapshot_id, kd_klpd, tahun_anggaran;
+
+-- name: umkm_kota
+-- Active mentored businesses per quarter and kota.
+SELECT kd_klpd, tahun, triwulan, kode_kab_kota,
+       coalesce(max(nama_kab_kota), kode_kab_kota) AS nama_kab_kota,
+       sum(jumlah_aktif) AS jumlah_aktif
+FROM marts.umkm_binaan_triwulan
+GROUP BY kd_klpd, tahun, triwulan, kode_kab_kota
+ORDER BY kd_klpd, tahun, triwulan, kode_kab_kota;
+
+-- name: umkm_sektor
+-- Active mentored businesses per quarter and sector.
+SELECT kd_klpd, tahun, triwulan, sektor, sum(jumlah_aktif) AS jumlah_aktif
+FROM marts.umkm_binaan_triwulan
+GROUP BY kd_klpd, tahun, triwulan, sektor
+ORDER BY kd_klpd, tahun, triwulan, sektor;
+
+-- name: umkm_triwulan
+-- Per quarter: active and new businesses, production and turnover year-to-date.
+SELECT kd_klpd, tahun, triwulan,
+       sum(jumlah_aktif) AS jumlah_aktif,
+       sum(jumlah_baru) AS jumlah_baru,
+       sum(produksi_ton_ytd) AS produksi_ton_ytd,
+       sum(omzet_rp_ytd) AS omzet_rp_ytd
+FROM marts.umkm_binaan_triwulan
+GROUP BY kd_klpd, tahun, triwulan
+ORDER BY kd_klpd, tahun, triwulan;
+
+-- name: umkm_terbaru
+-- Every kota x sector row of the newest quarter of each pemda.
+SELECT u.*
+FROM marts.umkm_binaan_triwulan AS u
+JOIN (SELECT kd_klpd, max(tahun * 4 + triwulan) AS urutan
+      FROM marts.umkm_binaan_triwulan GROUP BY kd_klpd) AS terbaru
+    ON terbaru.kd_klpd = u.kd_klpd AND terbaru.urutan = u.tahun * 4 + u.triwulan
+ORDER BY u.kd_klpd, u.kode_kab_kota, u.sektor;
+
+-- name: ekatalog_triwulan
+-- Mentored businesses that sold on e-katalog, per quarter of the order.
+SELECT kd_klpd, tahun, triwulan,
+       count(DISTINCT pelaku_usaha_id) AS jumlah_pelaku_usaha,
+       sum(jumlah_paket) AS jumlah_paket,
+       sum(nilai_rp) AS nilai_rp
+FROM marts.umkm_ekatalog
+GROUP BY kd_klpd, tahun, triwulan
+ORDER BY kd_klpd, tahun, triwulan;

@@ -1,0 +1,34 @@
+-- History of the headline, one snapshot per publish (grain: snapshot_id x kd_klpd x
+-- tahun_anggaran). It lives in the working warehouse and only ever grows: created once,
+-- never replaced, so every figure once published can still be told apart from today's.
+CREATE TABLE IF NOT EXISTS marts.p3dn_snapshot (
+    snapshot_id VARCHAR NOT NULL,
+    diambil_pada TIMESTAMP NOT NULL,
+    kd_klpd VARCHAR NOT NULL,
+    tahun_anggaran INTEGER NOT NULL,
+    pct_realisasi_komitmen DECIMAL(38, 2),
+    pembilang_realisasi_pdn_rp DECIMAL(38, 2),
+    penyebut_komitmen_pdn_rp DECIMAL(38, 2),
+    pct_pdn_belanja DECIMAL(38, 2),
+    pct_umk_belanja DECIMAL(38, 2),
+    tanggal_data DATE
+);
+
+INSERT INTO marts.p3dn_snapshot
+SELECT $snapshot_id, $diambil_pada, kd_klpd, tahun_anggaran,
+       pct_realisasi_komitmen, pembilang_realisasi_pdn_rp, penyebut_komitmen_pdn_rp,
+       pct_pdn_belanja, pct_umk_belanja, tanggal_data
+FROM marts.p3dn_provinsi
+ORDER BY kd_klpd, tahun_anggaran;
+
+COMMENT ON TABLE marts.p3dn_snapshot IS 'Riwayat angka utama P3DN: satu snapshot per publikasi, disalin dari marts.p3dn_provinsi saat file serving dibuat; tidak pernah ditimpa. / History of the headline P3DN figures: one snapshot per publish, copied from marts.p3dn_provinsi when the serving file is built; never replaced.';
+COMMENT ON COLUMN marts.p3dn_snapshot.snapshot_id IS 'Pengenal publikasi (sama untuk semua baris satu publikasi). / Publish id, shared by every row of one publish.';
+COMMENT ON COLUMN marts.p3dn_snapshot.diambil_pada IS 'Waktu snapshot diambil, UTC (WIB = UTC+7). / When the snapshot was taken, UTC.';
+COMMENT ON COLUMN marts.p3dn_snapshot.kd_klpd IS 'Kode K/L/PD LKPP (pemda). / LKPP government code.';
+COMMENT ON COLUMN marts.p3dn_snapshot.tahun_anggaran IS 'Tahun anggaran. / Fiscal year.';
+COMMENT ON COLUMN marts.p3dn_snapshot.pct_realisasi_komitmen IS 'Realisasi komitmen P3DN (%) = 100 x pembilang / penyebut saat snapshot; NULL bila komitmen 0 (sumber: marts.p3dn_provinsi). / Headline percent at snapshot time; NULL when there is no commitment.';
+COMMENT ON COLUMN marts.p3dn_snapshot.pembilang_realisasi_pdn_rp IS 'Pembilang: realisasi PDN e-katalog (Rp), LKPP e-Katalog v5+v6 yang kd_rup-nya paket komitmen SiRUP berstatus PDN. / Numerator, rupiah.';
+COMMENT ON COLUMN marts.p3dn_snapshot.penyebut_komitmen_pdn_rp IS 'Penyebut: komitmen PDN (Rp), pagu paket SiRUP RUP-PaketPenyedia-Terumumkan berstatus PDN. / Denominator, rupiah.';
+COMMENT ON COLUMN marts.p3dn_snapshot.pct_pdn_belanja IS 'Komitmen PDN / belanja pengadaan RUP-StrukturAnggaranPD (%), saat snapshot. / PDN share of procurement spending, percent.';
+COMMENT ON COLUMN marts.p3dn_snapshot.pct_umk_belanja IS 'Komitmen UMK / belanja pengadaan RUP-StrukturAnggaranPD (%), saat snapshot. / Micro/small share of procurement spending, percent.';
+COMMENT ON COLUMN marts.p3dn_snapshot.tanggal_data IS 'Tanggal data terbaru di sumber saat snapshot (tgl_order e-katalog / _event_date SiRUP). / Latest data date in the sources at snapshot time.';
