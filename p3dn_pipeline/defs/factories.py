@@ -83,7 +83,7 @@ def _now() -> dt.datetime:
 
 
 def build_file_ledger_asset():
-    @asset(key=FILE_LEDGER_KEY, group_name="raw", kinds={"duckdb"})
+    @asset(key=FILE_LEDGER_KEY, group_name="raw", kinds={"duckdb"}, backfill_policy=SINGLE_RUN)
     def file_ledger(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                     pipeline: PipelineSettings) -> MaterializeResult:
         """Every file version seen in the landing folder: sha256, size, recognised dataset,
@@ -113,6 +113,7 @@ def build_raw_asset(dataset: Dataset):
         group_name="raw",
         kinds={"duckdb"},
         deps=[FILE_LEDGER_KEY],
+        backfill_policy=SINGLE_RUN,
         description=(
             f"{dataset.title}, every field as delivered (text), plus source file, sheet, row, "
             f"file sha256 and load time; personal identifiers only as keyed hashes. "
@@ -175,7 +176,7 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
         deps=[AssetKey(["raw", dataset.name]), *(AssetKey(list(d)) for d in extra_deps)],
         check_specs=specs,
         partitions_def=FISCAL_YEARS if year_column else None,
-        backfill_policy=SINGLE_RUN if year_column else None,
+        backfill_policy=SINGLE_RUN,
         description=(
             f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
             f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
@@ -265,7 +266,7 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequen
     @asset(key=AssetKey(list(key)), group_name=schema, kinds={"duckdb"},
            deps=[AssetKey(list(d)) for d in deps], description=description,
            partitions_def=FISCAL_YEARS if year_column else None,
-           backfill_policy=SINGLE_RUN if year_column else None)
+           backfill_policy=SINGLE_RUN)
     def sql_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
         with warehouse.session() as con:
             quality_gate.assert_upstream_passed(con, gate_on)

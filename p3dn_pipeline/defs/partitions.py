@@ -5,8 +5,9 @@ Raw tables are not partitioned: they are kept per file version by the file ledge
 already makes loading idempotent. From staging on, a year's slice is deleted and inserted
 again in one transaction, so re-running a year gives the same tables.
 
-Every partitioned asset has a single-run backfill policy: a backfill of several years is one
-run, one DuckDB writer, never a crowd of runs fighting over the file lock.
+Every asset has a single-run backfill policy: a backfill of several years is one run, one
+DuckDB writer, never a crowd of runs fighting over the file lock (and `dg launch
+--partition-range` can run it without a daemon).
 """
 
 from dagster import BackfillPolicy, TimeWindowPartitionsDefinition

@@ -8,6 +8,7 @@ from p3dn_pipeline.defs.apbd.assets import CHECKED_TABLES as APBD
 from p3dn_pipeline.defs.factories import FILE_LEDGER_KEY, build_sql_asset, table_metadata
 from p3dn_pipeline.defs.kpkp.assets import CHECKED_TABLES as KPKP
 from p3dn_pipeline.defs.lkpp.assets import CHECKED_TABLES as LKPP
+from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.resources import P3dnWarehouse
 from p3dn_pipeline.lib.warehouse import fetch_dicts, run_sql_file, transaction
 
@@ -73,6 +74,7 @@ assets = [
     key=AssetKey(["marts", "data_quality"]),
     group_name="marts",
     kinds={"duckdb"},
+    backfill_policy=SINGLE_RUN,
     deps=[FILE_LEDGER_KEY, AssetKey(["reference", "datasets"]),
           *(AssetKey(["staging", table.split(".")[1]]) for table in LKPP + APBD + KPKP)],
 )

@@ -6,6 +6,7 @@ from dagster import AssetKey, MaterializeResult, asset
 
 from p3dn_pipeline.datasets import DATASETS
 from p3dn_pipeline.defs.factories import build_sql_asset, table_metadata
+from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.resources import P3dnWarehouse
 from p3dn_pipeline.lib.warehouse import transaction
 
@@ -37,7 +38,8 @@ assets = [
 ]
 
 
-@asset(key=AssetKey(["reference", "datasets"]), group_name="reference", kinds={"duckdb"})
+@asset(key=AssetKey(["reference", "datasets"]), group_name="reference", kinds={"duckdb"},
+       backfill_policy=SINGLE_RUN)
 def datasets_reference(warehouse: P3dnWarehouse) -> MaterializeResult:
     """The datasets the pipeline recognises (p3dn_pipeline/datasets.py): name, source system,
     title, grain and required fields, so BI users can read marts.data_quality by source.
