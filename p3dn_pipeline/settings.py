@@ -23,6 +23,12 @@ class Settings:
     warehouse_path: Path
     pii_key: bytes
     kd_klpd: str
+    # What BI tools and people read (defs/publish); by default beside the warehouse, so a
+    # test or a second deployment that moves the warehouse moves its serving files with it.
+    serving_path: Path
+    parquet_dir: Path
+    dashboard_path: Path
+    serving_storage_version: str
 
     @property
     def uses_demo_pii_key(self) -> bool:
@@ -30,13 +36,56 @@ class Settings:
 
 
 def load_settings() -> Settings:
+    warehouse_path = Path(
+        os.environ.get("P3DN_WAREHOUSE", REPO_ROOT / "data" / "warehouse" / "p3dn.duckdb")
+    )
     return Settings(
         landing_dir=Path(os.environ.get("P3DN_LANDING_DIR", REPO_ROOT / "data" / "landing")),
-        warehouse_path=Path(
-            os.environ.get("P3DN_WAREHOUSE", REPO_ROOT / "data" / "warehouse" / "p3dn.duckdb")
-        ),
+        warehouse_path=warehouse_path,
         pii_key=os.environ.get("P3DN_PII_KEY", DEMO_PII_KEY).encode(),
         # APBD and KPKP exports do not say which pemda they belong to; LKPP's code for DKI
         # is not public, so it is configuration. "DKI" is the placeholder the sample uses.
         kd_klpd=os.environ.get("P3DN_KD_KLPD", "DKI"),
+        serving_path=Path(os.environ.get("P3DN_SERVING", warehouse_path.parent / "marts.duckdb")),
+        parquet_dir=Path(os.environ.get("P3DN_PARQUET_DIR", warehouse_path.parent / "parquet")),
+        dashboard_path=Path(
+            os.environ.get("P3DN_DASHBOARD", warehouse_path.parent / "dashboard.html")),
+        # DuckDB 2.0 writes files that DuckDB 1.x cannot open, and BI drivers (Metabase,
+        # DBeaver, Evidence) bundle older DuckDB versions: the serving file is written in the
+        # v1.0.0 format, which every DuckDB since 0.10 reads.
+        serving_storage_version=os.environ.get("P3DN_SERVING_STORAGE_VERSION", "v1.0.0"),
     )
+
+
+# A shorter key can be found by trying them all against one known NIK and its hash.
+MIN_PII_KEY_LENGTH = 16
+
+
+class PiiKeyError(RuntimeError):
+    """The hashing key would let anyone recompute the hashes; the message says what to do."""
+
+
+def demo_mode() -> bool:
+    """``P3DN_DEMO_MODE=1``: the data is the synthetic sample, so the public demo key is fine.
+    ``make run``, ``make dev`` and ``make test`` set it."""
+    return os.environ.get("P3DN_DEMO_MODE", "").strip() == "1"
+
+
+def check_pii_key(settings: Settings) -> None:
+    """Refuse, outside demo mode, a missing, public or short ``P3DN_PII_KEY``. The message
+    never quotes the key."""
+    if demo_mode():
+        return
+    if settings.uses_demo_pii_key:
+        problem = ("P3DN_PII_KEY is not set (or is the public demo key), so personal "
+                   "identifiers would be hashed with a key anyone can use to recompute them")
+    elif len(settings.pii_key.decode("utf-8", "replace")) < MIN_PII_KEY_LENGTH:
+        problem = (f"P3DN_PII_KEY is shorter than {MIN_PII_KEY_LENGTH} characters, short "
+                   "enough to be found by trying every key")
+    else:
+        return
+    raise PiiKeyError(
+        f"{problem}. Set P3DN_PII_KEY to a long random secret kept outside the repository, "
+        "e.g. the output of: python -c \"import secrets; print(secrets.token_hex(32))\", and "
+        "use the same key for every run (another key gives the same person another id). "
+        "Only for the synthetic sample, set P3DN_DEMO_MODE=1 instead (make run does).")

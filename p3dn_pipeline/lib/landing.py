@@ -98,9 +98,9 @@ def discover(landing_dir: Path) -> Iterator[LandedFile]:
             if name.startswith(".") or name.startswith("~$") or name == "MANIFEST.json":
                 continue  # hidden files, Excel lock files and the generator's manifest
             path = Path(dirpath) / name
-            stat = path.lstat()
-            yield LandedFile(path, path.relative_to(root).as_posix(), stat.st_size,
-                             stat.st_mtime_ns)
+            info = path.lstat()
+            yield LandedFile(path, path.relative_to(root).as_posix(), info.st_size,
+                             info.st_mtime_ns)
 
 
 def sha256_of(path: Path) -> str:
@@ -131,10 +131,15 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
         target = landed.path.resolve()
         target_stat = target.stat()
     except FileNotFoundError:
+        if not is_link:
+            raise LandingError("disappeared while the landing folder was being read; it is "
+                               "looked at again on the next run") from None
         raise LandingError(
             f"is a symbolic link to {target}, which does not exist; remove the link and "
             "copy the file into the landing folder instead") from None
-    except (OSError, RuntimeError):  # a loop of links
+    except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links, Python < 3.13
+        if isinstance(err, OSError) and err.errno != errno.ELOOP:
+            raise LandingError(f"cannot be examined: {err.strerror}") from None
         raise LandingError(
             "is a symbolic link that cannot be followed (it leads back to itself); remove "
             "it and copy the file into the landing folder instead") from None
@@ -302,7 +307,7 @@ def _check_zip_directory(path: Path) -> None:
             "open it in Excel and save it again as .xlsx")
     entries, directory_size = _ZIP_END_RECORD.unpack_from(tail, at)[4:6]
     # Zip64 is for archives of more than 65 535 parts or 4 GB: never a workbook within limits.
-    zip64 = tail[max(at - 20, 0):at - 16] == _ZIP64_LOCATOR_SIGNATURE
+    zip64 = at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR_SIGNATURE
     if zip64 or entries > MAX_XLSX_ENTRIES or directory_size > MAX_XLSX_ENTRIES * 1024:
         raise LandingError(
             f"holds more than {MAX_XLSX_ENTRIES} parts; a workbook holds a few dozen, so it is "

@@ -21,12 +21,13 @@ def test_every_asset_is_keyed_by_layer_and_documented():
     graph = defs.resolve_asset_graph()
     keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.path)
     layers = {key.path[0] for key in keys}
-    assert layers == {"raw", "staging", "marts", "reference"}
+    assert layers == {"raw", "staging", "marts", "reference", "publish"}
+    file_kinds = {("publish", "parquet"): {"parquet"}, ("publish", "dashboard"): {"html"}}
     for key in keys:
         node = graph.get(key)
         assert len(key.path) == 2, key
         assert node.group_name == key.path[0], key
-        assert node.kinds == {"duckdb"}, key
+        assert node.kinds == file_kinds.get(tuple(key.path), {"duckdb"}), key
         assert node.description and len(node.description) > 60, key
     assert [k.path[1] for k in keys if k.path[0] == "marts"] == [
         "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_provinsi",
@@ -63,5 +64,5 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 27
+    assert len(asset_keys) == 30
     assert len(listed["asset_checks"]) == 52

@@ -5,9 +5,17 @@ have open: every output is built under a temporary name and renamed into place."
 import datetime as dt
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from p3dn_pipeline.defs.marts.assets import assets as mart_assets
+from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.publish.dashboard import render_dashboard, write_atomically
 from p3dn_pipeline.defs.publish.parquet import export_parquet
 from p3dn_pipeline.defs.publish.serving import (
@@ -39,7 +47,8 @@ def _table(headers: list[str], rows: list[list]) -> MetadataValue:
     return MetadataValue.md("\n".join(lines))
 
 
-@asset(key=SERVING_FILE_KEY, group_name="publish", kinds={"duckdb"}, deps=MART_KEYS)
+@asset(key=SERVING_FILE_KEY, group_name="publish", kinds={"duckdb"}, deps=MART_KEYS,
+       backfill_policy=SINGLE_RUN)
 def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
     """The DuckDB file BI tools open read-only (P3DN_SERVING, default
     data/warehouse/marts.duckdb): every marts table with its table and column comments, plus
@@ -86,7 +95,7 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
 
 
 @asset(key=AssetKey(["publish", "parquet"]), group_name="publish", kinds={"parquet"},
-       deps=[SERVING_FILE_KEY])
+       deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
 def parquet(context: AssetExecutionContext) -> MaterializeResult:
     """Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default
     data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each file
@@ -104,7 +113,7 @@ def parquet(context: AssetExecutionContext) -> MaterializeResult:
 
 
 @asset(key=AssetKey(["publish", "dashboard"]), group_name="publish", kinds={"html"},
-       deps=[SERVING_FILE_KEY])
+       deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
 def dashboard(context: AssetExecutionContext) -> MaterializeResult:
     """One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html)
     for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis,

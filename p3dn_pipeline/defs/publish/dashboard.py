@@ -386,7 +386,8 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             f'<div class="kartu"><div class="judul-kartu">Realisasi komitmen P3DN '
             f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}</div>"
             f'<div class="angka-besar">{value("pct_realisasi_komitmen", "persen")}</div>'
-            f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; {status}</div>"
+            f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; "
+            f"{status}</div>"
             '<dl class="dasar">'
             f"<dt>Pembilang</dt><dd>realisasi PDN e-katalog "
             f"{value('pembilang_realisasi_pdn_rp', 'rupiah')}</dd>"

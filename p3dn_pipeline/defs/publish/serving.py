@@ -24,7 +24,8 @@ after the file, so with the default name ``marts.duckdb`` a BI tool reads
 the warehouse. A ``marts`` schema inside ``marts.duckdb`` would make ``marts.p3dn_provinsi``
 ambiguous, an error in every client.
 
-POSIX only (Linux, macOS): on Windows a file that is open cannot be replaced.
+Linux only, the deployment target: the lock probe uses Linux's ``struct flock`` layout, and
+on Windows a file that is open cannot be replaced at all.
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def write_lock_holder(path: Path) -> int | None:
     except FileNotFoundError:
         return None
     try:
-        # struct flock on Linux and macOS: l_type, l_whence, l_start, l_len, l_pid.
+        # struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid.
         answer = fcntl.fcntl(fd, fcntl.F_GETLK,
                              struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
     finally:
@@ -252,12 +253,13 @@ def new_publish_id() -> str:
     return uuid.uuid4().hex
 
 
-def build_serving_file(con: duckdb.DuckDBPyConnection, serving_path: Path, *,
-                       publish_id: str, storage_version: str) -> tuple[list[PublishedTable],
-                                                                       list[str]]:
+def build_serving_file(
+        con: duckdb.DuckDBPyConnection, serving_path: Path, *, publish_id: str,
+        storage_version: str) -> tuple[list[PublishedTable], list[str]]:
     """Copy every ``marts`` table of the warehouse connection ``con`` (with its comments)
-    into the ``main`` schema of a new serving file and swap it in. Returns the tables published and any stale log
-    removed. On failure the previous serving file is left exactly as it was."""
+    into the ``main`` schema of a new serving file and swap it in. Returns the tables
+    published and any stale log removed. On failure the previous serving file is left
+    exactly as it was."""
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     temp = temporary_path(serving_path, publish_id)
     remove_database(temp)
