@@ -12,8 +12,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Loudly a demo value: anyone can recompute the hashes made with it. The security issue
-# makes running with it outside demo mode an error; until then it is logged as a warning.
+# Loudly a demo value: anyone can recompute the hashes made with it. It is accepted only in
+# demo mode (P3DN_DEMO_MODE=1, set by the Makefile for the synthetic sample); otherwise
+# opening the warehouse refuses to start (check_pii_key).
 DEMO_PII_KEY = "DEMO-ONLY-KEY-do-not-use-for-real-data"
 
 
