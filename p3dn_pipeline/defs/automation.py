@@ -35,10 +35,10 @@ from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
-# A run that fails on something transient (the warehouse file locked by a BI tool that opened
-# it read-write, a run worker killed) is started again from the failed step by the daemon;
-# needs `run_retries: enabled: true` in dagster.yaml. Every write is a transaction, so a retry
-# never finds half a table.
+# A run that fails on something transient (another process had the warehouse file open when a
+# step needed to write it, a run worker was killed) is started again from the failed step by
+# the daemon; needs `run_retries: enabled: true` in dagster.yaml. Every write is a
+# transaction, so a retry never finds half a table.
 MAX_RUN_RETRIES = 2
 
 refresh_all_job = define_asset_job(

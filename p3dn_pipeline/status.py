@@ -1,0 +1,168 @@
+"""``p3dn status``: what the warehouse holds now, for whoever is on call.
+
+Per source (LKPP, APBD, KPKP): files loaded, rows, the last file loaded and when, and files
+rejected with their reasons, all from the file ledger. Per mart: rows, and when it was last
+built with whether that is within the 36-hour freshness limit; DuckDB keeps no modification
+time per table, so the time is the mart's latest materialization in the Dagster instance
+(the same record the freshness policy is judged on). Then every failing quality check.
+
+The warehouse is opened read-only, so the command is safe beside BI tools, and a run that is
+writing makes it fail with a clear message rather than wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from p3dn_pipeline.datasets import DATASETS
+from p3dn_pipeline.lib.ledger import LEDGER_TABLE
+from p3dn_pipeline.lib.warehouse import fetch_dicts, table_exists
+
+WIB = ZoneInfo("Asia/Jakarta")
+SOURCES = ("lkpp", "apbd", "kpkp")
+CHECK_RESULTS_TABLE = "quality.check_results"
+SEVERITY_ORDER = {"ERROR": 0, "WARN": 1}
+
+
+class StatusError(Exception):
+    """The status cannot be read; the message says why and what to do."""
+
+
+def wib(utc_naive: dt.datetime) -> str:
+    """Ledger and check times are stored as naive UTC; people in Jakarta read WIB."""
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    source_of = {d.name: d.source for d in DATASETS}
+    if not table_exists(con, LEDGER_TABLE):
+        return ["no file ledger yet: nothing has been loaded"]
+    loaded = fetch_dicts(con, f"SELECT path, dataset, rows_loaded, status_at FROM {LEDGER_TABLE} "
+                              "WHERE status = 'loaded' ORDER BY status_at DESC, path")
+    # A path's newest version decides: a rejection later fixed by a good file is history.
+    rejected = fetch_dicts(con, f"""
+        SELECT path, dataset, reason FROM (
+            SELECT *, row_number() OVER (PARTITION BY path
+                                         ORDER BY first_seen_at DESC, status_at DESC) AS newest
+            FROM {LEDGER_TABLE} WHERE status <> 'removed')
+        WHERE newest = 1 AND status = 'rejected' ORDER BY path""")
+    lines = []
+    for source in SOURCES:
+        files = [r for r in loaded if source_of.get(r["dataset"]) == source]
+        if files:
+            last = files[0]
+            lines.append(
+                f"{source}: {_plural(len(files), 'file')} loaded, "
+                f"{_plural(sum(r['rows_loaded'] or 0 for r in files), 'row')}; last loaded "
+                f"{last['path']} ({last['dataset']}, {_plural(last['rows_loaded'] or 0, 'row')}) "
+                f"at {wib(last['status_at'])}")
+        else:
+            lines.append(f"{source}: no file loaded")
+        lines += [f"  rejected: {r['reason']}" for r in rejected
+                  if source_of.get(r["dataset"]) == source]
+    unrecognised = [r for r in rejected if r["dataset"] not in source_of]
+    if unrecognised:
+        lines.append(f"not recognised as any dataset: {_plural(len(unrecognised), 'file')}")
+        lines += [f"  rejected: {r['reason']}" for r in unrecognised]
+    return lines
+
+
+def _dagster_instance_folder() -> Path | None:
+    folder = Path(os.environ.get("DAGSTER_HOME") or Path.cwd() / ".dagster_home")
+    return folder if folder.is_dir() else None
+
+
+def _freshness_limit() -> dt.timedelta:
+    from p3dn_pipeline.defs.automation import MART_FRESHNESS_POLICY
+
+    return MART_FRESHNESS_POLICY.fail_window.to_timedelta()
+
+
+def mart_lines(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[str]:
+    limit = _freshness_limit()
+    marts = [r["table_name"] for r in fetch_dicts(
+        con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+             "ORDER BY table_name")]
+    if not marts:
+        return ["no mart in the warehouse yet"]
+    built = _latest_materializations(marts)
+    lines = []
+    for name in marts:
+        rows = con.execute(f'SELECT count(*) FROM marts."{name}"').fetchall()[0][0]
+        when = built.get(name)
+        if isinstance(when, str):
+            freshness = when
+        else:
+            age = now - when
+            verdict = "fresh" if age < limit else "STALE"
+            freshness = (f"built {when.astimezone(WIB).strftime('%Y-%m-%d %H:%M WIB')} "
+                         f"({age.total_seconds() / 3600:.1f} h ago), {verdict}")
+        lines.append(f"marts.{name}: {_plural(rows, 'row')}, {freshness}")
+    return lines
+
+
+def _hours(delta: dt.timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:g}"
+
+
+def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str]:
+    """Mart -> time of its latest materialization, or why it is unknown."""
+    folder = _dagster_instance_folder()
+    if folder is None:
+        return dict.fromkeys(marts, "build time unknown (no Dagster instance: set DAGSTER_HOME)")
+    from dagster import AssetKey, DagsterInstance
+
+    found: dict[str, dt.datetime | str] = {}
+    with DagsterInstance.from_config(str(folder)) as instance:
+        for name in marts:
+            event = instance.get_latest_materialization_event(AssetKey(["marts", name]))
+            found[name] = (dt.datetime.fromtimestamp(event.timestamp, dt.UTC) if event else
+                           f"no materialization of marts/{name} in the Dagster instance at "
+                           f"{folder}")
+    return found
+
+
+def check_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not table_exists(con, CHECK_RESULTS_TABLE):
+        return [f"no check results recorded yet ({CHECK_RESULTS_TABLE} does not exist)"]
+    results = fetch_dicts(con, f"SELECT asset_key, check_name, severity, passed, "
+                               f"unexpected_count, checked_at FROM {CHECK_RESULTS_TABLE}")
+    failing = sorted((r for r in results if not r["passed"]),
+                     key=lambda r: (SEVERITY_ORDER.get(r["severity"], 2), r["asset_key"],
+                                    r["check_name"]))
+    if not failing:
+        return [f"none failing ({_plural(len(results), 'check')} passed)"]
+    return [f"{r['severity']} {r['asset_key']} {r['check_name']}: "
+            f"{'?' if r['unexpected_count'] is None else r['unexpected_count']} unexpected, "
+            f"checked {wib(r['checked_at'])}" for r in failing]
+
+
+def status_report(warehouse_path: Path, now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    if not warehouse_path.exists():
+        raise StatusError(f"No warehouse at {warehouse_path} yet: run `make run` (or "
+                          "`p3dn run`) first, or set P3DN_WAREHOUSE to where it is.")
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.IOException as err:
+        raise StatusError(f"Cannot open {warehouse_path} read-only ({err}). A run is probably "
+                          "writing it right now: try again when it has finished.") from None
+    try:
+        lines = [f"Warehouse: {warehouse_path} (opened read-only)", "", "== Sources =="]
+        lines += source_lines(con)
+        lines += ["", f"== Marts (stale {_hours(_freshness_limit())} h after their last build) =="]
+        lines += mart_lines(con, now)
+        lines += ["", "== Failing checks =="]
+        lines += check_lines(con)
+    finally:
+        con.close()
+    return "\n".join(lines)

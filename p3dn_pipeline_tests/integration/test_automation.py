@@ -1,0 +1,278 @@
+"""The daily schedule, the landing-folder sensor, run retries and mart freshness, evaluated by
+Dagster itself on real files and a real instance built from the repository's dagster.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    SensorResult,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from p3dn_pipeline.defs.automation import (
+    MAX_RUN_RETRIES,
+    daily_refresh_schedule,
+    landing_folder_sensor,
+)
+from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
+from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
+
+SETTLE_SECONDS = 30
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """A persistent instance (sensor contexts refuse ephemeral ones) with the repo's config."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    with DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(folder))
+    monkeypatch.setenv("P3DN_LANDING_SETTLE_SECONDS", str(SETTLE_SECONDS))
+    return folder
+
+
+def drop(folder: Path, name: str, content: str, *, age_seconds: float = 120) -> Path:
+    """Write a file as a finished copy: last modified ``age_seconds`` ago."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    age(path, age_seconds)
+    return path
+
+
+def age(path: Path, seconds: float) -> None:
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+
+
+def tick(instance, cursor: str | None) -> SensorResult:
+    return landing_folder_sensor(build_sensor_context(instance=instance, cursor=cursor))
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_schedule_runs_refresh_all_every_day_at_0600_jakarta_time():
+    assert daily_refresh_schedule.cron_schedule == "0 6 * * *"
+    assert daily_refresh_schedule.execution_timezone == "Asia/Jakarta"
+    assert daily_refresh_schedule.job_name == "refresh_all"
+    assert daily_refresh_schedule.default_status == DefaultScheduleStatus.RUNNING
+    wib = dt.timezone(dt.timedelta(hours=7))
+    context = build_schedule_context(
+        scheduled_execution_time=dt.datetime(2025, 7, 1, 6, 0, tzinfo=wib))
+    result = daily_refresh_schedule.evaluate_tick(context)
+    [request] = result.run_requests
+    assert request.job_name is None  # None: the schedule's own job
+    # One run over every fiscal year, as `p3dn run` does.
+    assert request.tags.items() >= fiscal_year_range_tags().items()
+
+
+def test_schedule_and_sensors_are_registered_and_on_by_default():
+    from p3dn_pipeline.definitions import defs
+
+    assert [s.name for s in defs.schedules] == ["daily_refresh_0600_wib"]
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {"landing_folder_sensor", "run_failure_alert", "check_failure_alert"}
+    assert {s.default_status for s in sensors.values()} == {DefaultSensorStatus.RUNNING}
+    assert defs.resolve_job_def("refresh_all").run_tags["dagster/max_retries"] == "2"
+
+
+def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes(
+        instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    drop(landing, "apbd/realisasi.csv", "Kode SKPD;Realisasi\n1.01;5\n")
+    drop(landing, ".hidden.csv", "ignored")
+
+    result = tick(instance, None)
+
+    assert len(result.run_requests) == 1
+    request = result.run_requests[0]
+    assert request.tags["p3dn/changed_files"] == "2"
+    assert request.tags.items() >= fiscal_year_range_tags().items()
+    assert request.run_key.startswith("landing-1-")
+    state = json.loads(result.cursor)
+    assert state["requests"] == 1
+    assert state["settling"] == {}
+    assert sorted(state["files"]) == ["apbd/realisasi.csv", "sirup.json"]
+    on_disk = (landing / "sirup.json").stat()
+    assert state["files"]["sirup.json"] == {
+        "size": on_disk.st_size, "mtime_ns": on_disk.st_mtime_ns,
+        "sha256": sha('[{"kd_rup": 1}]')}
+    assert state["files"]["apbd/realisasi.csv"]["sha256"] == sha(
+        "Kode SKPD;Realisasi\n1.01;5\n")
+
+
+def test_unchanged_files_start_no_run_even_after_a_restart(instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    first = tick(instance, None)
+    assert len(first.run_requests) == 1
+
+    # A restart: a fresh evaluation that only has the cursor the daemon stored.
+    again = tick(instance, first.cursor)
+    assert not again.run_requests
+    assert again.skip_reason.skip_message.startswith("No new, changed or removed file")
+    assert json.loads(again.cursor)["files"] == json.loads(first.cursor)["files"]
+
+
+def test_a_touched_file_with_the_same_content_starts_no_run(instance, landing):
+    path = drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    first = tick(instance, None)
+    age(path, 90)  # new mtime, same bytes
+
+    touched = tick(instance, first.cursor)
+
+    assert not touched.run_requests
+    assert json.loads(touched.cursor)["files"]["sirup.json"]["mtime_ns"] == path.stat().st_mtime_ns
+
+
+def test_a_changed_file_starts_a_run_for_that_file_only(instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    drop(landing, "apbd.csv", "Kode SKPD;Realisasi\n1.01;5\n")
+    first = tick(instance, None)
+
+    drop(landing, "sirup.json", '[{"kd_rup": 2}]', age_seconds=60)
+    second = tick(instance, first.cursor)
+
+    assert len(second.run_requests) == 1
+    assert second.run_requests[0].tags["p3dn/changed_files"] == "1"
+    assert second.run_requests[0].run_key != first.run_requests[0].run_key
+    assert json.loads(second.cursor)["files"]["sirup.json"]["sha256"] == sha('[{"kd_rup": 2}]')
+
+
+def test_a_file_changed_back_to_an_earlier_version_gets_a_new_run_key(instance, landing):
+    drop(landing, "sirup.json", "A")
+    cursor = tick(instance, None).cursor
+    keys = []
+    for content, age_seconds in (("B", 100), ("A", 80)):
+        drop(landing, "sirup.json", content, age_seconds=age_seconds)
+        result = tick(instance, cursor)
+        keys.append(result.run_requests[0].run_key)
+        cursor = result.cursor
+    assert keys[0] != keys[1]
+    assert json.loads(cursor)["requests"] == 3
+
+
+def test_a_file_still_being_copied_is_left_for_the_next_tick(instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    first = tick(instance, None)
+    partial = drop(landing, "big_export.json", '[{"kd_rup": ', age_seconds=0)
+
+    copying = tick(instance, first.cursor)
+    assert not copying.run_requests
+    assert "1 still being copied" in copying.skip_reason.skip_message
+    assert json.loads(copying.cursor)["settling"] == {"big_export.json": {
+        "size": partial.stat().st_size, "mtime_ns": partial.stat().st_mtime_ns}}
+    assert "big_export.json" not in json.loads(copying.cursor)["files"]
+
+    # The copy finishes and nothing touches the file for longer than the settle time.
+    drop(landing, "big_export.json", '[{"kd_rup": 3}]', age_seconds=SETTLE_SECONDS + 5)
+    # Its size changed since the last tick saw it: it may still be growing, so wait once more.
+    grown = tick(instance, copying.cursor)
+    assert not grown.run_requests
+    done = tick(instance, grown.cursor)
+    assert len(done.run_requests) == 1
+    assert done.run_requests[0].tags["p3dn/changed_files"] == "1"
+    state = json.loads(done.cursor)
+    assert state["settling"] == {}
+    assert state["files"]["big_export.json"]["sha256"] == sha('[{"kd_rup": 3}]')
+
+
+def test_an_old_file_moved_in_whole_is_taken_at_once(instance, landing):
+    # `mv` of a finished download keeps its old mtime: no reason to wait a tick.
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]', age_seconds=3600)
+    assert len(tick(instance, None).run_requests) == 1
+
+
+def test_a_removed_file_starts_a_run_so_its_rows_leave_the_warehouse(instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    drop(landing, "apbd.csv", "x")
+    first = tick(instance, None)
+    (landing / "apbd.csv").unlink()
+
+    removed = tick(instance, first.cursor)
+
+    assert len(removed.run_requests) == 1
+    assert sorted(json.loads(removed.cursor)["files"]) == ["sirup.json"]
+
+
+def test_a_missing_landing_folder_is_not_taken_as_every_file_removed(instance, landing):
+    drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    first = tick(instance, None)
+    shutil.rmtree(landing)
+
+    result = tick(instance, first.cursor)
+
+    assert not result.run_requests
+    assert result.cursor is None  # the stored cursor stays as it was
+    assert "does not exist" in result.skip_reason.skip_message
+
+
+def test_the_local_instance_config_enables_run_retries_and_one_run_at_a_time(instance):
+    assert instance.run_retries_enabled
+    assert instance.run_retries_max_retries == MAX_RUN_RETRIES
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    assert instance.run_monitoring_enabled
+    assert not instance.telemetry_enabled
+
+
+@pytest.mark.slow
+def test_a_failed_refresh_all_run_is_marked_for_automatic_retry(instance, tmp_path, monkeypatch):
+    from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.defs.resources import default_resources
+
+    # The warehouse's folder cannot be created (a file is in the way): the first step fails.
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    monkeypatch.setenv("P3DN_WAREHOUSE", str(blocker / "p3dn.duckdb"))
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
+
+    result = defs.resolve_job_def("refresh_all").execute_in_process(
+        instance=instance, resources=default_resources(), raise_on_error=False,
+        tags=fiscal_year_range_tags())
+
+    assert not result.success
+    run = instance.get_run_by_id(result.run_id)
+    assert run.tags["dagster/max_retries"] == "2"
+    # Set by Dagster when the run failed; the daemon launches the retry for runs marked so.
+    assert run.tags["dagster/will_retry"] == "true"
+
+
+def test_every_mart_and_nothing_else_must_be_fresher_than_36_hours():
+    from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
+
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    policies = {key.to_user_string(): graph.get(key).freshness_policy
+                for key in graph.get_all_asset_keys()}
+    marts = {key: policy for key, policy in policies.items() if key.startswith("marts/")}
+    assert {"marts/p3dn_apbd_bulanan", "marts/p3dn_per_skpd", "marts/p3dn_provinsi",
+            "marts/umkm_binaan_triwulan", "marts/umkm_ekatalog"} <= set(marts)
+    for key, policy in marts.items():
+        assert isinstance(policy, TimeWindowFreshnessPolicy), key
+        assert policy.fail_window.to_timedelta() == dt.timedelta(hours=36), key
+        assert policy.warn_window is None, key
+    assert all(policy is None for key, policy in policies.items() if key not in marts)

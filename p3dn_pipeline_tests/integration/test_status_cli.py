@@ -1,0 +1,206 @@
+"""``p3dn status``: the real command on a warehouse the real pipeline built, and its rules on a
+ledger written by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
+
+BIN = Path(sys.executable).parent
+MINI = REPO / "p3dn_pipeline_tests" / "fixtures" / "mini_p3dn"
+
+MINI_MART_ROWS = {"p3dn_apbd_bulanan": 4, "p3dn_per_skpd": 2, "p3dn_provinsi": 1,
+                  "umkm_binaan_triwulan": 0, "umkm_ekatalog": 0}
+LKPP_FILES = {"ekatalog_v5.csv": ("ekatalog_paket_v5", 2),
+              "ekatalog_v6.json": ("ekatalog_paket_v6", 6),
+              "produk_detail.json": ("ekatalog_produk", 5),
+              "sirup_paket.json": ("sirup_paket_penyedia", 5),
+              "struktur_anggaran.json": ("sirup_struktur_anggaran", 2)}
+
+
+def p3dn(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "p3dn"), *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(MINI, landing)
+    (landing / "catatan.txt").write_text("not an export\n")
+    warehouse = tmp_path / "warehouse" / "p3dn.duckdb"
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", dagster_home / "dagster.yaml")
+    env = {**os.environ, "P3DN_LANDING_DIR": str(landing), "P3DN_WAREHOUSE": str(warehouse),
+           "P3DN_PII_KEY": TEST_PII_KEY, "DAGSTER_HOME": str(dagster_home)}
+    run = p3dn("run", env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+        con.execute("DROP TABLE IF EXISTS quality.check_results")
+        con.execute("CREATE TABLE quality.check_results (asset_key VARCHAR, check_name VARCHAR, "
+                    "severity VARCHAR, passed BOOLEAN, unexpected_count BIGINT, "
+                    "checked_at TIMESTAMP)")
+        con.execute("INSERT INTO quality.check_results VALUES "
+                    "('staging/apbd_realisasi', 'periode_is_a_month', 'WARN', false, 2, "
+                    " '2025-07-01 01:00:00'), "
+                    "('staging/sirup_paket_penyedia', 'pagu_not_negative', 'ERROR', false, 1, "
+                    " '2025-07-01 01:05:00'), "
+                    "('staging/apbd_realisasi', 'kode_skpd_present', 'ERROR', true, 0, "
+                    " '2025-07-01 01:00:00')")
+        loaded_at = {path: status_at for path, status_at in con.execute(
+            "SELECT path, status_at FROM raw.file_ledger WHERE status = 'loaded'").fetchall()}
+        # The reason is the file ledger's wording; the status command only has to show it.
+        [(rejection,)] = con.execute(
+            "SELECT reason FROM raw.file_ledger WHERE status = 'rejected'").fetchall()
+        # Marts beyond the five below (added by other work) are listed the same way.
+        mart_rows = {name: con.execute(f'SELECT count(*) FROM marts."{name}"').fetchall()[0][0]
+                     for (name,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                                "WHERE schema_name = 'marts'").fetchall()}
+    finally:
+        con.close()
+
+    status = p3dn("status", env=env)
+
+    assert status.returncode == 0, status.stderr[-3000:]
+    assert rejection.startswith("catatan.txt ")
+
+    def wib(path):
+        return (loaded_at[path] + dt.timedelta(hours=7)).strftime("%Y-%m-%d %H:%M WIB")
+
+    from p3dn_pipeline.definitions import defs
+
+    assets = {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    # Built seconds ago: the age is printed to a tenth of an hour.
+    lines = [re.sub(r"built \S+ \S+ WIB \(0\.0 h ago\)", "built <now>", line)
+             for line in status.stdout.splitlines()]
+    newest_lkpp = _newest_lkpp(loaded_at)
+    dataset, lkpp_rows = LKPP_FILES[newest_lkpp]
+    assert lines == [
+        f"Warehouse: {warehouse} (opened read-only)",
+        "",
+        "== Sources ==",
+        f"lkpp: 5 files loaded, 20 rows; last loaded {newest_lkpp} ({dataset}, {lkpp_rows} rows) "
+        f"at {wib(newest_lkpp)}",
+        f"apbd: 1 file loaded, 6 rows; last loaded apbd_realisasi.csv (apbd_realisasi, 6 rows) "
+        f"at {wib('apbd_realisasi.csv')}",
+        "kpkp: no file loaded",
+        "not recognised as any dataset: 1 file",
+        f"  rejected: {rejection}",
+        "",
+        "== Marts (stale 36 h after their last build) ==",
+        *[f"marts.{name}: {rows} {'row' if rows == 1 else 'rows'}, "
+          + ("built <now>, fresh" if ("marts", name) in assets else
+             f"no materialization of marts/{name} in the Dagster instance at {dagster_home}")
+          for name, rows in sorted({**mart_rows, **MINI_MART_ROWS}.items())],
+        "",
+        "== Failing checks ==",
+        "ERROR staging/sirup_paket_penyedia pagu_not_negative: 1 unexpected, "
+        "checked 2025-07-01 08:05 WIB",
+        "WARN staging/apbd_realisasi periode_is_a_month: 2 unexpected, "
+        "checked 2025-07-01 08:00 WIB",
+    ]
+
+
+def _newest_lkpp(loaded_at: dict) -> str:
+    """The LKPP file loaded last; files loaded in the same second: the first path."""
+    return min(LKPP_FILES, key=lambda path: (-loaded_at[path].timestamp(), path))
+
+
+def _ledger_row(con, path, sha, dataset, status, reason, rows, seen, at):
+    con.execute("INSERT INTO raw.file_ledger VALUES ($p, $s, 1, 1, 'csv', $d, NULL, $st, $r, "
+                "$n, $seen, $at)", {"p": path, "s": sha, "d": dataset, "st": status,
+                                    "r": reason, "n": rows, "seen": seen, "at": at})
+
+
+def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance
+
+    from p3dn_pipeline.lib.ledger import ensure_ledger
+    from p3dn_pipeline.status import status_report
+
+    warehouse = tmp_path / "p3dn.duckdb"
+    day = dt.datetime(2025, 7, 1)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA raw")
+        ensure_ledger(con)
+        # A roster replaced by a newer version: only the loaded one counts.
+        _ledger_row(con, "kpkp/tw1.xlsx", "a", "kpkp_roster", "superseded", None, 10, day,
+                    day + dt.timedelta(hours=1))
+        _ledger_row(con, "kpkp/tw1.xlsx", "b", "kpkp_roster", "loaded", None, 12,
+                    day + dt.timedelta(hours=1), day + dt.timedelta(hours=1))
+        _ledger_row(con, "kpkp/tw2.xlsx", "c", "kpkp_roster", "loaded", None, 7, day,
+                    day + dt.timedelta(minutes=30))
+        # Rejected, then fixed by a good version: history, not shown.
+        _ledger_row(con, "apbd.csv", "d", "apbd_realisasi", "rejected", "apbd.csv was bad",
+                    None, day, day)
+        _ledger_row(con, "apbd.csv", "e", "apbd_realisasi", "loaded", None, 3,
+                    day + dt.timedelta(hours=2), day + dt.timedelta(hours=2))
+        # Loaded once, then a broken new version was rejected: shown under its source.
+        _ledger_row(con, "sirup.json", "f", "sirup_paket_penyedia", "loaded", None, 4, day, day)
+        _ledger_row(con, "sirup.json", "g", "sirup_paket_penyedia", "rejected",
+                    "sirup.json changed while it was being loaded", None,
+                    day + dt.timedelta(hours=3), day + dt.timedelta(hours=3))
+        # Gone from the landing folder: neither loaded nor rejected any more.
+        _ledger_row(con, "old.json", "h", "ekatalog_produk", "removed", None, 9, day, day)
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.p3dn_provinsi AS SELECT 1 AS x")
+        con.execute("CREATE TABLE marts.umkm_ekatalog AS SELECT 1 AS x WHERE false")
+    finally:
+        con.close()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.from_config(str(home)) as instance:
+        instance.report_runless_asset_event(AssetMaterialization(["marts", "p3dn_provinsi"]))
+        built = instance.get_latest_materialization_event(
+            AssetKey(["marts", "p3dn_provinsi"])).timestamp
+    built_at = dt.datetime.fromtimestamp(built, dt.UTC)
+
+    report = status_report(warehouse, now=built_at + dt.timedelta(hours=37))
+
+    built_wib = (built_at + dt.timedelta(hours=7)).strftime("%Y-%m-%d %H:%M WIB")
+    assert report.splitlines() == [
+        f"Warehouse: {warehouse} (opened read-only)",
+        "",
+        "== Sources ==",
+        "lkpp: 1 file loaded, 4 rows; last loaded sirup.json (sirup_paket_penyedia, 4 rows) "
+        "at 2025-07-01 07:00 WIB",
+        "  rejected: sirup.json changed while it was being loaded",
+        "apbd: 1 file loaded, 3 rows; last loaded apbd.csv (apbd_realisasi, 3 rows) "
+        "at 2025-07-01 09:00 WIB",
+        "kpkp: 2 files loaded, 19 rows; last loaded kpkp/tw1.xlsx (kpkp_roster, 12 rows) "
+        "at 2025-07-01 08:00 WIB",
+        "",
+        "== Marts (stale 36 h after their last build) ==",
+        f"marts.p3dn_provinsi: 1 row, built {built_wib} (37.0 h ago), STALE",
+        f"marts.umkm_ekatalog: 0 rows, no materialization of marts/umkm_ekatalog in the "
+        f"Dagster instance at {home}",
+        "",
+        "== Failing checks ==",
+        "no check results recorded yet (quality.check_results does not exist)",
+    ]
+
+
+def test_status_without_a_warehouse_says_what_to_do(tmp_path):
+    env = {**os.environ, "P3DN_WAREHOUSE": str(tmp_path / "none.duckdb"),
+           "DAGSTER_HOME": str(tmp_path)}
+    result = p3dn("status", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"No warehouse at {tmp_path / 'none.duckdb'} yet: run `make run` (or `p3dn run`) "
+        "first, or set P3DN_WAREHOUSE to where it is.")
