@@ -1,0 +1,411 @@
+"""The peer: the same marts the way an analyst writes them in a notebook, with pandas.
+
+    .venv/bin/python benchmarks/pandas_peer.py --landing DIR [--kd-klpd DKI]
+
+``pd.read_json`` / ``pd.read_csv`` / ``pd.read_excel`` (calamine engine) on the files the
+generator names, then merge and groupby, following README "Definitions": the headline
+``p3dn_provinsi`` (kd_klpd x tahun), ``p3dn_per_skpd``, ``p3dn_apbd_bulanan`` and
+``umkm_binaan_triwulan``. Rows the pipeline would quarantine (unreadable numbers, APBD
+subtotal lines, a NIK that is not 16 digits) are dropped, and the last copy of a
+duplicated key wins, as an analyst who knows the data would do; amounts are floats.
+Nothing is hashed, checked, recorded or kept: it is a comparison point for speed, and its
+headline is a sanity check of the pipeline's (``bench_pipeline.py`` compares them).
+
+Prints one JSON line: ``work_s`` (read to marts), ``peak_rss_mb``, the headline rows and a
+few totals of each mart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REFERENCE = Path(__file__).resolve().parent.parent / "p3dn_pipeline" / "reference_data"
+V6_TRANSACTED = ["ON_PROCESS", "ON_ADDENDUM", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM"]
+V5_TRANSACTED = ["Paket Proses", "Paket Selesai"]
+BULAN = {"jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "mei": 5, "jun": 6, "jul": 7,
+         "agu": 8, "agt": 8, "ags": 8, "sep": 9, "okt": 10, "nov": 11, "des": 12}
+SEKTOR = {"pertanianperkotaan": "Pertanian Perkotaan", "urbanfarming": "Pertanian Perkotaan",
+          "peternakan": "Peternakan", "perikanan": "Perikanan",
+          "olahanpangan": "Olahan Pangan", "kerajinan": "Kerajinan"}
+ROMAWI = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+# ---------------------------------------------------------------------------- reading
+
+def read_all(landing: Path, pattern: str, reader) -> pd.DataFrame:
+    """Every file matching ``pattern``, stacked, with its path and row so the last copy of
+    a duplicated key can win."""
+    frames = []
+    for path in sorted(landing.glob(pattern)):
+        frame = reader(path)
+        frame["_file"] = path.relative_to(landing).as_posix()
+        frame["_row"] = np.arange(len(frame))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def json_file(path: Path) -> pd.DataFrame:
+    # dtype=False: identifiers such as NPWP keep their leading zeros.
+    return pd.read_json(path, dtype=False)
+
+
+def rupiah(values: pd.Series) -> pd.Series:
+    """Indonesian amounts typed as text (``Rp 1.234.567,-``, ``114.473.717,36``) or numbers."""
+    text = values.astype("string").str.strip()
+    text = text.str.replace(r"^Rp\.?\s*", "", regex=True).str.replace(r",-$", "", regex=True)
+    text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    numeric = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, (int, float)))),
+                            errors="coerce")
+    return numeric.fillna(parsed)
+
+
+def pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    share = 100 * numerator / denominator.where(denominator != 0)
+    return share.round(2)
+
+
+def keep_last(frame: pd.DataFrame, key: list[str], order: list[str] | None = None) -> pd.DataFrame:
+    return frame.sort_values((order or []) + ["_file", "_row"]).drop_duplicates(key, keep="last")
+
+
+# ---------------------------------------------------------------------------- LKPP
+
+def sirup(landing: Path) -> pd.DataFrame:
+    rup = read_all(landing, "lkpp/rup_paket_penyedia_*.json", json_file)
+    rup["kd_rup"] = pd.to_numeric(rup["kd_rup"], errors="coerce")
+    rup["pagu"] = pd.to_numeric(rup["pagu"], errors="coerce")
+    rup["tahun_anggaran"] = pd.to_numeric(rup["tahun_anggaran"], errors="coerce")
+    rup["kd_satker_str"] = rup["kd_satker_str"].str.strip().str.rstrip(".")
+    rup["status_pdn"] = rup["status_pdn"].str.upper()
+    rup["status_ukm"] = rup["status_ukm"].str.upper()
+    rup = rup[rup["kd_rup"].notna() & rup["kd_klpd"].notna() & rup["tahun_anggaran"].notna()
+              & rup["kd_satker_str"].notna() & (rup["pagu"] >= 0)
+              & rup["status_pdn"].isin(["PDN", "IMPOR"])
+              & rup["status_ukm"].isin(["UKM", "NON UKM", "NON-UKM"])].copy()
+    rup["_event_date"] = pd.to_datetime(rup["_event_date"], errors="coerce")
+    rup = keep_last(rup, ["kd_rup"], ["_event_date"])
+    rup["is_komitmen"] = (rup["status_aktif_rup"].astype(bool) & ~rup["status_delete_rup"].astype(bool)
+                          & (rup["status_umumkan_rup"].str.lower() == "terumumkan"))
+    rup["is_pdn"] = rup["status_pdn"] == "PDN"
+    rup["is_ukm"] = rup["status_ukm"] == "UKM"
+    return rup
+
+
+def struktur(landing: Path) -> pd.DataFrame:
+    sa = read_all(landing, "lkpp/rup_struktur_anggaran_*.json", json_file)
+    for column in ("tahun_anggaran", "belanja_operasi", "belanja_modal", "belanja_pengadaan",
+                   "total_belanja"):
+        sa[column] = pd.to_numeric(sa[column], errors="coerce")
+    sa["kd_satker_str"] = sa["kd_satker_str"].str.strip().str.rstrip(".")
+    sa = sa.dropna(subset=["kd_klpd", "tahun_anggaran", "kd_satker_str", "belanja_operasi",
+                           "belanja_modal", "belanja_pengadaan", "total_belanja"])
+    sa = sa[sa["belanja_pengadaan"] >= 0]
+    return keep_last(sa, ["kd_klpd", "tahun_anggaran", "kd_satker_str"])
+
+
+def produk(landing: Path) -> pd.DataFrame:
+    pr = read_all(landing, "lkpp/ecat_produk_detail*.json", json_file)
+    pr["kd_produk"] = pr["kd_produk"].astype(str).str.strip()
+    pr["tkdn"] = pd.to_numeric(pr["tkdn_produk"].astype("string").str.replace(",", "."),
+                               errors="coerce")
+    return keep_last(pr, ["kd_produk"])[["kd_produk", "tkdn"]]
+
+
+def paket(landing: Path, rup: pd.DataFrame, sa: pd.DataFrame, pr: pd.DataFrame) -> pd.DataFrame:
+    """v6 orders and v5 packages (lines summed) with SKPD, PDN/UKM flags and TKDN values."""
+    v6 = read_all(landing, "lkpp/ecat_paket_v6_*.json", json_file)
+    v6["tahun_anggaran"] = pd.to_numeric(v6["tahun_anggaran"], errors="coerce")
+    v6["nilai"] = pd.to_numeric(v6["total_harga"], errors="coerce")
+    v6["kd_rup_num"] = pd.to_numeric(v6["kd_rup"].astype("string").str.replace(r"[ .-]", "", regex=True),
+                                     errors="coerce")
+    v6["tgl_order"] = pd.to_datetime(v6["tgl_order"], errors="coerce")
+    v6["status"] = v6["status_pkt"].str.strip().str.upper()
+    v6["kd_satker_str"] = v6["kd_satker_str"].str.strip().str.rstrip(".")
+    v6 = v6[v6["kd_paket"].notna() & v6["kd_klpd"].notna() & v6["tahun_anggaran"].notna()
+            & v6["kd_satker_str"].notna() & (v6["nilai"] >= 0) & v6["tgl_order"].notna()
+            & v6["status"].notna() & (v6["kd_rup"].isna() | v6["kd_rup_num"].notna())]
+    v6 = keep_last(v6, ["kd_paket"])
+    produk_per_order = (v6[["kd_paket", "product_ids"]].dropna()
+                        .assign(kd_produk=lambda d: d["product_ids"].str.split(","))
+                        .explode("kd_produk"))
+    produk_per_order["kd_produk"] = produk_per_order["kd_produk"].str.strip()
+    tkdn = (produk_per_order.merge(pr, on="kd_produk", how="left")
+            .groupby("kd_paket").agg(n=("kd_produk", "size"), known=("tkdn", "count"),
+                                     tkdn_min=("tkdn", "min")).reset_index())
+    v6 = v6.merge(tkdn, on="kd_paket", how="left")
+    all_known = v6["n"] == v6["known"]
+    orders = pd.DataFrame({
+        "kd_klpd": v6["kd_klpd"], "tahun_anggaran": v6["tahun_anggaran"],
+        "kd_paket": v6["kd_paket"], "kd_rup": v6["kd_rup_num"],
+        "satker_sendiri": v6["kd_satker_str"], "tgl_order": v6["tgl_order"],
+        "transacted": v6["status"].isin(V6_TRANSACTED), "nilai": v6["nilai"],
+        "nilai_tkdn_diketahui": v6["nilai"].where(all_known, 0),
+        "nilai_tkdn_min_25": v6["nilai"].where(all_known & (v6["tkdn_min"] >= 25), 0),
+    })
+
+    v5 = read_all(landing, "lkpp/ecat_paket_v5_*.csv", lambda p: pd.read_csv(p, low_memory=False))
+    v5["kd_paket"] = pd.to_numeric(v5["kd_paket"], errors="coerce")
+    v5["satker_id"] = pd.to_numeric(v5["satker_id"], errors="coerce")
+    v5["tahun_anggaran"] = pd.to_numeric(v5["tahun_anggaran"], errors="coerce")
+    v5["nilai"] = pd.to_numeric(v5["total_harga"], errors="coerce")
+    v5["kd_rup_num"] = pd.to_numeric(v5["kd_rup"], errors="coerce")
+    v5["tanggal"] = pd.to_datetime(v5["tanggal_buat_paket"], errors="coerce")
+    v5["kd_produk"] = v5["kd_produk"].astype("string").str.strip()
+    v5 = v5[v5["kd_paket"].notna() & v5["kd_produk"].notna() & v5["kd_klpd"].notna()
+            & v5["tahun_anggaran"].notna() & v5["satker_id"].notna() & (v5["nilai"] >= 0)
+            & v5["tanggal"].notna() & (v5["kd_rup"].isna() | v5["kd_rup_num"].notna())]
+    v5 = keep_last(v5, ["kd_paket", "kd_produk"])
+    v5["transacted"] = (v5["paket_status_str"].isin(V5_TRANSACTED)
+                        & ~v5["status_paket"].fillna("").str.lower().str.contains("batal"))
+    v5 = v5.merge(pr, on="kd_produk", how="left")
+    v5["nilai_tkdn_diketahui"] = v5["nilai"].where(v5["tkdn"].notna(), 0)
+    v5["nilai_tkdn_min_25"] = v5["nilai"].where(v5["tkdn"] >= 25, 0)
+    satker = (pd.concat([sa[["kd_klpd", "kd_satker", "kd_satker_str"]],
+                         rup[["kd_klpd", "kd_satker", "kd_satker_str"]]])
+              .groupby(["kd_klpd", "kd_satker"])["kd_satker_str"].min().reset_index()
+              .rename(columns={"kd_satker": "satker_id", "kd_satker_str": "satker_sendiri"}))
+    v5 = v5.merge(satker, on=["kd_klpd", "satker_id"], how="left")
+    packages = v5.groupby(["kd_klpd", "tahun_anggaran", "kd_paket"]).agg(
+        kd_rup=("kd_rup_num", "first"), satker_sendiri=("satker_sendiri", "first"),
+        tgl_order=("tanggal", "min"), transacted=("transacted", "all"), nilai=("nilai", "sum"),
+        nilai_tkdn_diketahui=("nilai_tkdn_diketahui", "sum"),
+        nilai_tkdn_min_25=("nilai_tkdn_min_25", "sum")).reset_index()
+    packages["kd_paket"] = packages["kd_paket"].astype("int64").astype(str)
+
+    both = pd.concat([orders, packages], ignore_index=True)
+    both = both.merge(rup[["kd_rup", "kd_satker_str", "is_komitmen", "is_pdn", "is_ukm"]],
+                      on="kd_rup", how="left")
+    both["kd_satker_str"] = (both["kd_satker_str"].fillna(both["satker_sendiri"])
+                             .fillna("(tidak diketahui)"))
+    both["is_rup_komitmen"] = both["is_komitmen"].fillna(False).astype(bool)
+    both["is_pdn"] = both["is_rup_komitmen"] & both["is_pdn"].fillna(False).astype(bool)
+    both["is_ukm"] = both["is_rup_komitmen"] & both["is_ukm"].fillna(False).astype(bool)
+    return both
+
+
+def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
+                  targets: dict[str, float]) -> pd.DataFrame:
+    key = ["kd_klpd", "tahun_anggaran", "kd_satker_str"]
+    belanja = sa.groupby(key).agg(belanja_pengadaan_rp=("belanja_pengadaan", "sum"))
+    committed = rup[rup["is_komitmen"]].assign(
+        pdn=lambda d: d["pagu"].where(d["is_pdn"], 0), umk=lambda d: d["pagu"].where(d["is_ukm"], 0))
+    komitmen = committed.groupby(key).agg(
+        pagu_komitmen_rp=("pagu", "sum"), komitmen_pdn_rp=("pdn", "sum"),
+        komitmen_umk_rp=("umk", "sum"), jumlah_paket_rup=("pagu", "size"))
+    transacted = pkt[pkt["transacted"]].assign(
+        pdn=lambda d: d["nilai"].where(d["is_pdn"], 0),
+        umk=lambda d: d["nilai"].where(d["is_ukm"], 0),
+        tanpa_rup=lambda d: d["nilai"].where(~d["is_rup_komitmen"], 0))
+    realisasi = transacted.groupby(key).agg(
+        realisasi_ekatalog_rp=("nilai", "sum"), realisasi_pdn_rp=("pdn", "sum"),
+        realisasi_umk_rp=("umk", "sum"), realisasi_tanpa_rup_rp=("tanpa_rup", "sum"),
+        realisasi_tkdn_diketahui_rp=("nilai_tkdn_diketahui", "sum"),
+        realisasi_tkdn_min_25_rp=("nilai_tkdn_min_25", "sum"),
+        jumlah_paket_ekatalog=("nilai", "size"))
+    skpd = belanja.join(komitmen, how="outer").join(realisasi, how="outer").fillna(0).reset_index()
+    skpd["pct_realisasi_komitmen"] = pct(skpd["realisasi_pdn_rp"], skpd["komitmen_pdn_rp"])
+    skpd["pct_pdn_belanja"] = pct(skpd["komitmen_pdn_rp"], skpd["belanja_pengadaan_rp"])
+    skpd["pct_umk_belanja"] = pct(skpd["komitmen_umk_rp"], skpd["belanja_pengadaan_rp"])
+    for kpi, target in targets.items():
+        skpd[f"memenuhi_target_{kpi.removeprefix('pct_')}"] = (skpd[kpi] >= target).where(
+            skpd[kpi].notna())
+    return skpd
+
+
+def p3dn_provinsi(skpd: pd.DataFrame) -> pd.DataFrame:
+    total = skpd.groupby(["kd_klpd", "tahun_anggaran"]).agg(
+        pembilang_realisasi_pdn_rp=("realisasi_pdn_rp", "sum"),
+        penyebut_komitmen_pdn_rp=("komitmen_pdn_rp", "sum"),
+        komitmen_umk_rp=("komitmen_umk_rp", "sum"),
+        belanja_pengadaan_rp=("belanja_pengadaan_rp", "sum"),
+        realisasi_ekatalog_rp=("realisasi_ekatalog_rp", "sum")).reset_index()
+    total["pct_realisasi_komitmen"] = pct(total["pembilang_realisasi_pdn_rp"],
+                                          total["penyebut_komitmen_pdn_rp"])
+    total["pct_pdn_belanja"] = pct(total["penyebut_komitmen_pdn_rp"], total["belanja_pengadaan_rp"])
+    total["pct_umk_belanja"] = pct(total["komitmen_umk_rp"], total["belanja_pengadaan_rp"])
+    return total
+
+
+# ---------------------------------------------------------------------------- APBD
+
+def apbd(landing: Path, kd_klpd: str) -> pd.DataFrame:
+    csv = read_all(landing, "apbd/*.csv", lambda p: pd.read_csv(p, sep=";", dtype=str))
+    csv["bulan"] = csv["Bulan"].str.strip().str.lower().str[:3].map(BULAN)
+    csv["tahun"] = pd.to_numeric(csv["Tahun"], errors="coerce")
+    xlsx = read_all(landing, "apbd/*.xlsx", lambda p: pd.read_excel(p, engine="calamine"))
+    if len(xlsx):
+        periode = xlsx["Periode"]
+        serial = pd.to_numeric(periode, errors="coerce")
+        tanggal = pd.to_datetime(periode.where(serial.isna()), errors="coerce").fillna(
+            pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce"))
+        xlsx["bulan"] = tanggal.dt.month
+        xlsx["tahun"] = tanggal.dt.year
+    lines = pd.concat([csv, xlsx], ignore_index=True)
+    lines["kode_skpd"] = lines["Kode SKPD"].astype("string").str.strip().str.rstrip(". ")
+    lines["kode_rekening"] = lines["Kode Rekening"].astype("string").str.strip().str.rstrip(". ")
+    lines["realisasi"] = rupiah(lines["Realisasi"])
+    lines["anggaran"] = rupiah(lines["Anggaran"])
+    lines = lines[lines["kode_skpd"].notna()
+                  & lines["kode_rekening"].str.fullmatch(r"[0-9]+(\.[0-9]+){5}").fillna(False)
+                  & lines["realisasi"].notna()
+                  & (lines["Anggaran"].isna() | lines["anggaran"].notna())
+                  & lines["bulan"].between(1, 12) & lines["tahun"].notna()]
+    lines = keep_last(lines, ["tahun", "kode_skpd", "kode_rekening", "bulan"])
+    lines["kd_klpd"] = kd_klpd
+    lines["pengadaan"] = lines["realisasi"].where(
+        lines["kode_rekening"].str.startswith(("5.1.02.", "5.2.")), 0)
+    return lines
+
+
+def p3dn_apbd_bulanan(lines: pd.DataFrame, pkt: pd.DataFrame) -> pd.DataFrame:
+    key = ["kd_klpd", "tahun_anggaran", "kode_skpd", "bulan"]
+    per_month = (lines.rename(columns={"tahun": "tahun_anggaran"})
+                 .groupby(key).agg(nama_skpd=("Nama SKPD", "max"),
+                                   realisasi_belanja_pengadaan_rp=("pengadaan", "sum"),
+                                   realisasi_belanja_total_rp=("realisasi", "sum")))
+    orders = pkt[pkt["transacted"] & (pkt["tgl_order"].dt.year == pkt["tahun_anggaran"])].assign(
+        kode_skpd=lambda d: d["kd_satker_str"], bulan=lambda d: d["tgl_order"].dt.month,
+        pdn=lambda d: d["nilai"].where(d["is_pdn"], 0))
+    ekatalog = orders.groupby(key).agg(ekatalog_pdn_rp=("pdn", "sum"), ekatalog_rp=("nilai", "sum"))
+    monthly = per_month.join(ekatalog, how="outer").reset_index()
+    monthly["ada_data_apbd"] = monthly["realisasi_belanja_total_rp"].notna()
+    for column in ("realisasi_belanja_pengadaan_rp", "realisasi_belanja_total_rp",
+                   "ekatalog_pdn_rp", "ekatalog_rp"):
+        monthly[column] = monthly[column].fillna(0)
+    monthly = monthly.sort_values(key)
+    per_skpd = monthly.groupby(["kd_klpd", "tahun_anggaran", "kode_skpd"])
+    monthly["nama_skpd"] = monthly["nama_skpd"].fillna(per_skpd["nama_skpd"].transform("max"))
+    monthly["realisasi_belanja_pengadaan_ytd_rp"] = per_skpd["realisasi_belanja_pengadaan_rp"].cumsum()
+    monthly["ekatalog_pdn_ytd_rp"] = per_skpd["ekatalog_pdn_rp"].cumsum()
+    monthly["pct_ekatalog_pdn_ytd"] = pct(monthly["ekatalog_pdn_ytd_rp"],
+                                          monthly["realisasi_belanja_pengadaan_ytd_rp"])
+    return monthly
+
+
+# ---------------------------------------------------------------------------- KPKP
+
+def kota_key(names: pd.Series) -> pd.Series:
+    key = names.astype("string").str.upper().str.strip().str.replace(
+        r"^(KOTA ADMINISTRASI|KOTA ADM\.?|KABUPATEN ADMINISTRASI|KAB\.? ADM\.?|KABUPATEN|KAB\.?|KOTA)\s+",
+        "", regex=True).str.replace(r"[^A-Z0-9]", "", regex=True)
+    return key.replace("KEPSERIBU", "KEPULAUANSERIBU")
+
+
+def roster(landing: Path, kd_klpd: str) -> pd.DataFrame:
+    def read_workbook(path: Path) -> pd.DataFrame:
+        sheets = pd.read_excel(path, engine="calamine", sheet_name=None, header=2)
+        return pd.concat([s.assign(_sheet=name) for name, s in sheets.items()], ignore_index=True)
+
+    rows = read_all(landing, "kpkp/*.xlsx", read_workbook)
+    rows = rows[rows["NIK"].notna()].copy()
+    rows["nik"] = rows["NIK"].astype(str).str.replace(r"\.0$", "", regex=True).str.replace(
+        r"[^0-9]", "", regex=True)
+    quarter = rows["Triwulan"].astype("string").fillna(rows["_sheet"]).str.upper().str.extract(
+        r"(?:TW|TRIWULAN)\.?\s*(IV|III|II|I|[1-4])\s*[/-]?\s*(\d{4})")
+    rows["triwulan"] = quarter[0].map(lambda q: ROMAWI.get(q, int(q) if isinstance(q, str) and q.isdigit() else None))
+    rows["tahun"] = pd.to_numeric(quarter[1], errors="coerce")
+    rows["sektor"] = rows["Sektor"].astype("string").str.lower().str.replace(
+        r"[^a-z]", "", regex=True).map(SEKTOR)
+    wilayah = pd.read_csv(REFERENCE / "dki_wilayah_kemendagri_2025.csv", dtype=str)
+    kota = wilayah[wilayah["level"] == "kab_kota"]
+    codes = dict(zip(kota_key(kota["nama"]), kota["kode"]))
+    rows["kode_kab_kota"] = kota_key(rows["Kota"]).map(codes)
+    rows["produksi_kg"] = rupiah(rows["Produksi (kg)"])
+    rows["omzet_rp"] = rupiah(rows["Omzet (Rp)"])
+    rows = rows[(rows["nik"].str.len() == 16) & rows["triwulan"].notna() & rows["tahun"].notna()
+                & rows["sektor"].notna() & rows["kode_kab_kota"].notna()
+                & ~(rows["produksi_kg"] < 0) & ~(rows["omzet_rp"] < 0)]
+    rows = keep_last(rows, ["tahun", "triwulan", "nik"])
+    rows["kd_klpd"] = kd_klpd
+    rows["triwulan"] = rows["triwulan"].astype(int)
+    rows["tahun"] = rows["tahun"].astype(int)
+    rows["urutan"] = rows["tahun"] * 4 + rows["triwulan"] - 1
+    return rows
+
+
+def umkm_binaan_triwulan(rows: pd.DataFrame) -> pd.DataFrame:
+    group = ["kd_klpd", "kode_kab_kota", "sektor"]
+    first = rows.sort_values("urutan").drop_duplicates("nik")
+    baru = first.groupby(group + ["urutan"]).size().rename("jumlah_baru")
+    tahunan = rows["omzet_rp"] * 4 / rows["triwulan"]
+    rows = rows.assign(
+        mikro=tahunan <= 2e9, kecil=(tahunan > 2e9) & (tahunan <= 15e9),
+        menengah=(tahunan > 15e9) & (tahunan <= 50e9), besar=tahunan > 50e9,
+        tanpa_omzet=tahunan.isna())
+    aktif = rows.groupby(["kd_klpd", "tahun", "triwulan", "urutan", "kode_kab_kota", "sektor"]).agg(
+        jumlah_aktif=("nik", "nunique"), produksi_kg_ytd=("produksi_kg", "sum"),
+        omzet_rp_ytd=("omzet_rp", "sum"), jumlah_mikro=("mikro", "sum"),
+        jumlah_kecil=("kecil", "sum"), jumlah_menengah=("menengah", "sum"),
+        jumlah_besar=("besar", "sum"), jumlah_tanpa_omzet=("tanpa_omzet", "sum")).reset_index()
+    mart = aktif.merge(baru.reset_index(), on=group + ["urutan"], how="left")
+    mart["jumlah_baru"] = mart["jumlah_baru"].fillna(0).astype(int)
+    mart = mart.sort_values(group + ["urutan"])
+    mart["jumlah_kumulatif"] = mart.groupby(group)["jumlah_baru"].cumsum()
+    mart["produksi_ton_ytd"] = (mart.pop("produksi_kg_ytd") / 1000).round(3)
+    previous = mart[group + ["urutan", "jumlah_aktif"]]
+    mart = mart.merge(previous.assign(urutan=previous["urutan"] + 1).rename(
+        columns={"jumlah_aktif": "jumlah_aktif_triwulan_sebelumnya"}), on=group + ["urutan"], how="left")
+    mart = mart.merge(previous.assign(urutan=previous["urutan"] + 4).rename(
+        columns={"jumlah_aktif": "jumlah_aktif_tahun_lalu"}), on=group + ["urutan"], how="left")
+    mart["pct_pertumbuhan_qoq"] = pct(mart["jumlah_aktif"] - mart["jumlah_aktif_triwulan_sebelumnya"],
+                                      mart["jumlah_aktif_triwulan_sebelumnya"])
+    mart["pct_pertumbuhan_yoy"] = pct(mart["jumlah_aktif"] - mart["jumlah_aktif_tahun_lalu"],
+                                      mart["jumlah_aktif_tahun_lalu"])
+    return mart.sort_values(["kd_klpd", "tahun", "triwulan", "kode_kab_kota", "sektor"])
+
+
+# ---------------------------------------------------------------------------- main
+
+def run(landing: Path, kd_klpd: str) -> dict:
+    start = time.perf_counter()
+    targets = pd.read_csv(REFERENCE / "target_kpi.csv").set_index("kpi")["target_pct"].to_dict()
+    rup, sa, pr = sirup(landing), struktur(landing), produk(landing)
+    pkt = paket(landing, rup, sa, pr)
+    skpd = p3dn_per_skpd(rup, sa, pkt, targets)
+    provinsi = p3dn_provinsi(skpd)
+    bulanan = p3dn_apbd_bulanan(apbd(landing, kd_klpd), pkt)
+    umkm = umkm_binaan_triwulan(roster(landing, kd_klpd))
+    work_s = time.perf_counter() - start
+    headline = [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in provinsi.to_dict("records")]
+    return {
+        "work_s": work_s,
+        "headline": headline,
+        "totals": {
+            "p3dn_per_skpd": {"rows": len(skpd),
+                              "realisasi_pdn_rp": float(skpd["realisasi_pdn_rp"].sum()),
+                              "realisasi_tkdn_min_25_rp": float(skpd["realisasi_tkdn_min_25_rp"].sum()),
+                              "realisasi_tanpa_rup_rp": float(skpd["realisasi_tanpa_rup_rp"].sum())},
+            "p3dn_apbd_bulanan": {
+                "rows": len(bulanan),
+                "realisasi_belanja_pengadaan_rp": float(bulanan["realisasi_belanja_pengadaan_rp"].sum()),
+                "ekatalog_pdn_rp": float(bulanan["ekatalog_pdn_rp"].sum())},
+            "umkm_binaan_triwulan": {"rows": len(umkm),
+                                     "jumlah_aktif": int(umkm["jumlah_aktif"].sum()),
+                                     "jumlah_baru": int(umkm["jumlah_baru"].sum()),
+                                     "omzet_rp_ytd": float(umkm["omzet_rp_ytd"].sum())},
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--landing", type=Path, required=True)
+    parser.add_argument("--kd-klpd", default="DKI", help="P3DN_KD_KLPD for APBD and KPKP rows")
+    args = parser.parse_args()
+    result = run(args.landing, args.kd_klpd)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
