@@ -30,6 +30,11 @@ class Settings:
     parquet_dir: Path
     dashboard_path: Path
     serving_storage_version: str
+    # DuckDB's resources on every pipeline connection (P3DN_DUCKDB_MEMORY_LIMIT, e.g. '4GB';
+    # P3DN_DUCKDB_TEMP_DIR, where sorts and joins larger than memory spill). None: DuckDB's
+    # defaults (80 % of RAM; a '<warehouse>.tmp' folder beside the warehouse).
+    duckdb_memory_limit: str | None = None
+    duckdb_temp_dir: Path | None = None
 
     @property
     def uses_demo_pii_key(self) -> bool:
@@ -55,6 +60,9 @@ def load_settings() -> Settings:
         # DBeaver, Evidence) bundle older DuckDB versions: the serving file is written in the
         # v1.0.0 format, which every DuckDB since 0.10 reads.
         serving_storage_version=os.environ.get("P3DN_SERVING_STORAGE_VERSION", "v1.0.0"),
+        duckdb_memory_limit=os.environ.get("P3DN_DUCKDB_MEMORY_LIMIT", "").strip() or None,
+        duckdb_temp_dir=(Path(os.environ["P3DN_DUCKDB_TEMP_DIR"])
+                         if os.environ.get("P3DN_DUCKDB_TEMP_DIR", "").strip() else None),
     )
 
 

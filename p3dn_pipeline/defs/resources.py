@@ -7,11 +7,53 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, get_dagster_logger
+from dagster import ConfigurableResource, Failure, get_dagster_logger
 from dagster_duckdb import DuckDBResource
 
-from p3dn_pipeline.lib.warehouse import prepare_session
-from p3dn_pipeline.settings import check_pii_key, load_settings
+from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
+from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
+
+_NOTHING_HALF_DONE = (
+    "This step's unfinished transaction was rolled back, so the warehouse holds what the "
+    "steps before it committed and nothing half written; the serving file, Parquet files and "
+    "dashboard are replaced only by a publish that completes, so BI tools still read the "
+    "previous publish. Run again once this is fixed.")
+
+
+def resource_failure(error: BaseException, settings: Settings) -> Failure | None:
+    """A step that ran out of memory or disk, or a DuckDB setting DuckDB refuses, as a
+    failure whose message names the cause and the variable that changes it."""
+    if isinstance(error, DuckDBSettingError):
+        return Failure(description=str(error), allow_retries=False)
+    cause = exhaustion_cause(error)
+    if cause is None:
+        return None
+    kind, origin = cause
+    text = str(origin).strip()
+    first_line = text.splitlines()[0] if text else type(origin).__name__
+    if kind == "memory":
+        limit = (f"P3DN_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit}"
+                 if settings.duckdb_memory_limit else
+                 "DuckDB's default, 80 % of RAM, as P3DN_DUCKDB_MEMORY_LIMIT is not set")
+        spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
+            settings.warehouse_path.name + ".tmp")
+        description = (
+            f"Out of memory: DuckDB could not get the memory this step needs within its "
+            f"memory limit ({limit}). DuckDB said: {first_line}. Raise "
+            f"P3DN_DUCKDB_MEMORY_LIMIT (e.g. '4GB') or free memory on this machine; large "
+            f"sorts and joins spill to P3DN_DUCKDB_TEMP_DIR (now {spill}), which needs free "
+            f"disk space. {_NOTHING_HALF_DONE}")
+    else:
+        spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
+            settings.warehouse_path.name + ".tmp")
+        description = (
+            f"Disk full: a file could not be written because its disk has no space left (or "
+            f"the process hit its file-size limit). The OS or DuckDB said: {first_line}. Free "
+            f"space on the disk of that file: the warehouse is in "
+            f"{settings.warehouse_path.parent}, DuckDB's temporary files go to {spill} "
+            f"(P3DN_DUCKDB_TEMP_DIR), the serving file to {settings.serving_path.parent} "
+            f"(P3DN_SERVING). {_NOTHING_HALF_DONE}")
+    return Failure(description=description)
 
 
 class P3dnWarehouse(DuckDBResource):
@@ -32,13 +74,25 @@ class P3dnWarehouse(DuckDBResource):
                 "key. Fine for the shipped synthetic sample; set P3DN_PII_KEY for real data."
             )
         with self.get_connection() as con:
-            # dagster-duckdb closes the connection only when the block ends normally; a
-            # step that fails must not leave the warehouse open (and locked) in this process.
             try:
-                prepare_session(con, settings.pii_key)
-                yield con
-            finally:
-                con.close()
+                # dagster-duckdb closes the connection only when the block ends normally; a
+                # step that fails must not leave the warehouse open (and locked) in this
+                # process.
+                try:
+                    prepare_session(con, settings.pii_key,
+                                    memory_limit=settings.duckdb_memory_limit,
+                                    temp_directory=settings.duckdb_temp_dir)
+                    yield con
+                finally:
+                    con.close()
+            except Exception as error:
+                # Out of memory or disk: say so, and which setting helps, instead of a
+                # DuckDB traceback (the original error stays chained for the run log).
+                failure = resource_failure(error, settings)
+                if failure is None:
+                    raise
+                get_dagster_logger().error(failure.description)
+                raise failure from error
 
 
 class PipelineSettings(ConfigurableResource):

@@ -23,7 +23,7 @@ import duckdb
 
 from p3dn_pipeline.datasets import Dataset
 from p3dn_pipeline.lib import landing, readers
-from p3dn_pipeline.lib.warehouse import fetch_dicts, transaction
+from p3dn_pipeline.lib.warehouse import fetch_dicts, resource_exhaustion, transaction
 
 LEDGER_TABLE = "raw.file_ledger"
 
@@ -88,6 +88,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
                 sha = known.get((landed.relative_path, landed.size_bytes, landed.modified_ns))
                 sha = sha or landing.sha256_of(landed.path)
             except landing.LandingError as err:
+                _raise_if_out_of_resources(err)
                 sha = "-"
                 if (landed.relative_path, sha) not in versions:
                     _reject_new_version(con, summary, landed, sha, now, err)
@@ -104,6 +105,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             try:
                 recognition = landing.recognise(landing.read_header(landed.path))
             except landing.LandingError as err:
+                _raise_if_out_of_resources(err)
                 _reject_new_version(con, summary, landed, sha, now, err)
                 continue
             _insert_version(con, landed, sha, now, recognition.header.file_format,
@@ -119,6 +121,14 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
                 ).fetchall()
                 summary.removed.append(row["path"])
     return summary
+
+
+def _raise_if_out_of_resources(err: Exception) -> None:
+    """Out of memory or disk while reading a file is no fault of the file: fail the step and
+    leave the version pending for the next run. Recorded as rejected, the same bytes would
+    never be loaded again, and the run would go on to publish without them."""
+    if resource_exhaustion(err) is not None:
+        raise err
 
 
 def _reject_new_version(con, summary: InventorySummary, landed, sha, now, err) -> None:
@@ -178,6 +188,7 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
                 ).fetchall()
             summary.loaded.append({"path": version["path"], "rows": rows})
         except (landing.LandingError, OSError) as err:
+            _raise_if_out_of_resources(err)
             reason = f"{version['path']} {err}"
             con.execute(
                 f"UPDATE {LEDGER_TABLE} SET status = 'rejected', reason = $r, status_at = $now "

@@ -6,6 +6,7 @@ so neither is ever persisted in the warehouse file (BI tools and copies never se
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -55,8 +56,81 @@ def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes) -> None:
-    """Install what every pipeline connection needs: schemas, macros, the hashing key."""
+class DuckDBSettingError(ValueError):
+    """P3DN_DUCKDB_MEMORY_LIMIT or P3DN_DUCKDB_TEMP_DIR holds a value DuckDB refuses."""
+
+
+def apply_resource_limits(con: duckdb.DuckDBPyConnection, *, memory_limit: str | None = None,
+                          temp_directory: str | Path | None = None) -> None:
+    """DuckDB's memory limit and spill folder (P3DN_DUCKDB_MEMORY_LIMIT, P3DN_DUCKDB_TEMP_DIR).
+
+    Both are settings of the database instance, so they are set before the connection does
+    anything; None keeps DuckDB's default. Work larger than the limit spills to the folder
+    rather than failing, as far as DuckDB can spill it.
+    """
+    for variable, setting, value in (("P3DN_DUCKDB_MEMORY_LIMIT", "memory_limit", memory_limit),
+                                     ("P3DN_DUCKDB_TEMP_DIR", "temp_directory", temp_directory)):
+        if value is None:
+            continue
+        try:
+            con.execute(f"SET {setting} = $value", {"value": str(value)}).fetchall()
+        except duckdb.Error as err:
+            raise DuckDBSettingError(
+                f"{variable}={str(value)!r} is refused by DuckDB: {str(err).splitlines()[0]} "
+                "(a memory limit is a size such as '4GB' or '512MB'; a temporary folder a path "
+                "the pipeline can write to)") from None
+
+
+# How a full disk shows: OSError numbers, and the text DuckDB puts in its own errors.
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded", "File too large")
+
+
+def _error_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and every error it was raised from or while handling (``raise X from None``
+    hides its context from tracebacks, not from ``__context__``)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def exhaustion_cause(error: BaseException) -> tuple[str, BaseException] | None:
+    """('memory' or 'disk', the error that says so) when ``error``, or what it was raised
+    from, is the machine running out of memory or disk space rather than a fault of the
+    data; else None."""
+    chain = list(_error_chain(error))
+    for e in chain:
+        if isinstance(e, (duckdb.OutOfMemoryException, MemoryError)):
+            return "memory", e
+    for e in chain:
+        if isinstance(e, OSError) and e.errno in _DISK_FULL_ERRNOS:
+            return "disk", e
+        # EFBIG: a write past the process's file-size limit (RLIMIT_FSIZE). The pipeline's own
+        # EFBIG for a landed file above P3DN_MAX_FILE_MB is a fault of the file, not the disk.
+        if (isinstance(e, OSError) and e.errno == errno.EFBIG
+                and "P3DN_MAX_FILE_MB" not in str(e)):
+            return "disk", e
+        if isinstance(e, duckdb.Error) and any(text in str(e) for text in _DISK_FULL_TEXTS):
+            return "disk", e
+    return None
+
+
+def resource_exhaustion(error: BaseException) -> str | None:
+    """'memory', 'disk' or None, as ``exhaustion_cause``. Such a failure says nothing about
+    the file being loaded: it must fail the step, never be recorded as a rejected file (the
+    same bytes would then never be loaded again)."""
+    cause = exhaustion_cause(error)
+    return cause[0] if cause else None
+
+
+def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
+                    memory_limit: str | None = None,
+                    temp_directory: str | Path | None = None) -> None:
+    """Install what every pipeline connection needs: resource limits, schemas, macros, the
+    hashing key."""
+    apply_resource_limits(con, memory_limit=memory_limit, temp_directory=temp_directory)
     for schema in LAYER_SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}").fetchall()
     run_sql_file(con, _LIB_SQL / "indoformat_macros.sql")

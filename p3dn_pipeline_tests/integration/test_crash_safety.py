@@ -1,0 +1,385 @@
+"""Crash safety: real ``p3dn run`` processes killed with SIGKILL in the middle of a file load,
+a mart build and a publish leave the warehouse and the serving file consistent, and the next
+run finishes the work with exactly the tables an uninterrupted run makes.
+
+Two chains of real runs, side by side, each on its own copy of the committed sample:
+
+A. killed while ``raw__ekatalog_paket_v6`` reads its second file (the 2024 file committed,
+   the 2025 file inside its load transaction); killed while ``marts__p3dn_per_skpd``
+   builds (its first build, before it commits); then run to the end ("resumed");
+B. a clean, uninterrupted run (the reference for every comparison); then, on a copy of what
+   it published, killed while ``publish__serving_file`` copies the marts into its temporary
+   file; then run to the end ("republished").
+
+A step's start is read from the run's Dagster event log (a SQLite instance in DAGSTER_HOME).
+The moment inside a step comes from what only that moment has: the link the loader makes to
+the file it reads (in the run's TMPDIR); the publish's first write into the serving file's
+folder; for the mart, 20 ms after its start, with no write-ahead log yet (nothing of it
+committed; checked and asserted). After every kill the warehouse is opened read-only (DuckDB
+replays the write-ahead log the killed writer left, in memory).
+
+Columns that legitimately differ between two runs of the same input, left out of every
+comparison (``cli_runs.VOLATILE_COLUMNS``): ``_loaded_at`` (raw, staging, quarantine),
+``raw.file_ledger.first_seen_at/status_at``, ``quality.table_builds.build_id/built_at``,
+``quality.check_results.build_id/checked_at``, ``marts.p3dn_provinsi.dimuat_pada``,
+``marts.p3dn_snapshot.snapshot_id/diambil_pada``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+
+from p3dn_pipeline_tests.integration.cli_runs import (
+    Deployment,
+    Finished,
+    Kill,
+    StepWatch,
+    copy_sample_landing,
+    differences,
+    fast_folder,
+    file_sha256,
+    kill_during_step,
+    read_only,
+    schema_contents,
+    table_rows,
+    tables_of,
+)
+
+pytestmark = pytest.mark.slow
+
+WAREHOUSE_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality")
+SNAPSHOT = "marts.p3dn_snapshot"
+RAW_STEP, RAW_FILE = "raw__ekatalog_paket_v6", "lkpp/ecat_paket_v6_2025.json"
+FIRST_RAW_FILE = "lkpp/ecat_paket_v6_2024.json"
+MART_STEP, MART = "marts__p3dn_per_skpd", "marts.p3dn_per_skpd"
+PUBLISH_STEP = "publish__serving_file"
+
+
+@dataclass
+class State:
+    """What a reader finds in a deployment's files at one moment."""
+    wal_after_kill: bool
+    warehouse_error: str | None = None
+    tables: dict[str, list[tuple]] = field(default_factory=dict)
+    ledger: dict[str, str] = field(default_factory=dict)
+    ledger_problems: list[str] = field(default_factory=list)
+    warehouse_snapshots: list[str] = field(default_factory=list)
+    serving_sha: str | None = None
+    serving_error: str | None = None
+    serving_tables: dict[str, list[tuple]] = field(default_factory=dict)
+    serving_snapshots: list[str] = field(default_factory=list)
+    parquet: dict[str, str] = field(default_factory=dict)
+    parquet_tables: dict[str, list[tuple]] = field(default_factory=dict)
+    dashboard_sha: str | None = None
+    leftovers: list[str] = field(default_factory=list)
+
+    def tables_without_snapshot(self) -> dict[str, list[tuple]]:
+        return {k: v for k, v in self.tables.items() if k != SNAPSHOT}
+
+
+def ledger_problems(con) -> list[str]:
+    """Every file version is all in (status loaded, its rows_loaded rows in raw) or all out
+    (no raw row); at most one loaded version per path."""
+    raw_tables = [t for t in tables_of(con, "db", "raw") if t != "file_ledger"]
+    counts = " UNION ALL ".join(
+        f"SELECT _source_file AS path, _file_sha256 AS sha256, count(*) AS n "
+        f"FROM db.raw.{t} GROUP BY ALL" for t in raw_tables) or \
+        "SELECT NULL AS path, NULL AS sha256, 0 AS n WHERE false"
+    problems = [f"{path} ({status}): {n} raw rows, ledger says {rows_loaded}"
+                for path, status, n, rows_loaded in con.execute(f"""
+        SELECT l.path, l.status, coalesce(c.n, 0), l.rows_loaded
+        FROM db.raw.file_ledger AS l LEFT JOIN ({counts}) AS c USING (path, sha256)
+        WHERE (l.status = 'loaded' AND coalesce(c.n, 0) <> l.rows_loaded)
+           OR (l.status <> 'loaded' AND coalesce(c.n, 0) <> 0)
+        ORDER BY ALL""").fetchall()]
+    problems += [f"{path}: {n} loaded versions" for path, n in con.execute(
+        "SELECT path, count(*) FROM db.raw.file_ledger WHERE status = 'loaded' "
+        "GROUP BY path HAVING count(*) > 1").fetchall()]
+    orphans = con.execute(f"""
+        SELECT c.path FROM ({counts}) AS c
+        ANTI JOIN db.raw.file_ledger AS l USING (path, sha256)""").fetchall()
+    problems += [f"{path}: raw rows without a ledger row" for (path,) in orphans]
+    return problems
+
+
+def observe(deployment: Deployment) -> State:
+    warehouse = deployment.warehouse
+    state = State(wal_after_kill=warehouse.with_name(warehouse.name + ".wal").exists())
+    try:
+        state.tables = schema_contents(warehouse, WAREHOUSE_SCHEMAS)
+        with read_only(warehouse) as con:
+            state.ledger = dict(con.execute(
+                "SELECT path, status FROM db.raw.file_ledger").fetchall())
+            state.ledger_problems = ledger_problems(con)
+            if "p3dn_snapshot" in tables_of(con, "db", "marts"):
+                state.warehouse_snapshots = sorted(r[0] for r in con.execute(
+                    "SELECT DISTINCT snapshot_id FROM db.marts.p3dn_snapshot").fetchall())
+    except Exception as error:  # reported by the tests, which expect none
+        state.warehouse_error = f"{type(error).__name__}: {error}"
+    if deployment.serving.exists():
+        state.serving_sha = file_sha256(deployment.serving)
+        try:
+            state.serving_tables = schema_contents(deployment.serving, ("main",))
+            with read_only(deployment.serving) as con:
+                state.serving_snapshots = sorted(r[0] for r in con.execute(
+                    "SELECT DISTINCT snapshot_id FROM db.main.p3dn_snapshot").fetchall())
+        except Exception as error:
+            state.serving_error = f"{type(error).__name__}: {error}"
+    if deployment.parquet_dir.exists():
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            for path in sorted(deployment.parquet_dir.glob("*.parquet")):
+                state.parquet[path.name] = file_sha256(path)
+                con.execute(f"CREATE TABLE {path.stem} AS SELECT * FROM read_parquet($p)",
+                            {"p": str(path)}).fetchall()
+                state.parquet_tables[f"main.{path.stem}"] = table_rows(
+                    con, "memory", "main", path.stem)
+        finally:
+            con.close()
+    if deployment.dashboard.exists():
+        state.dashboard_sha = file_sha256(deployment.dashboard)
+    state.leftovers = sorted(
+        str(p.relative_to(warehouse.parent)) for p in warehouse.parent.rglob(".*publishing-*"))
+    return state
+
+
+def reading(deployment: Deployment, relative_path: str):
+    """True while the loader is inside the transaction that loads ``relative_path``: it
+    reads every file through a link in a private folder of TMPDIR, made and removed there."""
+    def check() -> bool:
+        # The loader removes its folder when the file is done: anything may vanish here.
+        try:
+            folders = [entry.path for entry in os.scandir(deployment.tmpdir)
+                       if entry.name.startswith("p3dn-read-")]
+            for folder in folders:
+                for entry in os.scandir(folder):
+                    if os.readlink(entry.path).endswith(relative_path):
+                        return True
+        except OSError:
+            pass
+        return False
+    return check
+
+
+def publishing(deployment: Deployment):
+    """True from the publish's first write into the serving file's folder (today: creating
+    its temporary file, i.e. while it copies the marts into it, before the swap), whatever
+    file that write goes to: the folder as it was before the run is the baseline. The
+    warehouse's own files, which sit there too, are left out."""
+    folder, warehouse = deployment.serving.parent, deployment.warehouse.name
+
+    def listing() -> dict[str, tuple[int, int, int]]:
+        found = {}
+        for entry in os.scandir(folder):
+            if entry.is_file(follow_symlinks=False) and not entry.name.startswith(warehouse):
+                info = entry.stat(follow_symlinks=False)
+                found[entry.name] = (info.st_ino, info.st_size, info.st_mtime_ns)
+        return found
+
+    baseline = listing()
+
+    def check() -> bool:
+        try:
+            return listing() != baseline
+        except OSError:  # an entry vanished while it was looked at: something moved
+            return True
+    return check
+
+
+@dataclass
+class Chain:
+    clean: State
+    kills: dict[str, Kill]
+    states: dict[str, State]
+    runs: dict[str, Finished]
+    seconds: dict[str, float]
+
+
+def no_wal(deployment: Deployment):
+    """True while nothing has been committed since the last connection closed: a commit
+    writes the write-ahead log, and closing the connection checkpoints it away."""
+    return lambda: not deployment.warehouse.with_name("p3dn.duckdb.wal").exists()
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory) -> Chain:
+    """Two chains at once (each run is mostly one busy Python thread; the machine has two
+    cores):
+
+    A. on a copy of the sample: killed in a raw load, killed in a mart build, run to the end;
+    B. the clean, uninterrupted run; then on a copy of what it published: killed while
+       publishing, run to the end.
+    """
+    root = tmp_path_factory.mktemp("crash")
+    started = time.monotonic()
+    seconds: dict[str, float] = {}
+    kills: dict[str, Kill] = {}
+    states: dict[str, State] = {}
+    runs: dict[str, Finished] = {}
+
+    def killed_run(deployment: Deployment, name: str, step: str, **when) -> None:
+        watch = StepWatch(deployment.dagster_home)
+        process = deployment.start(name)
+        kills[name] = kill_during_step(process, watch, step, **when)
+        states[name] = observe(deployment)
+        runs[name] = deployment.finished(name, process)
+        seconds[name] = time.monotonic() - started
+
+    def full_run(deployment: Deployment, name: str) -> None:
+        runs[name] = deployment.run(name)
+        assert runs[name].returncode == 0, runs[name].output[-3000:]
+        states[name] = observe(deployment)
+        seconds[name] = time.monotonic() - started
+
+    with fast_folder("p3dn-crash-") as homes:
+        def chain_a() -> None:
+            crashed = Deployment(root / "a", copy_sample_landing(root / "a" / "landing"),
+                                 homes / "a")
+            killed_run(crashed, "killed in raw", RAW_STEP, inside=reading(crashed, RAW_FILE))
+            killed_run(crashed, "killed in mart", MART_STEP, delay=0.02,
+                       unfinished=no_wal(crashed))
+            full_run(crashed, "resumed")
+
+        def chain_b() -> None:
+            clean = Deployment(root / "clean",
+                               copy_sample_landing(root / "clean" / "landing"),
+                               homes / "clean")
+            full_run(clean, "clean")
+            # The same installation after its publish: warehouse, serving file, Parquet,
+            # dashboard and landing folder as the clean run left them.
+            shutil.copytree(clean.root / "warehouse", root / "b" / "warehouse")
+            shutil.copytree(clean.landing, root / "b" / "landing")
+            republished = Deployment(root / "b", root / "b" / "landing", homes / "b")
+            states["before publish"] = observe(republished)
+            killed_run(republished, "killed in publish", PUBLISH_STEP,
+                       inside=publishing(republished))
+            full_run(republished, "republished")
+
+        with ThreadPoolExecutor(2) as pool:
+            for future in [pool.submit(chain_a), pool.submit(chain_b)]:
+                future.result()
+    print("\ncrash chain, seconds since start:",
+          ", ".join(f"{name} {value:.0f}" for name, value in sorted(
+              seconds.items(), key=lambda item: item[1])))
+    return Chain(states["clean"], kills, states, runs, seconds)
+
+
+def assert_killed_inside(kill: Kill) -> None:
+    assert kill.step_was_running, (
+        f"the kill was meant to land while {kill.step_key} ran, but the event log of the "
+        f"killed run shows {kill.events.get(kill.step_key)} for it")
+
+
+def assert_readable_and_consistent(state: State, clean: State) -> None:
+    assert state.warehouse_error is None, state.warehouse_error
+    assert not state.ledger_problems, state.ledger_problems
+    # Raw tables fill file by file (ledger_problems: never half a file). Every other table
+    # a killed run leaves is one that run, or an earlier one, finished whole: it equals the
+    # clean run's.
+    built = {name: rows for name, rows in state.tables_without_snapshot().items()
+             if not name.startswith("raw.")}
+    assert not differences(built, {name: clean.tables[name] for name in built})
+    if state.serving_sha is not None:
+        assert state.serving_error is None, state.serving_error
+        assert sorted(state.serving_tables) == sorted(clean.serving_tables)
+
+
+def test_kill_during_a_file_load_leaves_no_half_loaded_file(chain):
+    assert_killed_inside(chain.kills["killed in raw"])
+    state = chain.states["killed in raw"]
+    # The killed writer left its write-ahead log; opening the warehouse replays it (the
+    # 2024 file, committed before the kill, is only in that log).
+    assert state.wal_after_kill
+    assert_readable_and_consistent(state, chain.clean)
+    # The file committed before the kill is in; the one being read is not, not even partly
+    # (ledger_problems), and waits for the next run.
+    assert state.ledger[FIRST_RAW_FILE] == "loaded"
+    assert state.ledger[RAW_FILE] == "pending"
+    assert not [name for name in state.tables if name.startswith("marts.")]
+    assert state.serving_sha is None
+
+
+def test_kill_during_a_mart_build_leaves_the_mart_unbuilt_and_the_rest_whole(chain):
+    kill = chain.kills["killed in mart"]
+    assert_killed_inside(kill)
+    assert kill.unfinished, "the kill came after the mart's transaction had committed"
+    state = chain.states["killed in mart"]
+    assert_readable_and_consistent(state, chain.clean)
+    assert set(state.ledger.values()) <= {"loaded", "rejected"}
+    # Its first build was rolled back; marts built before it in that run are whole.
+    assert MART not in state.tables
+    assert "marts.p3dn_apbd_bulanan" in state.tables
+    assert state.serving_sha is None
+
+
+def assert_same_as_clean(state: State, clean: State) -> None:
+    assert state.warehouse_error is None and state.serving_error is None
+    assert not state.ledger_problems
+    assert not differences(state.tables_without_snapshot(), clean.tables_without_snapshot())
+    serving = {k: v for k, v in state.serving_tables.items() if k != "main.p3dn_snapshot"}
+    clean_serving = {k: v for k, v in clean.serving_tables.items()
+                     if k != "main.p3dn_snapshot"}
+    assert not differences(serving, clean_serving)
+    assert sorted(state.parquet) == sorted(clean.parquet)
+    parquet = {k: v for k, v in state.parquet_tables.items() if k != "main.p3dn_snapshot"}
+    assert not differences(parquet, {k: v for k, v in clean.parquet_tables.items()
+                                     if k != "main.p3dn_snapshot"})
+    assert state.dashboard_sha is not None
+    # Every snapshot in the history has the clean run's headline.
+    clean_headline = clean.tables[SNAPSHOT]
+    assert len(clean_headline) > 0
+    assert sorted(set(state.tables[SNAPSHOT])) == sorted(set(clean_headline))
+
+
+def test_the_next_run_finishes_the_work_with_the_tables_of_an_uninterrupted_run(chain):
+    state = chain.states["resumed"]
+    assert_same_as_clean(state, chain.clean)
+    assert len(state.serving_snapshots) == 1
+    assert state.tables[SNAPSHOT] == chain.clean.tables[SNAPSHOT]
+
+
+def test_kill_during_publish_keeps_the_previous_serving_file_whole(chain):
+    assert_killed_inside(chain.kills["killed in publish"])
+    before, state = chain.states["before publish"], chain.states["killed in publish"]
+    assert before.serving_sha is not None and before.serving_error is None
+    assert_readable_and_consistent(state, chain.clean)
+    # What BI tools read is, byte for byte, the previous publish, and opens read-only.
+    assert state.serving_sha == before.serving_sha
+    assert state.serving_tables == before.serving_tables
+    assert state.parquet == before.parquet
+    assert state.dashboard_sha == before.dashboard_sha
+
+
+def test_the_run_after_a_killed_publish_publishes_the_tables_of_an_uninterrupted_run(chain):
+    state = chain.states["republished"]
+    assert_same_as_clean(state, chain.clean)
+    assert state.serving_sha != chain.states["before publish"].serving_sha
+    # The killed publish's temporary file is its only trace: hidden beside the serving file,
+    # removed by the first publish an hour later (serving.remove_abandoned).
+    assert all(name.startswith(".marts.duckdb.publishing-") for name in state.leftovers)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Known defect, outside this change (p3dn_pipeline/defs/publish/assets.py): "
+    "publish/serving_file commits the new snapshot to marts.p3dn_snapshot before it copies "
+    "the marts; a SIGKILL in between leaves a snapshot that was never published, and the "
+    "next publish ships it in the history. strict: remove this mark with the fix."))
+def test_the_snapshot_history_holds_published_snapshots_only(chain):
+    """README: 'If anything fails, the old serving file stays as it was and the snapshot of
+    that publish is taken out of the history again.' A SIGKILL leaves no chance to take it
+    out there and then, so the next publish has to."""
+    published = chain.states["before publish"].serving_snapshots
+    assert len(published) == 1
+    assert chain.states["killed in publish"].warehouse_snapshots == published
+    final = chain.states["republished"]
+    assert final.warehouse_snapshots == final.serving_snapshots
+    assert len(final.serving_snapshots) == 2
+    assert set(published) < set(final.serving_snapshots)
