@@ -5,6 +5,8 @@ have open: every output is built under a temporary name and renamed into place."
 import datetime as dt
 from pathlib import Path
 
+import duckdb
+
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -47,6 +49,18 @@ def _table(headers: list[str], rows: list[list]) -> MetadataValue:
     return MetadataValue.md("\n".join(lines))
 
 
+def _published_snapshot_ids(serving_path: Path) -> list[str] | None:
+    """Snapshot ids in the current serving file; None when there is none to go by."""
+    if not serving_path.exists():
+        return None
+    try:
+        with read_serving(serving_path) as reader:
+            return [row[0] for row in reader.execute(
+                "SELECT DISTINCT snapshot_id FROM p3dn_snapshot").fetchall()]
+    except duckdb.Error:
+        return None
+
+
 @asset(key=SERVING_FILE_KEY, group_name="publish", kinds={"duckdb"}, deps=MART_KEYS,
        backfill_policy=SINGLE_RUN)
 def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
@@ -57,10 +71,18 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
     never sees half a publish. Grain: one file per publish."""
     settings = load_settings()
     publish_id, now = new_publish_id(), _now()
+    published_ids = _published_snapshot_ids(settings.serving_path)
     with warehouse.session() as con:
         with transaction(con):
             run_sql_file(con, SQL / "p3dn_snapshot.sql",
                          {"snapshot_id": publish_id, "diambil_pada": now})
+            if published_ids is not None:
+                # A publish killed after recording its snapshot never shipped it: the
+                # history keeps only snapshots the serving file actually carries.
+                con.execute(
+                    f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id <> $new "
+                    "AND NOT list_contains($published, snapshot_id)",
+                    {"new": publish_id, "published": published_ids}).fetchall()
         try:
             abandoned = remove_abandoned(settings.serving_path, now)
             published, stale_logs = build_serving_file(
