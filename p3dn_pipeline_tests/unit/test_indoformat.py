@@ -2,25 +2,13 @@
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from p3dn_pipeline.lib import indoformat
 
-MACROS_SQL = Path(indoformat.__file__).parent / "sql" / "indoformat_macros.sql"
 PARSERS = ["teks", "angka", "persen", "tanggal", "bulan", "tahun", "triwulan", "kode_rekening", "digits", "nib"]
 
-
-@pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    for statement in MACROS_SQL.read_text(encoding="utf-8").split(";\n"):
-        if statement.strip():
-            connection.execute(statement).fetchall()
-    yield connection
-    connection.close()
 
 
 def assert_both(con, parser, raw, expected):

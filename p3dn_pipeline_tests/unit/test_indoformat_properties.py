@@ -4,16 +4,13 @@ import datetime as dt
 import re
 import string
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from p3dn_pipeline.lib import indoformat
 
-MACROS_SQL = Path(indoformat.__file__).parent / "sql" / "indoformat_macros.sql"
 RESULT_TYPES = {
     "teks": str,
     "angka": Decimal,
@@ -66,15 +63,6 @@ formatted_text = st.one_of(
 )
 any_text = st.one_of(near_valid_text, formatted_text, st.text())
 
-
-@pytest.fixture(scope="module")
-def con():
-    connection = duckdb.connect()
-    for statement in MACROS_SQL.read_text(encoding="utf-8").split(";\n"):
-        if statement.strip():
-            connection.execute(statement).fetchall()
-    yield connection
-    connection.close()
 
 
 def assert_sql_agrees_with_python(con, values, sql_type):
