@@ -237,6 +237,17 @@ def chart_skpd_shares(chart_id: str, rows: Sequence[dict], panels: Sequence[tupl
     return _svg(chart_id, title, width, height, body)
 
 
+def _value_grid(ticks, left: float, right: float, base: float, scale: float,
+                label) -> list[str]:
+    """Horizontal grid lines of a vertical chart, each labelled on the left."""
+    body = []
+    for tick in ticks:
+        y = base - tick * scale
+        body.append(_line(left, y, right, y, "kisi"))
+        body.append(_text(left - 6, y + 4, label(Decimal(str(tick))), anchor="end"))
+    return body
+
+
 def chart_stacked(chart_id: str, title: str, categories: Sequence[tuple],
                   groups: Sequence[tuple[str, str, dict]], totals: dict, total_kpi: str,
                   fmt: str) -> str:
@@ -249,11 +260,7 @@ def chart_stacked(chart_id: str, title: str, categories: Sequence[tuple],
                    whole=fmt == "angka")
     scale = plot_height / ticks[-1]
     base = top + plot_height
-    body = []
-    for tick in ticks:
-        y = base - tick * scale
-        body.append(_line(left, y, width - 20, y, "kisi"))
-        body.append(_text(left - 6, y + 4, FORMATS[fmt](Decimal(str(tick))), anchor="end"))
+    body = _value_grid(ticks, left, width - 20, base, scale, FORMATS[fmt])
     for index, category in enumerate(categories):
         x = left + index * slot + 14
         y = base
@@ -284,12 +291,7 @@ def chart_bars(chart_id: str, title: str, categories: Sequence[tuple], values: d
                    whole=fmt == "angka")
     scale = plot_height / ticks[-1]
     base = top + plot_height
-    body = []
-    for tick in ticks:
-        y = base - tick * scale
-        body.append(_line(left, y, width - 20, y, "kisi"))
-        body.append(_text(left - 6, y + 4, FORMATS[label_fmt](Decimal(str(tick))),
-                          anchor="end"))
+    body = _value_grid(ticks, left, width - 20, base, scale, FORMATS[label_fmt])
     for index, category in enumerate(categories):
         x = left + index * slot + 14
         value = values.get(category)
@@ -324,12 +326,8 @@ def chart_trend(chart_id: str, title: str, snapshots: Sequence[dict]) -> str:
             return left + plot_width / 2
         return left + plot_width * times.index(moment) / (len(times) - 1)
 
-    body = []
-    for tick in ticks:
-        y = base - tick * scale
-        body.append(_line(left, y, left + plot_width, y, "kisi"))
-        body.append(_text(left - 6, y + 4, persen(Decimal(str(tick))).replace(",0 %", " %"),
-                          anchor="end"))
+    body = _value_grid(ticks, left, left + plot_width, base, scale,
+                        lambda tick: persen(tick).replace(",0 %", " %"))
     label_every = max(1, math.ceil(len(times) / 6))
     for index, moment in enumerate(times):
         if index % label_every == 0 or index == len(times) - 1:
