@@ -1,44 +1,58 @@
 """Benchmark the whole pipeline against the floor (bare DuckDB) and a peer (pandas).
 
     .venv/bin/python benchmarks/bench_pipeline.py [--scale 1] [--seed 20251] [--runs 3]
-        [--data-dir benchmarks/.data] [--work-dir DIR] [--no-rerun] [--profile]
-        [--no-results] [--keep-going]
+        [--memory-limit 3GB] [--peer-max-scale 10] [--data-dir benchmarks/.data]
+        [--work-dir DIR] [--no-rerun] [--profile] [--no-results] [--keep-going]
 
-(``make bench SCALE=1`` runs it.) The input is generated once per scale and seed with
-``p3dn-synth`` into ``--data-dir`` (git-ignored) and reused by later benchmarks. Then, on
-the same files and side by side (one of each per round, ``--runs`` rounds), each in a fresh
-process so peak RSS is that run's own (``ru_maxrss`` from ``wait4``):
+(``make bench SCALE=1`` runs it; ``BENCH_ARGS`` passes the other options.) The input is
+generated once per scale and seed with ``p3dn-synth`` into ``--data-dir`` (git-ignored) and
+reused by later benchmarks. Then, on the same files and side by side (one of each per round,
+``--runs`` rounds), each in a fresh process so peak RSS is that run's own (``ru_maxrss`` from
+``wait4``, and the resident memory of the process and all its descendants sampled every
+0.2 s, whichever is larger):
 
 * **pipeline**: ``p3dn run``, the way a user runs it: one Dagster run of ``refresh_all``
   materializing every asset, a fresh warehouse and DAGSTER_HOME per measurement,
-  ``P3DN_DEMO_MODE=1`` and a fixed ``P3DN_PII_KEY``. Time per asset comes from the run's
-  event log (``STEP_SUCCESS`` durations); asset checks run inside their staging step.
+  ``P3DN_DEMO_MODE=1`` and a fixed ``P3DN_PII_KEY``, DuckDB's memory limit from
+  ``--memory-limit`` (``P3DN_DUCKDB_MEMORY_LIMIT``) spilling into the scratch folder
+  (``P3DN_DUCKDB_TEMP_DIR``). Its landing folder is a tree of hard links to the cached
+  input, so one file can be replaced without touching the cache. Time per asset comes from
+  the run's event log (``STEP_SUCCESS`` durations); asset checks run inside their staging
+  step.
 * **floor**: ``benchmarks/floor.py``, bare DuckDB loading the same files into tables with
-  no transformation, with the pipeline's DuckDB thread count.
+  no transformation, with the pipeline's DuckDB thread count and the same memory limit.
 * **peer**: ``benchmarks/pandas_peer.py``, the marts written with pandas as an analyst
-  would; its headline must equal the pipeline's (printed as a sanity check).
+  would; its headline must equal the pipeline's (printed as a sanity check). Above
+  ``--peer-max-scale`` it is not run (it does not fit in memory) and the comparison is taken
+  from the ``RESULTS.md`` section at the largest scale it did run at.
 
-After the rounds, ``p3dn run`` is started once more on the last warehouse with nothing
-changed (the daily schedule's usual case). Medians, ratios, the machine, versions, input
-size and the per-asset breakdown are printed and appended as a dated section to
-``benchmarks/RESULTS.md`` (append-only). ``--profile`` adds one uncounted in-process run
-that times each SQL statement, validation, raw file load, metadata query, connection and
-COMMIT, per step, with the process's resident memory. Exit status 2: the peer's headline
-differs from the pipeline's.
+After the rounds, on the last warehouse: ``p3dn run`` once more with nothing changed (the
+daily schedule's usual case: start-up vs the rest, steps that rebuilt, whether
+``quality.build_fingerprints`` and the written files stayed as they were), then once more
+after one APBD CSV export changed by one amount (what it costs against that export's share
+of a full refresh). Medians, ratios, the machine, versions, input size and the per-asset
+breakdown are printed and appended as a dated section to ``benchmarks/RESULTS.md``
+(append-only). ``--profile`` adds one uncounted in-process run that times each SQL
+statement, validation, raw file load, metadata query, connection and COMMIT, per step, with
+the process's resident memory. Exit status 2: the peer's headline differs from the
+pipeline's.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +78,7 @@ MART_TOTALS = {
 @dataclass
 class Measured:
     wall_s: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the larger of ru_maxrss and the sampled process tree's resident sum
     cpu_s: float
     returncode: int
     stdout: str
@@ -72,22 +86,96 @@ class Measured:
     started_at: float = 0.0  # wall clock, to place the run's events in the process's life
     ended_at: float = 0.0
     extra: dict = field(default_factory=dict)
+    maxrss_mb: float = 0.0  # ru_maxrss from wait4: the process, or its largest reaped child
+    tree_peak_rss_mb: float = 0.0  # most the process and its descendants held at once
+    spill_peak_mb: float = 0.0  # most DuckDB's spill folder held
 
 
-def measure(cmd: list[str], *, env: dict[str, str], cwd: Path, log_dir: Path, name: str) -> Measured:
-    """Run ``cmd`` to completion; wall time and this child's own peak RSS and CPU time."""
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and every process descended from it, summed (Linux
+    /proc; 0 where it cannot be read)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return 0
+    for name in entries:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def folder_bytes(folder: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+class Sampler(threading.Thread):
+    """Every ``interval`` s until stopped: the process tree's resident memory and the size
+    of the spill folder, keeping the largest of each."""
+
+    def __init__(self, pid: int, spill: Path | None, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.spill, self.interval = pid, spill, interval
+        self.rss_peak = self.spill_peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.rss_peak = max(self.rss_peak, tree_rss_bytes(self.pid))
+            if self.spill is not None and self.spill.exists():
+                self.spill_peak = max(self.spill_peak, folder_bytes(self.spill))
+            self.done.wait(self.interval)
+
+
+def measure(cmd: list[str], *, env: dict[str, str], cwd: Path, log_dir: Path, name: str,
+            spill: Path | None = None) -> Measured:
+    """Run ``cmd`` to completion; wall time, peak RSS (this child's own ``ru_maxrss``, or
+    its process tree's resident memory sampled every 0.2 s if larger) and CPU time (the
+    child's and its reaped descendants'), and the most ``spill`` held."""
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started_at, start = time.time(), time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
+        sampler = Sampler(proc.pid, spill)
+        sampler.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+        finally:
+            sampler.done.set()
+            sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = err_path.read_text(errors="replace")
-    return Measured(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+    maxrss, tree = usage.ru_maxrss / 1024, sampler.rss_peak / 2**20
+    return Measured(wall, max(maxrss, tree), usage.ru_utime + usage.ru_stime,
                     proc.returncode, out_path.read_text(errors="replace"),
-                    "\n".join(stderr.splitlines()[-30:]), started_at, started_at + wall)
+                    "\n".join(stderr.splitlines()[-30:]), started_at, started_at + wall,
+                    maxrss_mb=maxrss, tree_peak_rss_mb=tree,
+                    spill_peak_mb=sampler.spill_peak / 2**20)
 
 
 # ------------------------------------------------------------------------------ input
@@ -127,6 +215,99 @@ def input_summary(landing: Path) -> dict:
         "by_format": {ext: sum(f["rows"] for f in files if f["path"].endswith(ext))
                       for ext in (".json", ".csv", ".xlsx")},
     }
+
+
+def link_tree(source: Path, target: Path) -> str:
+    """``target`` as a copy of the folder ``source`` made of hard links to its files (same
+    relative paths, same inodes, so same sizes and mtimes; folders get ``source``'s mtimes),
+    so a file can be replaced in ``target`` without touching ``source``. Files on another
+    file system are copied with their mtimes instead. Says which it did."""
+    copied = 0
+    folders = []
+    for dirpath, dirnames, filenames in os.walk(source):
+        here = Path(dirpath)
+        there = target / here.relative_to(source)
+        there.mkdir(parents=True, exist_ok=True)
+        folders.append((here, there))
+        for name in sorted(filenames):
+            try:
+                os.link(here / name, there / name)
+            except OSError as error:
+                if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                    raise
+                shutil.copy2(here / name, there / name)
+                copied += 1
+    for here, there in reversed(folders):  # deepest first: a child's link touches its parent
+        stat = here.stat()
+        os.utime(there, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return "hard links" if not copied else f"{copied} file(s) copied (not on one file system)"
+
+
+AMOUNT = re.compile(rb"^(Rp ?)?\d{1,3}(\.\d{3})*(,\d+|,-)?$")
+
+
+def pick_export(landing: Path) -> dict:
+    """The file the changed-export run edits: the first APBD realisasi CSV in the manifest
+    (any CSV if there is none), with its share of the input's rows and bytes."""
+    manifest = json.loads((landing / "MANIFEST.json").read_text())
+    files = sorted(manifest["files"], key=lambda f: f["path"])
+    csvs = [f for f in files if f["path"].endswith(".csv")]
+    chosen = next((f for f in csvs if f["path"].startswith("apbd/")), csvs[0] if csvs else None)
+    if chosen is None:
+        raise ValueError("no CSV file in the input to change")
+    total_rows = sum(f["rows"] for f in files)
+    total_bytes = sum((landing / f["path"]).stat().st_size for f in files)
+    size = (landing / chosen["path"]).stat().st_size
+    return {"path": chosen["path"], "rows": chosen["rows"], "bytes": size,
+            "row_share": chosen["rows"] / total_rows if total_rows else float("nan"),
+            "byte_share": size / total_bytes if total_bytes else float("nan")}
+
+
+def change_one_amount(path: Path) -> dict:
+    """Replace ``path`` (a hard link into the cache: the link is replaced, the cached file is
+    not written) by a copy where one amount of one data row differs: the last digit of the
+    whole rupiah of the first row whose ``Realisasi`` (else last amount-looking) column holds
+    a plain amount (rows with quotes are skipped). Same size, a new mtime, as a re-downloaded
+    export would have."""
+    temp = path.with_name(f".{path.name}.bench-tmp")
+    with path.open("rb") as source, temp.open("wb") as out:
+        header = source.readline()
+        out.write(header)
+        text = header.rstrip(b"\r\n")
+        delimiter = max((b";", b",", b"\t", b"|"), key=text.count)
+        names = [n.strip().strip(b'"').lower() for n in text.split(delimiter)]
+        wanted = names.index(b"realisasi") if b"realisasi" in names else None
+        line_no, change = 1, None
+        for line in source:
+            line_no += 1
+            ending = line[len(line.rstrip(b"\r\n")):]
+            fields = line[:len(line) - len(ending)].split(delimiter)
+            # A quoted field may hold the delimiter: only plain rows, whose fields line up
+            # with the header, are considered.
+            plain = b'"' not in line and len(fields) == len(names)
+            columns = ([] if not plain else [wanted] if wanted is not None
+                       else range(len(fields) - 1, -1, -1))
+            for column in columns:
+                value = fields[column] if column < len(fields) else b""
+                if not AMOUNT.match(value):
+                    continue
+                whole_end = value.index(b",") if b"," in value else len(value)
+                digit = value[whole_end - 1] - ord("0")
+                fields[column] = (value[:whole_end - 1] + bytes([ord("0") + (digit ^ 1)])
+                                  + value[whole_end:])
+                change = {"line": line_no, "column": names[column].decode(errors="replace"),
+                          "before": value.decode(errors="replace"),
+                          "after": fields[column].decode(errors="replace")}
+                break
+            out.write(delimiter.join(fields) + ending)
+            if change is not None:
+                break
+        shutil.copyfileobj(source, out, 16 * 2**20)
+    if change is None:
+        temp.unlink()
+        raise ValueError(f"no plain amount found to change in {path}")
+    os.replace(temp, path)
+    return change
 
 
 # ------------------------------------------------------------------------------ machine
@@ -182,13 +363,21 @@ def duckdb_default_threads() -> int:
 
 # ------------------------------------------------------------------------------ the three runs
 
-def pipeline_env(landing: Path, work: Path) -> dict[str, str]:
+# Settings that would send the benchmark's output elsewhere (e.g. over a user's serving
+# file) or change its resources: dropped from the inherited environment, set below.
+FOREIGN_SETTINGS = ("P3DN_SERVING", "P3DN_PARQUET_DIR", "P3DN_DASHBOARD",
+                    "P3DN_SERVING_STORAGE_VERSION", "P3DN_DUCKDB_MEMORY_LIMIT",
+                    "P3DN_DUCKDB_TEMP_DIR")
+
+
+def pipeline_env(landing: Path, work: Path, memory_limit: str | None = None,
+                 spill: Path | None = None) -> dict[str, str]:
     home = work / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     # The instance configuration users get (the Makefile copies it into DAGSTER_HOME).
     if (REPO / "dagster.yaml").exists():
         shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_SETTINGS}
     env.update({
         "DAGSTER_HOME": str(home),
         "P3DN_LANDING_DIR": str(landing),
@@ -197,12 +386,24 @@ def pipeline_env(landing: Path, work: Path) -> dict[str, str]:
         "P3DN_PII_KEY": BENCH_PII_KEY,
         "P3DN_KD_KLPD": KD_KLPD,
     })
+    if memory_limit:
+        env["P3DN_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    if spill is not None:
+        env["P3DN_DUCKDB_TEMP_DIR"] = str(spill)
     return env
+
+
+def metadata_flag(metadata: dict, key: str) -> bool | None:
+    value = metadata.get(key)
+    value = getattr(value, "value", value)
+    return value if isinstance(value, bool) else None
 
 
 def step_timings(dagster_home: Path) -> list[dict]:
     """Per run in this DAGSTER_HOME (oldest first): when its first event was written, when
-    the run started and ended, each step's duration and time window, and event counts."""
+    the run started and ended, when its first step started, each step's duration and time
+    window, event counts, and each materialization's step, asset, partition and ``rebuilt``
+    metadata (None when the asset does not say)."""
     from dagster import DagsterEventType, DagsterInstance
 
     previous = os.environ.get("DAGSTER_HOME")
@@ -214,7 +415,8 @@ def step_timings(dagster_home: Path) -> list[dict]:
                 steps: dict[str, float] = {}
                 windows: dict[str, list[float]] = {}
                 events: dict[str, int] = {}
-                started = ended = None
+                materializations: list[dict] = []
+                started = ended = first_step = None
                 records = instance.all_logs(run.run_id)
                 for record in records:
                     event = record.dagster_event
@@ -228,21 +430,114 @@ def step_timings(dagster_home: Path) -> list[dict]:
                         ended = record.timestamp
                     elif event.event_type == DagsterEventType.STEP_START:
                         windows[event.step_key] = [record.timestamp, record.timestamp]
+                        first_step = min(first_step or record.timestamp, record.timestamp)
                     elif event.event_type == DagsterEventType.STEP_SUCCESS:
                         steps[event.step_key] = event.event_specific_data.duration_ms / 1000
                         windows.setdefault(event.step_key, [record.timestamp] * 2)[1] = \
                             record.timestamp
+                    elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                        materialization = event.event_specific_data.materialization
+                        materializations.append({
+                            "step": event.step_key,
+                            "asset": materialization.asset_key.to_user_string(),
+                            "partition": materialization.partition,
+                            "rebuilt": metadata_flag(materialization.metadata or {},
+                                                     "rebuilt")})
                 runs.append({"status": run.status.value,
                              "run_s": (ended - started) if started and ended else None,
                              "first_event_at": records[0].timestamp if records else None,
                              "run_started_at": started, "run_ended_at": ended,
-                             "steps": steps, "windows": windows, "events": events})
+                             "first_step_at": first_step,
+                             "steps": steps, "windows": windows, "events": events,
+                             "materializations": materializations})
             return runs
     finally:
         if previous is None:
             del os.environ["DAGSTER_HOME"]
         else:
             os.environ["DAGSTER_HOME"] = previous
+
+
+def rebuilt_summary(materializations: list[dict]) -> dict:
+    """Which steps rebuilt, from the materializations' ``rebuilt`` metadata: a step rebuilt
+    if any of its materializations says so. ``known`` is False when none carries the entry
+    (the pipeline does not report it)."""
+    flagged = [m for m in materializations if m["rebuilt"] is not None]
+    rebuilt_steps = sorted({m["step"] for m in flagged if m["rebuilt"]})
+    return {"known": bool(flagged), "steps": rebuilt_steps,
+            "materializations": len(materializations),
+            "rebuilt_materializations": sum(1 for m in flagged if m["rebuilt"]),
+            "unflagged_materializations": len(materializations) - len(flagged)}
+
+
+def output_paths(env: dict[str, str]) -> dict[str, list[Path]]:
+    """What a run writes, by kind (``p3dn_pipeline/settings.py``: the serving file, Parquet
+    folder and dashboard live beside the warehouse; ``pipeline_env`` keeps them there)."""
+    warehouse = Path(env["P3DN_WAREHOUSE"])
+    parquet = warehouse.parent / "parquet"
+    return {
+        "warehouse": [warehouse, warehouse.with_name(warehouse.name + ".wal")],
+        "serving file": [warehouse.parent / "marts.duckdb",
+                         warehouse.parent / "marts.duckdb.wal"],
+        "parquet files": sorted(p for p in parquet.rglob("*") if p.is_file())
+        if parquet.is_dir() else [],
+        "dashboard": [warehouse.parent / "dashboard.html"],
+    }
+
+
+def output_state(env: dict[str, str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Size and mtime_ns of every file a run writes that exists now, by kind."""
+    state = {}
+    for kind, paths in output_paths(env).items():
+        files = {}
+        for path in paths:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            files[str(path)] = (stat.st_size, stat.st_mtime_ns)
+        state[kind] = files
+    return state
+
+
+def compare_outputs(before: dict, after: dict) -> dict[str, str]:
+    """Per kind of output: 'unchanged (N files)', 'absent', or what changed."""
+    verdicts = {}
+    for kind in after:
+        old, new = before.get(kind, {}), after[kind]
+        if not old and not new:
+            verdicts[kind] = "absent"
+            continue
+        changed = sorted(Path(p).name for p in set(old) | set(new) if old.get(p) != new.get(p))
+        if not changed:
+            verdicts[kind] = f"unchanged ({len(new)} file{'s' if len(new) != 1 else ''})"
+        else:
+            shown = ", ".join(changed[:4]) + (f" and {len(changed) - 4} more"
+                                             if len(changed) > 4 else "")
+            verdicts[kind] = f"CHANGED ({len(changed)} of {len(set(old) | set(new))}: {shown})"
+    return verdicts
+
+
+FINGERPRINTS = ("quality", "build_fingerprints")
+
+
+def fingerprints(warehouse: Path) -> list[tuple] | None:
+    """``quality.build_fingerprints``, every row in a fixed order, read-only; None when the
+    warehouse or the table does not exist (the pipeline does not record them)."""
+    import duckdb
+
+    if not warehouse.exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?", list(FINGERPRINTS)).fetchall()[0][0]
+        if not found:
+            return None
+        return con.execute(f"SELECT * FROM {'.'.join(FINGERPRINTS)} ORDER BY ALL").fetchall()
+    finally:
+        con.close()
 
 
 def pipeline_figures(warehouse: Path) -> dict:
@@ -264,10 +559,29 @@ def pipeline_figures(warehouse: Path) -> dict:
 
 
 def run_pipeline(landing: Path, work: Path, log_dir: Path, name: str,
-                 env: dict[str, str] | None = None) -> Measured:
+                 env: dict[str, str] | None = None, observe: bool = False) -> Measured:
+    """``p3dn run`` in a fresh process. ``observe``: also snapshot the files it writes and
+    ``quality.build_fingerprints`` before and after (read-only, outside the run)."""
     env = env or pipeline_env(landing, work)
-    measured = measure([str(BIN / "p3dn"), "run"], env=env, cwd=REPO, log_dir=log_dir, name=name)
+    spill = Path(env["P3DN_DUCKDB_TEMP_DIR"]) if env.get("P3DN_DUCKDB_TEMP_DIR") else None
+    if observe:
+        files_before = output_state(env)
+        prints_before = fingerprints(Path(env["P3DN_WAREHOUSE"]))
+    measured = measure([str(BIN / "p3dn"), "run"], env=env, cwd=REPO, log_dir=log_dir,
+                       name=name, spill=spill)
     if measured.returncode == 0:
+        observed = {}
+        if observe:
+            files_after = output_state(env)
+            prints_after = fingerprints(Path(env["P3DN_WAREHOUSE"]))
+            observed = {
+                "outputs": compare_outputs(files_before, files_after),
+                "fingerprints": (None if prints_before is None or prints_after is None else
+                                 {"identical": prints_before == prints_after,
+                                  "rows_before": len(prints_before),
+                                  "rows_after": len(prints_after),
+                                  "new_rows": len(set(prints_after) - set(prints_before))}),
+            }
         run = step_timings(Path(env["DAGSTER_HOME"]))[-1]
         # Where the wall time outside the steps goes: process start-up (imports, definitions),
         # run planning (events written before RUN_START), and the KPI print and exit.
@@ -275,15 +589,24 @@ def run_pipeline(landing: Path, work: Path, log_dir: Path, name: str,
         run["planning_s"] = run["run_started_at"] - run["first_event_at"]
         run["after_s"] = measured.ended_at - run["run_ended_at"]
         run["steps_s"] = sum(run["steps"].values())
-        measured.extra = {**run, **pipeline_figures(Path(env["P3DN_WAREHOUSE"]))}
+        # Dagster's own start-up (imports, definitions, run planning) and the rest.
+        first_step = run["first_step_at"] or run["run_ended_at"]
+        run["to_first_step_s"] = first_step - measured.started_at
+        run["from_first_step_s"] = measured.ended_at - first_step
+        run["rebuilt"] = rebuilt_summary(run["materializations"])
+        measured.extra = {**run, **observed, **pipeline_figures(Path(env["P3DN_WAREHOUSE"]))}
     return measured
 
 
-def run_floor(landing: Path, work: Path, log_dir: Path, name: str, threads: int) -> Measured:
-    db = work / "floor.duckdb"
-    measured = measure([sys.executable, str(BENCHMARKS / "floor.py"), "--landing", str(landing),
-                        "--db", str(db), "--threads", str(threads)],
-                       env=dict(os.environ), cwd=REPO, log_dir=log_dir, name=name)
+def run_floor(landing: Path, work: Path, log_dir: Path, name: str, threads: int,
+              memory_limit: str | None = None) -> Measured:
+    db, spill = work / "floor.duckdb", work / "spill"
+    cmd = [sys.executable, str(BENCHMARKS / "floor.py"), "--landing", str(landing),
+           "--db", str(db), "--threads", str(threads), "--temp-dir", str(spill)]
+    if memory_limit:
+        cmd += ["--memory-limit", memory_limit]
+    measured = measure(cmd, env=dict(os.environ), cwd=REPO, log_dir=log_dir, name=name,
+                       spill=spill)
     if measured.returncode == 0:
         measured.extra = json.loads(measured.stdout.strip().splitlines()[-1])
     return measured
@@ -345,6 +668,70 @@ def compare_totals(pipeline: dict, peer: dict) -> list[str]:
             parts.append(f"{column} {'=' if same else '!='}" + ("" if same else f" ({a:,.2f} vs {b:,.2f})"))
         lines.append(f"{mart}: " + ", ".join(parts))
     return lines
+
+
+SECTION_HEADER = re.compile(
+    r"^## (?P<date>\d{4}-\d\d-\d\d \d\d:\d\d UTC) · scale (?P<scale>[0-9.e+-]+) · "
+    r"seed (?P<seed>\d+)", re.M)
+MEASUREMENTS = re.compile(r"^Every measurement \(\[wall s, work s, peak RSS MB\]\): `(\{.*\})`",
+                          re.M)
+
+
+def earlier_sections(text: str) -> list[dict]:
+    """The pipeline benchmarks in a RESULTS.md text, in file order: date, scale, seed and
+    every measurement ([wall s, work s, peak RSS MB] per run of pipeline, floor, peer; an
+    empty list where one was not run). Sections of other benchmarks are skipped."""
+    sections = []
+    headers = list(SECTION_HEADER.finditer(text))
+    for number, header in enumerate(headers):
+        end = headers[number + 1].start() if number + 1 < len(headers) else len(text)
+        found = MEASUREMENTS.search(text, header.end(), end)
+        if found is None:
+            continue
+        try:
+            measurements = json.loads(found.group(1))
+            scale = float(header["scale"])
+        except ValueError:
+            continue
+        sections.append({"date": header["date"], "scale": scale, "seed": int(header["seed"]),
+                         **{k: measurements.get(k) or [] for k in ("pipeline", "floor", "peer")}})
+    return sections
+
+
+def peer_reference(sections: list[dict], seed: int) -> dict | None:
+    """The section to take the peer comparison from when the peer is not run: the largest
+    scale at which it ran (with this seed), the newest section at that scale. With medians
+    of its measurements and the ratios peer / pipeline."""
+    ran = [(section["scale"], section["date"], order, section)
+           for order, section in enumerate(sections)
+           if section["seed"] == seed and section["peer"] and section["pipeline"]]
+    if not ran:
+        return None
+    section = max(ran, key=lambda item: item[:3])[3]
+    pipe, peer = section["pipeline"], section["peer"]
+
+    def med(rows: list, index: int) -> float:
+        return median([row[index] for row in rows])
+
+    return {"date": section["date"], "scale": section["scale"], "runs": len(pipe),
+            "peer_wall_s": med(peer, 0), "peer_rss_mb": med(peer, 2),
+            "pipeline_wall_s": med(pipe, 0), "pipeline_rss_mb": med(pipe, 2),
+            "peer_pipeline_wall": med(peer, 0) / med(pipe, 0),
+            "peer_pipeline_work": med(peer, 1) / med(pipe, 1),
+            "peer_pipeline_rss": med(peer, 2) / med(pipe, 2)}
+
+
+def scale_reference(sections: list[dict], scale: float, seed: int) -> dict | None:
+    """The newest section at a tenth of ``scale`` (same seed) with pipeline measurements:
+    for the issue's time(scale 100) / time(scale 10) figure."""
+    tenth = [s for s in sections if s["seed"] == seed and s["pipeline"]
+             and abs(s["scale"] * 10 - scale) <= 1e-9 * scale]
+    if not tenth:
+        return None
+    section = tenth[-1]
+    return {"date": section["date"], "scale": section["scale"],
+            "pipeline_wall_s": median([row[0] for row in section["pipeline"]]),
+            "pipeline_work_s": median([row[1] for row in section["pipeline"]])}
 
 
 def median(values: list[float]) -> float:
@@ -507,10 +894,10 @@ print(json.dumps({"total_s": total, "code": code,
 '''
 
 
-def profile(landing: Path, work: Path, log_dir: Path) -> dict:
-    env = pipeline_env(landing, work)
+def profile(landing: Path, work: Path, log_dir: Path, memory_limit: str | None = None) -> dict:
+    env = pipeline_env(landing, work, memory_limit, work / "spill")
     measured = measure([sys.executable, "-c", PROFILE_CHILD], env=env, cwd=REPO,
-                       log_dir=log_dir, name="profile")
+                       log_dir=log_dir, name="profile", spill=work / "spill")
     if measured.returncode != 0:
         raise SystemExit(f"profile run failed:\n{measured.stderr_tail}")
     result = json.loads(measured.stdout.strip().splitlines()[-1])
@@ -565,26 +952,60 @@ def fmt_s(seconds: float) -> str:
     return f"{seconds:.1f}" if seconds >= 10 else f"{seconds:.2f}"
 
 
+def runs_label(n: int) -> str:
+    return "1 run, no median" if n == 1 else f"median of {n} runs"
+
+
+def fingerprint_text(prints: dict | None) -> str:
+    if prints is None:
+        return "n/a (no `quality.build_fingerprints` table)"
+    if prints["identical"]:
+        return f"identical before and after ({prints['rows_after']:,} rows)"
+    return (f"CHANGED ({prints['rows_before']:,} rows before, {prints['rows_after']:,} after, "
+            f"{prints['new_rows']:,} not there before)")
+
+
+def rebuilt_text(extra: dict) -> str:
+    rebuilt, executed = extra["rebuilt"], len(extra["steps"])
+    if not rebuilt["known"]:
+        return (f"n/a (no materialization carries `rebuilt` metadata); {executed} steps "
+                f"executed, {rebuilt['materializations']} materializations")
+    steps = rebuilt["steps"]
+    return (f"{len(steps)} of {executed} executed steps rebuilt ("
+            f"{rebuilt['rebuilt_materializations']} of {rebuilt['materializations']} "
+            "materializations with `rebuilt`=True)" + (": " + ", ".join(steps) if steps else ""))
+
+
+def outputs_text(outputs: dict[str, str]) -> str:
+    return "; ".join(f"{kind} {verdict}" for kind, verdict in outputs.items())
+
+
 def report(ctx: dict) -> str:
     m, v, inp = ctx["machine"], ctx["versions"], ctx["input"]
     pipe, floor, peer = ctx["pipeline"], ctx["floor"], ctx["peer"]
     rows = inp["rows"]
+    runs = len(pipe)
+    single = runs == 1
 
-    def line(name: str, runs: list[Measured], work: list[float], work_label: str) -> str:
-        walls = [r.wall_s for r in runs]
-        rss = [r.peak_rss_mb for r in runs]
+    def line(name: str, measured: list[Measured], work: list[float], work_label: str) -> str:
+        walls = [r.wall_s for r in measured]
+        rss = [r.peak_rss_mb for r in measured]
         w = median(walls)
-        return (f"| {name} | {fmt_s(w)} | {fmt_s(min(walls))}–{fmt_s(max(walls))} | "
+        spread = "-" if len(walls) == 1 else f"{fmt_s(min(walls))}–{fmt_s(max(walls))}"
+        return (f"| {name} | {fmt_s(w)} | {spread} | "
                 f"{rows / w:,.0f} | {median(rss):,.0f} | {fmt_s(median(work))} ({work_label}) | "
-                f"{median([r.cpu_s for r in runs]):.1f} |")
+                f"{median([r.cpu_s for r in measured]):.1f} |")
 
     pipe_work = [r.extra["run_s"] for r in pipe]
     floor_work = [r.extra["load_s"] for r in floor]
     peer_work = [r.extra["work_s"] for r in peer]
     ratio = ctx["ratios"]
+    limit = ctx.get("memory_limit")
+    skipped = ctx.get("peer_skipped")
+    reference = ctx.get("peer_reference")
     out = [
         f"## {ctx['date']} · scale {scale_label(ctx['scale'])} · seed {ctx['seed']} · "
-        f"{len(pipe)} run(s) each",
+        + ("1 run each, no median" if single else f"{runs} run(s) each"),
         "",
         f"- Machine: {m['cores']} cores ({m['cpu_model']}), {m['memory_gib']:.1f} GiB RAM, "
         f"Linux {m['kernel']}; load average at start "
@@ -594,70 +1015,160 @@ def report(ctx: dict) -> str:
         f"pandas {v['pandas']}, pyarrow {v['pyarrow']}; commit {ctx['commit']}",
         f"- Input: {inp['files']} files, {rows:,} rows ({inp['by_format']['.json']:,} JSON, "
         f"{inp['by_format']['.csv']:,} CSV, {inp['by_format']['.xlsx']:,} XLSX), "
-        f"{inp['bytes'] / 1e6:,.1f} MB; {ctx['generated']} (`{ctx['data_folder']}`)",
+        f"{inp['bytes'] / 1e6:,.1f} MB; {ctx['generated']} (`{ctx['data_folder']}`); the "
+        f"pipeline reads it through a landing folder of {ctx.get('landing_mode', 'the files')} "
+        "in the scratch folder, the floor and peer from the cache",
         f"- DuckDB threads: {ctx['threads']} (DuckDB's default, which the pipeline uses; "
         "the floor set to the same); pandas is single-threaded",
+        "- DuckDB memory limit: " + (
+            f"{limit} for the pipeline (`P3DN_DUCKDB_MEMORY_LIMIT`) and the floor "
+            "(`memory_limit`)" if limit else "DuckDB's default (80 % of RAM) for both")
+        + ", spilling into the scratch folder (`P3DN_DUCKDB_TEMP_DIR`, `temp_directory`); "
+        f"most spilled: pipeline {max((r.spill_peak_mb for r in pipe), default=0):,.0f} MB, "
+        f"floor {max((r.spill_peak_mb for r in floor), default=0):,.0f} MB",
         f"- Command: `{ctx['command']}`",
+    ]
+    if skipped:
+        out.append(f"- Peer not run: {skipped}")
+    out += [
         "",
-        "| | wall s (median) | min–max | input rows/s | peak RSS MB | work s | CPU s |",
+        f"| | wall s ({'1 run' if single else 'median'}) | min–max | input rows/s | "
+        "peak RSS MB | work s | CPU s |",
         "|---|---|---|---|---|---|---|",
         line("pipeline (`p3dn run`)", pipe, pipe_work, "Dagster run"),
         line("floor (bare DuckDB load)", floor, floor_work, "load"),
-        line("peer (pandas)", peer, peer_work, "read to marts"),
-        "",
-        f"**pipeline / floor = {ratio['pipeline_floor_wall']:.1f}x** wall "
-        f"({ratio['pipeline_floor_work']:.1f}x on work: Dagster run vs load; "
-        f"{ratio['pipeline_floor_rss']:.1f}x peak RSS). "
-        f"**peer / pipeline = {ratio['peer_pipeline_wall']:.2f}** wall "
-        f"({ratio['peer_pipeline_work']:.2f} on work; {ratio['peer_pipeline_rss']:.2f} peak RSS). "
-        f"On CPU time, which a busy shared machine disturbs less: pipeline / floor = "
-        f"{ratio['pipeline_floor_cpu']:.1f}x, peer / pipeline = {ratio['peer_pipeline_cpu']:.2f}.",
+        line("peer (pandas)", peer, peer_work, "read to marts") if peer else
+        "| peer (pandas) | not run | | | | | |",
         "",
     ]
+    text = (f"**pipeline / floor = {ratio['pipeline_floor_wall']:.1f}x** wall "
+            f"({ratio['pipeline_floor_work']:.1f}x on work: Dagster run vs load; "
+            f"{ratio['pipeline_floor_rss']:.1f}x peak RSS). ")
+    if peer:
+        text += (f"**peer / pipeline = {ratio['peer_pipeline_wall']:.2f}** wall "
+                 f"({ratio['peer_pipeline_work']:.2f} on work; "
+                 f"{ratio['peer_pipeline_rss']:.2f} peak RSS). On CPU time, which a busy "
+                 f"shared machine disturbs less: pipeline / floor = "
+                 f"{ratio['pipeline_floor_cpu']:.1f}x, peer / pipeline = "
+                 f"{ratio['peer_pipeline_cpu']:.2f}.")
+    else:
+        text += (f"On CPU time, which a busy shared machine disturbs less: pipeline / floor = "
+                 f"{ratio['pipeline_floor_cpu']:.1f}x. ")
+        if reference:
+            text += (f"**peer / pipeline: not measured at this scale**; at scale "
+                     f"{scale_label(reference['scale'])} ({reference['date']}, "
+                     f"{reference['runs']} run(s), the largest scale the peer ran at in "
+                     f"RESULTS.md) it was **{reference['peer_pipeline_wall']:.2f}** wall "
+                     f"({reference['peer_pipeline_work']:.2f} on work; "
+                     f"{reference['peer_pipeline_rss']:.2f} peak RSS).")
+        else:
+            text += "**peer / pipeline: not compared** (no earlier section with the peer)."
+    out += [text, ""]
+
     def med(key: str) -> float:
         return median([r.extra[key] for r in pipe])
 
     by_format = {ext: median([r.extra["seconds_by_format"].get(ext, 0.0) for r in floor])
                  for ext in (".json", ".csv", ".xlsx")}
     raw_layer = sum(sec for step, sec in ctx["per_step"] if step.startswith("raw__"))
-    out += [f"Floor by format (median s): JSON {by_format['.json']:.1f}, CSV "
+    out += [f"Floor by format ({'1 run' if single else 'median'} s): JSON "
+            f"{by_format['.json']:.1f}, CSV "
             f"{by_format['.csv']:.1f}, XLSX {by_format['.xlsx']:.1f}; the pipeline's raw layer "
             f"(ledger, reading, hashing identifiers, lineage) takes {raw_layer:.1f} s of the "
             f"same files ({raw_layer / median(floor_work):.1f}x the whole floor).", ""]
 
     events = pipe[-1].extra["events"]
-    out += [f"Where the pipeline's wall time goes (medians): start-up {med('startup_s'):.1f} s "
+    out += [f"Where the pipeline's wall time goes ({runs_label(runs)}): start-up "
+            f"{med('startup_s'):.1f} s "
             f"(process start to first event: Python, Dagster, definitions), run planning "
             f"{med('planning_s'):.1f} s (events written before RUN_START, "
             f"{events.get('ASSET_MATERIALIZATION_PLANNED', 0)} of them "
             f"ASSET_MATERIALIZATION_PLANNED), steps {med('steps_s'):.1f} s, between steps "
             f"{med('run_s') - med('steps_s'):.1f} s, after the run {med('after_s'):.1f} s (KPI "
-            f"print, exit). Events per run: {sum(events.values())} ("
+            f"print, exit); process start to first STEP_START {med('to_first_step_s'):.1f} s. "
+            f"Events per run: {sum(events.values())} ("
             + ", ".join(f"{k} {v}" for k, v in sorted(events.items(), key=lambda kv: -kv[1])[:5])
             + ").", ""]
+    per_step = dict(ctx["per_step"])
+    run_median = median(pipe_work)
     rerun = ctx.get("rerun")
     if rerun is not None:
-        out += [f"Re-run with no input changed (same warehouse, once): {fmt_s(rerun.wall_s)} s "
-                f"wall, {fmt_s(rerun.extra['run_s'])} s in the Dagster run, "
-                f"{len(rerun.extra['steps'])} steps executed, peak RSS "
-                f"{rerun.peak_rss_mb:,.0f} MB "
-                f"({rerun.extra['run_s'] / median(pipe_work):.0%} of a first run).", ""]
-    out += ["Headline check (pandas peer vs pipeline, `marts.p3dn_provinsi`): "
-            + ("**MATCH**" if ctx["headline_ok"] else "**DIFFER**"), ""]
-    out += [f"- {text}" for text in ctx["headline_lines"]]
-    out += [f"- {text}" for text in ctx["totals_lines"]]
-    out += ["", f"Per asset (median of {len(pipe)} runs; share of the median Dagster run "
-            f"{fmt_s(median(pipe_work))} s; the rest of the wall time is process start, "
+        x = rerun.extra
+        out += ["Re-run with no input changed (same warehouse, once):", "",
+                f"- {fmt_s(rerun.wall_s)} s wall: Dagster's own start-up "
+                f"{fmt_s(x['to_first_step_s'])} s (process start to the first STEP_START: "
+                f"imports, definitions, run planning), then **{fmt_s(x['from_first_step_s'])} s "
+                f"beyond it** (first STEP_START to exit); {fmt_s(x['run_s'])} s in the Dagster "
+                f"run ({x['run_s'] / run_median:.0%} of a full refresh's), peak RSS "
+                f"{rerun.peak_rss_mb:,.0f} MB",
+                f"- Steps: {rebuilt_text(x)}",
+                f"- `quality.build_fingerprints`: {fingerprint_text(x.get('fingerprints'))}",
+                f"- Files (size and mtime_ns): {outputs_text(x['outputs'])}", ""]
+    changed = ctx.get("changed")
+    if changed is not None:
+        x, export = changed["measured"].extra, changed["export"]
+        edit = export["edit"]
+        out += [f"One export changed (same warehouse, after the re-run): `{export['path']}`, "
+                f"line {edit['line']}, {edit['column']} `{edit['before']}` -> "
+                f"`{edit['after']}`; the file is {export['rows']:,} rows "
+                f"({export['row_share']:.1%} of the input's rows) and "
+                f"{export['bytes'] / 1e6:,.1f} MB ({export['byte_share']:.1%} of its bytes); "
+                "replaced in the pipeline's landing folder, not in the cache:", "",
+                f"- {fmt_s(changed['measured'].wall_s)} s wall: Dagster's own start-up "
+                f"{fmt_s(x['to_first_step_s'])} s, then **{fmt_s(x['from_first_step_s'])} s** "
+                f"to exit; {fmt_s(x['run_s'])} s in the Dagster run "
+                f"({x['run_s'] / run_median:.0%} of a full refresh's), peak RSS "
+                f"{changed['measured'].peak_rss_mb:,.0f} MB",
+                f"- Steps: {rebuilt_text(x)}"]
+        share_rows = export["row_share"] * run_median
+        if x["rebuilt"]["known"]:
+            steps_full = sum(per_step.get(step, 0.0) for step in x["rebuilt"]["steps"])
+            out.append(
+                f"- That export's share of a full refresh: the steps that rebuilt took "
+                f"{fmt_s(steps_full)} s in the full refresh ({runs_label(runs)}; "
+                f"{steps_full / run_median:.0%} of its Dagster run); by rows, "
+                f"{export['row_share']:.1%} of the Dagster run is {fmt_s(share_rows)} s. This "
+                f"run's Dagster run / the rebuilt steps' full-refresh time = "
+                + (f"{x['run_s'] / steps_full:.2f}" if steps_full else "n/a") + ".")
+        else:
+            out.append(f"- That export's share of a full refresh: by rows, "
+                       f"{export['row_share']:.1%} of the Dagster run is {fmt_s(share_rows)} s "
+                       "(the steps that rebuilt: n/a)")
+        out += [f"- `quality.build_fingerprints`: {fingerprint_text(x.get('fingerprints'))}",
+                f"- Files (size and mtime_ns): {outputs_text(x['outputs'])}", ""]
+    elif ctx.get("changed_error"):
+        out += [f"One export changed: not measured ({ctx['changed_error']}).", ""]
+
+    out += targets(ctx, run_median)
+
+    if ctx["headline_ok"] is None:
+        out += ["Headline check (pandas peer vs pipeline, `marts.p3dn_provinsi`): not compared "
+                "(peer not run)", ""]
+    else:
+        out += ["Headline check (pandas peer vs pipeline, `marts.p3dn_provinsi`): "
+                + ("**MATCH**" if ctx["headline_ok"] else "**DIFFER**"), ""]
+        out += [f"- {text}" for text in ctx["headline_lines"]]
+        out += [f"- {text}" for text in ctx["totals_lines"]]
+        out.append("")
+    extra_columns = [(label, run.extra) for label, run in
+                     (("re-run s", rerun), ("changed s", changed and changed["measured"]))
+                     if run is not None]
+    out += [f"Per asset ({runs_label(runs)}; share of the "
+            f"{'' if single else 'median '}Dagster run "
+            f"{fmt_s(run_median)} s; the rest of the wall time is process start, "
             "imports, definitions and the KPI print)" + (
-                ", and the unchanged re-run" if rerun is not None else "") + ":", ""]
-    header = "| step | s | share |" + (" re-run s |" if rerun is not None else "")
-    out += [header, "|---|---|---|" + ("---|" if rerun is not None else "")]
-    run_median = median(pipe_work)
+                ", then the unchanged re-run and the changed-export run (* the step rebuilt)"
+                if len(extra_columns) == 2 else
+                ", then the unchanged re-run (* the step rebuilt)" if extra_columns else "")
+            + ":", ""]
+    out += ["| step | s | share |" + "".join(f" {label} |" for label, _ in extra_columns),
+            "|---|---|---|" + "---|" * len(extra_columns)]
     for step, seconds in ctx["per_step"]:
         cells = f"| {step} | {seconds:.2f} | {seconds / run_median:.0%} |"
-        if rerun is not None:
-            again = rerun.extra["steps"].get(step)
-            cells += f" {again:.2f} |" if again is not None else " - |"
+        for _, extra in extra_columns:
+            again = extra["steps"].get(step)
+            mark = "*" if step in extra["rebuilt"]["steps"] else ""
+            cells += f" {again:.2f}{mark} |" if again is not None else " - |"
         out.append(cells)
     layers: dict[str, float] = {}
     for step, seconds in ctx["per_step"]:
@@ -687,14 +1198,85 @@ def report(ctx: dict) -> str:
         sums = {p: sum(row[p] for row in prof["per_step"]) for p in (*PROFILE_PARTS, "other")}
         out.append("| **all steps** | " + f"{sum(r['total'] for r in prof['per_step']):.2f} | "
                    + " | ".join(f"{sums[p]:.2f}" for p in (*PROFILE_PARTS, "other")) + " | |")
-    raw = {"pipeline": [[round(r.wall_s, 2), round(r.extra["run_s"], 2), round(r.peak_rss_mb)]
-                        for r in pipe],
-           "floor": [[round(r.wall_s, 2), round(r.extra["load_s"], 2), round(r.peak_rss_mb)]
-                     for r in floor],
-           "peer": [[round(r.wall_s, 2), round(r.extra["work_s"], 2), round(r.peak_rss_mb)]
-                    for r in peer]}
+
+    def row(r: Measured, key: str) -> list:
+        return [round(r.wall_s, 2), round(r.extra[key], 2), round(r.peak_rss_mb)]
+
+    raw = {"pipeline": [row(r, "run_s") for r in pipe],
+           "floor": [row(r, "load_s") for r in floor],
+           "peer": [row(r, "work_s") for r in peer]}
+    if rerun is not None:
+        raw["rerun"] = row(rerun, "run_s")
+    if changed is not None:
+        raw["changed"] = row(changed["measured"], "run_s")
     out += ["", "Every measurement ([wall s, work s, peak RSS MB]): `" + json.dumps(raw) + "`", ""]
     return "\n".join(out)
+
+
+PEAK_RSS_TARGET_MB = 4 * 1024
+
+
+def targets(ctx: dict, run_median: float) -> list[str]:
+    """The issue's targets (set for scale 100) against this benchmark's figures."""
+    def verdict(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("met" if ok else "**not met**")
+
+    ratio, pipe = ctx["ratios"], ctx["pipeline"]
+    rss = median([r.peak_rss_mb for r in pipe])
+    lines = [f"Against the issue's targets (set for scale 100; this is scale "
+             f"{scale_label(ctx['scale'])}):", "",
+             f"- full refresh / floor <= 2.0: {ratio['pipeline_floor_wall']:.1f}x wall -> "
+             f"{verdict(ratio['pipeline_floor_wall'] <= 2.0)}",
+             f"- pipeline peak RSS <= 4 GB ({PEAK_RSS_TARGET_MB:,} MB): {rss:,.0f} MB "
+             f"(memory limit {ctx.get('memory_limit') or 'DuckDB default'}) -> "
+             f"{verdict(rss <= PEAK_RSS_TARGET_MB)}"]
+    reference = ctx.get("peer_reference")
+    if ctx["peer"]:
+        value = ratio["peer_pipeline_wall"]
+        lines.append(f"- >= 5x faster than the peer: peer / pipeline = {value:.2f} wall at this "
+                     f"scale -> {verdict(value >= 5)}")
+    elif reference:
+        value = reference["peer_pipeline_wall"]
+        lines.append(f"- >= 5x faster than the peer at the largest scale it finishes: scale "
+                     f"{scale_label(reference['scale'])} ({reference['date']}): peer / pipeline "
+                     f"= {value:.2f} wall -> {verdict(value >= 5)}")
+    else:
+        lines.append("- >= 5x faster than the peer: not compared (peer not run, no earlier "
+                     "section with it)")
+    rerun = ctx.get("rerun")
+    if rerun is not None:
+        x = rerun.extra
+        wrote = [kind for kind, text in x["outputs"].items() if text.startswith("CHANGED")]
+        prints = x.get("fingerprints")
+        if prints is not None and not prints["identical"]:
+            wrote.append("quality.build_fingerprints")
+        rebuilt = len(x["rebuilt"]["steps"]) if x["rebuilt"]["known"] else None
+        lines.append(
+            f"- unchanged re-run within 3 s beyond Dagster's start-up and rewriting nothing: "
+            f"{fmt_s(x['from_first_step_s'])} s beyond it; "
+            + (f"{rebuilt} step(s) rebuilt; " if rebuilt is not None else "steps rebuilt n/a; ")
+            + ("rewrote " + ", ".join(wrote) if wrote else "rewrote nothing") + " -> "
+            + verdict(x["from_first_step_s"] <= 3 and not wrote and not rebuilt))
+    changed = ctx.get("changed")
+    if changed is not None:
+        x, export = changed["measured"].extra, changed["export"]
+        per_step = dict(ctx["per_step"])
+        share = (sum(per_step.get(s, 0.0) for s in x["rebuilt"]["steps"])
+                 if x["rebuilt"]["known"] else export["row_share"] * run_median)
+        lines.append(
+            f"- one export changed costs about its share: Dagster run {fmt_s(x['run_s'])} s vs "
+            + ("the rebuilt steps' full-refresh time" if x["rebuilt"]["known"] else
+               "its share of rows of a full refresh") + f" {fmt_s(share)} s "
+            f"(full refresh {fmt_s(run_median)} s; no pass/fail: 'about' is a judgement)")
+    scale_ref = ctx.get("scale_reference")
+    if scale_ref is not None:
+        value = median([r.wall_s for r in pipe]) / scale_ref["pipeline_wall_s"]
+        lines.append(f"- time at this scale / at scale {scale_label(scale_ref['scale'])} "
+                     f"({scale_ref['date']}) <= 12: {value:.1f} wall -> {verdict(value <= 12)}")
+    else:
+        lines.append(f"- time at this scale / at scale {scale_label(ctx['scale'] / 10)} <= 12: "
+                     "n/a (no section at that scale in RESULTS.md)")
+    return lines + [""]
 
 
 RESULTS_HEADER = """# Benchmark results
@@ -714,17 +1296,43 @@ def append_results(text: str) -> None:
 
 # ------------------------------------------------------------------------------ main
 
+def peer_skip_reason(scale: float, max_scale: float, reference: dict | None,
+                     memory_gib: float) -> str:
+    text = f"scale {scale_label(scale)} is above --peer-max-scale {scale_label(max_scale)}"
+    if reference is not None and reference["scale"] < scale:
+        factor = scale / reference["scale"]
+        text += (f"; at scale {scale_label(reference['scale'])} ({reference['date']}) it peaked "
+                 f"at {reference['peer_rss_mb']:,.0f} MB, so scale {scale_label(scale)} would "
+                 f"need ~{factor:g}x (~{reference['peer_rss_mb'] * factor / 1024:,.0f} GiB; "
+                 f"this machine has {memory_gib:.1f} GiB)")
+    if reference is not None:
+        text += (f". The peer / pipeline comparison below is from scale "
+                 f"{scale_label(reference['scale'])} ({reference['date']})")
+    else:
+        text += ". No earlier RESULTS.md section has the peer: not compared"
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=20251)
     parser.add_argument("--runs", type=int, default=3, help="measurements of each (default 3)")
+    parser.add_argument("--memory-limit", default="3GB",
+                        help="DuckDB memory_limit for the pipeline (P3DN_DUCKDB_MEMORY_LIMIT) "
+                             "and the floor, spilling into the scratch folder (default 3GB; "
+                             "'none': DuckDB's default, 80%% of RAM)")
+    parser.add_argument("--peer-max-scale", type=float, default=10.0,
+                        help="above this scale the pandas peer is not run (it does not fit in "
+                             "memory) and the comparison comes from RESULTS.md (default 10)")
     parser.add_argument("--data-dir", type=Path, default=BENCHMARKS / ".data",
                         help="where generated input is cached (default benchmarks/.data)")
     parser.add_argument("--work-dir", type=Path, default=None,
-                        help="scratch folder for warehouses (default: a temporary folder)")
+                        help="scratch folder for warehouses, the pipeline's hard-link landing "
+                             "folder and DuckDB's spill files (default: a temporary folder; "
+                             "best on the input's file system, else the input is copied)")
     parser.add_argument("--no-rerun", action="store_true",
-                        help="skip the re-run with unchanged input")
+                        help="skip the re-run with unchanged input and the changed-export run")
     parser.add_argument("--profile", action="store_true",
                         help="one extra, uncounted in-process run timing every statement")
     parser.add_argument("--no-results", action="store_true",
@@ -734,84 +1342,142 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    memory_limit = None if args.memory_limit.strip().lower() in ("", "none") else \
+        args.memory_limit.strip()
 
     landing, generated = ensure_input(args.data_dir.resolve(), args.scale, args.seed)
+    options = [f"RUNS={args.runs}"] if args.runs != 3 else []
+    bench_args = []
+    if args.memory_limit != "3GB":
+        bench_args.append(f"--memory-limit {args.memory_limit}")
+    if args.peer_max_scale != 10.0:
+        bench_args.append(f"--peer-max-scale {scale_label(args.peer_max_scale)}")
+    bench_args += [flag for flag, on in (("--no-rerun", args.no_rerun),
+                                         ("--profile", args.profile)) if on]
+    if bench_args:
+        options.append(f"BENCH_ARGS='{' '.join(bench_args)}'")
     ctx = {
         "date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "scale": args.scale,
         "seed": args.seed, "machine": machine(), "versions": versions(), "commit": commit(),
         "input": input_summary(landing), "generated": generated,
         "data_folder": os.path.relpath(landing.parent, REPO),
-        "threads": duckdb_default_threads(),
-        "command": f"make bench SCALE={scale_label(args.scale)}" + (
-            f" RUNS={args.runs}" if args.runs != 3 else ""),
+        "threads": duckdb_default_threads(), "memory_limit": memory_limit,
+        "command": " ".join([f"make bench SCALE={scale_label(args.scale)}", *options]),
     }
+    sections = earlier_sections(RESULTS.read_text()) if RESULTS.exists() else []
+    run_peer_here = args.scale <= args.peer_max_scale
+    if not run_peer_here:
+        ctx["peer_reference"] = peer_reference(sections, args.seed)
+        ctx["peer_skipped"] = peer_skip_reason(args.scale, args.peer_max_scale,
+                                               ctx["peer_reference"],
+                                               ctx["machine"]["memory_gib"])
+    ctx["scale_reference"] = scale_reference(sections, args.scale, args.seed)
     inp = ctx["input"]
     print(f"Input: {inp['files']} files, {inp['rows']:,} rows, {inp['bytes'] / 1e6:,.1f} MB "
           f"in {landing}", flush=True)
+    if not run_peer_here:
+        print(f"Peer not run: {ctx['peer_skipped']}", flush=True)
 
     scratch = Path(tempfile.mkdtemp(prefix="p3dn-bench-", dir=args.work_dir))
     log_dir = scratch / "logs"
+    # The pipeline's landing folder: hard links to the cache, so the changed-export run can
+    # replace one file without touching the cache. The floor and peer read the cache.
+    pipe_landing = scratch / "landing"
+    ctx["landing_mode"] = link_tree(landing, pipe_landing)
     pipe, floor, peer = [], [], []
-    rerun = None
+    rerun = changed = None
+    last_work = None
+
+    def env_for(work: Path) -> dict[str, str]:
+        return pipeline_env(pipe_landing, work, memory_limit, work / "spill")
+
     try:
         for round_ in range(1, args.runs + 1):
             work = scratch / f"pipeline-{round_}"
-            m = run_pipeline(landing, work, log_dir, f"pipeline-{round_}")
+            m = run_pipeline(pipe_landing, work, log_dir, f"pipeline-{round_}",
+                             env=env_for(work))
+            last_work = None
             if check(m, f"pipeline run {round_}", args.keep_going):
                 pipe.append(m)
+                last_work = work
                 print(f"[{round_}/{args.runs}] pipeline {m.wall_s:.1f} s "
                       f"(run {m.extra['run_s']:.1f} s), {m.peak_rss_mb:,.0f} MB", flush=True)
-            last_work = work
-            if round_ < args.runs or args.no_rerun:
+            if round_ < args.runs or args.no_rerun or last_work is None:
                 shutil.rmtree(work, ignore_errors=True)
             m = run_floor(landing, scratch / f"floor-{round_}", log_dir, f"floor-{round_}",
-                          ctx["threads"])
+                          ctx["threads"], memory_limit)
             if check(m, f"floor run {round_}", args.keep_going):
                 floor.append(m)
                 print(f"[{round_}/{args.runs}] floor {m.wall_s:.1f} s "
                       f"(load {m.extra['load_s']:.1f} s), {m.peak_rss_mb:,.0f} MB", flush=True)
             shutil.rmtree(scratch / f"floor-{round_}", ignore_errors=True)
-            m = run_peer(landing, log_dir, f"peer-{round_}")
-            if check(m, f"pandas peer run {round_}", args.keep_going):
-                peer.append(m)
-                print(f"[{round_}/{args.runs}] peer {m.wall_s:.1f} s "
-                      f"(work {m.extra['work_s']:.1f} s), {m.peak_rss_mb:,.0f} MB", flush=True)
-        if not args.no_rerun and pipe:
-            env = pipeline_env(landing, last_work)
-            m = run_pipeline(landing, last_work, log_dir, "pipeline-rerun", env=env)
+            if run_peer_here:
+                m = run_peer(landing, log_dir, f"peer-{round_}")
+                if check(m, f"pandas peer run {round_}", args.keep_going):
+                    peer.append(m)
+                    print(f"[{round_}/{args.runs}] peer {m.wall_s:.1f} s "
+                          f"(work {m.extra['work_s']:.1f} s), {m.peak_rss_mb:,.0f} MB",
+                          flush=True)
+        if not args.no_rerun and last_work is not None:
+            env = env_for(last_work)
+            m = run_pipeline(pipe_landing, last_work, log_dir, "pipeline-rerun", env=env,
+                             observe=True)
             if check(m, "pipeline re-run", args.keep_going):
                 rerun = m
-                print(f"re-run, nothing changed: {m.wall_s:.1f} s (run {m.extra['run_s']:.1f} s)",
-                      flush=True)
-        shutil.rmtree(last_work, ignore_errors=True)
+                print(f"re-run, nothing changed: {m.wall_s:.1f} s (start-up "
+                      f"{m.extra['to_first_step_s']:.1f} s, then "
+                      f"{m.extra['from_first_step_s']:.1f} s)", flush=True)
+            try:
+                export = pick_export(landing)
+                export["edit"] = change_one_amount(pipe_landing / export["path"])
+            except (OSError, ValueError) as error:
+                ctx["changed_error"] = str(error)
+                print(f"changed-export run skipped: {error}", file=sys.stderr)
+            else:
+                m = run_pipeline(pipe_landing, last_work, log_dir, "pipeline-changed", env=env,
+                                 observe=True)
+                if check(m, "pipeline run after one export changed", args.keep_going):
+                    changed = {"measured": m, "export": export}
+                    print(f"one export changed ({export['path']}): {m.wall_s:.1f} s (start-up "
+                          f"{m.extra['to_first_step_s']:.1f} s, then "
+                          f"{m.extra['from_first_step_s']:.1f} s)", flush=True)
+        if last_work is not None:
+            shutil.rmtree(last_work, ignore_errors=True)
         if args.profile:
             print("Profiling one extra in-process run ...", flush=True)
-            ctx["profile"] = profile(landing, scratch / "profile", log_dir)
+            ctx["profile"] = profile(landing, scratch / "profile", log_dir, memory_limit)
     finally:
         if not args.keep_going:
             shutil.rmtree(scratch, ignore_errors=True)
-    if not (pipe and floor and peer):
+    if not (pipe and floor and (peer or not run_peer_here)):
         print(f"Not enough successful measurements to report; logs in {log_dir}", file=sys.stderr)
         return 1
 
-    ctx.update(pipeline=pipe, floor=floor, peer=peer, rerun=rerun)
+    ctx.update(pipeline=pipe, floor=floor, peer=peer, rerun=rerun, changed=changed)
+
+    def med(runs: list[Measured], key: str | None = None) -> float:
+        return median([r.extra[key] if key else r.wall_s for r in runs])
+
     ctx["ratios"] = {
-        "pipeline_floor_wall": median([r.wall_s for r in pipe]) / median([r.wall_s for r in floor]),
-        "pipeline_floor_work": median([r.extra["run_s"] for r in pipe])
-        / median([r.extra["load_s"] for r in floor]),
+        "pipeline_floor_wall": med(pipe) / med(floor),
+        "pipeline_floor_work": med(pipe, "run_s") / med(floor, "load_s"),
         "pipeline_floor_rss": median([r.peak_rss_mb for r in pipe])
         / median([r.peak_rss_mb for r in floor]),
-        "peer_pipeline_wall": median([r.wall_s for r in peer]) / median([r.wall_s for r in pipe]),
-        "peer_pipeline_work": median([r.extra["work_s"] for r in peer])
-        / median([r.extra["run_s"] for r in pipe]),
-        "peer_pipeline_rss": median([r.peak_rss_mb for r in peer])
-        / median([r.peak_rss_mb for r in pipe]),
         "pipeline_floor_cpu": median([r.cpu_s for r in pipe]) / median([r.cpu_s for r in floor]),
-        "peer_pipeline_cpu": median([r.cpu_s for r in peer]) / median([r.cpu_s for r in pipe]),
     }
-    ctx["headline_ok"], ctx["headline_lines"] = compare_headline(
-        pipe[-1].extra["headline"], peer[-1].extra["headline"])
-    ctx["totals_lines"] = compare_totals(pipe[-1].extra["totals"], peer[-1].extra["totals"])
+    if peer:
+        ctx["ratios"].update({
+            "peer_pipeline_wall": med(peer) / med(pipe),
+            "peer_pipeline_work": med(peer, "work_s") / med(pipe, "run_s"),
+            "peer_pipeline_rss": median([r.peak_rss_mb for r in peer])
+            / median([r.peak_rss_mb for r in pipe]),
+            "peer_pipeline_cpu": median([r.cpu_s for r in peer]) / median([r.cpu_s for r in pipe]),
+        })
+        ctx["headline_ok"], ctx["headline_lines"] = compare_headline(
+            pipe[-1].extra["headline"], peer[-1].extra["headline"])
+        ctx["totals_lines"] = compare_totals(pipe[-1].extra["totals"], peer[-1].extra["totals"])
+    else:
+        ctx["headline_ok"], ctx["headline_lines"], ctx["totals_lines"] = None, [], []
     steps = sorted({s for r in pipe for s in r.extra["steps"]})
     ctx["per_step"] = sorted(
         ((s, median([r.extra["steps"][s] for r in pipe if s in r.extra["steps"]])) for s in steps),
@@ -822,7 +1488,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_results:
         append_results(text)
         print(f"Appended to {os.path.relpath(RESULTS, Path.cwd())}")
-    return 0 if ctx["headline_ok"] else 2
+    return 2 if ctx["headline_ok"] is False else 0
 
 
 if __name__ == "__main__":

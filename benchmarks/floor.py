@@ -1,16 +1,20 @@
 """The floor: bare DuckDB loading every file of a landing folder into a table, nothing else.
 
     .venv/bin/python benchmarks/floor.py --landing DIR --db FILE [--threads N]
+        [--memory-limit 3GB] [--temp-dir DIR]
 
 What no pipeline over the same files can beat on this machine: one table per file,
 ``CREATE TABLE ... AS SELECT * FROM read_json(...)`` / ``read_csv(...)`` with DuckDB's own
 type and dialect detection, and XLSX read by python-calamine into an Arrow table that DuckDB
 then copies, as the pipeline reads spreadsheets (every cell as text, header row found below
-any title rows). No typing, no cleaning, no hashing, no checks, no lineage columns.
+any title rows). No typing, no cleaning, no hashing, no checks, no lineage columns. DuckDB's
+``memory_limit`` and ``temp_directory`` (where it spills) are set as the benchmark sets the
+pipeline's (``P3DN_DUCKDB_MEMORY_LIMIT``, ``P3DN_DUCKDB_TEMP_DIR``).
 
 Prints one JSON line: ``load_s`` (connect to close), ``rows``, ``tables``, ``threads``,
-``seconds_by_format`` (.json, .csv, .xlsx) and ``peak_rss_mb`` (this process's ``ru_maxrss``). ``bench_pipeline.py`` runs it in a fresh
-process per measurement.
+``seconds_by_format`` (.json, .csv, .xlsx), ``memory_limit`` and ``temp_directory`` (as
+DuckDB reports them) and ``peak_rss_mb`` (this process's ``ru_maxrss``).
+``bench_pipeline.py`` runs it in a fresh process per measurement.
 """
 
 from __future__ import annotations
@@ -63,12 +67,20 @@ def xlsx_tables(path: Path):
         yield sheet, pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns)})
 
 
-def load(landing: Path, database: Path, threads: int | None) -> dict:
+def load(landing: Path, database: Path, threads: int | None, memory_limit: str | None = None,
+         temp_dir: Path | None = None) -> dict:
     import duckdb
 
     database.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, object] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_dir is not None:
+        config["temp_directory"] = str(temp_dir)
     start = time.perf_counter()
-    con = duckdb.connect(str(database), config={"threads": threads} if threads else {})
+    con = duckdb.connect(str(database), config=config)
     rows = tables = 0
     seconds_by_format: dict[str, float] = {}
     try:
@@ -97,11 +109,14 @@ def load(landing: Path, database: Path, threads: int | None) -> dict:
                     con.unregister(source)
             seconds_by_format[suffix] = (seconds_by_format.get(suffix, 0.0)
                                          + time.perf_counter() - file_start)
-        threads_used = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        threads_used, limit_used, temp_used = con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit'), "
+            "current_setting('temp_directory')").fetchall()[0]
     finally:
         con.close()
     return {"load_s": time.perf_counter() - start, "rows": rows, "tables": tables,
-            "threads": int(threads_used), "seconds_by_format": seconds_by_format}
+            "threads": int(threads_used), "memory_limit": limit_used,
+            "temp_directory": temp_used, "seconds_by_format": seconds_by_format}
 
 
 def main() -> None:
@@ -110,8 +125,12 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="DuckDB file to create")
     parser.add_argument("--threads", type=int, default=None,
                         help="DuckDB threads (default: DuckDB's own, the pipeline's too)")
+    parser.add_argument("--memory-limit", default=None,
+                        help="DuckDB memory_limit, e.g. 3GB (default: DuckDB's, 80%% of RAM)")
+    parser.add_argument("--temp-dir", type=Path, default=None,
+                        help="DuckDB temp_directory, where it spills (default: DuckDB's)")
     args = parser.parse_args()
-    result = load(args.landing, args.db, args.threads)
+    result = load(args.landing, args.db, args.threads, args.memory_limit, args.temp_dir)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 

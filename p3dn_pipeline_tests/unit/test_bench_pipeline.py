@@ -1,0 +1,231 @@
+"""The benchmark harness's own helpers (benchmarks/bench_pipeline.py): the hard-link landing
+folder and the one-export edit leave the cached input alone, earlier RESULTS.md sections
+are read back for the peer comparison, the unchanged re-run's observations tolerate a
+pipeline without fingerprints, and the report is written without a peer and for one run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_pipeline.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_pipeline_under_test", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)
+
+
+APBD_CSV = (
+    "Kode SKPD;Nama SKPD;Kode Rekening;Uraian;Anggaran;Realisasi;Bulan;Tahun\n"
+    '1.01;"Dinas; Pendidikan";5.1;Belanja;1.525.038.165;"Rp 1.0";Januari;2024\n'
+    "1.01;Dinas Pendidikan;5.1;Belanja;Rp 1.525.038.165,-;Rp 126.302.731,-;Februari;2024\n"
+    "1.01;Dinas Pendidikan;5.1;Belanja;1.525.038.165;114.473.717,36;Maret;2024\n"
+)
+
+
+@pytest.fixture
+def cache(tmp_path):
+    landing = tmp_path / "cache" / "landing"
+    (landing / "apbd").mkdir(parents=True)
+    (landing / "lkpp").mkdir()
+    (landing / "apbd" / "realisasi_apbd_2024.csv").write_text(APBD_CSV)
+    (landing / "lkpp" / "paket.json").write_text('[{"a": 1}]')
+    (landing / "MANIFEST.json").write_text(json.dumps({"files": [
+        {"path": "apbd/realisasi_apbd_2024.csv", "rows": 3},
+        {"path": "lkpp/paket.json", "rows": 1}]}))
+    past = 1_700_000_000_000_000_000
+    for path in sorted(landing.rglob("*"), reverse=True):
+        os.utime(path, ns=(past, past))
+    os.utime(landing, ns=(past, past))
+    return landing
+
+
+def test_link_tree_links_every_file_and_keeps_mtimes(bench, cache, tmp_path):
+    target = tmp_path / "scratch" / "landing"
+    assert bench.link_tree(cache, target) == "hard links"
+    for path in cache.rglob("*"):
+        copy = target / path.relative_to(cache)
+        assert copy.stat().st_mtime_ns == path.stat().st_mtime_ns
+        if path.is_file():
+            assert os.path.samefile(copy, path)
+
+
+def test_one_amount_changes_in_the_link_only(bench, cache, tmp_path):
+    target = tmp_path / "scratch" / "landing"
+    bench.link_tree(cache, target)
+    export = bench.pick_export(cache)
+    assert export["path"] == "apbd/realisasi_apbd_2024.csv"
+    assert export["row_share"] == pytest.approx(3 / 4)
+
+    edit = bench.change_one_amount(target / export["path"])
+
+    # The quoted row is skipped; the next row's whole rupiah changes in its last digit.
+    assert edit == {"line": 3, "column": "realisasi", "before": "Rp 126.302.731,-",
+                    "after": "Rp 126.302.730,-"}
+    assert (cache / export["path"]).read_text() == APBD_CSV
+    changed = (target / export["path"]).read_text()
+    assert len(changed) == len(APBD_CSV)
+    diff = [(a, b) for a, b in zip(APBD_CSV.splitlines(), changed.splitlines()) if a != b]
+    assert diff == [(APBD_CSV.splitlines()[2], APBD_CSV.splitlines()[2].replace("731", "730"))]
+    assert not os.path.samefile(target / export["path"], cache / export["path"])
+    assert not list(target.rglob(".*bench-tmp"))
+
+
+RESULTS_TEXT = """# Benchmark results
+
+## 2026-11-28 08:35 UTC · scale 1 · seed 20251 · 3 run(s) each
+
+Every measurement ([wall s, work s, peak RSS MB]): `{"pipeline": [[30, 20, 900], [40, 30, 900], [50, 40, 900]], "floor": [[5, 4, 600]], "peer": [[10, 9, 900]]}`
+
+## 2026-11-28 08:21 UTC · data-quality validation, 10 million rows (`benchmarks/bench_validation.py`)
+
+| whatever |
+
+## 2026-11-28 09:11 UTC · scale 10 · seed 20251 · 3 run(s) each
+
+Every measurement ([wall s, work s, peak RSS MB]): `{"pipeline": [[100, 90, 4700]], "floor": [[20, 19, 1000]], "peer": [[90, 88, 7660], [80, 78, 7600], [100, 98, 7700]]}`
+
+## 2026-11-28 09:32 UTC · scale 0.1 · seed 20251 · 3 run(s) each
+
+Every measurement ([wall s, work s, peak RSS MB]): `{"pipeline": [[20, 12, 460]], "floor": [[2, 1.5, 270]], "peer": [[2, 1.5, 236]]}`
+
+## 2026-11-29 09:00 UTC · scale 100 · seed 20251 · 1 run each, no median
+
+Every measurement ([wall s, work s, peak RSS MB]): `{"pipeline": [[1000, 950, 3900]], "floor": [[200, 190, 2900]], "peer": [], "rerun": [10, 5, 400]}`
+"""
+
+
+def test_peer_reference_is_the_largest_scale_the_peer_ran_at(bench):
+    sections = bench.earlier_sections(RESULTS_TEXT)
+    assert [s["scale"] for s in sections] == [1, 10, 0.1, 100]
+    reference = bench.peer_reference(sections, 20251)
+    assert reference["scale"] == 10 and reference["date"] == "2026-11-28 09:11 UTC"
+    assert reference["peer_rss_mb"] == 7660
+    assert reference["peer_pipeline_wall"] == pytest.approx(0.9)
+    assert bench.peer_reference(sections, 1) is None
+    assert bench.scale_reference(sections, 100, 20251)["pipeline_wall_s"] == 100
+    assert bench.scale_reference(sections, 1, 20251)["scale"] == 0.1
+    assert bench.scale_reference(sections, 10, 20251)["pipeline_wall_s"] == 40
+
+
+def test_the_real_results_file_parses(bench):
+    if not bench.RESULTS.exists():
+        pytest.skip("no RESULTS.md")
+    sections = bench.earlier_sections(bench.RESULTS.read_text())
+    assert sections and all(s["pipeline"] for s in sections)
+
+
+def test_skip_reason_names_the_scale_and_the_peak(bench):
+    reference = bench.peer_reference(bench.earlier_sections(RESULTS_TEXT), 20251)
+    text = bench.peer_skip_reason(100, 10, reference, 23.5)
+    assert "at scale 10 (2026-11-28 09:11 UTC) it peaked at 7,660 MB" in text
+    assert "~10x" in text and "from scale 10" in text
+    assert "not compared" in bench.peer_skip_reason(100, 10, None, 23.5)
+
+
+def test_fingerprints_are_none_without_the_table(bench, tmp_path):
+    warehouse = tmp_path / "p3dn.duckdb"
+    assert bench.fingerprints(warehouse) is None
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE SCHEMA quality")
+    con.close()
+    assert bench.fingerprints(warehouse) is None
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE quality.build_fingerprints (asset_key VARCHAR, partisi INTEGER, "
+                "fingerprint VARCHAR, build_id VARCHAR, built_at TIMESTAMP)")
+    con.execute("INSERT INTO quality.build_fingerprints VALUES ('b', NULL, 'f', 'x', now()), "
+                "('a', 2024, 'g', 'y', now())")
+    con.close()
+    rows = bench.fingerprints(warehouse)
+    assert [r[0] for r in rows] == ["a", "b"]
+
+
+def test_outputs_compared_by_size_and_mtime(bench, tmp_path):
+    warehouse = tmp_path / "warehouse" / "p3dn.duckdb"
+    (warehouse.parent / "parquet").mkdir(parents=True)
+    warehouse.write_text("w")
+    (warehouse.parent / "parquet" / "a.parquet").write_text("a")
+    env = {"P3DN_WAREHOUSE": str(warehouse)}
+    before = bench.output_state(env)
+    assert bench.compare_outputs(before, bench.output_state(env)) == {
+        "warehouse": "unchanged (1 file)", "serving file": "absent",
+        "parquet files": "unchanged (1 file)", "dashboard": "absent"}
+    os.utime(warehouse, ns=(1, 1))
+    (warehouse.parent / "dashboard.html").write_text("d")
+    verdicts = bench.compare_outputs(before, bench.output_state(env))
+    assert verdicts["warehouse"].startswith("CHANGED (1 of 1: p3dn.duckdb")
+    assert verdicts["dashboard"].startswith("CHANGED")
+
+
+def test_rebuilt_summary_without_and_with_metadata(bench):
+    unflagged = [{"step": "a", "rebuilt": None}, {"step": "b", "rebuilt": None}]
+    assert bench.rebuilt_summary(unflagged)["known"] is False
+    flagged = [{"step": "a", "rebuilt": False}, {"step": "b", "rebuilt": True},
+               {"step": "b", "rebuilt": False}]
+    summary = bench.rebuilt_summary(flagged)
+    assert summary["known"] and summary["steps"] == ["b"]
+    assert summary["rebuilt_materializations"] == 1
+
+
+def pipeline_run(bench, wall: float, *, rebuilt_known: bool = False) -> object:
+    extra = {"run_s": wall - 5, "startup_s": 2.0, "planning_s": 1.0, "after_s": 1.0,
+             "steps_s": wall - 6, "to_first_step_s": 3.5, "from_first_step_s": wall - 3.5,
+             "steps": {"raw__a": 1.0, "staging__a": wall - 7},
+             "events": {"STEP_START": 2},
+             "rebuilt": bench.rebuilt_summary(
+                 [{"step": "raw__a", "rebuilt": True if rebuilt_known else None}]),
+             "outputs": {"warehouse": "unchanged (1 file)"}, "fingerprints": None}
+    return bench.Measured(wall, 400.0, wall, 0, "", "", extra=extra)
+
+
+def test_report_without_peer_and_with_one_run(bench):
+    floor = bench.Measured(2.0, 200.0, 2.0, 0, "", "",
+                           extra={"load_s": 1.5, "seconds_by_format": {".json": 1.0}})
+    pipe = pipeline_run(bench, 20.0)
+    reference = bench.peer_reference(bench.earlier_sections(RESULTS_TEXT), 20251)
+    ctx = {
+        "date": "2026-11-29 10:00 UTC", "scale": 100, "seed": 20251,
+        "machine": {"cores": 2, "cpu_model": "x", "memory_gib": 23.5, "kernel": "k",
+                    "load_avg_at_start": (0.0, 0.0, 0.0)},
+        "versions": dict.fromkeys(("python", "duckdb", "dagster", "pandas", "pyarrow"), "1"),
+        "commit": "abc", "generated": "cached", "data_folder": "benchmarks/.data/x",
+        "input": {"files": 2, "rows": 1000, "bytes": 10**6,
+                  "by_format": {".json": 500, ".csv": 500, ".xlsx": 0}},
+        "threads": 2, "memory_limit": "3GB", "command": "make bench SCALE=100 RUNS=1",
+        "landing_mode": "hard links", "pipeline": [pipe], "floor": [floor], "peer": [],
+        "peer_reference": reference,
+        "peer_skipped": bench.peer_skip_reason(100, 10, reference, 23.5),
+        "rerun": pipeline_run(bench, 6.0, rebuilt_known=True), "changed": None,
+        "ratios": {"pipeline_floor_wall": 10.0, "pipeline_floor_work": 10.0,
+                   "pipeline_floor_rss": 2.0, "pipeline_floor_cpu": 10.0},
+        "headline_ok": None, "headline_lines": [], "totals_lines": [],
+        "per_step": [("staging__a", 13.0), ("raw__a", 1.0)],
+        "scale_reference": bench.scale_reference(bench.earlier_sections(RESULTS_TEXT), 100,
+                                                 20251),
+    }
+    text = bench.report(ctx)
+    assert "1 run each, no median" in text
+    assert "| peer (pandas) | not run |" in text
+    assert "- Peer not run: scale 100 is above --peer-max-scale 10" in text
+    assert "not measured at this scale**; at scale 10 (2026-11-28 09:11 UTC" in text
+    assert "Headline check (pandas peer vs pipeline, `marts.p3dn_provinsi`): not compared" in text
+    assert "`quality.build_fingerprints`: n/a" in text
+    assert "1 of 2 executed steps rebuilt" in text
+    assert '"peer": []' in text
+    # The section can be read back by the next benchmark.
+    again = bench.earlier_sections(text)
+    assert again[0]["scale"] == 100 and again[0]["peer"] == []
