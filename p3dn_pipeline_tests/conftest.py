@@ -20,17 +20,22 @@ class PipelineEnv:
     warehouse: Path
 
     def materialize(self, *, raise_on_error: bool = True, years: tuple[str, str] | None = None,
-                    selection=None):
-        """Every asset (or ``selection``) for every fiscal year (or the ``years`` range)."""
+                    selection=None, full_refresh: bool = False):
+        """Every asset (or ``selection``) for every fiscal year (or the ``years`` range);
+        ``full_refresh`` rebuilds even what finds its inputs unchanged."""
         from dagster import DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
+        from p3dn_pipeline.defs.incremental import FULL_REFRESH_TAG
         from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
         from p3dn_pipeline.defs.resources import default_resources
 
+        tags = fiscal_year_range_tags(*(years or ()))
+        if full_refresh:
+            tags[FULL_REFRESH_TAG] = "true"
         return materialize(all_assets, resources=default_resources(), selection=selection,
                            instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
-                           tags=fiscal_year_range_tags(*(years or ())))
+                           tags=tags)
 
     def connect(self):
         import duckdb

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from p3dn_pipeline.datasets import Dataset
-from p3dn_pipeline.defs import quality_gate
+from p3dn_pipeline.defs import incremental, quality_gate
 from p3dn_pipeline.defs.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.lib.quality import Rule, to_asset_check_results, validate_table
@@ -90,12 +90,17 @@ def build_file_ledger_asset():
         and status (pending, loaded, rejected with a reason, superseded, removed).
         For data engineers on call: the first place to look when a figure seems stale.
         Grain: one row per path x sha256."""
+        now = _now()
         with warehouse.session() as con:
-            summary = ledger.take_inventory(con, pipeline.landing_path, _now())
+            summary = ledger.take_inventory(con, pipeline.landing_path, now)
             for rejected in summary.rejected:
                 context.log.error(f"Rejected: {rejected['reason']}")
+            with transaction(con):
+                changed = incremental.record_content(
+                    con, FILE_LEDGER_KEY, ledger.versions_state(con), now)
             metadata = table_metadata(con, ledger.LEDGER_TABLE)
         metadata.update({
+            "rebuilt": changed,
             "files_in_landing": summary.files_on_disk,
             "new_file_versions": summary.new_versions,
             "rejected_files": MetadataValue.md(
@@ -122,14 +127,21 @@ def build_raw_asset(dataset: Dataset):
     )
     def raw_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                   pipeline: PipelineSettings) -> MaterializeResult:
+        now = _now()
         with warehouse.session() as con:
-            summary = ledger.load_pending(con, dataset, pipeline.landing_path, _now())
+            summary = ledger.load_pending(con, dataset, pipeline.landing_path, now)
             for rejected in summary.rejected:
                 context.log.error(f"Rejected: {rejected['reason']}")
             for loaded in summary.loaded:
                 context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+            # Downstream builds key on this: a new build id only when the loaded file
+            # versions (hence the raw rows) changed.
+            with transaction(con):
+                changed = incremental.record_content(
+                    con, context.asset_key, ledger.loaded_versions_state(con, dataset.name), now)
             metadata = table_metadata(con, dataset.raw_table)
         metadata.update({
+            "rebuilt": changed,
             "files_loaded_this_run": len(summary.loaded),
             "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
             "files_rejected_this_run": len(summary.rejected),
@@ -189,12 +201,28 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
                       pipeline: PipelineSettings) -> MaterializeResult:
         now = _now()
         years = _years_of(context) if year_column else []
+        slices = years if year_column else None
         with warehouse.session() as con:
+            build_print = incremental.fingerprint(
+                "staging", incremental.file_digest(sql_file), template, pipeline.kd_klpd,
+                repr(list(rules)), incremental.upstream_builds(
+                    con, incremental.dependency_keys(context)))
+            if (table_exists(con, table_name)
+                    and incremental.is_unchanged(con, context, asset_key, build_print, slices)):
+                stored = quality_gate.stored_results(con, table_name, asset_key)
+                if {spec.name for spec in specs} <= set(stored):
+                    context.log.info(f"{table_name}: inputs unchanged since its last build; "
+                                     "nothing rewritten, stored check results reported.")
+                    metadata = table_metadata(con, table_name)
+                    metadata["rebuilt"] = False
+                    return MaterializeResult(
+                        metadata=metadata, check_results=[stored[spec.name] for spec in specs])
             with transaction(con):
                 run_sql_file(con, sql_file, {"kd_klpd": pipeline.kd_klpd})
                 if year_column:
                     years = _rebuild_all_years_if_columns_changed(
                         context, con, dataset.name, years)
+                    slices = years
                 execute_all(con, template, {"tahun": years, "semua_tahun": all_fiscal_years()})
                 build_id = quality_gate.record_build(con, table_name, now)
             metadata = table_metadata(con, table_name)
@@ -205,18 +233,20 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
             rule_results = validate_table(con, table_name, rules)
             accounting = quality_gate.rows_accounted_for(
                 con, dataset.name, asset_key, year_column=year_column, years=years)
+            check_results = [*to_asset_check_results(rule_results, asset_key=asset_key),
+                             accounting]
             with transaction(con):
                 quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,
-                                            accounting, now)
+                                            accounting, now, emitted=check_results)
+                # Recorded only once checked: a crash before this leaves the slices stale,
+                # so the next run builds and checks them again.
+                incremental.record_build(con, asset_key, build_print, slices, now)
         metadata.update({
+            "rebuilt": True,
             "quarantined_rows": quarantined[1],
             "quarantine_findings": quarantined[0],
         })
-        return MaterializeResult(
-            metadata=metadata,
-            check_results=[*to_asset_check_results(rule_results, asset_key=asset_key),
-                           accounting],
-        )
+        return MaterializeResult(metadata=metadata, check_results=check_results)
 
     return staging_asset
 
@@ -268,18 +298,42 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequen
            partitions_def=FISCAL_YEARS if year_column else None,
            backfill_policy=SINGLE_RUN)
     def sql_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
+        asset_key = AssetKey(list(key))
+        slices = _years_of(context) if year_column else None
         with warehouse.session() as con:
             quality_gate.assert_upstream_passed(con, gate_on)
+            build_print = incremental.fingerprint(
+                "sql", statements, _param_digests(params),
+                incremental.upstream_builds(con, incremental.dependency_keys(context)))
+            if (table_exists(con, f"{schema}.{table}")
+                    and incremental.is_unchanged(con, context, asset_key, build_print, slices)):
+                context.log.info(f"{schema}.{table}: inputs unchanged since its last build; "
+                                 "nothing rewritten.")
+                metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
+                metadata["rebuilt"] = False
+                return MaterializeResult(metadata=metadata)
             with transaction(con):
                 execute_all(con, ";\n".join(body), params)
                 if year_column:
-                    _replace_year_slices(context, con, f"{schema}.{table}", f"hasil_{table}",
-                                         year_column, _years_of(context))
+                    slices = _replace_year_slices(context, con, f"{schema}.{table}",
+                                                  f"hasil_{table}", year_column, slices)
                 execute_all(con, ";\n".join(comments))
+                incremental.record_build(con, asset_key, build_print, slices, _now())
                 metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
+        metadata["rebuilt"] = True
         return MaterializeResult(metadata=metadata)
 
     return sql_asset
+
+
+def _param_digests(params: dict | None) -> dict:
+    """Parameters as they shape the result: a file parameter by its content."""
+    digests = {}
+    for name, value in (params or {}).items():
+        path = Path(value) if isinstance(value, str) else None
+        digests[name] = (incremental.file_digest(path) if path is not None and path.is_file()
+                         else value)
+    return digests
 
 
 def _is_comment_statement(statement: str) -> bool:
@@ -289,9 +343,11 @@ def _is_comment_statement(statement: str) -> bool:
 
 
 def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
-                         target: str, result: str, year_column: str, years: list[int]) -> None:
+                         target: str, result: str, year_column: str,
+                         years: list[int]) -> list[int]:
     """Delete the run's years from ``target`` and insert them from ``result``; when the
-    columns changed, the table is rebuilt with every year of ``result``."""
+    columns changed, the table is rebuilt with every year of ``result``. Returns the years
+    written."""
     if table_exists(con, target):
         existing = [r[0] for r in con.execute(f"DESCRIBE {target}").fetchall()]
         new = [r[0] for r in con.execute(f"DESCRIBE {result}").fetchall()]
@@ -306,3 +362,4 @@ def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyCon
     con.execute(f"INSERT INTO {target} SELECT * FROM {result} "
                 f"WHERE list_contains($years, {year_column}) ORDER BY ALL",
                 {"years": years}).fetchall()
+    return years

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Failure, MetadataValue
+from dagster_shared.serdes import deserialize_value, serialize_value
 
 from p3dn_pipeline.lib.quality import RuleResult
 from p3dn_pipeline.lib.warehouse import fetch_dicts
@@ -36,7 +37,10 @@ CREATE TABLE IF NOT EXISTS quality.check_results (
     description VARCHAR,
     build_id VARCHAR NOT NULL,
     checked_at TIMESTAMP NOT NULL
-)
+);
+-- The check result's Dagster metadata as it was emitted, so a run that finds the table
+-- unchanged can report the same result again without re-checking (see incremental.py).
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS metadata_serialized VARCHAR
 """
 
 
@@ -59,8 +63,12 @@ def record_build(con: duckdb.DuckDBPyConnection, table_name: str, now: dt.dateti
 
 def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: AssetKey,
                    build_id: str, rule_results: Sequence[RuleResult],
-                   accounting: AssetCheckResult, now: dt.datetime) -> None:
-    """The latest results of a table's checks, tied to the build they judged."""
+                   accounting: AssetCheckResult, now: dt.datetime,
+                   emitted: Sequence[AssetCheckResult] = ()) -> None:
+    """The latest results of a table's checks, tied to the build they judged; ``emitted``
+    are the check results as reported to Dagster, kept to be reported again unchanged."""
+    serialized = {result.check_name: serialize_value(dict(result.metadata))
+                  for result in emitted}
     con.execute("DELETE FROM quality.check_results WHERE table_name = $t",
                 {"t": table_name}).fetchall()
     rows = [(r.rule_name, r.severity, r.success, r.element_count, r.unexpected_count,
@@ -72,11 +80,37 @@ def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: A
     for name, severity, passed, elements, unexpected, observed, description in rows:
         con.execute(
             "INSERT INTO quality.check_results VALUES ($t, $k, $c, $sev, $ok, $n, $bad, $obs, "
-            "$desc, $b, $now)",
+            "$desc, $b, $now, $meta)",
             {"t": table_name, "k": asset_key.to_user_string(), "c": name, "sev": severity,
              "ok": bool(passed), "n": elements, "bad": unexpected, "obs": observed,
-             "desc": description, "b": build_id, "now": now},
+             "desc": description, "b": build_id, "now": now, "meta": serialized.get(name)},
         ).fetchall()
+
+
+def stored_results(con: duckdb.DuckDBPyConnection, table_name: str,
+                   asset_key: AssetKey) -> dict[str, AssetCheckResult]:
+    """The check results recorded for the table's current build, as they were reported,
+    marked with the build and time they judged."""
+    ensure_state(con)
+    rows = fetch_dicts(con, """
+        SELECT results.* FROM quality.check_results AS results
+        JOIN quality.table_builds AS builds USING (table_name, build_id)
+        WHERE table_name = $t ORDER BY check_name""", {"t": table_name})
+    stored = {}
+    for row in rows:
+        metadata = (deserialize_value(row["metadata_serialized"], dict)
+                    if row["metadata_serialized"] else {})
+        metadata.update({
+            "checked_at": MetadataValue.text(f"{row['checked_at']:%Y-%m-%d %H:%M:%S} UTC"),
+            "checked_build_id": MetadataValue.text(row["build_id"]),
+            "rechecked": MetadataValue.bool(False),
+        })
+        stored[row["check_name"]] = AssetCheckResult(
+            asset_key=asset_key, check_name=row["check_name"], passed=row["passed"],
+            severity=(AssetCheckSeverity.ERROR if row["severity"] == "ERROR"
+                      else AssetCheckSeverity.WARN),
+            description=row["description"], metadata=metadata)
+    return stored
 
 
 def rows_accounted_for(con: duckdb.DuckDBPyConnection, dataset_name: str,

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, Failure, get_dagster_logger
+from dagster import ConfigurableResource, Failure, InitResourceContext, get_dagster_logger
+from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
 from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
@@ -63,6 +65,38 @@ class P3dnWarehouse(DuckDBResource):
     config, because resource config is shown in the Dagster UI.
     """
 
+    # Within one run process (the in-process executor of `p3dn run` and the schedule's run
+    # worker run every step in one process), steps share one prepared connection: opening
+    # one and installing the macros costs more than a step that finds nothing to do.
+    _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _share: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._share = True
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self._share = False
+        self._close_shared()
+
+    def _close_shared(self) -> None:
+        con, self._shared = self._shared, None
+        if con is not None:
+            con.close()
+
+    def _connect(self, settings: Settings) -> duckdb.DuckDBPyConnection:
+        con = backoff(fn=duckdb.connect, retry_on=(RuntimeError, duckdb.IOException),
+                      kwargs={"database": self.database, "read_only": False,
+                              "config": {"custom_user_agent": "dagster",
+                                         **self.connection_config}},
+                      max_retries=10)
+        try:
+            prepare_session(con, settings.pii_key, memory_limit=settings.duckdb_memory_limit,
+                            temp_directory=settings.duckdb_temp_dir)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
     @contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
@@ -73,26 +107,41 @@ class P3dnWarehouse(DuckDBResource):
                 "P3DN_PII_KEY is not set: personal identifiers are hashed with the PUBLIC DEMO "
                 "key. Fine for the shipped synthetic sample; set P3DN_PII_KEY for real data."
             )
-        with self.get_connection() as con:
+        try:
+            con = self._shared
+            if con is None:
+                con = self._connect(settings)
             try:
-                # dagster-duckdb closes the connection only when the block ends normally; a
-                # step that fails must not leave the warehouse open (and locked) in this
-                # process.
-                try:
-                    prepare_session(con, settings.pii_key,
-                                    memory_limit=settings.duckdb_memory_limit,
-                                    temp_directory=settings.duckdb_temp_dir)
-                    yield con
-                finally:
-                    con.close()
-            except Exception as error:
-                # Out of memory or disk: say so, and which setting helps, instead of a
-                # DuckDB traceback (the original error stays chained for the run log).
-                failure = resource_failure(error, settings)
-                if failure is None:
-                    raise
-                get_dagster_logger().error(failure.description)
-                raise failure from error
+                yield con
+            except BaseException:
+                # A step that fails must not leave the warehouse open (and locked) in this
+                # process, nor hand its half-state to the next step.
+                if con is self._shared:
+                    self._shared = None
+                con.close()
+                raise
+            if self._share:
+                _drop_temp_tables(con)
+                self._shared = con
+            else:
+                con.close()
+        except Exception as error:
+            # Out of memory or disk: say so, and which setting helps, instead of a
+            # DuckDB traceback (the original error stays chained for the run log).
+            failure = resource_failure(error, settings)
+            if failure is None:
+                raise
+            get_dagster_logger().error(failure.description)
+            raise failure from error
+
+
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """A step's working tables can be as large as what it built: free them before the
+    connection serves the next step. The session's macros and variables stay."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    for (name,) in names:
+        con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"').fetchall()
 
 
 class PipelineSettings(ConfigurableResource):

@@ -123,6 +123,59 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
     return summary
 
 
+def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> bool:
+    """Whether the landing folder holds exactly the file versions the ledger has already
+    dealt with (loaded or rejected; same path, size and mtime), and nothing it loaded has
+    gone. Reads no file: only their sizes and times."""
+    settled = {(r["path"], r["size_bytes"], r["modified_ns"]) for r in fetch_dicts(
+        con, f"SELECT path, size_bytes, modified_ns FROM {LEDGER_TABLE} "
+             "WHERE status IN ('loaded', 'rejected')")}
+    present = set()
+    for landed in landing.discover(landing_dir):
+        if (landed.relative_path, landed.size_bytes, landed.modified_ns) not in settled:
+            return False
+        present.add(landed.relative_path)
+    loaded = {r["path"] for r in fetch_dicts(
+        con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} WHERE status IN ('loaded', 'pending')")}
+    return loaded <= present
+
+
+def _same_as_inventoried(path: Path, version: dict) -> bool:
+    """Whether the file still holds the bytes the inventory hashed. Same size and mtime:
+    yes, without reading it a second time (a copy still in progress changes both); else
+    hash it again."""
+    info = path.stat()
+    if (info.st_size, info.st_mtime_ns) == (version["size_bytes"], version["modified_ns"]):
+        return True
+    return landing.sha256_of(path) == version["sha256"]
+
+
+def ledger_state(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of every file version's path, hash, dataset, status and reason: what
+    marts.data_quality reads from the ledger."""
+    return con.execute(
+        f"SELECT coalesce(md5(string_agg(concat_ws('|', path, sha256, dataset, status, "
+        f"rows_loaded, reason), chr(10) ORDER BY path, sha256)), '') FROM {LEDGER_TABLE}"
+    ).fetchall()[0][0]
+
+
+def versions_state(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of the file versions the ledger knows and their datasets. Status changes are
+    left out: loading makes them, and each raw table's own state shows them."""
+    return con.execute(
+        f"SELECT coalesce(md5(string_agg(concat_ws('|', path, sha256, dataset), chr(10) "
+        f"ORDER BY path, sha256)), '') FROM {LEDGER_TABLE}").fetchall()[0][0]
+
+
+def loaded_versions_state(con: duckdb.DuckDBPyConnection, dataset_name: str) -> str:
+    """A digest of the file versions whose rows are in the dataset's raw table: the raw
+    table changes exactly when this does."""
+    return con.execute(
+        f"SELECT coalesce(md5(string_agg(path || '|' || sha256, chr(10) "
+        f"ORDER BY path, sha256)), '') FROM {LEDGER_TABLE} "
+        "WHERE dataset = $d AND status = 'loaded'", {"d": dataset_name}).fetchall()[0][0]
+
+
 def _raise_if_out_of_resources(err: Exception) -> None:
     """Out of memory or disk while reading a file is no fault of the file: fail the step and
     leave the version pending for the next run. Recorded as rejected, the same bytes would
@@ -158,13 +211,13 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
     readers.ensure_raw_table(con, dataset)
     summary = LoadSummary()
     pending = fetch_dicts(
-        con, f"SELECT path, sha256 FROM {LEDGER_TABLE} WHERE dataset = $d AND status = 'pending' "
-             "ORDER BY path", {"d": dataset.name})
+        con, f"SELECT path, sha256, size_bytes, modified_ns FROM {LEDGER_TABLE} "
+             "WHERE dataset = $d AND status = 'pending' ORDER BY path", {"d": dataset.name})
     for version in pending:
         path = landing_dir.resolve() / version["path"]
         try:
             with transaction(con):
-                if landing.sha256_of(path) != version["sha256"]:
+                if not _same_as_inventoried(path, version):
                     raise landing.LandingError(
                         "changed while it was being loaded (still being copied?); "
                         "it will be picked up on the next run")

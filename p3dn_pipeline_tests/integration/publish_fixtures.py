@@ -92,15 +92,18 @@ class PublishEnv:
     def subprocess_environ(self) -> dict[str, str]:
         return {**os.environ, **self.variables}
 
-    def materialize(self, selection=None, *, raise_on_error: bool = True):
+    def materialize(self, selection=None, *, raise_on_error: bool = True,
+                    full_refresh: bool = False):
         """Every asset (selection None) or a selection, in this process, as a run would."""
         return PipelineEnv(self.landing, self.warehouse).materialize(
-            selection=selection, raise_on_error=raise_on_error)
+            selection=selection, raise_on_error=raise_on_error, full_refresh=full_refresh)
 
     def publish(self, *, raise_on_error: bool = True):
         from dagster import AssetSelection
 
-        return self.materialize(AssetSelection.groups("publish"), raise_on_error=raise_on_error)
+        # A forced publish: with the marts unchanged, a plain run would rightly skip it.
+        return self.materialize(AssetSelection.groups("publish"), raise_on_error=raise_on_error,
+                                full_refresh=True)
 
     def rebuild_headline_marts_and_publish(self):
         from dagster import AssetKey, AssetSelection
@@ -108,7 +111,7 @@ class PublishEnv:
         return self.materialize(
             AssetSelection.assets(AssetKey(["marts", "p3dn_per_skpd"]),
                                   AssetKey(["marts", "p3dn_provinsi"]))
-            | AssetSelection.groups("publish"))
+            | AssetSelection.groups("publish"), full_refresh=True)
 
     @contextmanager
     def read_both(self, *, serving: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:

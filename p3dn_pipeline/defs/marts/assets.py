@@ -2,15 +2,17 @@
 
 from pathlib import Path
 
-from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from p3dn_pipeline.defs.apbd.assets import CHECKED_TABLES as APBD
+from p3dn_pipeline.defs import incremental
 from p3dn_pipeline.defs.factories import FILE_LEDGER_KEY, build_sql_asset, table_metadata
 from p3dn_pipeline.defs.kpkp.assets import CHECKED_TABLES as KPKP
 from p3dn_pipeline.defs.lkpp.assets import CHECKED_TABLES as LKPP
 from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.resources import P3dnWarehouse
-from p3dn_pipeline.lib.warehouse import fetch_dicts, run_sql_file, transaction
+from p3dn_pipeline.lib import ledger
+from p3dn_pipeline.lib.warehouse import fetch_dicts, run_sql_file, table_exists, transaction
 
 SQL = Path(__file__).parent / "sql"
 
@@ -78,15 +80,28 @@ assets = [
     deps=[FILE_LEDGER_KEY, AssetKey(["reference", "datasets"]),
           *(AssetKey(["staging", table.split(".")[1]]) for table in LKPP + APBD + KPKP)],
 )
-def data_quality(warehouse: P3dnWarehouse) -> MaterializeResult:
+def data_quality(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
     """Every data-quality finding, for BI users and the people on call: rejected files,
     quarantined rows per file and rule, and each table check with its severity and counts.
     Built even when checks fail (it has no quality gate): it is what explains the failure.
     Grain: one row per source x file x rule."""
     with warehouse.session() as con:
-        with transaction(con):
-            run_sql_file(con, SQL / "data_quality.sql")
-            metadata = table_metadata(con, "marts.data_quality")
+        # Built from the staging tables' quarantine and check results, which change only
+        # with a new build of those, and from every status in the ledger, which loading
+        # changes after the ledger's own step: that is read here.
+        build_print = incremental.fingerprint(
+            "marts.data_quality", incremental.file_digest(SQL / "data_quality.sql"),
+            ledger.ledger_state(con),
+            incremental.upstream_builds(con, incremental.dependency_keys(context)))
+        rebuilt = not (table_exists(con, "marts.data_quality") and incremental.is_unchanged(
+            con, context, context.asset_key, build_print, None))
+        if rebuilt:
+            with transaction(con):
+                run_sql_file(con, SQL / "data_quality.sql")
+                incremental.record_build(con, context.asset_key, build_print, None,
+                                         incremental.utc_now())
+        metadata = table_metadata(con, "marts.data_quality")
+        metadata["rebuilt"] = rebuilt
         summary = fetch_dicts(con, """
             SELECT sumber, dataset,
                    count(*) FILTER (WHERE jenis = 'file_ditolak') AS files_rejected,

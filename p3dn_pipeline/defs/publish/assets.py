@@ -16,6 +16,7 @@ from dagster import (
     asset,
 )
 
+from p3dn_pipeline.defs import incremental
 from p3dn_pipeline.defs.marts.assets import assets as mart_assets
 from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.publish.dashboard import render_dashboard, write_atomically
@@ -32,6 +33,8 @@ from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
 from p3dn_pipeline.settings import load_settings
 
 SQL = Path(__file__).parent / "sql"
+# What a publish is made by: this package's code, SQL and page template.
+PUBLISH_CODE = Path(__file__).parent
 SERVING_FILE_KEY = AssetKey(["publish", "serving_file"])
 SNAPSHOT_TABLE = "marts.p3dn_snapshot"
 # Every mart, data_quality included: a new mart is published without touching this file.
@@ -47,6 +50,32 @@ def _table(headers: list[str], rows: list[list]) -> MetadataValue:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return MetadataValue.md("\n".join(lines))
+
+
+def _publish_fingerprint(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
+                         *settings_parts) -> str:
+    return incremental.fingerprint(
+        context.asset_key.to_user_string(), incremental.code_digest(PUBLISH_CODE),
+        [str(part) for part in settings_parts],
+        incremental.upstream_builds(con, incremental.dependency_keys(context)))
+
+
+def _unchanged_output(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
+                      build_print: str, output: Path) -> bool:
+    """Nothing to publish: the output is there and was made from the same marts and code.
+    Rewriting it would only add a snapshot and a file time that say nothing new."""
+    if output.exists() and incremental.is_unchanged(con, context, context.asset_key,
+                                                    build_print, None):
+        context.log.info(f"{output}: the marts it is made from are unchanged; not rewritten.")
+        return True
+    return False
+
+
+def _record_publish(context: AssetExecutionContext, warehouse: P3dnWarehouse,
+                    build_print: str) -> None:
+    with warehouse.session() as con, transaction(con):
+        incremental.record_build(con, context.asset_key, build_print, None,
+                                 incremental.utc_now())
 
 
 def _published_snapshot_ids(serving_path: Path) -> list[str] | None:
@@ -71,6 +100,14 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
     never sees half a publish. Grain: one file per publish."""
     settings = load_settings()
     publish_id, now = new_publish_id(), _now()
+    with warehouse.session() as con:
+        build_print = _publish_fingerprint(context, con, settings.serving_path,
+                                           settings.serving_storage_version)
+        if _unchanged_output(context, con, build_print, settings.serving_path):
+            return MaterializeResult(metadata={
+                "path": MetadataValue.path(str(settings.serving_path)),
+                "publish_id": incremental.build_id_of(con, context.asset_key),
+                "rebuilt": False})
     published_ids = _published_snapshot_ids(settings.serving_path)
     with warehouse.session() as con:
         with transaction(con):
@@ -98,6 +135,12 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
             raise
         snapshots = con.execute(
             f"SELECT count(DISTINCT snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()[0][0]
+        with transaction(con):
+            # The build id is the publish id, so the serving file names the build.
+            incremental.record_build(con, context.asset_key, build_print, None, now)
+            con.execute(f"UPDATE {incremental.FINGERPRINT_TABLE} SET build_id = $id "
+                        "WHERE asset_key = $k",
+                        {"id": publish_id, "k": context.asset_key.to_user_string()}).fetchall()
     for name in abandoned:
         context.log.warning(f"Removed {name}, left by a publish that did not finish.")
     for name in stale_logs:
@@ -107,6 +150,7 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(settings.serving_path)),
         "publish_id": publish_id,
+        "rebuilt": True,
         "storage_version": settings.serving_storage_version,
         "snapshots_in_history": snapshots,
         "tables": _table(["table", "rows", "columns"],
@@ -118,17 +162,24 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
 
 @asset(key=AssetKey(["publish", "parquet"]), group_name="publish", kinds={"parquet"},
        deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
-def parquet(context: AssetExecutionContext) -> MaterializeResult:
+def parquet(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
     """Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default
     data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each file
     written under a temporary name and renamed. Grain: one file per mart."""
     settings = load_settings()
+    with warehouse.session() as con:
+        build_print = _publish_fingerprint(context, con, settings.parquet_dir)
+        if _unchanged_output(context, con, build_print, settings.parquet_dir):
+            return MaterializeResult(metadata={
+                "folder": MetadataValue.path(str(settings.parquet_dir)), "rebuilt": False})
     try:
         exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
+    _record_publish(context, warehouse, build_print)
     return MaterializeResult(metadata={
         "folder": MetadataValue.path(str(settings.parquet_dir)),
+        "rebuilt": True,
         "files": _table(["file", "rows"], [[f.path.name, f.rows] for f in exported]),
         "dagster/row_count": MetadataValue.int(sum(f.rows for f in exported)),
     })
@@ -136,7 +187,7 @@ def parquet(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(key=AssetKey(["publish", "dashboard"]), group_name="publish", kinds={"html"},
        deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
-def dashboard(context: AssetExecutionContext) -> MaterializeResult:
+def dashboard(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
     """One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html)
     for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis,
     realisasi vs komitmen per SKPD against the targets, the headline's trend over snapshots,
@@ -144,14 +195,21 @@ def dashboard(context: AssetExecutionContext) -> MaterializeResult:
     UMKM on e-katalog. Read from the serving file. Grain: one page per publish."""
     settings = load_settings()
     now = _now()
+    with warehouse.session() as con:
+        build_print = _publish_fingerprint(context, con, settings.dashboard_path)
+        if _unchanged_output(context, con, build_print, settings.dashboard_path):
+            return MaterializeResult(metadata={
+                "path": MetadataValue.path(str(settings.dashboard_path)), "rebuilt": False})
     try:
         with read_serving(settings.serving_path) as con:
             page = render_dashboard(con, now)
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
     write_atomically(settings.dashboard_path, page, new_publish_id())
+    _record_publish(context, warehouse, build_print)
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(settings.dashboard_path)),
+        "rebuilt": True,
         "charts": page.count('<svg class="grafik"'),
         "figures_shown": page.count(" data-kpi="),
         "size_bytes": settings.dashboard_path.stat().st_size,

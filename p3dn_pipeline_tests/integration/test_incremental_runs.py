@@ -1,0 +1,223 @@
+"""Incremental runs: a run whose inputs have not changed rewrites nothing; one changed
+export rebuilds only its own chain, and the result equals a rebuild from scratch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from p3dn_pipeline_tests.conftest import point_pipeline_at
+
+pytestmark = pytest.mark.slow
+
+MINI = Path(__file__).parent.parent / "fixtures" / "mini_p3dn"
+ROSTER_SAMPLE = Path(__file__).parent.parent.parent / "data" / "landing" / "kpkp"
+# What a changed APBD export must rebuild: its raw and staging tables, the mart computed from
+# it, the data-quality mart (the ledger changed), the ledger itself and the publish.
+APBD_CHAIN = {"raw/file_ledger", "raw/apbd_realisasi", "staging/apbd_realisasi",
+              "marts/p3dn_apbd_bulanan", "marts/data_quality", "publish/serving_file",
+              "publish/parquet", "publish/dashboard"}
+
+
+def rebuilt_by_asset(result) -> dict[str, bool]:
+    """Asset -> whether any of its materializations in the run rebuilt it."""
+    rebuilt: dict[str, bool] = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        key = materialization.asset_key.to_user_string()
+        value = materialization.metadata["rebuilt"].value
+        rebuilt[key] = rebuilt.get(key, False) or value
+    return rebuilt
+
+
+def check_outcomes(result) -> dict[tuple[str, str], bool]:
+    return {(e.asset_key.to_user_string(), e.check_name): e.passed
+            for e in result.get_asset_check_evaluations()}
+
+
+def output_files(env) -> dict[str, tuple[int, int]]:
+    """Size and mtime of the warehouse and everything published beside it."""
+    folder = env.warehouse.parent
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def table_contents(env, schemas=("staging", "quarantine", "marts", "reference")) -> dict:
+    """Every table of these schemas, without columns holding load or build times (which
+    differ between two builds of the same data by design)."""
+    con = env.connect()
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE list_contains($s, schema_name) AND table_name <> 'p3dn_snapshot' "
+            "ORDER BY ALL", {"s": list(schemas)}).fetchall()
+        contents = {}
+        for schema, table in tables:
+            columns = [name for name, kind in con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE schema_name = $s AND table_name = $t ORDER BY column_index",
+                {"s": schema, "t": table}).fetchall()
+                if not kind.startswith("TIMESTAMP") and name not in ("_loaded_at",)]
+            select = ", ".join(f'"{c}"' for c in columns)
+            contents[f"{schema}.{table}"] = con.execute(
+                f"SELECT {select} FROM {schema}.{table} ORDER BY ALL").fetchall()
+        return contents
+    finally:
+        con.close()
+
+
+def land_mini_with_roster(landing: Path) -> None:
+    shutil.copytree(MINI, landing, dirs_exist_ok=True)
+    roster = sorted(ROSTER_SAMPLE.glob("*.xlsx"))[0]
+    shutil.copy(roster, landing / roster.name)
+
+
+def change_one_apbd_amount(landing: Path) -> None:
+    path = landing / "apbd_realisasi.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(";" if ";" in lines[0] else ",")
+    separator = ";" if ";" in lines[0] else ","
+    column = next(i for i, name in enumerate(header) if name.strip().lower() == "realisasi")
+    for index, line in enumerate(lines[1:], start=1):
+        cells = line.rstrip("\r\n").split(separator)
+        digits = "".join(ch for ch in cells[column] if ch.isdigit())
+        if digits:
+            cells[column] = str(int(digits) + 1000)
+            lines[index] = separator.join(cells) + "\n"
+            break
+    else:
+        raise AssertionError("no APBD line with an amount to change")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_unchanged_run_rewrites_nothing_and_reports_the_stored_checks(pipeline_env):
+    land_mini_with_roster(pipeline_env.landing)
+    first = pipeline_env.materialize()
+    assert set(rebuilt_by_asset(first).values()) == {True}
+    fingerprints = pipeline_env.query("SELECT * FROM quality.build_fingerprints ORDER BY ALL")
+    checks = pipeline_env.query("SELECT * FROM quality.check_results ORDER BY ALL")
+    files, contents = output_files(pipeline_env), table_contents(pipeline_env)
+
+    second = pipeline_env.materialize()
+
+    assert {key for key, rebuilt in rebuilt_by_asset(second).items() if rebuilt} == set()
+    assert len(rebuilt_by_asset(second)) == len(rebuilt_by_asset(first)) == 30
+    # The same verdict on every check, reported from the build it judged.
+    assert check_outcomes(second) == check_outcomes(first)
+    assert len(check_outcomes(second)) == 52
+    for evaluation in second.get_asset_check_evaluations():
+        assert evaluation.metadata["rechecked"].value is False
+    # Not a byte written: the warehouse file, the serving file, Parquet and dashboard keep
+    # their size and time; the recorded builds and checks are the same rows.
+    assert output_files(pipeline_env) == files
+    assert pipeline_env.query(
+        "SELECT * FROM quality.build_fingerprints ORDER BY ALL") == fingerprints
+    assert pipeline_env.query("SELECT * FROM quality.check_results ORDER BY ALL") == checks
+    assert table_contents(pipeline_env) == contents
+
+
+def test_one_changed_export_rebuilds_its_chain_only_and_equals_a_rebuild_from_scratch(
+        pipeline_env, tmp_path, monkeypatch):
+    land_mini_with_roster(pipeline_env.landing)
+    pipeline_env.materialize()
+    change_one_apbd_amount(pipeline_env.landing)
+
+    changed = pipeline_env.materialize()
+
+    rebuilt = rebuilt_by_asset(changed)
+    assert {key for key, value in rebuilt.items() if value} == APBD_CHAIN
+    incremental = table_contents(pipeline_env)
+    # The same landing folder into an empty warehouse: the same tables, row for row.
+    (tmp_path / "from_scratch").mkdir()
+    scratch = point_pipeline_at(monkeypatch, tmp_path / "from_scratch")
+    shutil.copytree(pipeline_env.landing, scratch.landing, dirs_exist_ok=True)
+    scratch.materialize()
+    assert table_contents(scratch) == incremental
+    assert incremental["staging.apbd_realisasi"]  # the comparison compared something
+
+
+def test_full_refresh_tag_rebuilds_everything(pipeline_env):
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    pipeline_env.materialize()
+    forced = pipeline_env.materialize(full_refresh=True)
+    rebuilt = rebuilt_by_asset(forced)
+    # Raw tables are kept per file version and never re-read; everything else is rebuilt.
+    assert {key for key, value in rebuilt.items() if not value} == {
+        f"raw/{name}" for name in ("file_ledger", "ekatalog_paket_v6", "ekatalog_paket_v5",
+                                   "ekatalog_produk", "ekatalog_penyedia",
+                                   "sirup_paket_penyedia", "sirup_struktur_anggaran",
+                                   "apbd_realisasi", "kpkp_roster")}
+
+
+def test_changed_build_code_or_a_dropped_table_is_rebuilt(pipeline_env, monkeypatch):
+    import duckdb
+
+    from p3dn_pipeline.defs import incremental
+
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    pipeline_env.materialize()
+    con = duckdb.connect(str(pipeline_env.warehouse))
+    con.execute("DROP TABLE marts.p3dn_provinsi")
+    con.close()
+
+    after_drop = rebuilt_by_asset(pipeline_env.materialize())
+    # Only the dropped table and what is made from it.
+    assert {key for key, value in after_drop.items() if value} == {
+        "marts/p3dn_provinsi", "publish/serving_file", "publish/parquet", "publish/dashboard"}
+    assert pipeline_env.query("SELECT count(*) FROM marts.p3dn_provinsi")[0][0] > 0
+
+    monkeypatch.setattr(incremental, "_shared_code_digest", lambda: "other build code")
+    after_code_change = rebuilt_by_asset(pipeline_env.materialize())
+    assert {key for key, value in after_code_change.items() if not value} == {
+        key for key in after_code_change if key.startswith("raw/")}
+
+
+def test_a_failed_check_is_reported_again_and_still_blocks_the_marts(pipeline_env):
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    path = pipeline_env.landing / "struktur_anggaran.json"
+    rows = json.loads(path.read_text())
+    rows[0]["belanja_pengadaan"] += 1_000_000  # no longer operasi + modal
+    path.write_text(json.dumps(rows))
+    first = pipeline_env.materialize(raise_on_error=False)
+    key = ("staging/sirup_struktur_anggaran", "belanja_pengadaan_is_operasi_plus_modal")
+    assert check_outcomes(first)[key] is False
+
+    second = pipeline_env.materialize(raise_on_error=False)
+
+    assert rebuilt_by_asset(second)["staging/sirup_struktur_anggaran"] is False
+    assert check_outcomes(second)[key] is False
+    failed = {e.step_key for e in second.get_step_failure_events()}
+    assert failed == {"staging__ekatalog_paket"}
+    assert not pipeline_env.query(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+        "AND table_name LIKE 'p3dn%'")
+
+
+def test_cli_run_covers_only_the_years_with_data_when_no_file_is_new(pipeline_env):
+    from p3dn_pipeline.cli import years_to_run
+    from p3dn_pipeline.settings import load_settings
+
+    partitioned = ["staging.apbd_realisasi", "staging.ekatalog_paket_v6",
+                   "staging.sirup_paket_penyedia", "marts.p3dn_provinsi"]
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    settings = load_settings()
+    assert years_to_run(settings, partitioned) is None  # no warehouse yet: every year
+    pipeline_env.materialize()
+    data_years = pipeline_env.query(
+        "SELECT min(tahun_anggaran)::VARCHAR, max(tahun_anggaran)::VARCHAR FROM ("
+        "SELECT tahun_anggaran FROM staging.apbd_realisasi UNION ALL "
+        "SELECT tahun_anggaran FROM staging.ekatalog_paket_v6 UNION ALL "
+        "SELECT tahun_anggaran FROM staging.sirup_paket_penyedia)")[0]
+    assert years_to_run(settings, partitioned) == data_years
+    # A new file, a changed file or a removed one: its years are unknown, so every year.
+    extra = pipeline_env.landing / "copy" / "apbd_realisasi.csv"
+    extra.parent.mkdir()
+    shutil.copy(pipeline_env.landing / "apbd_realisasi.csv", extra)
+    assert years_to_run(settings, partitioned) is None
+    extra.unlink()
+    assert years_to_run(settings, partitioned) == data_years
+    change_one_apbd_amount(pipeline_env.landing)
+    assert years_to_run(settings, partitioned) is None
