@@ -16,6 +16,8 @@ files that are there now.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,15 +80,19 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
                 for r in fetch_dicts(con, f"SELECT path, sha256, status FROM {LEDGER_TABLE}")}
     present_paths: set[str] = set()
     landing_dir.mkdir(parents=True, exist_ok=True)
-    with transaction(con):
-        for landed in landing.discover(landing_dir):
+    files = list(landing.discover(landing_dir))
+    with transaction(con), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        hashing = _hash_new_files(pool, landing_dir, files, known)
+        for landed in files:
             summary.files_on_disk += 1
             present_paths.add(landed.relative_path)
             try:
                 landing.check_inside(landing_dir, landed)
                 # Unchanged size and mtime: trust the recorded hash instead of re-reading.
                 sha = known.get((landed.relative_path, landed.size_bytes, landed.modified_ns))
-                sha = sha or landing.sha256_of(landed.path)
+                if sha is None:
+                    started = hashing.get(landed.relative_path)
+                    sha = started.result() if started else landing.sha256_of(landed.path)
             except landing.LandingError as err:
                 _raise_if_out_of_resources(err)
                 sha = "-"
@@ -174,6 +180,23 @@ def loaded_versions_state(con: duckdb.DuckDBPyConnection, dataset_name: str) -> 
         f"SELECT coalesce(md5(string_agg(path || '|' || sha256, chr(10) "
         f"ORDER BY path, sha256)), '') FROM {LEDGER_TABLE} "
         "WHERE dataset = $d AND status = 'loaded'", {"d": dataset_name}).fetchall()[0][0]
+
+
+def _hash_new_files(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
+                    known: dict) -> dict[str, Future]:
+    """Start hashing every file the ledger has not seen with this size and mtime, several at
+    a time: hashlib works outside the GIL, and a national export is tens of GB. A file
+    ``check_inside`` refuses is not read at all (the loop records why)."""
+    hashing = {}
+    for landed in files:
+        if (landed.relative_path, landed.size_bytes, landed.modified_ns) in known:
+            continue
+        try:
+            landing.check_inside(landing_dir, landed)
+        except landing.LandingError:
+            continue
+        hashing[landed.relative_path] = pool.submit(landing.sha256_of, landed.path)
+    return hashing
 
 
 def _raise_if_out_of_resources(err: Exception) -> None:
