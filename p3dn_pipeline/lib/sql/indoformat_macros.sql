@@ -12,6 +12,14 @@ CREATE OR REPLACE TEMP MACRO p3dn_teks(x) AS
         '[\t\n\x0B\f\r \x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+',
         ' ', 'g')), '');
 
+-- Fast paths: the full parsers cost several regex passes, struct captures and lambda calls
+-- per value, yet nearly every value in an export has one clean shape (`1.234.567`, `2024`,
+-- `Juni`, `2024-09-12`). A public macro first tests for such a shape with one
+-- regexp_full_match and reads it directly, and sends everything else to the full parser. A
+-- shape qualifies only when the full parser is known to read it the same way, and only when
+-- p3dn_teks and p3dn__ascii would leave it unchanged: ASCII, no tab, no space at either end
+-- or twice in a row. The unit tests that compare with indoformat.py cover both paths.
+
 -- A regex match is bound once as a lambda argument, list_transform([match], lambda r: ...)[1],
 -- because a macro argument is copied into every place it is used, and each copy compiles
 -- its regex again when a query is bound.
@@ -56,6 +64,16 @@ CREATE OR REPLACE TEMP MACRO p3dn__angka_r(r) AS
 CREATE OR REPLACE TEMP MACRO p3dn_angka(x) AS
     CASE WHEN typeof(x) IN ('FLOAT', 'DOUBLE') OR typeof(x) LIKE 'DECIMAL%'
          THEN TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 4))
+         -- Fast path: an optional Rp, digits (dotted only in groups of three), then `,-` or up
+         -- to five decimals. The full parser reads exactly this as the digits without their
+         -- dots and the comma as decimal point (it keeps five decimals, so no digit is cut).
+         -- Its Rp is case-insensitive only in ASCII, hence [Rr][Pp] rather than (?i).
+         WHEN regexp_full_match(
+                  CAST(x AS VARCHAR),
+                  '(?:[Rr][Pp]\.? ?)?(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,-|,[0-9]{1,5})?')
+         THEN TRY_CAST(
+                  replace(replace(rtrim(ltrim(CAST(x AS VARCHAR), 'RrPp. '), ',-'), '.', ''), ',', '.')
+                  AS DECIMAL(38, 4))
          ELSE list_transform(
              [regexp_extract(
                  p3dn__ascii(p3dn_teks(x)),
@@ -153,8 +171,15 @@ CREATE OR REPLACE TEMP MACRO p3dn__tanggal_s(s) AS coalesce(
         lambda r: p3dn__tanggal_iso_r(r))[1],
     p3dn__tanggal_excel(regexp_extract(s, '^([1-9][0-9]{4})(?:\.0+)?$', 1)));
 
+-- Fast path: a bare ISO date, which the full parser reads through p3dn__ymd, whose
+-- zero-padded text is this very text.
 CREATE OR REPLACE TEMP MACRO p3dn_tanggal(x) AS
-    list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__tanggal_s(s))[1];
+    CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+         THEN CASE WHEN left(CAST(x AS VARCHAR), 4) BETWEEN '1900' AND '2199'
+                   THEN TRY_CAST(CAST(x AS VARCHAR) AS DATE)
+              END
+         ELSE list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__tanggal_s(s))[1]
+    END;
 
 CREATE OR REPLACE TEMP MACRO p3dn__bulan_nama_r(r) AS
     CASE WHEN r.bln <> '' AND p3dn__tahun_wajar(r.thn) THEN p3dn__nomor_bulan(r.bln) END;
@@ -179,18 +204,36 @@ CREATE OR REPLACE TEMP MACRO p3dn__bulan_s(s) AS coalesce(
         lambda r: p3dn__bulan_angka_r(r))[1],
     CAST(month(p3dn__tanggal_s(s)) AS INTEGER));
 
+-- Fast path: a bare month name in ASCII letters of any case. lower() alone is not enough:
+-- it folds beyond ASCII too (lower('JUNİ') = 'juni'), and the full parser rejects that.
 CREATE OR REPLACE TEMP MACRO p3dn_bulan(x) AS
-    list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__bulan_s(s))[1];
+    CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[A-Za-z]+')
+              AND lower(CAST(x AS VARCHAR)) IN (
+                  'januari', 'februari', 'pebruari', 'maret', 'april', 'mei', 'juni', 'juli',
+                  'agustus', 'september', 'oktober', 'november', 'desember', 'jan', 'feb',
+                  'peb', 'mar', 'apr', 'jun', 'jul', 'agu', 'agt', 'ags', 'sep', 'okt', 'nov',
+                  'des')
+         THEN p3dn__nomor_bulan(lower(CAST(x AS VARCHAR)))
+         ELSE list_transform([p3dn__teks_tanggal(x)], lambda s: p3dn__bulan_s(s))[1]
+    END;
 
 -- Two different years (`2024 s.d. 2025`) leave the year open.
 CREATE OR REPLACE TEMP MACRO p3dn__satu_tahun(daftar) AS
     CASE WHEN len(daftar) = 1 THEN CAST(daftar[1] AS INTEGER) END;
 
-CREATE OR REPLACE TEMP MACRO p3dn_tahun(x) AS coalesce(
-    CAST(year(p3dn_tanggal(x)) AS INTEGER),
-    p3dn__satu_tahun(list_distinct(list_filter(
-        regexp_extract_all(p3dn_teks(x), '[0-9]+'),
-        lambda digit_run: length(digit_run) = 4 AND digit_run BETWEEN '2000' AND '2100'))));
+-- Fast path: four bare digits are no date (an Excel serial has five), so the year is the
+-- single digit run itself when it lies in 2000..2100.
+CREATE OR REPLACE TEMP MACRO p3dn_tahun(x) AS
+    CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]{4}')
+         THEN CASE WHEN CAST(x AS VARCHAR) BETWEEN '2000' AND '2100'
+                   THEN CAST(CAST(x AS VARCHAR) AS INTEGER)
+              END
+         ELSE coalesce(
+             CAST(year(p3dn_tanggal(x)) AS INTEGER),
+             p3dn__satu_tahun(list_distinct(list_filter(
+                 regexp_extract_all(p3dn_teks(x), '[0-9]+'),
+                 lambda digit_run: length(digit_run) = 4 AND digit_run BETWEEN '2000' AND '2100'))))
+    END;
 
 CREATE OR REPLACE TEMP MACRO p3dn__triwulan_r(r) AS
     CASE WHEN r.tw <> '' AND p3dn__tahun_wajar(r.thn)
@@ -212,8 +255,12 @@ CREATE OR REPLACE TEMP MACRO p3dn_triwulan(x) AS
 CREATE OR REPLACE TEMP MACRO p3dn__kode_rekening_k(kode) AS
     CASE WHEN regexp_full_match(kode, '[0-9]+(\.[0-9]+)*') THEN kode END;
 
+-- Fast path: a code that is already clean is its own result.
 CREATE OR REPLACE TEMP MACRO p3dn_kode_rekening(x) AS
-    p3dn__kode_rekening_k(regexp_replace(p3dn_teks(x), '[. ]+$', ''));
+    CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]+(\.[0-9]+)*')
+         THEN CAST(x AS VARCHAR)
+         ELSE p3dn__kode_rekening_k(regexp_replace(p3dn_teks(x), '[. ]+$', ''))
+    END;
 
 -- An integer that went through an Excel float prints as `3174012345678901.0`. Doubles hold
 -- every integer up to 2^53 = 9007199254740992 exactly, so only such a value has lost no
@@ -229,8 +276,12 @@ CREATE OR REPLACE TEMP MACRO p3dn__digits_t(t) AS
     END;
 
 -- Excel marks a number stored as text with a leading apostrophe.
+-- Fast path: bare digits are their own result.
 CREATE OR REPLACE TEMP MACRO p3dn_digits(x) AS
-    list_transform([regexp_replace(p3dn_teks(x), '^''', '')], lambda t: p3dn__digits_t(t))[1];
+    CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]+')
+         THEN CAST(x AS VARCHAR)
+         ELSE list_transform([regexp_replace(p3dn_teks(x), '^''', '')], lambda t: p3dn__digits_t(t))[1]
+    END;
 
 CREATE OR REPLACE TEMP MACRO p3dn_nib(x) AS
     list_transform([p3dn_digits(x)], lambda d: CASE WHEN length(d) = 13 THEN d END)[1];
