@@ -87,7 +87,8 @@ def years_to_run(settings, partitioned_tables: list[str]) -> tuple[str, str] | N
         return None  # e.g. locked by a running pipeline: let the run itself wait or fail
     try:
         if not (table_exists(con, ledger.LEDGER_TABLE)
-                and ledger.landing_matches_ledger(con, settings.landing_dir)):
+                and ledger.landing_matches_ledger(con, settings.landing_dir)
+                and _last_build_was_published(con)):
             return None
         selects = []
         for table in partitioned_tables:
@@ -103,6 +104,23 @@ def years_to_run(settings, partitioned_tables: list[str]) -> tuple[str, str] | N
     finally:
         con.close()
     return None if first is None else (str(first), str(last))
+
+
+def _last_build_was_published(con) -> bool:
+    """Whether the last run that built anything went through to the publish: every publish
+    asset built no earlier than any table. If not (killed, failed, or only some assets
+    materialized), rows loaded by it may belong to years no staging table shows yet: the next
+    run must cover every year."""
+    from p3dn_pipeline.defs.incremental import FINGERPRINT_TABLE
+    from p3dn_pipeline.lib.warehouse import table_exists
+
+    if not table_exists(con, FINGERPRINT_TABLE):
+        return False
+    return con.execute(
+        f"SELECT coalesce(count(DISTINCT asset_key) FILTER (WHERE asset_key LIKE 'publish/%') = 3 "
+        f"AND max(built_at) FILTER (WHERE asset_key NOT LIKE 'publish/%') "
+        f"<= min(built_at) FILTER (WHERE asset_key LIKE 'publish/%'), false) "
+        f"FROM {FINGERPRINT_TABLE}").fetchall()[0][0]
 
 
 def run_pipeline(*, full_refresh: bool = False, all_years: bool = False) -> int:

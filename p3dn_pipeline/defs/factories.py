@@ -299,9 +299,9 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequen
            backfill_policy=SINGLE_RUN)
     def sql_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
         asset_key = AssetKey(list(key))
-        slices = _years_of(context) if year_column else None
         with warehouse.session() as con:
             quality_gate.assert_upstream_passed(con, gate_on)
+            slices = _years_of(context) if year_column else None
             build_print = incremental.fingerprint(
                 "sql", statements, _param_digests(params),
                 incremental.upstream_builds(con, incremental.dependency_keys(context)))

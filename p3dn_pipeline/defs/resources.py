@@ -120,11 +120,22 @@ class P3dnWarehouse(DuckDBResource):
                     self._shared = None
                 con.close()
                 raise
-            if self._share:
-                _drop_temp_tables(con)
-                self._shared = con
-            else:
+            if not self._share:
                 con.close()
+                return
+            try:
+                _drop_temp_tables(con)
+                # What closing would do: write the step's commits into the database file, so
+                # each step ends with the warehouse whole in one file, as before sharing.
+                con.execute("CHECKPOINT").fetchall()
+            except BaseException:
+                # E.g. a full disk: DuckDB invalidates the database; the next step must
+                # start from a new connection (and meet the cause itself).
+                if con is self._shared:
+                    self._shared = None
+                con.close()
+                raise
+            self._shared = con
         except Exception as error:
             # Out of memory or disk: say so, and which setting helps, instead of a
             # DuckDB traceback (the original error stays chained for the run log).

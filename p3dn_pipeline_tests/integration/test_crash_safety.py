@@ -55,6 +55,7 @@ pytestmark = pytest.mark.slow
 
 WAREHOUSE_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality")
 SNAPSHOT = "marts.p3dn_snapshot"
+FINGERPRINTS = "quality.build_fingerprints"
 RAW_STEP, RAW_FILE = "raw__ekatalog_paket_v6", "lkpp/ecat_paket_v6_2025.json"
 FIRST_RAW_FILE = "lkpp/ecat_paket_v6_2024.json"
 MART_STEP, MART = "marts__p3dn_per_skpd", "marts.p3dn_per_skpd"
@@ -285,8 +286,14 @@ def assert_readable_and_consistent(state: State, clean: State) -> None:
     # a killed run leaves is one that run, or an earlier one, finished whole: it equals the
     # clean run's.
     built = {name: rows for name, rows in state.tables_without_snapshot().items()
-             if not name.startswith("raw.")}
+             if not name.startswith("raw.") and name != FINGERPRINTS}
     assert not differences(built, {name: clean.tables[name] for name in built})
+    # The record of builds lists only what was built whole, each row as the clean run's.
+    recorded = set(state.tables.get(FINGERPRINTS, []))
+    assert recorded <= set(clean.tables[FINGERPRINTS])
+    for asset_key, _partisi in recorded:
+        if not asset_key.startswith(("raw/", "publish/")):
+            assert asset_key.replace("/", ".") in state.tables, asset_key
     if state.serving_sha is not None:
         assert state.serving_error is None, state.serving_error
         assert sorted(state.serving_tables) == sorted(clean.serving_tables)

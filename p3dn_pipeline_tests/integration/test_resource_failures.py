@@ -190,12 +190,14 @@ def test_full_disk_fails_the_run_clearly_and_keeps_the_published_marts(
     with small_tmpfs(full, wanted=how != "file size limit") as mounted:
         if how == "full serving disk" and not mounted:
             pytest.skip("needs a tmpfs mount (root with CAP_SYS_ADMIN) for the serving file")
-        options = {}
+        # The same input as the good run: only a full refresh rewrites anything (a plain run
+        # would find every table up to date and write nothing, so no disk could fill).
+        options = {"extra_env": {"P3DN_FULL_REFRESH": "1"}}
         if how == "full serving disk":
             # The serving file on its own disk, with room for the old file and not for the
             # new one: every step succeeds up to the publish, which fails.
             shutil.copy(good.serving, full / "marts.duckdb")
-            options["extra_env"] = {"P3DN_SERVING": str(full / "marts.duckdb")}
+            options["extra_env"]["P3DN_SERVING"] = str(full / "marts.duckdb")
         deployment = copy_of(good, root, homes / how.replace(" ", "-"), **options)
         if how == "full serving disk":
             deployment.warehouse.with_name("marts.duckdb").unlink()  # the copy beside it
