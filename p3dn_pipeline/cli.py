@@ -4,6 +4,8 @@ state of every source, mart and check."""
 from __future__ import annotations
 
 import argparse
+import atexit
+import logging
 import os
 import sys
 from pathlib import Path
@@ -194,5 +196,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def entry() -> None:
+    """The ``p3dn`` console command: ``main``, then a quick exit.
+
+    Tearing the interpreter down module by module after Dagster, DuckDB and pyarrow have been
+    loaded takes about 0.6 s and frees nothing the operating system would not. The exit
+    handlers still run and every stream is flushed; only that teardown is skipped.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
