@@ -4,7 +4,6 @@ A new source is one folder under ``defs/`` that calls these with its datasets an
 """
 
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,10 +77,6 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, qualified_name: str,
     return "\n".join(lines)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
 def build_file_ledger_asset():
     @asset(key=FILE_LEDGER_KEY, group_name="raw", kinds={"duckdb"}, backfill_policy=SINGLE_RUN)
     def file_ledger(context: AssetExecutionContext, warehouse: P3dnWarehouse,
@@ -90,7 +85,7 @@ def build_file_ledger_asset():
         and status (pending, loaded, rejected with a reason, superseded, removed).
         For data engineers on call: the first place to look when a figure seems stale.
         Grain: one row per path x sha256."""
-        now = _now()
+        now = incremental.utc_now()
         with warehouse.session() as con:
             summary = ledger.take_inventory(con, pipeline.landing_path, now)
             for rejected in summary.rejected:
@@ -127,7 +122,7 @@ def build_raw_asset(dataset: Dataset):
     )
     def raw_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                   pipeline: PipelineSettings) -> MaterializeResult:
-        now = _now()
+        now = incremental.utc_now()
         with warehouse.session() as con:
             summary = ledger.load_pending(con, dataset, pipeline.landing_path, now)
             for rejected in summary.rejected:
@@ -199,7 +194,7 @@ def build_staging_asset(dataset: Dataset, sql_file: Path, *, key_columns: Sequen
     )
     def staging_asset(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                       pipeline: PipelineSettings) -> MaterializeResult:
-        now = _now()
+        now = incremental.utc_now()
         years = _years_of(context) if year_column else []
         slices = years if year_column else None
         with warehouse.session() as con:
@@ -318,7 +313,7 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, deps: Sequence[Sequen
                     slices = _replace_year_slices(context, con, f"{schema}.{table}",
                                                   f"hasil_{table}", year_column, slices)
                 execute_all(con, ";\n".join(comments))
-                incremental.record_build(con, asset_key, build_print, slices, _now())
+                incremental.record_build(con, asset_key, build_print, slices, incremental.utc_now())
                 metadata = table_metadata(con, f"{schema}.{table}", preview=preview)
         metadata["rebuilt"] = True
         return MaterializeResult(metadata=metadata)

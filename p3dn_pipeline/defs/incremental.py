@@ -75,14 +75,12 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
 @functools.cache
 def _shared_code_digest() -> str:
     """Macros, split templates and build code, plus BUILD_LOGIC_VERSION."""
-    digest = hashlib.sha256(BUILD_LOGIC_VERSION.encode())
-    for path in _SHARED_CODE:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    text = BUILD_LOGIC_VERSION + "\0" + code_digest(*_SHARED_CODE)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def code_digest(*paths: Path) -> str:
-    """Digest of an asset's own code files (folders: every file in them)."""
+    """Digest of code files (folders: every file in them)."""
     digest = hashlib.sha256()
     for path in paths:
         files = sorted(p for p in Path(path).rglob("*") if p.is_file()
@@ -143,10 +141,12 @@ def is_unchanged(con: duckdb.DuckDBPyConnection, context: AssetExecutionContext 
 
 
 def record_build(con: duckdb.DuckDBPyConnection, key: AssetKey, print_: str,
-                 partitions: Sequence[int] | None, now: dt.datetime) -> str:
-    """Within the build's transaction: these slices now hold a build of this fingerprint."""
+                 partitions: Sequence[int] | None, now: dt.datetime,
+                 build_id: str | None = None) -> str:
+    """Within the build's transaction: these slices now hold a build of this fingerprint
+    (``build_id``: the build's own id, e.g. a publish id; a new one by default)."""
     ensure_table(con)
-    build_id = uuid.uuid4().hex
+    build_id = build_id or uuid.uuid4().hex
     slices = [None] if partitions is None else list(partitions)
     con.execute(
         f"DELETE FROM {FINGERPRINT_TABLE} WHERE asset_key = $k "

@@ -33,12 +33,12 @@ def resource_failure(error: BaseException, settings: Settings) -> Failure | None
     kind, origin = cause
     text = str(origin).strip()
     first_line = text.splitlines()[0] if text else type(origin).__name__
+    spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
+        settings.warehouse_path.name + ".tmp")
     if kind == "memory":
         limit = (f"P3DN_DUCKDB_MEMORY_LIMIT={settings.duckdb_memory_limit}"
                  if settings.duckdb_memory_limit else
                  "DuckDB's default, 80 % of RAM, as P3DN_DUCKDB_MEMORY_LIMIT is not set")
-        spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
-            settings.warehouse_path.name + ".tmp")
         description = (
             f"Out of memory: DuckDB could not get the memory this step needs within its "
             f"memory limit ({limit}). DuckDB said: {first_line}. Raise "
@@ -46,8 +46,6 @@ def resource_failure(error: BaseException, settings: Settings) -> Failure | None
             f"sorts and joins spill to P3DN_DUCKDB_TEMP_DIR (now {spill}), which needs free "
             f"disk space. {_NOTHING_HALF_DONE}")
     else:
-        spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
-            settings.warehouse_path.name + ".tmp")
         description = (
             f"Disk full: a file could not be written because its disk has no space left (or "
             f"the process hit its file-size limit). The OS or DuckDB said: {first_line}. Free "

@@ -52,23 +52,23 @@ def _table(headers: list[str], rows: list[list]) -> MetadataValue:
     return MetadataValue.md("\n".join(lines))
 
 
-def _publish_fingerprint(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
-                         *settings_parts) -> str:
-    return incremental.fingerprint(
-        context.asset_key.to_user_string(), incremental.code_digest(PUBLISH_CODE),
-        [str(part) for part in settings_parts],
-        incremental.upstream_builds(con, incremental.dependency_keys(context)))
-
-
-def _unchanged_output(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
-                      build_print: str, output: Path) -> bool:
-    """Nothing to publish: the output is there and was made from the same marts and code.
-    Rewriting it would only add a snapshot and a file time that say nothing new."""
-    if output.exists() and incremental.is_unchanged(con, context, context.asset_key,
-                                                    build_print, None):
-        context.log.info(f"{output}: the marts it is made from are unchanged; not rewritten.")
-        return True
-    return False
+def _existing_publish(context: AssetExecutionContext, warehouse: P3dnWarehouse, output: Path,
+                      *settings_parts) -> tuple[str, str | None]:
+    """This publish's fingerprint (code, settings, the marts' builds), and the build id of
+    ``output`` when it is there and was made from that same fingerprint: then there is
+    nothing to publish, and rewriting it would only add a snapshot and a file time that say
+    nothing new."""
+    with warehouse.session() as con:
+        build_print = incremental.fingerprint(
+            context.asset_key.to_user_string(), incremental.code_digest(PUBLISH_CODE),
+            [str(part) for part in (output, *settings_parts)],
+            incremental.upstream_builds(con, incremental.dependency_keys(context)))
+        if output.exists() and incremental.is_unchanged(con, context, context.asset_key,
+                                                        build_print, None):
+            context.log.info(f"{output}: the marts it is made from are unchanged; "
+                             "not rewritten.")
+            return build_print, incremental.build_id_of(con, context.asset_key)
+    return build_print, None
 
 
 def _record_publish(context: AssetExecutionContext, warehouse: P3dnWarehouse,
@@ -100,14 +100,12 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
     never sees half a publish. Grain: one file per publish."""
     settings = load_settings()
     publish_id, now = new_publish_id(), _now()
-    with warehouse.session() as con:
-        build_print = _publish_fingerprint(context, con, settings.serving_path,
-                                           settings.serving_storage_version)
-        if _unchanged_output(context, con, build_print, settings.serving_path):
-            return MaterializeResult(metadata={
-                "path": MetadataValue.path(str(settings.serving_path)),
-                "publish_id": incremental.build_id_of(con, context.asset_key),
-                "rebuilt": False})
+    build_print, published = _existing_publish(context, warehouse, settings.serving_path,
+                                               settings.serving_storage_version)
+    if published:
+        return MaterializeResult(metadata={
+            "path": MetadataValue.path(str(settings.serving_path)), "publish_id": published,
+            "rebuilt": False})
     published_ids = _published_snapshot_ids(settings.serving_path)
     with warehouse.session() as con:
         with transaction(con):
@@ -137,10 +135,8 @@ def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Ma
             f"SELECT count(DISTINCT snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()[0][0]
         with transaction(con):
             # The build id is the publish id, so the serving file names the build.
-            incremental.record_build(con, context.asset_key, build_print, None, now)
-            con.execute(f"UPDATE {incremental.FINGERPRINT_TABLE} SET build_id = $id "
-                        "WHERE asset_key = $k",
-                        {"id": publish_id, "k": context.asset_key.to_user_string()}).fetchall()
+            incremental.record_build(con, context.asset_key, build_print, None, now,
+                                     build_id=publish_id)
     for name in abandoned:
         context.log.warning(f"Removed {name}, left by a publish that did not finish.")
     for name in stale_logs:
@@ -167,11 +163,10 @@ def parquet(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Materia
     data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each file
     written under a temporary name and renamed. Grain: one file per mart."""
     settings = load_settings()
-    with warehouse.session() as con:
-        build_print = _publish_fingerprint(context, con, settings.parquet_dir)
-        if _unchanged_output(context, con, build_print, settings.parquet_dir):
-            return MaterializeResult(metadata={
-                "folder": MetadataValue.path(str(settings.parquet_dir)), "rebuilt": False})
+    build_print, published = _existing_publish(context, warehouse, settings.parquet_dir)
+    if published:
+        return MaterializeResult(metadata={
+            "folder": MetadataValue.path(str(settings.parquet_dir)), "rebuilt": False})
     try:
         exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
     except ServingFileError as error:
@@ -195,11 +190,10 @@ def dashboard(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Mater
     UMKM on e-katalog. Read from the serving file. Grain: one page per publish."""
     settings = load_settings()
     now = _now()
-    with warehouse.session() as con:
-        build_print = _publish_fingerprint(context, con, settings.dashboard_path)
-        if _unchanged_output(context, con, build_print, settings.dashboard_path):
-            return MaterializeResult(metadata={
-                "path": MetadataValue.path(str(settings.dashboard_path)), "rebuilt": False})
+    build_print, published = _existing_publish(context, warehouse, settings.dashboard_path)
+    if published:
+        return MaterializeResult(metadata={
+            "path": MetadataValue.path(str(settings.dashboard_path)), "rebuilt": False})
     try:
         with read_serving(settings.serving_path) as con:
             page = render_dashboard(con, now)
