@@ -28,7 +28,7 @@ reused by later benchmarks. Then, on the same files and side by side (one of eac
 
 After the rounds, on the last warehouse: ``p3dn run`` once more with nothing changed (the
 daily schedule's usual case: start-up vs the rest, steps that rebuilt, whether
-``quality.build_fingerprints`` and the written files stayed as they were), then once more
+``quality.builds`` and the written files stayed as they were), then once more
 after one APBD CSV export changed by one amount (what it costs against that export's share
 of a full refresh). Medians, ratios, the machine, versions, input size and the per-asset
 breakdown are printed and appended as a dated section to ``benchmarks/RESULTS.md``
@@ -518,11 +518,11 @@ def compare_outputs(before: dict, after: dict) -> dict[str, str]:
     return verdicts
 
 
-FINGERPRINTS = ("quality", "build_fingerprints")
+FINGERPRINTS = ("quality", "builds")
 
 
 def fingerprints(warehouse: Path) -> list[tuple] | None:
-    """``quality.build_fingerprints``, every row in a fixed order, read-only; None when the
+    """``quality.builds``, every row in a fixed order, read-only; None when the
     warehouse or the table does not exist (the pipeline does not record them)."""
     import duckdb
 
@@ -561,7 +561,7 @@ def pipeline_figures(warehouse: Path) -> dict:
 def run_pipeline(landing: Path, work: Path, log_dir: Path, name: str,
                  env: dict[str, str] | None = None, observe: bool = False) -> Measured:
     """``p3dn run`` in a fresh process. ``observe``: also snapshot the files it writes and
-    ``quality.build_fingerprints`` before and after (read-only, outside the run)."""
+    ``quality.builds`` before and after (read-only, outside the run)."""
     env = env or pipeline_env(landing, work)
     spill = Path(env["P3DN_DUCKDB_TEMP_DIR"]) if env.get("P3DN_DUCKDB_TEMP_DIR") else None
     if observe:
@@ -748,9 +748,9 @@ import collections, contextlib, importlib, json, re, sys, threading, time
 import p3dn_pipeline.lib.warehouse as wh
 import p3dn_pipeline.lib.readers as readers
 import p3dn_pipeline.lib.ledger as ledger
-import p3dn_pipeline.defs.factories as factories
-import p3dn_pipeline.defs.quality_gate as gate
-import p3dn_pipeline.defs.resources as resources
+import p3dn_pipeline.lib.factories as factories
+import p3dn_pipeline.lib.quality_gate as gate
+import p3dn_pipeline.lib.resources as resources
 import p3dn_pipeline.defs.marts.assets as marts
 from p3dn_pipeline import cli
 
@@ -848,7 +848,7 @@ try:
 except Exception:
     pass
 commit = timed_exit(wh.transaction, None, "COMMIT")
-for name in ("p3dn_pipeline.defs.factories", "p3dn_pipeline.lib.ledger",
+for name in ("p3dn_pipeline.lib.factories", "p3dn_pipeline.lib.ledger",
              "p3dn_pipeline.defs.marts.assets", "p3dn_pipeline.defs.reference.assets",
              "p3dn_pipeline.defs.publish.assets", "p3dn_pipeline.defs.publish.serving"):
     try:
@@ -958,7 +958,7 @@ def runs_label(n: int) -> str:
 
 def fingerprint_text(prints: dict | None) -> str:
     if prints is None:
-        return "n/a (no `quality.build_fingerprints` table)"
+        return "n/a (no `quality.builds` table)"
     if prints["identical"]:
         return f"identical before and after ({prints['rows_after']:,} rows)"
     return (f"CHANGED ({prints['rows_before']:,} rows before, {prints['rows_after']:,} after, "
@@ -1102,7 +1102,7 @@ def report(ctx: dict) -> str:
                 f"run ({x['run_s'] / run_median:.0%} of a full refresh's), peak RSS "
                 f"{rerun.peak_rss_mb:,.0f} MB",
                 f"- Steps: {rebuilt_text(x)}",
-                f"- `quality.build_fingerprints`: {fingerprint_text(x.get('fingerprints'))}",
+                f"- `quality.builds`: {fingerprint_text(x.get('fingerprints'))}",
                 f"- Files (size and mtime_ns): {outputs_text(x['outputs'])}", ""]
     changed = ctx.get("changed")
     if changed is not None:
@@ -1134,7 +1134,7 @@ def report(ctx: dict) -> str:
             out.append(f"- That export's share of a full refresh: by rows, "
                        f"{export['row_share']:.1%} of the Dagster run is {fmt_s(share_rows)} s "
                        "(the steps that rebuilt: n/a)")
-        out += [f"- `quality.build_fingerprints`: {fingerprint_text(x.get('fingerprints'))}",
+        out += [f"- `quality.builds`: {fingerprint_text(x.get('fingerprints'))}",
                 f"- Files (size and mtime_ns): {outputs_text(x['outputs'])}", ""]
     elif ctx.get("changed_error"):
         out += [f"One export changed: not measured ({ctx['changed_error']}).", ""]
@@ -1249,7 +1249,7 @@ def targets(ctx: dict, run_median: float) -> list[str]:
         wrote = [kind for kind, text in x["outputs"].items() if text.startswith("CHANGED")]
         prints = x.get("fingerprints")
         if prints is not None and not prints["identical"]:
-            wrote.append("quality.build_fingerprints")
+            wrote.append("quality.builds")
         rebuilt = len(x["rebuilt"]["steps"]) if x["rebuilt"]["known"] else None
         lines.append(
             f"- unchanged re-run within 3 s beyond Dagster's start-up and rewriting nothing: "

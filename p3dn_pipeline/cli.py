@@ -113,16 +113,16 @@ def _last_build_was_published(con) -> bool:
     asset built no earlier than any table. If not (killed, failed, or only some assets
     materialized), rows loaded by it may belong to years no staging table shows yet: the next
     run must cover every year."""
-    from p3dn_pipeline.defs.incremental import FINGERPRINT_TABLE
+    from p3dn_pipeline.lib.builds import BUILDS_TABLE
     from p3dn_pipeline.lib.warehouse import table_exists
 
-    if not table_exists(con, FINGERPRINT_TABLE):
+    if not table_exists(con, BUILDS_TABLE):
         return False
     return con.execute(
         f"SELECT coalesce(count(DISTINCT asset_key) FILTER (WHERE asset_key LIKE 'publish/%') = 3 "
         f"AND max(built_at) FILTER (WHERE asset_key NOT LIKE 'publish/%') "
         f"<= min(built_at) FILTER (WHERE asset_key LIKE 'publish/%'), false) "
-        f"FROM {FINGERPRINT_TABLE}").fetchall()[0][0]
+        f"FROM {BUILDS_TABLE}").fetchall()[0][0]
 
 
 def run_pipeline(*, full_refresh: bool = False, all_years: bool = False) -> int:
@@ -130,8 +130,8 @@ def run_pipeline(*, full_refresh: bool = False, all_years: bool = False) -> int:
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.defs.incremental import FULL_REFRESH_TAG
-    from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
+    from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
+    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 
     os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """``p3dn status``: what the warehouse holds now, for whoever is on call.
 
-Per source (LKPP, APBD, KPKP): files loaded, rows, the last file loaded and when, and files
+Per source folder (LKPP, APBD, KPKP, ...): files loaded, rows, the last file loaded and when, and files
 rejected with their reasons, all from the file ledger. Per mart: rows, and when it was last
 built with whether that is within the 36-hour freshness limit; DuckDB keeps no modification
 time per table, so the time is the mart's latest materialization in the Dagster instance
@@ -19,12 +19,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from p3dn_pipeline.datasets import DATASETS
 from p3dn_pipeline.lib.ledger import LEDGER_TABLE
+from p3dn_pipeline.lib.sources import registry
 from p3dn_pipeline.lib.warehouse import fetch_dicts, table_exists
 
 WIB = ZoneInfo("Asia/Jakarta")
-SOURCES = ("lkpp", "apbd", "kpkp")
 CHECK_RESULTS_TABLE = "quality.check_results"
 SEVERITY_ORDER = {"ERROR": 0, "WARN": 1}
 
@@ -43,7 +42,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    source_of = {d.name: d.source for d in DATASETS}
+    source_of = {d.name: d.source for d in registry().datasets}
     if not table_exists(con, LEDGER_TABLE):
         return ["no file ledger yet: nothing has been loaded"]
     loaded = fetch_dicts(con, f"SELECT path, dataset, rows_loaded, status_at FROM {LEDGER_TABLE} "
@@ -56,7 +55,7 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             FROM {LEDGER_TABLE} WHERE status <> 'removed')
         WHERE newest = 1 AND status = 'rejected' ORDER BY path""")
     lines = []
-    for source in SOURCES:
+    for source in [s.name for s in registry().sources]:
         files = [r for r in loaded if source_of.get(r["dataset"]) == source]
         if files:
             last = files[0]

@@ -26,9 +26,9 @@ class PipelineEnv:
         from dagster import DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
-        from p3dn_pipeline.defs.incremental import FULL_REFRESH_TAG
-        from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
-        from p3dn_pipeline.defs.resources import default_resources
+        from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
+        from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+        from p3dn_pipeline.lib.resources import default_resources
 
         tags = fiscal_year_range_tags(*(years or ()))
         if full_refresh:

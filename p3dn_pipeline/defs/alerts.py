@@ -20,6 +20,7 @@ from dagster import (
     AssetCheckEvaluation,
     DagsterEventType,
     DefaultSensorStatus,
+    Definitions,
     RunFailureSensorContext,
     RunsFilter,
     RunStatusChangeRecordsFilter,
@@ -223,3 +224,5 @@ def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
 
 
 alert_sensors = [run_failure_alert, check_failure_alert]
+
+defs = Definitions(sensors=alert_sensors)

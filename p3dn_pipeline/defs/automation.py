@@ -21,6 +21,7 @@ from dagster import (
     AssetSpec,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    Definitions,
     FreshnessPolicy,
     RunRequest,
     SensorEvaluationContext,
@@ -31,7 +32,7 @@ from dagster import (
     sensor,
 )
 
-from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
+from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
@@ -216,3 +217,7 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
             run_key=scan.run_key, tags={"p3dn/changed_files": str(len(scan.changed))})],
         cursor=scan.state.to_cursor(),
     )
+
+
+defs = Definitions(jobs=[refresh_all_job], schedules=[daily_refresh_schedule],
+                   sensors=[landing_folder_sensor])

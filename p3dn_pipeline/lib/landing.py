@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+from p3dn_pipeline.lib.sources import Dataset, normalise_header, registry
 from p3dn_pipeline.lib.limits import (
     HEADER_PROBE_BYTES,
     MAX_COLUMNS,
@@ -370,7 +370,7 @@ def _required(dataset: Dataset) -> list[str]:
 def _header_score(columns: list[str]) -> tuple[int, int]:
     """(is a complete signature, fields recognised): how much a row looks like a header."""
     best = (0, 0)
-    for dataset in DATASETS:
+    for dataset in registry().datasets:
         column_of = _resolve(dataset, columns)
         complete = int(all(name in column_of for name in _required(dataset)))
         best = max(best, (complete, len(column_of)))
@@ -404,7 +404,7 @@ def recognise(header: Header) -> Recognition:
             seen[key] = seen.get(key, 0) + 1
     duplicated = sorted(k for k, n in seen.items() if n > 1)
     candidates = []
-    for dataset in DATASETS:
+    for dataset in registry().datasets:
         if header.file_format not in dataset.formats and not (
             header.file_format == "csv" and "json" in dataset.formats
         ):
@@ -450,4 +450,4 @@ def recognise(header: Header) -> Recognition:
 
 @lru_cache(maxsize=1)
 def _all_known_headers() -> frozenset[str]:
-    return frozenset(h for dataset in DATASETS for h in _accepted_headers(dataset))
+    return frozenset(h for dataset in registry().datasets for h in _accepted_headers(dataset))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib import landing, readers
 from p3dn_pipeline.lib.warehouse import fetch_dicts, resource_exhaustion, transaction
 

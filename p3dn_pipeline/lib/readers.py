@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from p3dn_pipeline.datasets import Dataset
+from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import LandingError, Recognition, open_workbook
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 

@@ -252,12 +252,11 @@ def kill_during_step(process: subprocess.Popen, watch: StepWatch, step_key: str,
 # was loaded, when a table was built or checked, and the id and time of a publish.
 VOLATILE_COLUMNS = {
     ("raw", "file_ledger"): {"first_seen_at", "status_at"},
-    ("quality", "table_builds"): {"build_id", "built_at"},
     # metadata_serialized: the check's Dagster metadata, which shows sample rows as well.
     ("quality", "check_results"): {"build_id", "checked_at", "metadata_serialized"},
     # A fingerprint hashes its upstream build ids, so it is as volatile as they are; which
     # slices were built stays compared.
-    ("quality", "build_fingerprints"): {"fingerprint", "build_id", "built_at"},
+    ("quality", "builds"): {"fingerprint", "build_id", "built_at"},
     ("marts", "p3dn_provinsi"): {"dimuat_pada"},
     ("marts", "p3dn_snapshot"): {"snapshot_id", "diambil_pada"},
     ("main", "p3dn_provinsi"): {"dimuat_pada"},

@@ -26,7 +26,7 @@ from p3dn_pipeline.defs.automation import (
     daily_refresh_schedule,
     landing_folder_sensor,
 )
-from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
+from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
 
 SETTLE_SECONDS = 30
@@ -240,7 +240,7 @@ def test_the_local_instance_config_enables_run_retries_and_one_run_at_a_time(ins
 @pytest.mark.slow
 def test_a_failed_refresh_all_run_is_marked_for_automatic_retry(instance, tmp_path, monkeypatch):
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.defs.resources import default_resources
+    from p3dn_pipeline.lib.resources import default_resources
 
     # The warehouse's folder cannot be created (a file is in the way): the first step fails.
     blocker = tmp_path / "not_a_folder"

@@ -126,9 +126,9 @@ def _rows(con, sql: str, params=None) -> list[dict]:
 
 
 def _datasets() -> list[str]:
-    from p3dn_pipeline.datasets import DATASETS
+    from p3dn_pipeline.lib.sources import registry
 
-    return [d.name for d in DATASETS]
+    return [d.name for d in registry().datasets]
 
 
 def _columns(con, schema: str, table: str) -> set[str]:

@@ -20,7 +20,7 @@ replays the write-ahead log the killed writer left, in memory).
 
 Columns that legitimately differ between two runs of the same input, left out of every
 comparison (``cli_runs.VOLATILE_COLUMNS``): ``_loaded_at`` (raw, staging, quarantine),
-``raw.file_ledger.first_seen_at/status_at``, ``quality.table_builds.build_id/built_at``,
+``raw.file_ledger.first_seen_at/status_at``, ``quality.builds.build_id/built_at``,
 ``quality.check_results.build_id/checked_at``, ``marts.p3dn_provinsi.dimuat_pada``,
 ``marts.p3dn_snapshot.snapshot_id/diambil_pada``.
 """
@@ -55,7 +55,7 @@ pytestmark = pytest.mark.slow
 
 WAREHOUSE_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality")
 SNAPSHOT = "marts.p3dn_snapshot"
-FINGERPRINTS = "quality.build_fingerprints"
+FINGERPRINTS = "quality.builds"
 RAW_STEP, RAW_FILE = "raw__ekatalog_paket_v6", "lkpp/ecat_paket_v6_2025.json"
 FIRST_RAW_FILE = "lkpp/ecat_paket_v6_2024.json"
 MART_STEP, MART = "marts__p3dn_per_skpd", "marts.p3dn_per_skpd"

@@ -40,8 +40,8 @@ def test_refresh_all_on_the_production_instance_config_is_stored_in_postgres(
     from dagster import AssetKey, DagsterInstance, DagsterRunStatus
 
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
-    from p3dn_pipeline.defs.resources import default_resources
+    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+    from p3dn_pipeline.lib.resources import default_resources
 
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()

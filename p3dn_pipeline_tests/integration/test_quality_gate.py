@@ -33,7 +33,7 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
     from dagster import AssetKey, DagsterInstance, materialize
 
     from p3dn_pipeline.definitions import all_assets
-    from p3dn_pipeline.defs.resources import default_resources
+    from p3dn_pipeline.lib.resources import default_resources
 
     shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
     break_belanja_pengadaan(pipeline_env.landing)
@@ -76,16 +76,17 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
 
 
 def test_mart_refuses_to_build_over_a_staging_table_rebuilt_but_never_checked(pipeline_env):
-    from p3dn_pipeline.defs.quality_gate import assert_upstream_passed, record_build
+    from dagster import AssetKey, Failure
+
+    from p3dn_pipeline.lib.builds import begin_build
+    from p3dn_pipeline.lib.quality_gate import assert_upstream_passed
     from p3dn_pipeline.lib.warehouse import open_warehouse
-    import datetime as dt
-    from dagster import Failure
 
     shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
     pipeline_env.materialize()
     # A crash between the staging build and its checks leaves exactly this state.
     with open_warehouse(pipeline_env.warehouse, b"k") as con:
-        record_build(con, "staging.ekatalog_paket_v6", dt.datetime(2025, 1, 1))
+        begin_build(con, AssetKey(["staging", "ekatalog_paket_v6"]), [2025])
         with pytest.raises(Failure, match="staging.ekatalog_paket_v6 was rebuilt but not "
                                           "checked since"):
             assert_upstream_passed(con, ["staging.ekatalog_paket_v6"])

@@ -247,7 +247,7 @@ def test_full_disk_fails_the_run_clearly_and_keeps_the_published_marts(
 
 def test_memory_limit_and_spill_folder_are_set_on_every_pipeline_connection(
         tmp_path, monkeypatch):
-    from p3dn_pipeline.defs.resources import P3dnWarehouse
+    from p3dn_pipeline.lib.resources import P3dnWarehouse
 
     spill = tmp_path / "spill"
     monkeypatch.setenv("P3DN_DEMO_MODE", "1")
@@ -274,7 +274,7 @@ def test_memory_limit_and_spill_folder_are_set_on_every_pipeline_connection(
 def test_a_memory_limit_duckdb_refuses_is_named_in_the_error(tmp_path, monkeypatch):
     from dagster import Failure
 
-    from p3dn_pipeline.defs.resources import P3dnWarehouse
+    from p3dn_pipeline.lib.resources import P3dnWarehouse
 
     monkeypatch.setenv("P3DN_DEMO_MODE", "1")
     monkeypatch.setenv("P3DN_DUCKDB_MEMORY_LIMIT", "lots")

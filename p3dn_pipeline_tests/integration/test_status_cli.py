@@ -178,13 +178,14 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         f"Warehouse: {warehouse} (opened read-only)",
         "",
         "== Sources ==",
-        "lkpp: 1 file loaded, 4 rows; last loaded sirup.json (sirup_paket_penyedia, 4 rows) "
-        "at 2025-07-01 07:00 WIB",
-        "  rejected: sirup.json changed while it was being loaded",
+        # Sources in the order of their folders under defs/.
         "apbd: 1 file loaded, 3 rows; last loaded apbd.csv (apbd_realisasi, 3 rows) "
         "at 2025-07-01 09:00 WIB",
         "kpkp: 2 files loaded, 19 rows; last loaded kpkp/tw1.xlsx (kpkp_roster, 12 rows) "
         "at 2025-07-01 08:00 WIB",
+        "lkpp: 1 file loaded, 4 rows; last loaded sirup.json (sirup_paket_penyedia, 4 rows) "
+        "at 2025-07-01 07:00 WIB",
+        "  rejected: sirup.json changed while it was being loaded",
         "",
         "== Marts (stale 36 h after their last build) ==",
         f"marts.p3dn_provinsi: 1 row, built {built_wib} (37.0 h ago), STALE",

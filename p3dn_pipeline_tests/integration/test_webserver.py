@@ -170,7 +170,7 @@ def test_ui_shows_the_asset_graph_and_runs_refresh_all(tmp_path):
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.defs.partitions import fiscal_year_range_tags
+    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 
     landing = tmp_path / "landing"
     shutil.copytree(MINI, landing, copy_function=shutil.copyfile)  # modified just now

@@ -145,9 +145,9 @@ def test_fingerprints_are_none_without_the_table(bench, tmp_path):
     con.close()
     assert bench.fingerprints(warehouse) is None
     con = duckdb.connect(str(warehouse))
-    con.execute("CREATE TABLE quality.build_fingerprints (asset_key VARCHAR, partisi INTEGER, "
+    con.execute("CREATE TABLE quality.builds (asset_key VARCHAR, partisi INTEGER, "
                 "fingerprint VARCHAR, build_id VARCHAR, built_at TIMESTAMP)")
-    con.execute("INSERT INTO quality.build_fingerprints VALUES ('b', NULL, 'f', 'x', now()), "
+    con.execute("INSERT INTO quality.builds VALUES ('b', NULL, 'f', 'x', now()), "
                 "('a', 2024, 'g', 'y', now())")
     con.close()
     rows = bench.fingerprints(warehouse)
@@ -223,7 +223,7 @@ def test_report_without_peer_and_with_one_run(bench):
     assert "- Peer not run: scale 100 is above --peer-max-scale 10" in text
     assert "not measured at this scale**; at scale 10 (2026-11-28 09:11 UTC" in text
     assert "Headline check (pandas peer vs pipeline, `marts.p3dn_provinsi`): not compared" in text
-    assert "`quality.build_fingerprints`: n/a" in text
+    assert "`quality.builds`: n/a" in text
     assert "1 of 2 executed steps rebuilt" in text
     assert '"peer": []' in text
     # The section can be read back by the next benchmark.

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from p3dn_pipeline.datasets import EKATALOG_PAKET_V6, SIRUP_STRUKTUR_ANGGARAN
+from p3dn_pipeline.defs.lkpp.source import EKATALOG_PAKET_V6, SIRUP_STRUKTUR_ANGGARAN
 from p3dn_pipeline.lib import ledger
 
 NOW = dt.datetime(2025, 10, 1, 6, 0)
@@ -165,7 +165,7 @@ def test_symlink_out_of_the_landing_folder_is_refused(warehouse_con, tmp_path):
 def test_workbook_with_one_quarter_per_sheet_loads_every_quarter(warehouse_con, tmp_path):
     import xlsxwriter
 
-    from p3dn_pipeline.datasets import KPKP_ROSTER
+    from p3dn_pipeline.defs.kpkp.source import KPKP_ROSTER
 
     workbook = xlsxwriter.Workbook(str(tmp_path / "binaan_2025.xlsx"))
     summary = workbook.add_worksheet("Rekap")

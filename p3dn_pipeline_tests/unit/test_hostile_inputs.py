@@ -23,7 +23,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from p3dn_pipeline.datasets import DATASETS
+from p3dn_pipeline.lib.sources import registry
+
+DATASETS = registry().datasets
 from p3dn_pipeline.lib import landing, ledger
 from p3dn_pipeline.lib.warehouse import run_sql_file
 from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
@@ -213,7 +215,9 @@ def test_hashing_never_blocks_on_a_pipe_or_endless_device(tmp_path):
 LOAD_IN_CHILD = """
 import datetime as dt, json, re, resource, sys
 from pathlib import Path
-from p3dn_pipeline.datasets import DATASETS
+from p3dn_pipeline.lib.sources import registry
+
+DATASETS = registry().datasets
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.lib.warehouse import open_warehouse
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from p3dn_pipeline.datasets import KPKP_ROSTER
-from p3dn_pipeline.defs.resources import P3dnWarehouse
+from p3dn_pipeline.defs.kpkp.source import KPKP_ROSTER
+from p3dn_pipeline.lib.resources import P3dnWarehouse
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.settings import DEMO_PII_KEY, PiiKeyError
 

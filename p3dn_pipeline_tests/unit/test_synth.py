@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+from p3dn_pipeline.lib.sources import Dataset, normalise_header, registry
+
+DATASETS = registry().datasets
 from p3dn_pipeline.synth import apbd, ekatalog, formats, kpkp
 from p3dn_pipeline.synth.cli import main
 from p3dn_pipeline.synth.config import SynthConfig

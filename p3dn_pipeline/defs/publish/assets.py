@@ -3,22 +3,13 @@ Parquet exports and the offline dashboard. Nothing here ever writes into a file 
 have open: every output is built under a temporary name and renamed into place."""
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+from dagster import AssetKey, Definitions, Failure, MetadataValue
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    Failure,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
-
-from p3dn_pipeline.defs import incremental
 from p3dn_pipeline.defs.marts.assets import assets as mart_assets
-from p3dn_pipeline.defs.partitions import SINGLE_RUN
 from p3dn_pipeline.defs.publish.dashboard import render_dashboard, write_atomically
 from p3dn_pipeline.defs.publish.parquet import export_parquet
 from p3dn_pipeline.defs.publish.serving import (
@@ -28,7 +19,7 @@ from p3dn_pipeline.defs.publish.serving import (
     read_serving,
     remove_abandoned,
 )
-from p3dn_pipeline.defs.resources import P3dnWarehouse
+from p3dn_pipeline.lib.factories import Build, incremental_asset
 from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
 from p3dn_pipeline.settings import load_settings
 
@@ -52,32 +43,6 @@ def _table(headers: list[str], rows: list[list]) -> MetadataValue:
     return MetadataValue.md("\n".join(lines))
 
 
-def _existing_publish(context: AssetExecutionContext, warehouse: P3dnWarehouse, output: Path,
-                      *settings_parts) -> tuple[str, str | None]:
-    """This publish's fingerprint (code, settings, the marts' builds), and the build id of
-    ``output`` when it is there and was made from that same fingerprint: then there is
-    nothing to publish, and rewriting it would only add a snapshot and a file time that say
-    nothing new."""
-    with warehouse.session() as con:
-        build_print = incremental.fingerprint(
-            context.asset_key.to_user_string(), incremental.code_digest(PUBLISH_CODE),
-            [str(part) for part in (output, *settings_parts)],
-            incremental.upstream_builds(con, incremental.dependency_keys(context)))
-        if output.exists() and incremental.is_unchanged(con, context, context.asset_key,
-                                                        build_print, None):
-            context.log.info(f"{output}: the marts it is made from are unchanged; "
-                             "not rewritten.")
-            return build_print, incremental.build_id_of(con, context.asset_key)
-    return build_print, None
-
-
-def _record_publish(context: AssetExecutionContext, warehouse: P3dnWarehouse,
-                    build_print: str) -> None:
-    with warehouse.session() as con, transaction(con):
-        incremental.record_build(con, context.asset_key, build_print, None,
-                                 incremental.utc_now())
-
-
 def _published_snapshot_ids(serving_path: Path) -> list[str] | None:
     """Snapshot ids in the current serving file; None when there is none to go by."""
     if not serving_path.exists():
@@ -90,124 +55,132 @@ def _published_snapshot_ids(serving_path: Path) -> list[str] | None:
         return None
 
 
-@asset(key=SERVING_FILE_KEY, group_name="publish", kinds={"duckdb"}, deps=MART_KEYS,
-       backfill_policy=SINGLE_RUN)
-def serving_file(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
-    """The DuckDB file BI tools open read-only (P3DN_SERVING, default
-    data/warehouse/marts.duckdb): every marts table with its table and column comments, plus
-    marts.p3dn_snapshot, the headline at every publish. Built as a new file beside the old one
-    and swapped in atomically, so a BI tool holding the old file never blocks the pipeline and
-    never sees half a publish. Grain: one file per publish."""
+def publish_asset(*, key: AssetKey, kinds: set[str], deps, output: Callable[[], Path],
+                  settings_parts: Callable[[], list] = list, description: str):
+    """A published file: rewritten only when a mart it is made from, its code or its place
+    changed (rewriting it would only add a snapshot and a file time that say nothing new)."""
+    return incremental_asset(
+        key=key, group="publish", kinds=frozenset(kinds), deps=deps, own_code=[PUBLISH_CODE],
+        description=description,
+        params=lambda step: [str(part) for part in (output(), *settings_parts())],
+        exists=lambda step: output().exists(),
+        describe=lambda step: {"path": MetadataValue.path(str(output())),
+                               **({"publish_id": step.previous_build_id}
+                                  if step.previous_build_id else {})},
+        # Files are renamed into place; the warehouse writes have their own transactions.
+        transactional=False,
+    )
+
+
+def _serving_file(step: Build) -> dict:
     settings = load_settings()
+    con, context = step.con, step.context
     publish_id, now = new_publish_id(), _now()
-    build_print, published = _existing_publish(context, warehouse, settings.serving_path,
-                                               settings.serving_storage_version)
-    if published:
-        return MaterializeResult(metadata={
-            "path": MetadataValue.path(str(settings.serving_path)), "publish_id": published,
-            "rebuilt": False})
     published_ids = _published_snapshot_ids(settings.serving_path)
-    with warehouse.session() as con:
+    with transaction(con):
+        run_sql_file(con, SQL / "p3dn_snapshot.sql",
+                     {"snapshot_id": publish_id, "diambil_pada": now})
+        if published_ids is not None:
+            # A publish killed after recording its snapshot never shipped it: the
+            # history keeps only snapshots the serving file actually carries.
+            con.execute(
+                f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id <> $new "
+                "AND NOT list_contains($published, snapshot_id)",
+                {"new": publish_id, "published": published_ids}).fetchall()
+    try:
+        abandoned = remove_abandoned(settings.serving_path, now)
+        published, stale_logs = build_serving_file(
+            con, settings.serving_path, publish_id=publish_id,
+            storage_version=settings.serving_storage_version)
+    except BaseException as error:
+        # The history holds published snapshots only.
         with transaction(con):
-            run_sql_file(con, SQL / "p3dn_snapshot.sql",
-                         {"snapshot_id": publish_id, "diambil_pada": now})
-            if published_ids is not None:
-                # A publish killed after recording its snapshot never shipped it: the
-                # history keeps only snapshots the serving file actually carries.
-                con.execute(
-                    f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id <> $new "
-                    "AND NOT list_contains($published, snapshot_id)",
-                    {"new": publish_id, "published": published_ids}).fetchall()
-        try:
-            abandoned = remove_abandoned(settings.serving_path, now)
-            published, stale_logs = build_serving_file(
-                con, settings.serving_path, publish_id=publish_id,
-                storage_version=settings.serving_storage_version)
-        except BaseException as error:
-            # The history holds published snapshots only.
-            with transaction(con):
-                con.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id = $id",
-                            {"id": publish_id}).fetchall()
-            if isinstance(error, ServingFileError):
-                raise Failure(description=str(error)) from error
-            raise
-        snapshots = con.execute(
-            f"SELECT count(DISTINCT snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()[0][0]
-        with transaction(con):
-            # The build id is the publish id, so the serving file names the build.
-            incremental.record_build(con, context.asset_key, build_print, None, now,
-                                     build_id=publish_id)
+            con.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE snapshot_id = $id",
+                        {"id": publish_id}).fetchall()
+        if isinstance(error, ServingFileError):
+            raise Failure(description=str(error)) from error
+        raise
+    snapshots = con.execute(
+        f"SELECT count(DISTINCT snapshot_id) FROM {SNAPSHOT_TABLE}").fetchall()[0][0]
+    # The build id is the publish id, so the serving file names the build.
+    step.build_id = publish_id
     for name in abandoned:
         context.log.warning(f"Removed {name}, left by a publish that did not finish.")
     for name in stale_logs:
         context.log.warning(
             f"Removed {name}: a read-write session on the old serving file ended without "
             "closing it. BI tools must open the serving file read-only.")
-    return MaterializeResult(metadata={
-        "path": MetadataValue.path(str(settings.serving_path)),
+    return {
         "publish_id": publish_id,
-        "rebuilt": True,
         "storage_version": settings.serving_storage_version,
         "snapshots_in_history": snapshots,
         "tables": _table(["table", "rows", "columns"],
                          [[f"marts.{t.name}", t.rows, t.columns] for t in published]),
         "dagster/row_count": MetadataValue.int(sum(t.rows for t in published)),
         "size_bytes": settings.serving_path.stat().st_size,
-    })
+    }
 
 
-@asset(key=AssetKey(["publish", "parquet"]), group_name="publish", kinds={"parquet"},
-       deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
-def parquet(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
-    """Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default
-    data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each file
-    written under a temporary name and renamed. Grain: one file per mart."""
+serving_file = publish_asset(
+    key=SERVING_FILE_KEY, kinds={"duckdb"}, deps=MART_KEYS, output=lambda: load_settings().serving_path,
+    settings_parts=lambda: [load_settings().serving_storage_version],
+    description=(
+        "The DuckDB file BI tools open read-only (P3DN_SERVING, default "
+        "data/warehouse/marts.duckdb): every marts table with its table and column comments, "
+        "plus marts.p3dn_snapshot, the headline at every publish. Built as a new file beside "
+        "the old one and swapped in atomically, so a BI tool holding the old file never blocks "
+        "the pipeline and never sees half a publish. Grain: one file per publish."),
+)(_serving_file)
+
+
+def _parquet(step: Build) -> dict:
     settings = load_settings()
-    build_print, published = _existing_publish(context, warehouse, settings.parquet_dir)
-    if published:
-        return MaterializeResult(metadata={
-            "folder": MetadataValue.path(str(settings.parquet_dir)), "rebuilt": False})
     try:
         exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
-    _record_publish(context, warehouse, build_print)
-    return MaterializeResult(metadata={
-        "folder": MetadataValue.path(str(settings.parquet_dir)),
-        "rebuilt": True,
+    return {
         "files": _table(["file", "rows"], [[f.path.name, f.rows] for f in exported]),
         "dagster/row_count": MetadataValue.int(sum(f.rows for f in exported)),
-    })
+    }
 
 
-@asset(key=AssetKey(["publish", "dashboard"]), group_name="publish", kinds={"html"},
-       deps=[SERVING_FILE_KEY], backfill_policy=SINGLE_RUN)
-def dashboard(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
-    """One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html)
-    for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis,
-    realisasi vs komitmen per SKPD against the targets, the headline's trend over snapshots,
-    mentored UMKM per quarter by kota and sector with production and turnover, and mentored
-    UMKM on e-katalog. Read from the serving file. Grain: one page per publish."""
+parquet = publish_asset(
+    key=AssetKey(["publish", "parquet"]), kinds={"parquet"}, deps=[SERVING_FILE_KEY],
+    output=lambda: load_settings().parquet_dir,
+    description=(
+        "Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default "
+        "data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each "
+        "file written under a temporary name and renamed. Grain: one file per mart."),
+)(_parquet)
+
+
+def _dashboard(step: Build) -> dict:
     settings = load_settings()
-    now = _now()
-    build_print, published = _existing_publish(context, warehouse, settings.dashboard_path)
-    if published:
-        return MaterializeResult(metadata={
-            "path": MetadataValue.path(str(settings.dashboard_path)), "rebuilt": False})
     try:
         with read_serving(settings.serving_path) as con:
-            page = render_dashboard(con, now)
+            page = render_dashboard(con, _now())
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
     write_atomically(settings.dashboard_path, page, new_publish_id())
-    _record_publish(context, warehouse, build_print)
-    return MaterializeResult(metadata={
-        "path": MetadataValue.path(str(settings.dashboard_path)),
-        "rebuilt": True,
+    return {
         "charts": page.count('<svg class="grafik"'),
         "figures_shown": page.count(" data-kpi="),
         "size_bytes": settings.dashboard_path.stat().st_size,
-    })
+    }
 
+
+dashboard = publish_asset(
+    key=AssetKey(["publish", "dashboard"]), kinds={"html"}, deps=[SERVING_FILE_KEY],
+    output=lambda: load_settings().dashboard_path,
+    description=(
+        "One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html) "
+        "for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis, "
+        "realisasi vs komitmen per SKPD against the targets, the headline's trend over "
+        "snapshots, mentored UMKM per quarter by kota and sector with production and turnover, "
+        "and mentored UMKM on e-katalog. Read from the serving file. Grain: one page per "
+        "publish."),
+)(_dashboard)
 
 assets = [serving_file, parquet, dashboard]
+defs = Definitions(assets=assets)

@@ -1,25 +1,25 @@
-"""Reference data shipped with the package: DKI geography (Kemendagri codes) and KPI targets."""
+"""Reference data shipped with the package: DKI geography (Kemendagri codes), KPI targets, and
+the datasets the source folders declare."""
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetKey, Definitions
 
-from p3dn_pipeline.datasets import DATASETS
-from p3dn_pipeline.defs import incremental
-from p3dn_pipeline.defs.factories import build_sql_asset, table_metadata
-from p3dn_pipeline.defs.partitions import SINGLE_RUN
-from p3dn_pipeline.defs.resources import P3dnWarehouse
-from p3dn_pipeline.lib.warehouse import table_exists, transaction
+from p3dn_pipeline.lib import builds
+from p3dn_pipeline.lib.factories import Build, build_sql_asset, incremental_asset, table_metadata
+from p3dn_pipeline.lib.sources import registry
+from p3dn_pipeline.lib.warehouse import table_exists
 
 SQL = Path(__file__).parent / "sql"
 REFERENCE_DATA = Path(__file__).parent.parent.parent / "reference_data"
+_MODULES = builds.folder_modules(Path(__file__).parent)
 
 assets = [
     build_sql_asset(
         key=["reference", "wilayah_dki"],
         sql_file=SQL / "reference_wilayah_dki.sql",
         params={"path": str(REFERENCE_DATA / "dki_wilayah_kemendagri_2025.csv")},
-        deps=[],
+        own_code=_MODULES,
         description=(
             "DKI Jakarta's 6 kota/kabupaten, 44 kecamatan and 267 kelurahan with Kemendagri "
             "codes (Kepmendagri 300.2.2-2138/2025, via cahyadsn/wilayah, MIT), plus a name key "
@@ -30,7 +30,7 @@ assets = [
         key=["reference", "target_kpi"],
         sql_file=SQL / "reference_target_kpi.sql",
         params={"path": str(REFERENCE_DATA / "target_kpi.csv")},
-        deps=[],
+        own_code=_MODULES,
         description=(
             "Targets each P3DN percentage is judged against (95 %, 80 %, 40 %) with their "
             "legal basis. Grain: one row per KPI."
@@ -39,31 +39,29 @@ assets = [
 ]
 
 
-@asset(key=AssetKey(["reference", "datasets"]), group_name="reference", kinds={"duckdb"},
-       backfill_policy=SINGLE_RUN)
-def datasets_reference(context: AssetExecutionContext,
-                       warehouse: P3dnWarehouse) -> MaterializeResult:
-    """The datasets the pipeline recognises (p3dn_pipeline/datasets.py): name, source system,
-    title, grain and required fields, so BI users can read marts.data_quality by source.
-    Grain: one row per dataset."""
-    rows = [(d.name, d.source, d.title, d.grain,
+def _dataset_rows() -> list[tuple]:
+    return [(d.name, d.source, d.title, d.grain,
              ", ".join([f.name for f in d.required] + list(d.required_personal)))
-            for d in DATASETS]
-    build_print = incremental.fingerprint("reference.datasets", rows)
-    with warehouse.session() as con:
-        if (table_exists(con, "reference.datasets") and incremental.is_unchanged(
-                con, context, context.asset_key, build_print, None)):
-            return MaterializeResult(metadata={**table_metadata(con, "reference.datasets"),
-                                               "rebuilt": False})
-        with transaction(con):
-            con.execute("CREATE OR REPLACE TABLE reference.datasets (dataset VARCHAR, "
-                        "source VARCHAR, title VARCHAR, grain VARCHAR, "
-                        "required_fields VARCHAR)").fetchall()
-            con.executemany("INSERT INTO reference.datasets VALUES (?, ?, ?, ?, ?)", rows)
-            incremental.record_build(con, context.asset_key, build_print, None,
-                                     incremental.utc_now())
-            metadata = table_metadata(con, "reference.datasets")
-    return MaterializeResult(metadata={**metadata, "rebuilt": True})
+            for d in registry().datasets]
 
 
-assets.append(datasets_reference)
+def _build_datasets(step: Build) -> None:
+    step.con.execute("CREATE OR REPLACE TABLE reference.datasets (dataset VARCHAR, "
+                     "source VARCHAR, title VARCHAR, grain VARCHAR, "
+                     "required_fields VARCHAR)").fetchall()
+    step.con.executemany("INSERT INTO reference.datasets VALUES (?, ?, ?, ?, ?)",
+                         _dataset_rows())
+
+
+assets.append(incremental_asset(
+    key=AssetKey(["reference", "datasets"]), group="reference", deps=[], own_code=_MODULES,
+    description=(
+        "The datasets the pipeline recognises, as the source folders under p3dn_pipeline/defs/ "
+        "declare them: name, source, title, grain and required fields, so BI users can read "
+        "marts.data_quality by source. Grain: one row per dataset."),
+    params=lambda step: _dataset_rows(),
+    exists=lambda step: table_exists(step.con, "reference.datasets"),
+    describe=lambda step: table_metadata(step.con, "reference.datasets"),
+)(_build_datasets))
+
+defs = Definitions(assets=assets)

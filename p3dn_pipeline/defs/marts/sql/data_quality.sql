@@ -1,17 +1,9 @@
 -- Data quality per source x file x rule, for BI and for the people on call (grain: one row
 -- per finding: a rejected file, a quarantine rule broken in a file, or a table check).
 CREATE OR REPLACE TABLE marts.data_quality AS
-WITH quarantined AS (
-    SELECT 'ekatalog_paket_v6' AS dataset, _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row AS baris FROM quarantine.ekatalog_paket_v6
-    UNION ALL SELECT 'ekatalog_paket_v5', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_paket_v5
-    UNION ALL SELECT 'ekatalog_produk', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_produk
-    UNION ALL SELECT 'ekatalog_penyedia', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.ekatalog_penyedia
-    UNION ALL SELECT 'sirup_paket_penyedia', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.sirup_paket_penyedia
-    UNION ALL SELECT 'sirup_struktur_anggaran', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.sirup_struktur_anggaran
-    UNION ALL SELECT 'apbd_realisasi', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.apbd_realisasi
-    UNION ALL SELECT 'kpkp_roster', _source_file, rule, column_name, coalesce(_source_sheet || '!', '') || _source_row FROM quarantine.kpkp_roster
-),
-loaded AS (
+-- quarantine_findings is every dataset's quarantine table in one view, made by the asset
+-- from the source folders (dataset, _source_file, rule, column_name, baris).
+WITH loaded AS (
     SELECT path, dataset, rows_loaded FROM raw.file_ledger WHERE status = 'loaded'
 ),
 findings AS (
@@ -24,7 +16,7 @@ findings AS (
                list_slice(list_sort(list_distinct(list(q.baris))), 1, 10), ', ')
                || CASE WHEN count(DISTINCT q.baris) > 10 THEN ', ...' ELSE '' END
                AS keterangan
-    FROM quarantined AS q
+    FROM quarantine_findings AS q
     LEFT JOIN loaded ON loaded.path = q._source_file AND loaded.dataset = q.dataset
     GROUP BY q.dataset, q._source_file, q.rule, q.column_name
     UNION ALL
@@ -43,8 +35,8 @@ LEFT JOIN reference.datasets AS d ON d.dataset = findings.dataset
 ORDER BY lulus, severity, sumber, dataset, file NULLS FIRST, aturan;
 
 COMMENT ON TABLE marts.data_quality IS 'Temuan mutu data per sumber, file dan aturan: file ditolak, baris dikarantina, hasil pemeriksaan tabel. / Data-quality findings per source, file and rule.';
-COMMENT ON COLUMN marts.data_quality.sumber IS 'Sumber data: lkpp, apbd, kpkp. / Source system.';
-COMMENT ON COLUMN marts.data_quality.dataset IS 'Dataset (lihat p3dn_pipeline/datasets.py); NULL bila file tidak dikenali. / Dataset.';
+COMMENT ON COLUMN marts.data_quality.sumber IS 'Sumber data (folder sumber, mis. lkpp, apbd, kpkp). / Source system (its source folder).';
+COMMENT ON COLUMN marts.data_quality.dataset IS 'Dataset (lihat source.py tiap folder sumber di p3dn_pipeline/defs/); NULL bila file tidak dikenali. / Dataset.';
 COMMENT ON COLUMN marts.data_quality.file IS 'File di folder landing; NULL untuk pemeriksaan seluruh tabel. / Landing file.';
 COMMENT ON COLUMN marts.data_quality.jenis IS 'file_ditolak, baris_dikarantina, atau pemeriksaan_tabel. / Kind of finding.';
 COMMENT ON COLUMN marts.data_quality.aturan IS 'Nama aturan atau pemeriksaan. / Rule or check name.';

@@ -1,3 +1,7 @@
+-- Monthly APBD realisation of procurement-eligible spending (5.1.02 + 5.2) per SKPD beside the
+-- e-katalog PDN value of the same month, with year-to-date sums and share; for BPKD and Dinas
+-- PPKUKM. Grain: kd_klpd x tahun_anggaran x kode_skpd x bulan.
+
 -- Monthly APBD procurement-eligible realisation per SKPD beside the e-katalog PDN value of
 -- the same month (grain: kd_klpd x tahun_anggaran x kode_skpd x bulan), with year-to-date sums.
 -- The result for every year; the asset keeps only the slices of the years it runs for.

@@ -1,3 +1,8 @@
+-- P3DN per SKPD and fiscal year, for Dinas PPKUKM and every SKPD's procurement officer:
+-- belanja pengadaan, SiRUP commitment to PDN and UMK, e-katalog realisation, and
+-- pct_realisasi_komitmen / pct_pdn_belanja / pct_umk_belanja against their targets. Grain:
+-- kd_klpd x tahun_anggaran x kd_satker_str.
+
 -- P3DN per SKPD (grain: kd_klpd x tahun_anggaran x kd_satker_str): the procurement base,
 -- the SiRUP commitment, the e-katalog realisation and the three shares against their targets.
 -- The result for every year; the asset keeps only the slices of the years it runs for.

@@ -1,3 +1,7 @@
+-- The headline 'realisasi komitmen P3DN' per pemda and year as quoted to the press, with
+-- numerator, denominator, sources, data date and load time beside it. Grain: kd_klpd x
+-- tahun_anggaran.
+
 -- The headline "realisasi komitmen P3DN" per pemda and fiscal year, with its basis beside it
 -- (grain: kd_klpd x tahun_anggaran): numerator, denominator, sources, data date, load time.
 -- The result for every year; the asset keeps only the slices of the years it runs for.

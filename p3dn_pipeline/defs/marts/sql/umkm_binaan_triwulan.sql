@@ -1,3 +1,7 @@
+-- UMKM mentored by Dinas KPKP per quarter, kota and sector: active, new, cumulative, growth
+-- q-o-q and y-o-y, production (ton) and turnover year-to-date, PP 7/2021 size classes. Grain:
+-- kd_klpd x tahun x triwulan x kode_kab_kota x sektor.
+
 -- Mentored UMKM per quarter (grain: kd_klpd x tahun x triwulan x kode_kab_kota x sektor):
 -- active, new and cumulative businesses, growth, year-to-date production and turnover,
 -- and counts per PP 7/2021 size class.

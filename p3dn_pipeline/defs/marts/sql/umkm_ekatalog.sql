@@ -1,3 +1,7 @@
+-- Mentored UMKM that also sell on e-katalog (matched on NIB or hashed NPWP-16), with their
+-- transacted packages and value per quarter. Grain: kd_klpd x tahun x triwulan x
+-- pelaku_usaha_id.
+
 -- Mentored businesses that also sell on e-katalog, with their orders per quarter
 -- (grain: kd_klpd x tahun x triwulan x pelaku_usaha_id). Matched on NIB, or on the
 -- hashed NPWP-16 of a sole proprietor, which is the owner's NIK.

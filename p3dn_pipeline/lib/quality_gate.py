@@ -7,24 +7,19 @@ refuses to build, naming the failing checks.
 """
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 
 import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, Failure, MetadataValue
 from dagster_shared.serdes import deserialize_value, serialize_value
 
+from p3dn_pipeline.lib import builds
 from p3dn_pipeline.lib.quality import RuleResult
 from p3dn_pipeline.lib.warehouse import fetch_dicts
 
 ROWS_ACCOUNTED_FOR = "rows_accounted_for"
 
 STATE_DDL = """
-CREATE TABLE IF NOT EXISTS quality.table_builds (
-    table_name VARCHAR NOT NULL,
-    build_id VARCHAR NOT NULL,
-    built_at TIMESTAMP NOT NULL
-);
 CREATE TABLE IF NOT EXISTS quality.check_results (
     table_name VARCHAR NOT NULL,
     asset_key VARCHAR NOT NULL,
@@ -39,26 +34,15 @@ CREATE TABLE IF NOT EXISTS quality.check_results (
     checked_at TIMESTAMP NOT NULL
 );
 -- The check result's Dagster metadata as it was emitted, so a run that finds the table
--- unchanged can report the same result again without re-checking (see incremental.py).
+-- unchanged can report the same result again without re-checking (see builds.py).
 ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS metadata_serialized VARCHAR
 """
 
 
 def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
+    builds.ensure_table(con)
     for statement in STATE_DDL.split(";"):
         con.execute(statement).fetchall()
-
-
-def record_build(con: duckdb.DuckDBPyConnection, table_name: str, now: dt.datetime) -> str:
-    """Called inside the build's transaction: the new table and its unchecked state commit
-    together, so a crash between build and check leaves the table marked unchecked."""
-    ensure_state(con)
-    build_id = uuid.uuid4().hex
-    con.execute("DELETE FROM quality.table_builds WHERE table_name = $t",
-                {"t": table_name}).fetchall()
-    con.execute("INSERT INTO quality.table_builds VALUES ($t, $b, $now)",
-                {"t": table_name, "b": build_id, "now": now}).fetchall()
-    return build_id
 
 
 def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: AssetKey,
@@ -92,10 +76,11 @@ def stored_results(con: duckdb.DuckDBPyConnection, table_name: str,
     """The check results recorded for the table's current build, as they were reported,
     marked with the build and time they judged."""
     ensure_state(con)
-    rows = fetch_dicts(con, """
+    rows = fetch_dicts(con, f"""
         SELECT results.* FROM quality.check_results AS results
-        JOIN quality.table_builds AS builds USING (table_name, build_id)
-        WHERE table_name = $t ORDER BY check_name""", {"t": table_name})
+        JOIN ({builds.latest_builds_sql()}) AS latest USING (asset_key, build_id)
+        WHERE results.table_name = $t AND latest.finished ORDER BY check_name""",
+                       {"t": table_name})
     stored = {}
     for row in rows:
         metadata = (deserialize_value(row["metadata_serialized"], dict)
@@ -168,16 +153,17 @@ def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence
     if not table_names:
         return
     ensure_state(con)
-    rows = fetch_dicts(con, """
+    rows = fetch_dicts(con, f"""
         SELECT wanted.table_name,
-               builds.build_id IS NOT NULL AS built,
+               latest.build_id IS NOT NULL AS built,
                count(results.check_name) AS checks_run,
                string_agg(results.check_name, ', ' ORDER BY results.check_name)
                    FILTER (WHERE results.severity = 'ERROR' AND NOT results.passed) AS failing
         FROM unnest($tables) AS wanted(table_name)
-        LEFT JOIN quality.table_builds AS builds USING (table_name)
+        LEFT JOIN ({builds.latest_builds_sql()}) AS latest
+            ON latest.asset_key = replace(wanted.table_name, '.', '/')
         LEFT JOIN quality.check_results AS results
-            ON results.table_name = wanted.table_name AND results.build_id = builds.build_id
+            ON results.table_name = wanted.table_name AND results.build_id = latest.build_id
         GROUP BY ALL
         ORDER BY wanted.table_name""", {"tables": list(table_names)})
     problems = []

@@ -1,0 +1,247 @@
+"""LKPP open-data exports (ISB): e-katalog v5 and v6 packages, product and vendor detail,
+SiRUP plans and budget structure. See README.md in this folder for what the exports look like.
+
+ERROR rules block every mart built from the table; WARN rules are shown in the UI and in
+marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
+"""
+
+
+from p3dn_pipeline.lib.quality import (
+    Between,
+    ExistsIn,
+    InSet,
+    MatchesRegex,
+    NotNull,
+    RowCondition,
+    Rule,
+    Unique,
+)
+from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
+
+STATUS_PKT = (
+    "ON_PROCESS", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM", "ON_ADDENDUM", "ON_NEGOTIATION",
+    "WAITING_PPK_REVIEW", "WAITING_SELLER_CONFIRMATION", "ESIGN_IN_PROGRESS", "CANCELLED",
+    "CANCELLED_ON_NEGOTIATION", "CANCELLED_ON_REVIEW", "REQUEST_CANCEL_BY_ADMIN",
+)
+# Eight dotted groups, e.g. 5.03.5.04.0.00.29.0000 (urusan.bidang ... unit.subunit).
+KD_SATKER_STR_PATTERN = r"^[0-9]+(\.[0-9]+){7}$"
+# Orders and plans may be dated from October of the year before (tender dini, pra-DIPA) to
+# the end of March after (late recording); outside that window the year is probably wrong.
+IN_FISCAL_YEAR = ("{column} BETWEEN make_date(tahun_anggaran - 1, 10, 1) "
+                  "AND make_date(tahun_anggaran + 1, 3, 31)")
+
+KD_PAKET_NOT_NULL = "kd_paket_not_null"
+KD_PAKET_UNIQUE = "kd_paket_unique"
+TOTAL_HARGA_NOT_NEGATIVE = "total_harga_not_negative"
+STATUS_PKT_KNOWN = "status_pkt_known"
+TGL_ORDER_IN_FISCAL_YEAR = "tgl_order_in_fiscal_year"
+KD_SATKER_STR_PATTERN_MATCHED = "kd_satker_str_pattern"
+KD_RUP_KNOWN_IN_SIRUP = "kd_rup_known_in_sirup"
+SKPD_KNOWN_IN_STRUKTUR_ANGGARAN = "skpd_known_in_struktur_anggaran"
+KD_PAKET_KD_PRODUK_UNIQUE = "kd_paket_kd_produk_unique"
+TOTAL_HARGA_IS_KUANTITAS_X_HARGA = "total_harga_is_kuantitas_x_harga_satuan"
+TANGGAL_BUAT_PAKET_IN_FISCAL_YEAR = "tanggal_buat_paket_in_fiscal_year"
+KD_PRODUK_UNIQUE = "kd_produk_unique"
+TKDN_IS_PERCENTAGE = "tkdn_between_0_and_100"
+JENIS_PRODUK_KNOWN = "jenis_produk_known"
+KD_PENYEDIA_UNIQUE = "kd_penyedia_unique"
+KD_RUP_NOT_NULL = "kd_rup_not_null"
+KD_RUP_UNIQUE = "kd_rup_unique"
+PAGU_NOT_NEGATIVE = "pagu_not_negative"
+STATUS_PDN_KNOWN = "status_pdn_known"
+STATUS_UKM_KNOWN = "status_ukm_known"
+SATKER_YEAR_UNIQUE = "satker_per_year_unique"
+BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL = "belanja_pengadaan_is_operasi_plus_modal"
+TOTAL_BELANJA_ADDS_UP = "total_belanja_adds_up"
+BELANJA_NOT_NEGATIVE = "belanja_not_negative"
+
+
+EKATALOG_PAKET_V6 = Dataset(
+    name="ekatalog_paket_v6",
+    title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
+    grain="one row per order (kd_paket)",
+    required=fields(
+        "tahun_anggaran", "kd_klpd", "kd_satker_str", "kd_paket", "kd_rup", "product_ids",
+        "kd_penyedia_v6", "total_harga", "tgl_order", "status_pkt",
+    ),
+    optional=fields(
+        "jenis_instansi", "nama_instansi", "nama_satker", "rup_nama_pkt", "sumber_dana", "mak",
+        "kd_penyedia_sikap", "jml_jenis_produk", "jml_produk", "ongkir", "status_pengiriman",
+    ),
+)
+
+EKATALOG_PAKET_V5 = Dataset(
+    name="ekatalog_paket_v5",
+    title="LKPP Ecat-PaketEPurchasing (e-katalog v5)",
+    grain="one row per product line; kd_paket repeats",
+    required=fields(
+        "tahun_anggaran", "kd_klpd", "satker_id", "kd_paket", "kd_rup", "kd_produk",
+        "kuantitas", "harga_satuan", "total_harga", "tanggal_buat_paket", "paket_status_str",
+    ),
+    optional=fields(
+        "nama_satker", "no_paket", "nama_paket", "nama_sumber_dana", "kode_anggaran",
+        "kd_komoditas", "kd_penyedia", "kd_penyedia_distributor", "jml_jenis_produk",
+        "ongkos_kirim", "tanggal_edit_paket", "status_paket",
+    ),
+    personal={"ppk_nip": "hash", "nama_ppk": "drop", "no_telp_user_pokja": "drop",
+              "email_user_pokja": "drop"},
+)
+
+EKATALOG_PRODUK = Dataset(
+    name="ekatalog_produk",
+    title="LKPP Ecat-ProdukDetail (product catalogue, TKDN as text)",
+    grain="one row per product (kd_produk)",
+    required=fields("kd_produk", "nama_produk", "jenis_produk", "nomor_tkdn", "tkdn_produk",
+                     "nilai_bmp"),
+    optional=fields(
+        "no_produk", "nama_penyedia", "nama_manufaktur", "nama_kategori_terkecil",
+        "nama_komoditas", "kbki_id", "harga", "status", "active",
+    ),
+)
+
+EKATALOG_PENYEDIA = Dataset(
+    name="ekatalog_penyedia",
+    title="LKPP Ecat-PenyediaDetail (vendors)",
+    grain="one row per vendor (kd_penyedia)",
+    required=fields("kd_penyedia", "nama_penyedia", "kode_penyedia_sikap", "penyedia_ukm"),
+    optional=fields("kbli2020_penyedia", "nib"),
+    # NPWP of a sole proprietor is the owner's NIK since 2022: personal data.
+    personal={"npwp_16": "hash", "npwp": "hash", "alamat_penyedia": "drop", "email": "drop",
+              "no_telp": "drop", "telepon": "drop"},
+)
+
+SIRUP_PAKET_PENYEDIA = Dataset(
+    name="sirup_paket_penyedia",
+    title="LKPP RUP-PaketPenyedia-Terumumkan (SiRUP plan: the commitment)",
+    grain="one row per planned package (kd_rup)",
+    required=fields(
+        "tahun_anggaran", "kd_klpd", "kd_satker", "kd_satker_str", "kd_rup", "pagu",
+        "status_pdn", "status_ukm", "status_aktif_rup", "status_delete_rup",
+        "status_umumkan_rup",
+    ),
+    optional=fields(
+        "nama_klpd", "jenis_klpd", "nama_satker", "nama_paket", "kd_metode_pengadaan",
+        "metode_pengadaan", "kd_jenis_pengadaan", "jenis_pengadaan", "status_dikecualikan",
+        "alasan_non_ukm", "tipe_paket", "urarian_pekerjaan", "tgl_buat_paket",
+        "tgl_pengumuman_paket", "_event_date",
+    ),
+    personal={"nip_ppk": "hash", "nama_ppk": "drop", "username_ppk": "drop"},
+)
+
+SIRUP_STRUKTUR_ANGGARAN = Dataset(
+    name="sirup_struktur_anggaran",
+    title="LKPP RUP-StrukturAnggaranPD (budget structure per satker)",
+    grain="one row per satker per fiscal year",
+    required=fields(
+        "tahun_anggaran", "kd_klpd", "kd_satker", "kd_satker_str", "belanja_operasi",
+        "belanja_modal", "belanja_pengadaan", "total_belanja",
+    ),
+    optional=fields("nama_klpd", "nama_satker", "belanja_btt", "belanja_non_pengadaan"),
+)
+
+YEAR = "tahun_anggaran"
+
+EKATALOG_PAKET_V6_RULES = (
+    Rule(KD_PAKET_NOT_NULL, NotNull("kd_paket"), "ERROR", "Every order has its kd_paket."),
+    Rule(KD_PAKET_UNIQUE, Unique(("kd_paket",)), "ERROR", "One row per order."),
+    Rule(TOTAL_HARGA_NOT_NEGATIVE, Between("total_harga_rp", min_value=0), "ERROR",
+         "Order values are not negative."),
+    Rule(STATUS_PKT_KNOWN, InSet("status_pkt", STATUS_PKT), "ERROR",
+         "An unknown status cannot be counted as transacted or not."),
+    Rule(TGL_ORDER_IN_FISCAL_YEAR,
+         RowCondition(IN_FISCAL_YEAR.format(column="tgl_order"),
+                      ("tgl_order", "tahun_anggaran")), "WARN",
+         "Order date from 1 Oct of the year before to 31 Mar after the fiscal year."),
+    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
+         "WARN", "kd_satker_str has eight dotted groups."),
+    Rule(KD_RUP_KNOWN_IN_SIRUP,
+         ExistsIn("kd_rup", "staging.sirup_paket_penyedia", "kd_rup"), "WARN",
+         "The order's SiRUP package is in the SiRUP export (else it cannot count as PDN)."),
+    Rule(SKPD_KNOWN_IN_STRUKTUR_ANGGARAN,
+         ExistsIn("kd_satker_str", "staging.sirup_struktur_anggaran", "kd_satker_str"),
+         "WARN", "The ordering SKPD has a budget structure."),
+)
+
+EKATALOG_PAKET_V5_RULES = (
+    Rule(KD_PAKET_KD_PRODUK_UNIQUE, Unique(("kd_paket", "kd_produk")), "ERROR",
+         "One row per package and product."),
+    Rule(TOTAL_HARGA_NOT_NEGATIVE, Between("total_harga_rp", min_value=0), "ERROR",
+         "Line values are not negative."),
+    Rule(TOTAL_HARGA_IS_KUANTITAS_X_HARGA,
+         RowCondition("abs(total_harga_rp - kuantitas * harga_satuan_rp) <= 1 OR "
+                      "abs(total_harga_rp - (kuantitas * harga_satuan_rp + ongkos_kirim_rp)) <= 1",
+                      ("total_harga_rp", "kuantitas", "harga_satuan_rp", "ongkos_kirim_rp")),
+         "ERROR", "total_harga = kuantitas x harga_satuan (+ ongkos_kirim), within Rp1."),
+    Rule(TANGGAL_BUAT_PAKET_IN_FISCAL_YEAR,
+         RowCondition(IN_FISCAL_YEAR.format(column="tanggal_buat_paket"),
+                      ("tanggal_buat_paket", "tahun_anggaran")), "WARN",
+         "Package date from 1 Oct of the year before to 31 Mar after the fiscal year."),
+    Rule(KD_RUP_KNOWN_IN_SIRUP,
+         ExistsIn("kd_rup", "staging.sirup_paket_penyedia", "kd_rup"), "WARN",
+         "The package's SiRUP plan is in the SiRUP export."),
+)
+
+EKATALOG_PRODUK_RULES = (
+    Rule(KD_PRODUK_UNIQUE, Unique(("kd_produk",)), "ERROR", "One row per product."),
+    Rule(TKDN_IS_PERCENTAGE, Between("tkdn_pct", min_value=0, max_value=100), "ERROR",
+         "TKDN is a percentage."),
+    Rule(JENIS_PRODUK_KNOWN, InSet("jenis_produk", ("lokal", "impor")), "WARN",
+         "jenis_produk is lokal or impor."),
+)
+
+EKATALOG_PENYEDIA_RULES = (
+    Rule(KD_PENYEDIA_UNIQUE, Unique(("kd_penyedia",)), "ERROR", "One row per vendor."),
+)
+
+SIRUP_PAKET_PENYEDIA_RULES = (
+    Rule(KD_RUP_NOT_NULL, NotNull("kd_rup"), "ERROR", "Every package has its kd_rup."),
+    Rule(KD_RUP_UNIQUE, Unique(("kd_rup",)), "ERROR", "One row per planned package."),
+    Rule(PAGU_NOT_NEGATIVE, Between("pagu_rp", min_value=0), "ERROR",
+         "Package budgets are not negative."),
+    Rule(STATUS_PDN_KNOWN, InSet("status_pdn", ("PDN", "Impor")), "ERROR",
+         "Each package is PDN or Impor."),
+    Rule(STATUS_UKM_KNOWN, InSet("status_ukm", ("UKM", "Non UKM")), "ERROR",
+         "Each package is UKM or Non UKM."),
+    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
+         "WARN", "kd_satker_str has eight dotted groups."),
+    Rule(SKPD_KNOWN_IN_STRUKTUR_ANGGARAN,
+         ExistsIn("kd_satker_str", "staging.sirup_struktur_anggaran", "kd_satker_str"),
+         "WARN", "The planning SKPD has a budget structure."),
+)
+
+SIRUP_STRUKTUR_ANGGARAN_RULES = (
+    Rule(SATKER_YEAR_UNIQUE, Unique(("kd_klpd", "tahun_anggaran", "kd_satker_str")),
+         "ERROR", "One budget structure per satker and year."),
+    Rule(BELANJA_NOT_NEGATIVE, Between("belanja_pengadaan_rp", min_value=0), "ERROR",
+         "Procurement spending is not negative."),
+    Rule(BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL,
+         RowCondition("belanja_pengadaan_rp = belanja_operasi_rp + belanja_modal_rp",
+                      ("belanja_pengadaan_rp", "belanja_operasi_rp", "belanja_modal_rp")),
+         "ERROR", "belanja_pengadaan = belanja_operasi + belanja_modal, as in LKPP's data."),
+    Rule(TOTAL_BELANJA_ADDS_UP,
+         RowCondition("total_belanja_rp = belanja_pengadaan_rp + belanja_non_pengadaan_rp "
+                      "+ belanja_btt_rp",
+                      ("total_belanja_rp", "belanja_pengadaan_rp", "belanja_non_pengadaan_rp",
+                       "belanja_btt_rp")),
+         "WARN", "total_belanja = pengadaan + non-pengadaan + BTT."),
+    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
+         "WARN", "kd_satker_str has eight dotted groups."),
+)
+
+SOURCE = Source(
+    title="LKPP open data (ISB): e-katalog, SiRUP",
+    staged=(
+        Staged(EKATALOG_PAKET_V6, key=("kd_paket",), rules=EKATALOG_PAKET_V6_RULES,
+               year_column=YEAR),
+        Staged(EKATALOG_PAKET_V5, key=("kd_paket", "kd_produk"), rules=EKATALOG_PAKET_V5_RULES,
+               year_column=YEAR),
+        # Products and vendors have no year: they are not partitioned.
+        Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=EKATALOG_PRODUK_RULES),
+        Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=EKATALOG_PENYEDIA_RULES),
+        # SiRUP re-publishes packages; the copy with the latest event date is the current plan.
+        Staged(SIRUP_PAKET_PENYEDIA, key=("kd_rup",), rules=SIRUP_PAKET_PENYEDIA_RULES,
+               year_column=YEAR, recency="tanggal_data DESC NULLS LAST"),
+        Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
+               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR),
+    ),
+)

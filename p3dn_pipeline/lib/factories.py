@@ -1,0 +1,488 @@
+"""Asset builders: the one skip-if-unchanged wrapper, and the shapes every source repeats.
+
+:func:`incremental_asset` is the only place the build protocol is written: fingerprint the
+asset's code, parameters and upstream builds; skip when every slice asked for was built from
+the same fingerprint; else build in a transaction, check, and record the build. Every asset
+that writes a table or a published file goes through it, so an asset body says only what it
+builds.
+
+:func:`source_assets` turns a source folder's declaration (``defs/<source>/source.py``) into
+its raw, staging and derived staging assets; :func:`build_sql_asset` makes a table from one
+SQL file (marts, reference data, derived staging tables), its upstream assets read from the
+SQL itself.
+"""
+
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    DataVersion,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
+
+from p3dn_pipeline.lib import builds, contract, ledger, quality_gate
+from p3dn_pipeline.lib.partitions import FISCAL_YEARS, SINGLE_RUN, all_fiscal_years
+from p3dn_pipeline.lib.quality import to_asset_check_results, validate_table
+from p3dn_pipeline.lib.resources import P3dnWarehouse, PipelineSettings
+from p3dn_pipeline.lib.sources import (
+    Dataset,
+    Source,
+    Staged,
+    leading_comment,
+    rule_tables,
+    tables_read,
+)
+from p3dn_pipeline.lib.warehouse import (
+    execute_all,
+    fetch_dicts,
+    split_statements,
+    table_exists,
+    transaction,
+)
+
+FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
+_SPLIT_STAGING_SQL = Path(__file__).parent / "sql" / "split_staging.sql"
+_SPLIT_STAGING_BY_YEAR_SQL = _SPLIT_STAGING_SQL.with_name("split_staging_by_year.sql")
+PREVIEW_ROWS = 10
+# Metadata naming the staging table an asset's checks judge: the quality gate of every
+# table computed from it is found from the asset graph by this key.
+CHECKED_TABLE_METADATA = "p3dn/checked_table"
+FISCAL_YEAR_COLUMN = "tahun_anggaran"
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
+                   preview: bool = False, year_column: str | None = None,
+                   years: Sequence[int] | None = None) -> dict:
+    """Row count, schema and table name; for a partitioned table, the row count of the slices
+    this run asked for (the partition's metadata describes its own years)."""
+    schema, table = qualified_name.split(".")
+    columns = fetch_dicts(
+        con,
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = $s AND table_name = $t ORDER BY column_index",
+        {"s": schema, "t": table},
+    )
+    total = con.execute(f"SELECT count(*) FROM {qualified_name}").fetchall()[0][0]
+    metadata = {
+        "dagster/column_schema": MetadataValue.table_schema(TableSchema(columns=[
+            TableColumn(c["column_name"], c["data_type"], description=c["comment"])
+            for c in columns
+        ])),
+        "dagster/table_name": MetadataValue.text(f"p3dn.{qualified_name}"),
+    }
+    if year_column and years is not None:
+        in_slices = con.execute(
+            f"SELECT count(*) FROM {qualified_name} WHERE list_contains($y, {year_column})",
+            {"y": list(years)}).fetchall()[0][0]
+        metadata["dagster/row_count"] = MetadataValue.int(in_slices)
+        metadata["rows_all_years"] = MetadataValue.int(total)
+    else:
+        metadata["dagster/row_count"] = MetadataValue.int(total)
+    if preview:
+        metadata["preview"] = MetadataValue.md(markdown_preview(con, qualified_name))
+    return metadata
+
+
+def markdown_preview(con: duckdb.DuckDBPyConnection, qualified_name: str,
+                     limit: int = PREVIEW_ROWS) -> str:
+    result = con.execute(f"SELECT * FROM {qualified_name} LIMIT {int(limit)}")
+    names = [d[0] for d in result.description]
+    rows = result.fetchall()
+
+    def cell(value) -> str:
+        return "" if value is None else str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+@dataclass
+class Build:
+    """What an asset body gets: the run's context, the warehouse connection, settings and the
+    fiscal years (``slices``; None for an unpartitioned table) it builds. A body may widen
+    ``slices`` (a changed table shape rebuilds every year) or name its ``build_id``."""
+
+    context: AssetExecutionContext
+    con: duckdb.DuckDBPyConnection
+    pipeline: PipelineSettings
+    slices: list[int] | None
+    build_id: str | None = None
+    previous_build_id: str | None = None
+
+
+@dataclass
+class Checked:
+    """What a body's checks found: the results for Dagster and how to record them with the
+    build (inside the transaction that finishes it)."""
+
+    results: list[AssetCheckResult]
+    record: Callable[[duckdb.DuckDBPyConnection, str], None]
+    metadata: dict = field(default_factory=dict)
+
+
+def incremental_asset(
+    *,
+    key: AssetKey,
+    group: str,
+    description: str,
+    deps: Sequence[AssetKey],
+    own_code: Sequence[Path],
+    exists: Callable[[Build], bool],
+    describe: Callable[[Build], dict],
+    params: Callable[[Build], object] | None = None,
+    check: Callable[[Build], Checked] | None = None,
+    stored_checks: Callable[[Build], dict[str, AssetCheckResult]] | None = None,
+    check_specs: Sequence[AssetCheckSpec] = (),
+    partitioned: bool = False,
+    gated: bool = False,
+    transactional: bool = True,
+    content_state: Callable[[Build], str] | None = None,
+    kinds: frozenset[str] = frozenset({"duckdb"}),
+    metadata: dict | None = None,
+):
+    """The asset that runs ``build`` only when something it depends on changed.
+
+    ``own_code``: the asset's own files (SQL, its folder's modules, reference files); with
+    everything under lib/ they are its Dagster ``code_version`` and part of its fingerprint.
+    ``params``: settings that shape the result. ``exists``: whether its output is there.
+    ``check``: run after the build commits; its results are recorded with the build.
+    ``gated``: refuse to build over a checked staging table upstream that failed (quality_gate).
+    ``transactional=False``: the body manages its own transactions (published files).
+    ``content_state``: for tables kept incrementally (ledger, raw): the body always runs, and
+    the build id changes only when this description of the content does.
+    """
+    code = builds.code_version(*own_code)
+    check_names = {spec.name for spec in check_specs}
+
+    def decorate(body: Callable[[Build], dict | None]):
+        @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
+               description=description, check_specs=list(check_specs) or None,
+               partitions_def=FISCAL_YEARS if partitioned else None,
+               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata)
+        def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
+                        pipeline: PipelineSettings) -> MaterializeResult:
+            with warehouse.session() as con:
+                step = Build(context, con, pipeline,
+                             [int(k) for k in context.partition_keys] if partitioned else None)
+                if content_state is not None:
+                    extra = body(step) or {}
+                    with transaction(con):
+                        changed = builds.record_content(
+                            con, key, builds.fingerprint(code, content_state(step)))
+                    return _result(step, {**describe(step), **extra, "rebuilt": changed}, [])
+                if gated:
+                    quality_gate.assert_upstream_passed(con, gate_tables(context))
+                print_ = builds.fingerprint(
+                    code, params(step) if params else None,
+                    builds.upstream_builds(con, builds.dependency_keys(context)))
+                if exists(step) and builds.is_unchanged(con, context, key, print_, step.slices):
+                    stored = stored_checks(step) if stored_checks else {}
+                    if check_names <= set(stored):
+                        context.log.info(f"{key.to_user_string()}: inputs unchanged since its "
+                                         "last build; nothing rewritten.")
+                        step.previous_build_id = builds.build_id_of(con, key)
+                        return _result(step, {**describe(step), "rebuilt": False},
+                                       [stored[spec.name] for spec in check_specs])
+                if transactional:
+                    with transaction(con):
+                        extra = body(step) or {}
+                        build_id = builds.begin_build(con, key, step.slices, step.build_id)
+                else:
+                    extra = body(step) or {}
+                    with transaction(con):
+                        build_id = builds.begin_build(con, key, step.slices, step.build_id)
+                checked = check(step) if check else None
+                with transaction(con):
+                    if checked:
+                        checked.record(con, build_id)
+                    # Finished only once checked: a crash before this leaves the build
+                    # unfinished, so the gate holds and the next run builds it again.
+                    builds.finish_build(con, key, build_id, print_)
+                described = {**describe(step), **extra, **(checked.metadata if checked else {}),
+                             "rebuilt": True}
+                return _result(step, described, checked.results if checked else [])
+
+        return incremental
+
+    return decorate
+
+
+def _result(step: Build, metadata: dict, check_results: list) -> MaterializeResult:
+    build_id = builds.build_id_of(step.con, step.context.asset_key)
+    return MaterializeResult(metadata=metadata, check_results=check_results or None,
+                             data_version=DataVersion(build_id) if build_id else None)
+
+
+def gate_tables(context: AssetExecutionContext) -> list[str]:
+    """Checked staging tables upstream of this asset, found in the asset graph: the tables
+    whose failed ERROR checks stop it."""
+    graph = context.repository_def.asset_graph
+    tables = []
+    for ancestor in graph.get_ancestor_asset_keys(context.asset_key):
+        checked = graph.get(ancestor).metadata.get(CHECKED_TABLE_METADATA)
+        if checked is not None:
+            tables.append(checked.value if hasattr(checked, "value") else str(checked))
+    return sorted(tables)
+
+
+def build_file_ledger_asset():
+    def inventory(step: Build) -> dict:
+        summary = ledger.take_inventory(step.con, step.pipeline.landing_path, builds.utc_now())
+        for rejected in summary.rejected:
+            step.context.log.error(f"Rejected: {rejected['reason']}")
+        return {
+            "files_in_landing": summary.files_on_disk,
+            "new_file_versions": summary.new_versions,
+            "rejected_files": MetadataValue.md(
+                "\n".join(f"- {r['reason']}" for r in summary.rejected) or "none"),
+            "removed_files": len(summary.removed),
+        }
+
+    return incremental_asset(
+        key=FILE_LEDGER_KEY, group="raw", deps=[], own_code=[],
+        description=(
+            "Every file version seen in the landing folder: sha256, size, recognised dataset, "
+            "and status (pending, loaded, rejected with a reason, superseded, removed). For "
+            "data engineers on call: the first place to look when a figure seems stale. "
+            "Grain: one row per path x sha256."),
+        exists=lambda step: True,
+        describe=lambda step: table_metadata(step.con, ledger.LEDGER_TABLE),
+        content_state=lambda step: ledger.versions_state(step.con),
+    )(inventory)
+
+
+def build_raw_asset(source: Source, dataset: Dataset):
+    def load(step: Build) -> dict:
+        summary = ledger.load_pending(step.con, dataset, step.pipeline.landing_path,
+                                      builds.utc_now())
+        for rejected in summary.rejected:
+            step.context.log.error(f"Rejected: {rejected['reason']}")
+        for loaded in summary.loaded:
+            step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+        return {
+            "files_loaded_this_run": len(summary.loaded),
+            "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
+            "files_rejected_this_run": len(summary.rejected),
+            "rows_removed_this_run": summary.rows_deleted,
+        }
+
+    return incremental_asset(
+        key=AssetKey(["raw", dataset.name]), group="raw", deps=[FILE_LEDGER_KEY],
+        own_code=builds.folder_modules(source.folder),
+        description=(
+            f"{dataset.title}, every field as delivered (text), plus source file, sheet, row, "
+            f"file sha256 and load time; personal identifiers only as keyed hashes. "
+            f"Grain: {dataset.grain}. Files already loaded with the same sha256 are skipped."),
+        exists=lambda step: True,
+        describe=lambda step: table_metadata(step.con, dataset.raw_table),
+        # Downstream builds key on this: a new build id only when the loaded file versions
+        # (hence the raw rows) changed.
+        content_state=lambda step: ledger.loaded_versions_state(step.con, dataset.name),
+    )(load)
+
+
+def build_staging_asset(source: Source, staged: Staged):
+    """Typed table plus quarantine, then its quality rules as asset checks.
+
+    With a year column the asset is partitioned by fiscal year and a run replaces only the
+    slices of its years. A failed ERROR rule, or unaccounted rows, stop every table computed
+    from this one until the data is fixed (quality_gate).
+    """
+    dataset, year_column, rules = staged.dataset, staged.year_column, staged.rules
+    sql_file = source.staging_sql(staged)
+    contract.check_staging_sql(source, staged)
+    template_file = _SPLIT_STAGING_BY_YEAR_SQL if year_column else _SPLIT_STAGING_SQL
+    template = template_file.read_text(encoding="utf-8").format(
+        name=dataset.name, typed=f"typed_{dataset.name}", key=", ".join(staged.key),
+        key_label=" + ".join(staged.key),
+        recency=f"{staged.recency}," if staged.recency else "", year=year_column,
+    )
+    asset_key = AssetKey(["staging", dataset.name])
+    table_name = staged.table
+    # ERROR checks block through the quality gate of every mart (quality_gate), which holds
+    # within a run and across runs. Dagster's own per-run blocking is left off: it would also
+    # skip marts.data_quality, the table that explains the failure to BI users.
+    specs = [
+        *(AssetCheckSpec(rule.name, asset=asset_key, description=f"[{rule.severity}] "
+                         f"{rule.description}") for rule in rules),
+        AssetCheckSpec(quality_gate.ROWS_ACCOUNTED_FOR, asset=asset_key,
+                       description="[ERROR] Per file: raw rows = staged rows + quarantined rows."),
+    ]
+    sql_text = sql_file.read_text(encoding="utf-8")
+    upstream = [AssetKey(["raw", dataset.name])] + [
+        AssetKey([schema, table]) for schema, table in tables_read(sql_text)
+        if (schema, table) != ("raw", dataset.name)
+    ] + [AssetKey(table.split(".")) for table in rule_tables(rules)]
+
+    def build(step: Build) -> dict:
+        execute_all(step.con, sql_text, {"kd_klpd": step.pipeline.kd_klpd})
+        if year_column:
+            step.slices = _rebuild_all_years_if_columns_changed(
+                step.context, step.con, dataset.name, step.slices)
+        execute_all(step.con, template, {"tahun": step.slices or [],
+                                         "semua_tahun": all_fiscal_years()})
+        quarantined = step.con.execute(
+            f"SELECT count(*), count(DISTINCT (_source_file, _source_sheet, _source_row)) "
+            f"FROM quarantine.{dataset.name}").fetchall()[0]
+        return {"quarantined_rows": quarantined[1], "quarantine_findings": quarantined[0]}
+
+    def checks(step: Build) -> Checked:
+        # Validation reads the committed table through cursors of this connection.
+        rule_results = validate_table(step.con, table_name, list(rules))
+        accounting = quality_gate.rows_accounted_for(
+            step.con, dataset.name, asset_key, year_column=year_column,
+            years=step.slices or [])
+        results = [*to_asset_check_results(rule_results, asset_key=asset_key), accounting]
+
+        def record(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+            quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,
+                                        accounting, builds.utc_now(), emitted=results)
+
+        return Checked(results, record)
+
+    return incremental_asset(
+        key=asset_key, group="staging", deps=_unique(upstream),
+        own_code=[sql_file, *builds.folder_modules(source.folder)],
+        description=(
+            f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
+            f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
+            f"{' + '.join(staged.key)}, are in quarantine.{dataset.name} with file, row, "
+            f"column, rule and value. Grain: {dataset.grain}."
+            + (f" Partitioned by fiscal year ({year_column})." if year_column else "")),
+        params=lambda step: [template, step.pipeline.kd_klpd, repr(list(rules))],
+        exists=lambda step: table_exists(step.con, table_name),
+        describe=lambda step: table_metadata(step.con, table_name, year_column=year_column,
+                                             years=step.slices),
+        check=checks,
+        stored_checks=lambda step: quality_gate.stored_results(step.con, table_name,
+                                                               asset_key),
+        check_specs=specs,
+        partitioned=bool(year_column),
+        metadata={CHECKED_TABLE_METADATA: table_name},
+    )(build)
+
+
+def _unique(keys: Sequence[AssetKey]) -> list[AssetKey]:
+    return list(dict.fromkeys(keys))
+
+
+def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
+                                          con: duckdb.DuckDBPyConnection, name: str,
+                                          years: list[int]) -> list[int]:
+    """A changed SQL file may change a table's columns; its old slices cannot be kept beside
+    new ones, so the table is rebuilt for every year in this run."""
+    if not table_exists(con, f"staging.{name}"):
+        return years
+    existing = [r[0] for r in con.execute(f"DESCRIBE staging.{name}").fetchall()]
+    new = [r[0] for r in con.execute(f"DESCRIBE typed_{name}").fetchall()
+           if r[0] != "problems"]
+    if existing == new and _has_current_quarantine_columns(con, f"quarantine.{name}"):
+        return years
+    context.log.warning(f"staging.{name} changed shape: rebuilding every fiscal year")
+    con.execute(f"DROP TABLE staging.{name}").fetchall()
+    con.execute(f"DROP TABLE IF EXISTS quarantine.{name}").fetchall()
+    return all_fiscal_years()
+
+
+def _has_current_quarantine_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return table_exists(con, table) and {"partisi", "_source_sheet"} <= {
+        r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def source_assets(source: Source) -> list:
+    """Everything a source folder declares, as assets: raw and staging per dataset, and a
+    derived staging table per other ``sql/staging_<table>.sql``."""
+    assets = []
+    for staged in source.staged:
+        assets += [build_raw_asset(source, staged.dataset), build_staging_asset(source, staged)]
+    for sql_file in source.derived_sql():
+        table = sql_file.stem.removeprefix("staging_")
+        assets.append(build_sql_asset(key=["staging", table], sql_file=sql_file,
+                                      own_code=builds.folder_modules(source.folder)))
+    return assets
+
+
+def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | None = None,
+                    params: dict | None = None, preview: bool = False,
+                    own_code: Sequence[Path] = ()):
+    """A table built by one SQL file from other tables (derived staging, reference, marts).
+
+    Its upstream assets are the tables its SQL reads. It is not built while a checked
+    staging table upstream failed an ERROR check (see quality_gate). When the SQL builds
+    ``hasil_<table>``, the asset is partitioned by fiscal year and a run replaces only its
+    years' slices of the table; COMMENT statements run after that. Its description is the
+    comment the SQL file starts with, unless given.
+    """
+    schema, table = key
+    asset_key = AssetKey(list(key))
+    sql_text = sql_file.read_text(encoding="utf-8")
+    statements = split_statements(sql_text)
+    body_sql = [st for st in statements if not _is_comment_statement(st)]
+    comments = [st for st in statements if _is_comment_statement(st)]
+    year_sliced = re.search(rf"\bhasil_{table}\b", sql_text) is not None
+    deps = [AssetKey([s, t]) for s, t in tables_read(sql_text) if (s, t) != (schema, table)]
+    file_params = {name: Path(value) for name, value in (params or {}).items()
+                   if isinstance(value, str) and Path(value).is_file()}
+
+    def build(step: Build) -> None:
+        execute_all(step.con, ";\n".join(body_sql), params)
+        if year_sliced:
+            step.slices = _replace_year_slices(step.context, step.con, f"{schema}.{table}",
+                                               f"hasil_{table}", FISCAL_YEAR_COLUMN,
+                                               step.slices)
+        execute_all(step.con, ";\n".join(comments))
+
+    return incremental_asset(
+        key=asset_key, group=schema, deps=deps,
+        own_code=[sql_file, *own_code, *file_params.values()],
+        description=description or leading_comment(sql_text),
+        params=lambda step: {k: v for k, v in (params or {}).items() if k not in file_params},
+        exists=lambda step: table_exists(step.con, f"{schema}.{table}"),
+        describe=lambda step: table_metadata(
+            step.con, f"{schema}.{table}", preview=preview,
+            year_column=FISCAL_YEAR_COLUMN if year_sliced else None, years=step.slices),
+        partitioned=year_sliced,
+        gated=True,
+    )(build)
+
+
+def _is_comment_statement(statement: str) -> bool:
+    code = "\n".join(line for line in statement.splitlines()
+                     if not line.strip().startswith("--"))
+    return code.lstrip().upper().startswith("COMMENT ON")
+
+
+def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
+                         target: str, result: str, year_column: str,
+                         years: list[int]) -> list[int]:
+    """Delete the run's years from ``target`` and insert them from ``result``; when the
+    columns changed, the table is rebuilt with every year of ``result``. Returns the years
+    written."""
+    if table_exists(con, target):
+        existing = [r[0] for r in con.execute(f"DESCRIBE {target}").fetchall()]
+        new = [r[0] for r in con.execute(f"DESCRIBE {result}").fetchall()]
+        if existing != new:
+            context.log.warning(f"{target} changed shape: rebuilding every fiscal year")
+            con.execute(f"DROP TABLE {target}").fetchall()
+            years = all_fiscal_years()
+    con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {result} LIMIT 0"
+                ).fetchall()
+    con.execute(f"DELETE FROM {target} WHERE list_contains($years, {year_column})",
+                {"years": years}).fetchall()
+    con.execute(f"INSERT INTO {target} SELECT * FROM {result} "
+                f"WHERE list_contains($years, {year_column}) ORDER BY ALL",
+                {"years": years}).fetchall()
+    return years
