@@ -175,16 +175,19 @@ def incremental_asset(
         def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                         pipeline: PipelineSettings) -> MaterializeResult:
             with warehouse.session() as con:
+                if gated:
+                    # First of all: a mart over failed data is refused whatever it was
+                    # asked for.
+                    quality_gate.assert_upstream_passed(con, gate_tables(context))
                 step = Build(context, con, pipeline,
                              [int(k) for k in context.partition_keys] if partitioned else None)
                 if content_state is not None:
                     extra = body(step) or {}
                     with transaction(con):
-                        changed = builds.record_content(
-                            con, key, builds.fingerprint(code, content_state(step)))
+                        # Keyed on content alone: a raw table is never rewritten by a code
+                        # change (its rows are the files as delivered), so nor is its build.
+                        changed = builds.record_content(con, key, content_state(step))
                     return _result(step, {**describe(step), **extra, "rebuilt": changed}, [])
-                if gated:
-                    quality_gate.assert_upstream_passed(con, gate_tables(context))
                 print_ = builds.fingerprint(
                     code, params(step) if params else None,
                     builds.upstream_builds(con, builds.dependency_keys(context)))
@@ -229,7 +232,9 @@ def _result(step: Build, metadata: dict, check_results: list) -> MaterializeResu
 def gate_tables(context: AssetExecutionContext) -> list[str]:
     """Checked staging tables upstream of this asset, found in the asset graph: the tables
     whose failed ERROR checks stop it."""
-    graph = context.repository_def.asset_graph
+    # The job's asset graph holds every asset of the code location (or of a materialize()
+    # call), selected or not.
+    graph = context.job_def.asset_layer.asset_graph
     tables = []
     for ancestor in graph.get_ancestor_asset_keys(context.asset_key):
         checked = graph.get(ancestor).metadata.get(CHECKED_TABLE_METADATA)

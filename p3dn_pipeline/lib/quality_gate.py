@@ -53,6 +53,7 @@ def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: A
     are the check results as reported to Dagster, kept to be reported again unchanged."""
     serialized = {result.check_name: serialize_value(dict(result.metadata))
                   for result in emitted}
+    ensure_state(con)
     con.execute("DELETE FROM quality.check_results WHERE table_name = $t",
                 {"t": table_name}).fetchall()
     rows = [(r.rule_name, r.severity, r.success, r.element_count, r.unexpected_count,
