@@ -95,6 +95,15 @@ def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
     return metadata
 
 
+def rows_per_year(con: duckdb.DuckDBPyConnection, qualified_name: str, year_column: str,
+                  years: Sequence[int]) -> dict[int, int]:
+    """Rows of each asked-for year's slice (0 for a year without rows)."""
+    counted = dict(con.execute(
+        f"SELECT {year_column}, count(*) FROM {qualified_name} "
+        f"WHERE list_contains($y, {year_column}) GROUP BY ALL", {"y": list(years)}).fetchall())
+    return {year: counted.get(year, 0) for year in years}
+
+
 def markdown_preview(con: duckdb.DuckDBPyConnection, qualified_name: str,
                      limit: int = PREVIEW_ROWS) -> str:
     result = con.execute(f"SELECT * FROM {qualified_name} LIMIT {int(limit)}")
@@ -150,6 +159,7 @@ def incremental_asset(
     gated: bool = False,
     transactional: bool = True,
     content_state: Callable[[Build], str] | None = None,
+    slice_rows: Callable[[Build], dict[int, int]] | None = None,
     kinds: frozenset[str] = frozenset({"duckdb"}),
     metadata: dict | None = None,
 ):
@@ -163,6 +173,8 @@ def incremental_asset(
     ``transactional=False``: the body manages its own transactions (published files).
     ``content_state``: for tables kept incrementally (ledger, raw): the body always runs, and
     the build id changes only when this description of the content does.
+    ``slice_rows``: rows per fiscal year, so each partition's materialization carries its own
+    year's row count rather than the whole run's.
     """
     code = builds.code_version(*own_code)
     check_names = {spec.name for spec in check_specs}
@@ -198,7 +210,7 @@ def incremental_asset(
                                          "last build; nothing rewritten.")
                         step.previous_build_id = builds.build_id_of(con, key)
                         return _result(step, {**describe(step), "rebuilt": False},
-                                       [stored[spec.name] for spec in check_specs])
+                                       [stored[spec.name] for spec in check_specs], slice_rows)
                 if transactional:
                     with transaction(con):
                         extra = body(step) or {}
@@ -216,14 +228,22 @@ def incremental_asset(
                     builds.finish_build(con, key, build_id, print_)
                 described = {**describe(step), **extra, **(checked.metadata if checked else {}),
                              "rebuilt": True}
-                return _result(step, described, checked.results if checked else [])
+                return _result(step, described, checked.results if checked else [],
+                               slice_rows)
 
         return incremental
 
     return decorate
 
 
-def _result(step: Build, metadata: dict, check_results: list) -> MaterializeResult:
+def _result(step: Build, metadata: dict, check_results: list,
+            slice_rows: Callable[[Build], dict[int, int]] | None = None) -> MaterializeResult:
+    if slice_rows is not None:
+        asked = [int(k) for k in step.context.partition_keys]
+        for year, rows in slice_rows(Build(step.context, step.con, step.pipeline,
+                                           asked)).items():
+            step.context.add_asset_metadata({"dagster/row_count": MetadataValue.int(rows)},
+                                            partition_key=str(year))
     build_id = builds.build_id_of(step.con, step.context.asset_key)
     return MaterializeResult(metadata=metadata, check_results=check_results or None,
                              data_version=DataVersion(build_id) if build_id else None)
@@ -376,6 +396,8 @@ def build_staging_asset(source: Source, staged: Staged):
                                                                asset_key),
         check_specs=specs,
         partitioned=bool(year_column),
+        slice_rows=(lambda step: rows_per_year(step.con, table_name, year_column, step.slices))
+        if year_column else None,
         metadata={CHECKED_TABLE_METADATA: table_name},
     )(build)
 
@@ -460,6 +482,8 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
             step.con, f"{schema}.{table}", preview=preview,
             year_column=FISCAL_YEAR_COLUMN if year_sliced else None, years=step.slices),
         partitioned=year_sliced,
+        slice_rows=(lambda step: rows_per_year(step.con, f"{schema}.{table}", FISCAL_YEAR_COLUMN,
+                                               step.slices)) if year_sliced else None,
         gated=True,
     )(build)
 

@@ -52,6 +52,13 @@ def test_backfill_of_two_years_then_one_year_alone(pipeline_env):
     # One run materialized both years' partitions (single-run backfill: one DuckDB writer).
     assert {e.partition for e in backfill.get_asset_materialization_events()
             if e.asset_key.path == ["marts", "p3dn_provinsi"]} == {"2024", "2025"}
+    # Each year's materialization counts that year's rows only: 2024 has no v5 package.
+    v5_rows = {e.partition: e.materialization.metadata["dagster/row_count"].value
+               for e in backfill.get_asset_materialization_events()
+               if e.asset_key.path == ["staging", "ekatalog_paket_v5"]}
+    assert v5_rows == {"2024": 0, "2025": pipeline_env.query(
+        "SELECT count(*) FROM staging.ekatalog_paket_v5 WHERE tahun_anggaran = 2025")[0][0]}
+    assert v5_rows["2025"] > 0
     both = headline(pipeline_env)
     # 2025 as in test_p3dn_marts (belanja 200 jt + 40 jt). 2024 halves every SiRUP, budget
     # and v6 amount and has no v5 package: realisasi PDN = O1 30 jt + O2 12,5 jt = 42,5 jt of
