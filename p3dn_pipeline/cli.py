@@ -73,95 +73,52 @@ def headline_report(warehouse_path: Path) -> str:
     return "\n".join(lines)
 
 
-def years_to_run(settings, partitioned_tables: list[str]) -> tuple[str, str] | None:
-    """The fiscal years a run must cover: None (every year) unless the landing folder holds
-    exactly the files already loaded, in which case only the years that have data. A run
-    plans and records an event per asset per year; with nothing new, the years without data
-    have nothing to build, and the new files' years are unknown until they are read."""
-    from p3dn_pipeline.lib import ledger
-    from p3dn_pipeline.lib.warehouse import table_exists
-
-    if not settings.warehouse_path.exists():
-        return None
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.Error:
-        return None  # e.g. locked by a running pipeline: let the run itself wait or fail
-    try:
-        if not (table_exists(con, ledger.LEDGER_TABLE)
-                and ledger.landing_matches_ledger(con, settings.landing_dir)
-                and _last_build_was_published(con)):
-            return None
-        selects = []
-        for table in partitioned_tables:
-            name = table.split(".")[1]
-            if table_exists(con, table):
-                selects.append(f"SELECT DISTINCT tahun_anggaran AS tahun FROM {table}")
-            if table.startswith("staging.") and table_exists(con, f"quarantine.{name}"):
-                selects.append(f"SELECT DISTINCT partisi FROM quarantine.{name}")
-        if not selects:
-            return None
-        first, last = con.execute(
-            f"SELECT min(tahun), max(tahun) FROM ({' UNION '.join(selects)})").fetchall()[0]
-    finally:
-        con.close()
-    return None if first is None else (str(first), str(last))
-
-
-def _last_build_was_published(con) -> bool:
-    """Whether the last run that built anything went through to the publish: every publish
-    asset built no earlier than any table. If not (killed, failed, or only some assets
-    materialized), rows loaded by it may belong to years no staging table shows yet: the next
-    run must cover every year."""
-    from p3dn_pipeline.lib.builds import BUILDS_TABLE
-    from p3dn_pipeline.lib.warehouse import table_exists
-
-    if not table_exists(con, BUILDS_TABLE):
-        return False
-    return con.execute(
-        f"SELECT coalesce(count(DISTINCT asset_key) FILTER (WHERE asset_key LIKE 'publish/%') = 3 "
-        f"AND max(built_at) FILTER (WHERE asset_key NOT LIKE 'publish/%') "
-        f"<= min(built_at) FILTER (WHERE asset_key LIKE 'publish/%'), false) "
-        f"FROM {BUILDS_TABLE}").fetchall()[0][0]
-
-
-def run_pipeline(*, full_refresh: bool = False, all_years: bool = False) -> int:
-    """Materialize every asset in one run, as the daily schedule does, then print the KPIs."""
+def run_pipeline(*, full_refresh: bool = False) -> int:
+    """What the daily schedule does, in this process: load the landing folder (which
+    registers the fiscal years with data), then build every asset over those years in one
+    run; then print the KPIs."""
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
-    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
 
     os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
-    job = defs.resolve_job_def("refresh_all")
-    partitioned = sorted({
-        ".".join(key.path) for node in job.asset_layer.asset_graph.asset_nodes
-        if node.partitions_def is not None for key in [node.key]})
-    years = None if (all_years or full_refresh) else years_to_run(settings, partitioned)
+    instance = DagsterInstance.get()
+    # Loads, rejections and failures, not Dagster's step-by-step debug events.
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    loaded = defs.resolve_job_def("load_landing").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config)
+    if not loaded.success:
+        return _failed(loaded)
+    years = registered_fiscal_years(instance)
     if years:
-        print(f"No new or changed files: fiscal years {years[0]}-{years[1]}, the years with data.")
-    tags = fiscal_year_range_tags(*(years or ()))
+        print(f"Fiscal years with data: {', '.join(map(str, years))}.")
+    else:
+        print("No fiscal year has data yet: only the tables not sliced by year are built.")
+    tags = fiscal_year_range_tags(instance)
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"
-    result = job.execute_in_process(
-        instance=DagsterInstance.get(), raise_on_error=False,
-        # Every fiscal year in one run: a single writer, as the daily schedule runs it.
-        tags=tags,
-        # Loads, rejections and failures, not Dagster's step-by-step debug events.
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    job = defs.resolve_job_def("refresh_all" if years else "refresh_without_fiscal_years")
+    # Every fiscal year in one run: a single writer, as the daily schedule runs it.
+    result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
+                                    run_config=run_config)
     if not result.success:
-        for event in result.all_events:
-            if event.is_failure:
-                print(event.message, file=sys.stderr)
-        print("The run failed; see the messages above or the Dagster UI (make dev).",
-              file=sys.stderr)
-        return 1
+        return _failed(result)
     print(headline_report(settings.warehouse_path))
     return 0
+
+
+def _failed(result) -> int:
+    for event in result.all_events:
+        if event.is_failure:
+            print(event.message, file=sys.stderr)
+    print("The run failed; see the messages above or the Dagster UI (make dev).",
+          file=sys.stderr)
+    return 1
 
 
 def print_status() -> int:
@@ -181,15 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="materialize every asset and print the headline KPIs")
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild every table, even those whose inputs have not changed")
-    run.add_argument("--all-years", action="store_true",
-                     help="cover every fiscal year, even when no file is new and a year has "
-                          "no data")
     commands.add_parser("kpi", help="print the headline KPIs from the warehouse (read-only)")
     commands.add_parser("status", help="files loaded and rejected per source, mart freshness, "
                                        "failing checks (read-only)")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_pipeline(full_refresh=args.full_refresh, all_years=args.all_years)
+        return run_pipeline(full_refresh=args.full_refresh)
     if args.command == "status":
         return print_status()
     print(headline_report(load_settings().warehouse_path))

@@ -14,6 +14,37 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_PII_KEY = "test-key-for-unit-tests"
 
 
+class Runs:
+    """Several in-process runs read as one: their events in order, success when all
+    succeeded."""
+
+    def __init__(self, results):
+        self.results = results
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results)
+
+    @property
+    def all_events(self) -> list:
+        return [e for r in self.results for e in r.all_events]
+
+    def _each(self, method: str) -> list:
+        return [e for r in self.results for e in getattr(r, method)()]
+
+    def get_asset_materialization_events(self):
+        return self._each("get_asset_materialization_events")
+
+    def get_asset_check_evaluations(self):
+        return self._each("get_asset_check_evaluations")
+
+    def get_step_failure_events(self):
+        return self._each("get_step_failure_events")
+
+    def get_step_success_events(self):
+        return self._each("get_step_success_events")
+
+
 @dataclass
 class PipelineEnv:
     landing: Path
@@ -21,21 +52,36 @@ class PipelineEnv:
 
     def materialize(self, *, raise_on_error: bool = True, years: tuple[str, str] | None = None,
                     selection=None, full_refresh: bool = False):
-        """Every asset (or ``selection``) for every fiscal year (or the ``years`` range);
-        ``full_refresh`` rebuilds even what finds its inputs unchanged."""
-        from dagster import DagsterInstance, materialize
+        """As the daily schedule runs it: load the landing folder (which registers the fiscal
+        years with data), then every other asset (or ``selection``) over every year with data
+        (or the ``years`` range). ``full_refresh`` rebuilds even what finds its inputs
+        unchanged. Returns both runs as one result."""
+        from dagster import AssetSelection, DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
         from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
-        from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+        from p3dn_pipeline.lib.partitions import (
+            FISCAL_YEARS,
+            PARTITIONED_TAG,
+            fiscal_year_range_tags,
+        )
         from p3dn_pipeline.lib.resources import default_resources
 
-        tags = fiscal_year_range_tags(*(years or ()))
+        instance = DagsterInstance.ephemeral()
+        raw = AssetSelection.groups("raw")
+        runs = [materialize(all_assets, resources=default_resources(), selection=raw,
+                            instance=instance, raise_on_error=raise_on_error)]
+        if not runs[0].success:
+            return Runs(runs)
+        tags = fiscal_year_range_tags(instance, *(years or ()))
+        rest = AssetSelection.all() - raw if selection is None else selection
+        if not tags:
+            rest = rest - AssetSelection.tag(PARTITIONED_TAG, FISCAL_YEARS.name)
         if full_refresh:
             tags[FULL_REFRESH_TAG] = "true"
-        return materialize(all_assets, resources=default_resources(), selection=selection,
-                           instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
-                           tags=tags)
+        runs.append(materialize(all_assets, resources=default_resources(), selection=rest,
+                                instance=instance, raise_on_error=raise_on_error, tags=tags))
+        return Runs(runs)
 
     def connect(self):
         import duckdb

@@ -1,8 +1,11 @@
 """What runs the pipeline without a person: the 06:00 WIB daily refresh, the landing-folder
 sensor, and the freshness expected of the marts.
 
-Both start the same ``refresh_all`` job. It is cheap to run on unchanged inputs (the file
-ledger skips every file already loaded with the same sha256), so a run started for one new
+Both start the same two runs. ``load_landing`` loads new files into the raw tables and
+registers the fiscal years their rows belong to as partitions (see lib/partitions.py); when
+it succeeds, ``refresh_after_load`` starts ``refresh_all`` over every year with data. Both
+are cheap on unchanged inputs (the file ledger skips every file already loaded with the same
+sha256, and a table whose inputs did not change is not rebuilt), so a run started for one new
 file brings everything else up to date as well, and nothing is ever loaded twice.
 """
 
@@ -19,20 +22,24 @@ from pathlib import Path
 from dagster import (
     AssetSelection,
     AssetSpec,
+    DagsterInstance,
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
     FreshnessPolicy,
     RunRequest,
+    RunStatusSensorContext,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     define_asset_job,
+    run_status_sensor,
     schedule,
     sensor,
 )
 
-from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+from p3dn_pipeline.lib.partitions import FISCAL_YEARS, PARTITIONED_TAG, fiscal_year_range_tags
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
@@ -42,22 +49,40 @@ from p3dn_pipeline.settings import load_settings
 # transaction, so a retry never finds half a table.
 MAX_RUN_RETRIES = 2
 
+load_landing_job = define_asset_job(
+    "load_landing", selection=AssetSelection.groups("raw"),
+    description=("The file ledger and the raw tables: loads new files and registers the "
+                 "fiscal years with data as partitions. refresh_all follows when it succeeds."),
+    run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
+)
 refresh_all_job = define_asset_job(
     "refresh_all", selection=AssetSelection.all(),
     description="Every asset, from the landing folder to the marts, in one run.",
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
 )
+# Before any export with a fiscal year has been loaded there is no year to run for: the
+# tables that are not sliced by year (rosters, reference data, the quality report, the
+# publish) are still built.
+refresh_without_years_job = define_asset_job(
+    "refresh_without_fiscal_years",
+    selection=AssetSelection.all() - AssetSelection.tag(PARTITIONED_TAG, FISCAL_YEARS.name),
+    description="Every asset that is not sliced by fiscal year: used while no year has data.",
+    run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
+)
 
 
-def refresh_all_request(run_key: str | None = None, tags: dict | None = None) -> RunRequest:
-    """One refresh_all run over every fiscal year: a single DuckDB writer."""
-    return RunRequest(run_key=run_key, tags={**fiscal_year_range_tags(), **(tags or {})})
+def refresh_all_request(instance: DagsterInstance, run_key: str | None = None,
+                        tags: dict | None = None) -> RunRequest:
+    """One run over every fiscal year with data: a single DuckDB writer."""
+    years = fiscal_year_range_tags(instance)
+    job = refresh_all_job if years else refresh_without_years_job
+    return RunRequest(run_key=run_key, job_name=job.name, tags={**years, **(tags or {})})
 
 
 # Data for the 08:00 working day in Jakarta, after the night's exports have landed.
 @schedule(
     name="daily_refresh_0600_wib",
-    job=refresh_all_job,
+    job=load_landing_job,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Jakarta",
     # On as soon as it is deployed: a published figure must never go stale because someone
@@ -66,7 +91,24 @@ def refresh_all_request(run_key: str | None = None, tags: dict | None = None) ->
     description="Every day at 06:00 WIB (Asia/Jakarta): bring every asset up to date.",
 )
 def daily_refresh_schedule() -> RunRequest:
-    return refresh_all_request()
+    return RunRequest()
+
+
+@run_status_sensor(
+    name="refresh_after_load",
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[load_landing_job],
+    request_jobs=[refresh_all_job, refresh_without_years_job],
+    default_status=DefaultSensorStatus.RUNNING,
+    description=("When load_landing succeeds, starts refresh_all over every fiscal year with "
+                 "data (the years are known only once the files are loaded)."),
+)
+def refresh_after_load(context: RunStatusSensorContext) -> RunRequest:
+    loaded = context.dagster_run
+    return refresh_all_request(
+        context.instance, run_key=f"refresh-after-{loaded.run_id}",
+        tags={key: value for key, value in loaded.tags.items()
+              if key.startswith("p3dn/")} | {"p3dn/loaded_by": loaded.run_id})
 
 
 # A mart built by the 06:00 run is under 24 hours old when the next one starts; 36 hours
@@ -185,11 +227,11 @@ def scan_landing(landing_dir: Path, previous: LandingState, *, now_ns: int,
 
 @sensor(
     name="landing_folder_sensor",
-    job=refresh_all_job,
+    job=load_landing_job,
     minimum_interval_seconds=LANDING_SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description=(
-        "Starts refresh_all when a file in the landing folder (P3DN_LANDING_DIR) is added, "
+        "Starts load_landing (then refresh_all) when a file in the landing folder (P3DN_LANDING_DIR) is added, "
         "changed (by sha256) or removed, once it has stopped changing for "
         f"P3DN_LANDING_SETTLE_SECONDS (default {DEFAULT_SETTLE_SECONDS} s). Several files "
         "arriving together start one run."
@@ -213,11 +255,12 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
     for path, sha in sorted(scan.changed.items()):
         context.log.info(f"{'Removed' if sha is None else 'New or changed'}: {path}")
     return SensorResult(
-        run_requests=[refresh_all_request(
-            run_key=scan.run_key, tags={"p3dn/changed_files": str(len(scan.changed))})],
+        run_requests=[RunRequest(run_key=scan.run_key,
+                                 tags={"p3dn/changed_files": str(len(scan.changed))})],
         cursor=scan.state.to_cursor(),
     )
 
 
-defs = Definitions(jobs=[refresh_all_job], schedules=[daily_refresh_schedule],
-                   sensors=[landing_folder_sensor])
+defs = Definitions(jobs=[load_landing_job, refresh_all_job, refresh_without_years_job],
+                   schedules=[daily_refresh_schedule],
+                   sensors=[landing_folder_sensor, refresh_after_load])

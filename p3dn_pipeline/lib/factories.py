@@ -32,8 +32,15 @@ from dagster import (
     asset,
 )
 
-from p3dn_pipeline.lib import builds, contract, ledger, quality_gate
-from p3dn_pipeline.lib.partitions import FISCAL_YEARS, SINGLE_RUN, all_fiscal_years
+from p3dn_pipeline.lib import builds, contract, fiscal_years, ledger, quality_gate
+from p3dn_pipeline.lib.partitions import (
+    FISCAL_YEARS,
+    PARTITIONED_TAG,
+    SINGLE_RUN,
+    plausible_fiscal_years,
+    register_fiscal_years,
+    registered_fiscal_years,
+)
 from p3dn_pipeline.lib.quality import to_asset_check_results, validate_table
 from p3dn_pipeline.lib.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib.sources import (
@@ -183,7 +190,8 @@ def incremental_asset(
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
                description=description, check_specs=list(check_specs) or None,
                partitions_def=FISCAL_YEARS if partitioned else None,
-               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata)
+               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata,
+               tags={PARTITIONED_TAG: FISCAL_YEARS.name} if partitioned else None)
         def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                         pipeline: PipelineSettings) -> MaterializeResult:
             with warehouse.session() as con:
@@ -290,6 +298,8 @@ def build_file_ledger_asset():
 
 
 def build_raw_asset(source: Source, dataset: Dataset):
+    staged = next(s for s in source.staged if s.dataset == dataset)
+
     def load(step: Build) -> dict:
         summary = ledger.load_pending(step.con, dataset, step.pipeline.landing_path,
                                       builds.utc_now())
@@ -297,7 +307,17 @@ def build_raw_asset(source: Source, dataset: Dataset):
             step.context.log.error(f"Rejected: {rejected['reason']}")
         for loaded in summary.loaded:
             step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
-        return {
+        years = {}
+        if staged.year_column:
+            changed = bool(summary.loaded or summary.rows_deleted)
+            added = fiscal_years.register(step.context.instance, step.con, source, staged,
+                                          recount=changed)
+            if added:
+                step.context.log.info(f"New fiscal year(s) with data: "
+                                      f"{', '.join(map(str, added))}")
+            years = {"fiscal_years": ", ".join(map(str, fiscal_years.seen(step.con,
+                                                                         dataset.name)))}
+        return {**years,
             "files_loaded_this_run": len(summary.loaded),
             "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
             "files_rejected_this_run": len(summary.rejected),
@@ -358,7 +378,7 @@ def build_staging_asset(source: Source, staged: Staged):
             step.slices = _rebuild_all_years_if_columns_changed(
                 step.context, step.con, dataset.name, step.slices)
         execute_all(step.con, template, {"tahun": step.slices or [],
-                                         "semua_tahun": all_fiscal_years()})
+                                         "semua_tahun": plausible_fiscal_years()})
         quarantined = step.con.execute(
             f"SELECT count(*), count(DISTINCT (_source_file, _source_sheet, _source_row)) "
             f"FROM quarantine.{dataset.name}").fetchall()[0]
@@ -421,7 +441,7 @@ def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
     context.log.warning(f"staging.{name} changed shape: rebuilding every fiscal year")
     con.execute(f"DROP TABLE staging.{name}").fetchall()
     con.execute(f"DROP TABLE IF EXISTS quarantine.{name}").fetchall()
-    return all_fiscal_years()
+    return sorted({*years, *registered_fiscal_years(context.instance)})
 
 
 def _has_current_quarantine_columns(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -506,7 +526,7 @@ def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyCon
         if existing != new:
             context.log.warning(f"{target} changed shape: rebuilding every fiscal year")
             con.execute(f"DROP TABLE {target}").fetchall()
-            years = all_fiscal_years()
+            years = sorted({*years, *registered_fiscal_years(context.instance)})
     con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {result} LIMIT 0"
                 ).fetchall()
     con.execute(f"DELETE FROM {target} WHERE list_contains($years, {year_column})",

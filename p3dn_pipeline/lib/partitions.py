@@ -1,5 +1,18 @@
-"""Fiscal-year partitions (tahun anggaran) for the LKPP and APBD staging tables and the P3DN
-marts, so one past year can be re-run or backfilled alone.
+"""Fiscal-year partitions (tahun anggaran) for the year-sliced staging tables and marts, taken
+from the data: a year is a partition once a loaded export holds rows of it.
+
+Loading comes first: the raw assets (``load_landing`` job, or the first step of ``p3dn
+run``) load the new files and register the fiscal years their rows belong to as dynamic
+partitions in the Dagster instance; the run that builds staging and marts then covers
+exactly those years (:func:`fiscal_year_range_tags`). So a year without data is never a
+partition, a new year's first export makes it one, and the UI's partition bar shows only
+years with data.
+
+A year must also be plausible to become a partition: from 2018 (the first year of the
+current SiRUP and e-katalog exports this pipeline reads) to next year (SiRUP publishes next
+year's plans from the last quarter of this one). Rows of any other year belong to no
+partition and are quarantined on every run (``fiscal_year_outside_partitions``), so a typo
+such as 2099 neither becomes a partition nor vanishes.
 
 Raw tables are not partitioned: they are kept per file version by the file ledger, which
 already makes loading idempotent. From staging on, a year's slice is deleted and inserted
@@ -10,29 +23,63 @@ DuckDB writer, never a crowd of runs fighting over the file lock (and `dg launch
 --partition-range` can run it without a daemon).
 """
 
-from dagster import BackfillPolicy, TimeWindowPartitionsDefinition
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from dagster import BackfillPolicy, DagsterInstance, DynamicPartitionsDefinition
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-FIRST_FISCAL_YEAR = "2018"
-
-# Yearly windows named by the year; end_offset=2 keeps next year open too, because SiRUP
-# publishes next year's procurement plans from the last quarter of this one.
-FISCAL_YEARS = TimeWindowPartitionsDefinition(
-    start=FIRST_FISCAL_YEAR, cron_schedule="0 0 1 1 *", fmt="%Y", end_offset=2,
-    timezone="Asia/Jakarta",
-)
+FIRST_FISCAL_YEAR = 2018
+FISCAL_YEARS = DynamicPartitionsDefinition(name="tahun_anggaran")
+# Asset tag of every asset partitioned by fiscal year, for selecting them (or all others).
+PARTITIONED_TAG = "p3dn/partitioned_by"
 SINGLE_RUN = BackfillPolicy.single_run()
+_JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-def all_fiscal_years() -> list[int]:
-    return [int(key) for key in FISCAL_YEARS.get_partition_keys()]
+def plausible_fiscal_years(today: dt.date | None = None) -> list[int]:
+    """The years a row may belong to: 2018 up to next year (Jakarta time)."""
+    today = today or dt.datetime.now(_JAKARTA).date()
+    return list(range(FIRST_FISCAL_YEAR, today.year + 2))
 
 
-def fiscal_year_range_tags(first: str | None = None, last: str | None = None) -> dict[str, str]:
-    """Run tags for one run over a range of years (every year when no range is given)."""
-    keys = FISCAL_YEARS.get_partition_keys()
-    return {ASSET_PARTITION_RANGE_START_TAG: first or keys[0],
-            ASSET_PARTITION_RANGE_END_TAG: last or keys[-1]}
+def registered_fiscal_years(instance: DagsterInstance) -> list[int]:
+    """The years with data, as registered in the instance, in order."""
+    return sorted(int(key) for key in instance.get_dynamic_partitions(FISCAL_YEARS.name))
+
+
+def register_fiscal_years(instance: DagsterInstance, years: Iterable[int]) -> list[int]:
+    """Make every plausible year of ``years`` a partition; returns the years added.
+
+    Dynamic partitions keep the order they were added in, and a partition range (a backfill of
+    2023 to 2024) follows that order: a year older than one already there is therefore
+    registered by putting every key back in calendar order.
+    """
+    plausible = set(plausible_fiscal_years())
+    existing = registered_fiscal_years(instance)
+    new = sorted({int(y) for y in years if y is not None and int(y) in plausible} - set(existing))
+    if not new:
+        return []
+    if existing and new[0] < existing[-1]:
+        for key in instance.get_dynamic_partitions(FISCAL_YEARS.name):
+            instance.delete_dynamic_partition(FISCAL_YEARS.name, key)
+        instance.add_dynamic_partitions(FISCAL_YEARS.name,
+                                        [str(y) for y in sorted({*existing, *new})])
+    else:
+        instance.add_dynamic_partitions(FISCAL_YEARS.name, [str(y) for y in new])
+    return new
+
+
+def fiscal_year_range_tags(instance: DagsterInstance, first: str | None = None,
+                           last: str | None = None) -> dict[str, str]:
+    """Run tags for one run over a range of years (every year with data when no range is
+    given); empty when no year has data yet."""
+    years = [str(y) for y in registered_fiscal_years(instance)]
+    if not years:
+        return {}
+    return {ASSET_PARTITION_RANGE_START_TAG: first or years[0],
+            ASSET_PARTITION_RANGE_END_TAG: last or years[-1]}

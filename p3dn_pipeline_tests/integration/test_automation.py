@@ -26,7 +26,7 @@ from p3dn_pipeline.defs.automation import (
     daily_refresh_schedule,
     landing_folder_sensor,
 )
-from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, register_fiscal_years
 from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
 
 SETTLE_SECONDS = 30
@@ -73,10 +73,12 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def test_schedule_runs_refresh_all_every_day_at_0600_jakarta_time():
+def test_schedule_loads_the_landing_folder_every_day_at_0600_jakarta_time():
     assert daily_refresh_schedule.cron_schedule == "0 6 * * *"
     assert daily_refresh_schedule.execution_timezone == "Asia/Jakarta"
-    assert daily_refresh_schedule.job_name == "refresh_all"
+    # load_landing first: the fiscal years to build are known once the files are loaded;
+    # refresh_after_load then starts refresh_all over them.
+    assert daily_refresh_schedule.job_name == "load_landing"
     assert daily_refresh_schedule.default_status == DefaultScheduleStatus.RUNNING
     wib = dt.timezone(dt.timedelta(hours=7))
     context = build_schedule_context(
@@ -84,8 +86,6 @@ def test_schedule_runs_refresh_all_every_day_at_0600_jakarta_time():
     result = daily_refresh_schedule.evaluate_tick(context)
     [request] = result.run_requests
     assert request.job_name is None  # None: the schedule's own job
-    # One run over every fiscal year, as `p3dn run` does.
-    assert request.tags.items() >= fiscal_year_range_tags().items()
 
 
 def test_schedule_and_sensors_are_registered_and_on_by_default():
@@ -93,7 +93,8 @@ def test_schedule_and_sensors_are_registered_and_on_by_default():
 
     assert [s.name for s in defs.schedules] == ["daily_refresh_0600_wib"]
     sensors = {s.name: s for s in defs.sensors}
-    assert set(sensors) == {"landing_folder_sensor", "run_failure_alert", "check_failure_alert"}
+    assert set(sensors) == {"landing_folder_sensor", "refresh_after_load", "run_failure_alert",
+                            "check_failure_alert"}
     assert {s.default_status for s in sensors.values()} == {DefaultSensorStatus.RUNNING}
     assert defs.resolve_job_def("refresh_all").run_tags["dagster/max_retries"] == "2"
 
@@ -109,7 +110,7 @@ def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes
     assert len(result.run_requests) == 1
     request = result.run_requests[0]
     assert request.tags["p3dn/changed_files"] == "2"
-    assert request.tags.items() >= fiscal_year_range_tags().items()
+    assert request.job_name is None  # the sensor's own job: load_landing
     assert request.run_key.startswith("landing-1-")
     state = json.loads(result.cursor)
     assert state["requests"] == 1
@@ -249,9 +250,10 @@ def test_a_failed_refresh_all_run_is_marked_for_automatic_retry(instance, tmp_pa
     monkeypatch.setenv("P3DN_LANDING_DIR", str(tmp_path / "landing"))
     monkeypatch.setenv("P3DN_PII_KEY", TEST_PII_KEY)
 
+    register_fiscal_years(instance, [2025])
     result = defs.resolve_job_def("refresh_all").execute_in_process(
         instance=instance, resources=default_resources(), raise_on_error=False,
-        tags=fiscal_year_range_tags())
+        tags=fiscal_year_range_tags(instance))
 
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
@@ -276,3 +278,45 @@ def test_every_mart_and_nothing_else_must_be_fresher_than_36_hours():
         assert policy.fail_window.to_timedelta() == dt.timedelta(hours=36), key
         assert policy.warn_window is None, key
     assert all(policy is None for key, policy in policies.items() if key not in marts)
+
+
+def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance):
+    from dagster import DagsterRunStatus, build_run_status_sensor_context
+
+    from p3dn_pipeline.defs.automation import refresh_after_load
+
+    def finished_load(run_id: str, tags: dict):
+        run = instance.create_run_for_job(
+            job_def=_load_job(), run_id=run_id, tags=tags, status=DagsterRunStatus.SUCCESS)
+        return build_run_status_sensor_context(
+            sensor_name="refresh_after_load", dagster_instance=instance,
+            dagster_run=run, dagster_event=_success_event(run))
+
+    # No year has data yet (only rosters loaded): the tables not sliced by year are built.
+    request = refresh_after_load(finished_load("a" * 32, {"p3dn/changed_files": "1"}))
+    assert request.job_name == "refresh_without_fiscal_years"
+    assert request.run_key == "refresh-after-" + "a" * 32
+    assert request.tags == {"p3dn/changed_files": "1", "p3dn/loaded_by": "a" * 32}
+
+    # The load registered 2025 then 2023 (an older year's export arrived later): one run over
+    # both, in calendar order.
+    register_fiscal_years(instance, [2025])
+    register_fiscal_years(instance, [2023, 2099])  # 2099 is no plausible fiscal year
+    request = refresh_after_load(finished_load("b" * 32, {}))
+    assert request.job_name == "refresh_all"
+    assert request.tags == {"dagster/asset_partition_range_start": "2023",
+                            "dagster/asset_partition_range_end": "2025",
+                            "p3dn/loaded_by": "b" * 32}
+
+
+def _load_job():
+    from p3dn_pipeline.definitions import defs
+
+    return defs.resolve_job_def("load_landing")
+
+
+def _success_event(run):
+    from dagster import DagsterEvent, DagsterEventType
+
+    return DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value,
+                        job_name=run.job_name)

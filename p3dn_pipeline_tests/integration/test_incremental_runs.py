@@ -189,28 +189,36 @@ def test_a_failed_check_is_reported_again_and_still_blocks_the_marts(pipeline_en
         "AND table_name LIKE 'p3dn%'")
 
 
-def test_cli_run_covers_only_the_years_with_data_when_no_file_is_new(pipeline_env):
-    from p3dn_pipeline.cli import years_to_run
-    from p3dn_pipeline.settings import load_settings
-
-    partitioned = ["staging.apbd_realisasi", "staging.ekatalog_paket_v6",
-                   "staging.sirup_paket_penyedia", "marts.p3dn_provinsi"]
+def test_the_fiscal_year_partitions_are_the_years_with_data(pipeline_env):
+    """Every year a loaded export has rows of is a partition, and no other: a run covers
+    exactly those, an older year's export adds its year, a typo'd year adds nothing."""
     shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
-    settings = load_settings()
-    assert years_to_run(settings, partitioned) is None  # no warehouse yet: every year
-    pipeline_env.materialize()
-    data_years = pipeline_env.query(
-        "SELECT min(tahun_anggaran)::VARCHAR, max(tahun_anggaran)::VARCHAR FROM ("
-        "SELECT tahun_anggaran FROM staging.apbd_realisasi UNION ALL "
-        "SELECT tahun_anggaran FROM staging.ekatalog_paket_v6 UNION ALL "
-        "SELECT tahun_anggaran FROM staging.sirup_paket_penyedia)")[0]
-    assert years_to_run(settings, partitioned) == data_years
-    # A new file, a changed file or a removed one: its years are unknown, so every year.
-    extra = pipeline_env.landing / "copy" / "apbd_realisasi.csv"
-    extra.parent.mkdir()
-    shutil.copy(pipeline_env.landing / "apbd_realisasi.csv", extra)
-    assert years_to_run(settings, partitioned) is None
-    extra.unlink()
-    assert years_to_run(settings, partitioned) == data_years
-    change_one_apbd_amount(pipeline_env.landing)
-    assert years_to_run(settings, partitioned) is None
+    first = pipeline_env.materialize()
+    assert partitions_materialized(first, "marts/p3dn_provinsi") == {"2025"}
+
+    rows = json.loads((MINI / "sirup_paket.json").read_text())
+    for row in rows:
+        row["tahun_anggaran"] = 2023
+        row["kd_rup"] = type(row["kd_rup"])(int(row["kd_rup"]) - 2000000)
+    rows[0]["tahun_anggaran"] = 2099  # no plausible fiscal year
+    (pipeline_env.landing / "sirup_2023.json").write_text(json.dumps(rows))
+    second = pipeline_env.materialize()
+
+    assert partitions_materialized(second, "staging/sirup_paket_penyedia") == {"2023", "2025"}
+    assert partitions_materialized(second, "marts/p3dn_provinsi") == {"2023", "2025"}
+    assert pipeline_env.query(
+        "SELECT dataset, tahun FROM quality.fiscal_years ORDER BY ALL") == [
+        ("apbd_realisasi", 2025), ("ekatalog_paket_v5", 2025), ("ekatalog_paket_v6", 2025),
+        ("sirup_paket_penyedia", 2023), ("sirup_paket_penyedia", 2025),
+        ("sirup_paket_penyedia", 2099), ("sirup_struktur_anggaran", 2025)]
+    assert pipeline_env.query(
+        "SELECT rule, offending_value FROM quarantine.sirup_paket_penyedia "
+        "WHERE _source_file = 'sirup_2023.json'") == [
+        ("fiscal_year_outside_partitions", "2099")]
+    assert pipeline_env.query("SELECT tahun_anggaran FROM marts.p3dn_provinsi ORDER BY 1") == [
+        (2023,), (2025,)]
+
+
+def partitions_materialized(result, key: str) -> set[str]:
+    return {e.partition for e in result.get_asset_materialization_events()
+            if e.asset_key.to_user_string() == key}

@@ -66,8 +66,14 @@ def test_refresh_all_on_the_production_instance_config_is_stored_in_postgres(
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
 
         # Resources are built from the environment now: defs may have been imported before.
+        # Loading registers the fiscal years with data as partitions, stored in PostgreSQL.
+        loaded = defs.resolve_job_def("load_landing").execute_in_process(
+            instance=instance, resources=default_resources())
+        assert loaded.success
+        assert instance.get_dynamic_partitions("tahun_anggaran") == ["2025"]
         result = defs.resolve_job_def("refresh_all").execute_in_process(
-            instance=instance, resources=default_resources(), tags=fiscal_year_range_tags())
+            instance=instance, resources=default_resources(),
+            tags=fiscal_year_range_tags(instance))
         assert result.success
         run_id = result.run_id
         assert instance.get_run_by_id(run_id).status == DagsterRunStatus.SUCCESS

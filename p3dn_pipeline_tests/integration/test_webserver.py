@@ -90,7 +90,7 @@ query Ticks($sensor: SensorSelector!) {
   }
 }"""
 
-RUNS = "{ runsOrError { ... on Runs { results { runId } } } }"
+RUNS = "{ runsOrError { ... on Runs { results { runId jobName status tags { key value } } } } }"
 
 
 class Server:
@@ -166,11 +166,10 @@ def wait_for(condition, timeout: float, what: str, logs: list[Path]):
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
 
 
-def test_ui_shows_the_asset_graph_and_runs_refresh_all(tmp_path):
+def test_ui_shows_the_asset_graph_and_a_load_starts_refresh_all(tmp_path):
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 
     landing = tmp_path / "landing"
     shutil.copytree(MINI, landing, copy_function=shutil.copyfile)  # modified just now
@@ -225,19 +224,39 @@ def test_ui_shows_the_asset_graph_and_runs_refresh_all(tmp_path):
         assert {s["name"]: s["sensorState"]["status"]
                 for s in automation["sensorsOrError"]["results"]} == {
             "landing_folder_sensor": "RUNNING", "run_failure_alert": "RUNNING",
-            "check_failure_alert": "RUNNING"}
+            "check_failure_alert": "RUNNING", "refresh_after_load": "RUNNING"}
 
-        # Every fiscal year in one run, as the schedule and `p3dn run` do.
-        tags = [{"key": k, "value": v} for k, v in fiscal_year_range_tags().items()]
+        # As the schedule does: load the landing folder. A run-status sensor sees only runs
+        # that finish after its first tick, so that tick comes first.
+        def sensor_ticked(name):
+            return lambda: server.graphql(SENSOR_TICKS, {"sensor": {
+                **selector, "sensorName": name}})["sensorOrError"]["sensorState"]["ticks"]
+
+        wait_for(sensor_ticked("refresh_after_load"), 90, "refresh_after_load's first tick",
+                 logs)
         launched = server.graphql(LAUNCH, {"params": {
-            "selector": {**selector, "jobName": "refresh_all"},
-            "executionMetadata": {"tags": tags}}})["launchRun"]
+            "selector": {**selector, "jobName": "load_landing"}}})["launchRun"]
         assert launched["__typename"] == "LaunchRunSuccess", launched
-        run_id = launched["run"]["runId"]
+        load_id = launched["run"]["runId"]
+        load = wait_for(lambda: (lambda r: r if r["status"] in FINISHED else None)(
+            server.graphql(RUN, {"runId": load_id})["runOrError"]), 120, "the load to finish",
+            logs)
+        assert load["status"] == "SUCCESS", load
 
-        run = wait_for(lambda: (lambda r: r if r["status"] in FINISHED else None)(
-            server.graphql(RUN, {"runId": run_id})["runOrError"]), 120, "the run to finish", logs)
+        # The daemon then starts refresh_all over every fiscal year with data (2025 in the
+        # mini exports), in one run.
+        def refresh_run():
+            runs = server.graphql(RUNS)["runsOrError"]["results"]
+            return next((r for r in runs if r["jobName"] == "refresh_all"
+                         and r["status"] in FINISHED), None)
+
+        run = wait_for(refresh_run, 180, "refresh_all to be started and finish", logs)
         assert run["status"] == "SUCCESS", run
+        run_id = run["runId"]
+        run_tags = {t["key"]: t["value"] for t in run["tags"]}
+        assert (run_tags["dagster/asset_partition_range_start"],
+                run_tags["dagster/asset_partition_range_end"],
+                run_tags["p3dn/loaded_by"]) == ("2025", "2025", load_id)
 
         events = server.graphql(EVENTS, {"runId": run_id})["logsForRun"]["events"]
         materialized = {"/".join(e["assetKey"]["path"]) for e in events
@@ -258,6 +277,7 @@ def test_ui_shows_the_asset_graph_and_runs_refresh_all(tmp_path):
         ticks = wait_for(landing_ticks, 60, "the landing sensor's first tick", logs)
         assert {(t["status"], t["skipReason"].rsplit(" (", 1)[-1]) for t in ticks} == {
             ("SKIPPED", "6 still being copied).")}
-        assert [r["runId"] for r in server.graphql(RUNS)["runsOrError"]["results"]] == [run_id]
+        assert [r["runId"] for r in server.graphql(RUNS)["runsOrError"]["results"]] == [
+            run_id, load_id]
     finally:
         stop(webserver, daemon)
