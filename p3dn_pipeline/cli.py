@@ -94,15 +94,11 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
         instance=instance, raise_on_error=False, run_config=run_config)
     if not loaded.success:
         return _failed(loaded)
-    years = registered_fiscal_years(instance)
-    if years:
-        print(f"Fiscal years with data: {', '.join(map(str, years))}.")
-    else:
-        print("No fiscal year has data yet: only the tables not sliced by year are built.")
     tags = fiscal_year_range_tags(instance)
+    print(f"Fiscal years: {', '.join(map(str, registered_fiscal_years(instance)))}.")
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"
-    job = defs.resolve_job_def("refresh_all" if years else "refresh_without_fiscal_years")
+    job = defs.resolve_job_def("refresh_all")
     # Every fiscal year in one run: a single writer, as the daily schedule runs it.
     result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
                                     run_config=run_config)

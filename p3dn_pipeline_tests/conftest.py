@@ -60,11 +60,7 @@ class PipelineEnv:
 
         from p3dn_pipeline.definitions import all_assets
         from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
-        from p3dn_pipeline.lib.partitions import (
-            FISCAL_YEARS,
-            PARTITIONED_TAG,
-            fiscal_year_range_tags,
-        )
+        from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
         from p3dn_pipeline.lib.resources import default_resources
 
         instance = DagsterInstance.ephemeral()
@@ -75,8 +71,6 @@ class PipelineEnv:
             return Runs(runs)
         tags = fiscal_year_range_tags(instance, *(years or ()))
         rest = AssetSelection.all() - raw if selection is None else selection
-        if not tags:
-            rest = rest - AssetSelection.tag(PARTITIONED_TAG, FISCAL_YEARS.name)
         if full_refresh:
             tags[FULL_REFRESH_TAG] = "true"
         runs.append(materialize(all_assets, resources=default_resources(), selection=rest,

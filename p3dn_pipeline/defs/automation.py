@@ -39,7 +39,7 @@ from dagster import (
     sensor,
 )
 
-from p3dn_pipeline.lib.partitions import FISCAL_YEARS, PARTITIONED_TAG, fiscal_year_range_tags
+from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
@@ -60,23 +60,11 @@ refresh_all_job = define_asset_job(
     description="Every asset, from the landing folder to the marts, in one run.",
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
 )
-# Before any export with a fiscal year has been loaded there is no year to run for: the
-# tables that are not sliced by year (rosters, reference data, the quality report, the
-# publish) are still built.
-refresh_without_years_job = define_asset_job(
-    "refresh_without_fiscal_years",
-    selection=AssetSelection.all() - AssetSelection.tag(PARTITIONED_TAG, FISCAL_YEARS.name),
-    description="Every asset that is not sliced by fiscal year: used while no year has data.",
-    run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
-)
-
-
 def refresh_all_request(instance: DagsterInstance, run_key: str | None = None,
                         tags: dict | None = None) -> RunRequest:
     """One run over every fiscal year with data: a single DuckDB writer."""
-    years = fiscal_year_range_tags(instance)
-    job = refresh_all_job if years else refresh_without_years_job
-    return RunRequest(run_key=run_key, job_name=job.name, tags={**years, **(tags or {})})
+    return RunRequest(run_key=run_key, job_name=refresh_all_job.name,
+                      tags={**fiscal_year_range_tags(instance), **(tags or {})})
 
 
 # Data for the 08:00 working day in Jakarta, after the night's exports have landed.
@@ -98,7 +86,7 @@ def daily_refresh_schedule() -> RunRequest:
     name="refresh_after_load",
     run_status=DagsterRunStatus.SUCCESS,
     monitored_jobs=[load_landing_job],
-    request_jobs=[refresh_all_job, refresh_without_years_job],
+    request_job=refresh_all_job,
     default_status=DefaultSensorStatus.RUNNING,
     description=("When load_landing succeeds, starts refresh_all over every fiscal year with "
                  "data (the years are known only once the files are loaded)."),
@@ -261,6 +249,6 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
     )
 
 
-defs = Definitions(jobs=[load_landing_job, refresh_all_job, refresh_without_years_job],
+defs = Definitions(jobs=[load_landing_job, refresh_all_job],
                    schedules=[daily_refresh_schedule],
                    sensors=[landing_folder_sensor, refresh_after_load])

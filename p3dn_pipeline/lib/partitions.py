@@ -77,9 +77,16 @@ def register_fiscal_years(instance: DagsterInstance, years: Iterable[int]) -> li
 def fiscal_year_range_tags(instance: DagsterInstance, first: str | None = None,
                            last: str | None = None) -> dict[str, str]:
     """Run tags for one run over a range of years (every year with data when no range is
-    given); empty when no year has data yet."""
+    given).
+
+    Before any export with a fiscal year has been loaded (a fresh install with only rosters),
+    the current fiscal year is registered, so that every table exists, empty, and the
+    figures read "tidak terukur" rather than fail; it is the year the next LKPP export
+    brings anyway. Years are never unregistered: a year whose exports were all removed stays
+    a partition, so the next run empties its slices instead of leaving its old figures.
+    """
+    if not registered_fiscal_years(instance):
+        register_fiscal_years(instance, [dt.datetime.now(_JAKARTA).year])
     years = [str(y) for y in registered_fiscal_years(instance)]
-    if not years:
-        return {}
     return {ASSET_PARTITION_RANGE_START_TAG: first or years[0],
             ASSET_PARTITION_RANGE_END_TAG: last or years[-1]}

@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import (
@@ -292,21 +293,26 @@ def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance
             sensor_name="refresh_after_load", dagster_instance=instance,
             dagster_run=run, dagster_event=_success_event(run))
 
-    # No year has data yet (only rosters loaded): the tables not sliced by year are built.
+    # No year has data yet (only rosters loaded): the current fiscal year, so that every
+    # table exists.
+    this_year = str(dt.datetime.now(ZoneInfo("Asia/Jakarta")).year)
     request = refresh_after_load(finished_load("a" * 32, {"p3dn/changed_files": "1"}))
-    assert request.job_name == "refresh_without_fiscal_years"
+    assert request.job_name == "refresh_all"
     assert request.run_key == "refresh-after-" + "a" * 32
-    assert request.tags == {"p3dn/changed_files": "1", "p3dn/loaded_by": "a" * 32}
+    assert request.tags == {"dagster/asset_partition_range_start": this_year,
+                            "dagster/asset_partition_range_end": this_year,
+                            "p3dn/changed_files": "1", "p3dn/loaded_by": "a" * 32}
 
-    # The load registered 2025 then 2023 (an older year's export arrived later): one run over
-    # both, in calendar order.
-    register_fiscal_years(instance, [2025])
-    register_fiscal_years(instance, [2023, 2099])  # 2099 is no plausible fiscal year
+    # Loads registered 2024 then 2022 (an older year's export arrived later): one run over
+    # every year, in calendar order.
+    register_fiscal_years(instance, [2024])
+    register_fiscal_years(instance, [2022, 2099])  # 2099 is no plausible fiscal year
     request = refresh_after_load(finished_load("b" * 32, {}))
     assert request.job_name == "refresh_all"
-    assert request.tags == {"dagster/asset_partition_range_start": "2023",
-                            "dagster/asset_partition_range_end": "2025",
+    assert request.tags == {"dagster/asset_partition_range_start": "2022",
+                            "dagster/asset_partition_range_end": this_year,
                             "p3dn/loaded_by": "b" * 32}
+    assert instance.get_dynamic_partitions("tahun_anggaran") == ["2022", "2024", this_year]
 
 
 def _load_job():
