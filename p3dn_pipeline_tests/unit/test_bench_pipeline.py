@@ -229,3 +229,26 @@ def test_report_without_peer_and_with_one_run(bench):
     # The section can be read back by the next benchmark.
     again = bench.earlier_sections(text)
     assert again[0]["scale"] == 100 and again[0]["peer"] == []
+
+
+def test_the_two_runs_of_one_p3dn_run_are_read_as_one(bench):
+    load = {"status": "SUCCESS", "run_s": 2.0, "first_event_at": 10.0, "run_started_at": 10.5,
+            "run_ended_at": 12.5, "first_step_at": 11.0,
+            "steps": {"raw__a": 1.5}, "windows": {"raw__a": [11.0, 12.5]},
+            "events": {"STEP_START": 1}, "materializations": [{"step": "raw__a"}]}
+    refresh = {"status": "SUCCESS", "run_s": 5.0, "first_event_at": 13.0,
+               "run_started_at": 13.5, "run_ended_at": 18.5, "first_step_at": 14.0,
+               "steps": {"raw__a": 0.25, "marts__b": 3.0},
+               "windows": {"raw__a": [14.0, 14.25], "marts__b": [15.0, 18.0]},
+               "events": {"STEP_START": 2}, "materializations": [{"step": "raw__a"},
+                                                                 {"step": "marts__b"}]}
+    merged = bench.merged_runs([load, refresh])
+    assert merged["runs"] == 2 and merged["status"] == "SUCCESS"
+    assert merged["run_s"] == 7.0
+    assert (merged["first_event_at"], merged["run_started_at"], merged["run_ended_at"],
+            merged["first_step_at"]) == (10.0, 10.5, 18.5, 11.0)
+    assert merged["steps"] == {"raw__a": 1.75, "marts__b": 3.0}
+    assert merged["windows"] == {"raw__a": [11.0, 14.25], "marts__b": [15.0, 18.0]}
+    assert merged["events"] == {"STEP_START": 3}
+    assert len(merged["materializations"]) == 3
+    assert bench.merged_runs([load, {**refresh, "status": "FAILURE"}])["status"] == "FAILURE"
