@@ -309,9 +309,7 @@ def build_raw_asset(source: Source, dataset: Dataset):
             step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
         years = {}
         if staged.year_column:
-            changed = bool(summary.loaded or summary.rows_deleted)
-            added = fiscal_years.register(step.context.instance, step.con, source, staged,
-                                          recount=changed)
+            added = fiscal_years.register(step.context.instance, step.con, source, staged)
             if added:
                 step.context.log.info(f"New fiscal year(s) with data: "
                                       f"{', '.join(map(str, added))}")

@@ -159,32 +159,33 @@ def instance_of(dagster_home: Path):
 
 
 class StepWatch:
-    """The steps of the next run of an instance, read from its event log as it is written."""
+    """The steps of the next runs of an instance (``p3dn run`` makes two: load_landing, then
+    refresh_all), read from their event logs as they are written."""
 
     def __init__(self, dagster_home: Path):
         self.dagster_home = dagster_home
         self.instance = instance_of(dagster_home)
         self.known_runs = {run.run_id for run in self.instance.get_runs()}
-        self.run_id: str | None = None
 
     def step_events(self) -> dict[str, set[str]]:
-        """step key -> the STEP_START / STEP_SUCCESS / STEP_FAILURE events it has so far."""
+        """step key -> the STEP_START / STEP_SUCCESS / STEP_FAILURE events it has so far, in
+        the newest run that has the step."""
         from dagster import DagsterEventType
 
-        if self.run_id is None:
-            new = [run for run in self.instance.get_runs(limit=5)
-                   if run.run_id not in self.known_runs]
-            if not new:
-                return {}
-            self.run_id = new[0].run_id
-        # The run's own SQLite file is created by the run; never create it from here.
-        if not (self.dagster_home / "history" / "runs" / f"{self.run_id}.db").exists():
-            return {}
+        new = [run.run_id for run in self.instance.get_runs(limit=5)
+               if run.run_id not in self.known_runs]
         events: dict[str, set[str]] = {}
-        for entry in self.instance.all_logs(self.run_id, of_type={
-                DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS,
-                DagsterEventType.STEP_FAILURE}):
-            events.setdefault(entry.step_key, set()).add(entry.dagster_event.event_type_value)
+        for run_id in reversed(new):  # oldest first: a later run's events win
+            # The run's own SQLite file is created by the run; never create it from here.
+            if not (self.dagster_home / "history" / "runs" / f"{run_id}.db").exists():
+                continue
+            in_run: dict[str, set[str]] = {}
+            for entry in self.instance.all_logs(run_id, of_type={
+                    DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS,
+                    DagsterEventType.STEP_FAILURE}):
+                in_run.setdefault(entry.step_key, set()).add(
+                    entry.dagster_event.event_type_value)
+            events.update(in_run)
         return events
 
     def poll(self) -> dict[str, set[str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -116,8 +117,9 @@ def error_lines(finished: Finished) -> list[str]:
 
 
 def failed_steps(finished: Finished) -> str:
+    # p3dn run makes two runs, load_landing then refresh_all: whichever failed.
     lines = [line for line in finished.stderr.splitlines()
-             if line.startswith('Execution of run for "refresh_all" failed.')]
+             if re.match(r'Execution of run for "(load_landing|refresh_all)" failed\.', line)]
     assert lines, finished.stderr[-3000:]
     return lines[-1]
 

@@ -93,11 +93,11 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         f"Warehouse: {warehouse} (opened read-only)",
         "",
         "== Sources ==",
-        f"lkpp: 5 files loaded, 20 rows; last loaded {newest_lkpp} ({dataset}, {lkpp_rows} rows) "
-        f"at {wib(newest_lkpp)}",
         f"apbd: 1 file loaded, 6 rows; last loaded apbd_realisasi.csv (apbd_realisasi, 6 rows) "
         f"at {wib('apbd_realisasi.csv')}",
         "kpkp: no file loaded",
+        f"lkpp: 5 files loaded, 20 rows; last loaded {newest_lkpp} ({dataset}, {lkpp_rows} rows) "
+        f"at {wib(newest_lkpp)}",
         "not recognised as any dataset: 1 file",
         f"  rejected: {rejection}",
         "",
