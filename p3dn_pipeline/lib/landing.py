@@ -50,9 +50,12 @@ class LandingError(Exception):
 @dataclass(frozen=True)
 class LandedFile:
     path: Path          # absolute
-    relative_path: str  # as shown to people and stored in the ledger
+    relative_path: str  # as shown to people and stored in the ledger: always UTF-8 text
     size_bytes: int
     modified_ns: int
+    # A name that is not UTF-8 (an archive made on Windows, unzipped on Linux) has its bytes
+    # escaped in ``relative_path``; this says which, and ``check_inside`` refuses the file.
+    undecodable_name: str | None = None
 
 
 @dataclass
@@ -99,8 +102,23 @@ def discover(landing_dir: Path) -> Iterator[LandedFile]:
                 continue  # hidden files, Excel lock files and the generator's manifest
             path = Path(dirpath) / name
             info = path.lstat()
-            yield LandedFile(path, path.relative_to(root).as_posix(), info.st_size,
-                             info.st_mtime_ns)
+            shown, undecodable = printable_path(path.relative_to(root).as_posix())
+            yield LandedFile(path, shown, info.st_size, info.st_mtime_ns, undecodable)
+
+
+def printable_path(text: str) -> tuple[str, str | None]:
+    """A path as text that can be stored, logged and printed, and the bytes that were not
+    UTF-8 (None when it is plain UTF-8).
+
+    Python hands over each byte of a name that is not UTF-8 as a lone surrogate, which no
+    database, log or terminal accepts; such bytes are shown as escapes (``\\xe9``) instead.
+    """
+    undecodable = sorted({ord(c) - 0xDC00 for c in text if "\udc80" <= c <= "\udcff"})
+    if not undecodable:
+        return text, None
+    shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return shown, ("byte " if len(undecodable) == 1 else "bytes ") + ", ".join(
+        f"0x{b:02x}" for b in undecodable)
 
 
 def sha256_of(path: Path) -> str:
@@ -125,6 +143,13 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
     """Refuse, before anything reads it, a file that is not a regular file inside the
     landing folder (a link out of it, a link to a folder, a pipe or device) or that is
     larger than P3DN_MAX_FILE_MB."""
+    if landed.undecodable_name:
+        raise LandingError(
+            f"has a name (or folder name) that is not UTF-8 text ({landed.undecodable_name}, "
+            "shown escaped), "
+            "as names from an archive made on Windows often are: rename it, or unpack the "
+            "archive again with a tool that converts names (7-Zip, `unzip -O CP1252`); it is "
+            "read on the next run")
     root = landing_dir.resolve()
     is_link = landed.path.is_symlink()
     try:
@@ -135,8 +160,8 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
             raise LandingError("disappeared while the landing folder was being read; it is "
                                "looked at again on the next run") from None
         raise LandingError(
-            f"is a symbolic link to {target}, which does not exist; remove the link and "
-            "copy the file into the landing folder instead") from None
+            f"is a symbolic link to {printable_path(str(target))[0]}, which does not exist; "
+            "remove the link and copy the file into the landing folder instead") from None
     except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links, Python < 3.13
         if isinstance(err, OSError) and err.errno != errno.ELOOP:
             raise LandingError(f"cannot be examined: {err.strerror}") from None
@@ -144,6 +169,7 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
             "is a symbolic link that cannot be followed (it leads back to itself); remove "
             "it and copy the file into the landing folder instead") from None
     outside = not target.is_relative_to(root)
+    target = printable_path(str(target))[0]  # only ever shown from here on
     where = ", outside the landing folder" if outside else ""
     if is_link and stat.S_ISDIR(target_stat.st_mode):
         raise LandingError(
