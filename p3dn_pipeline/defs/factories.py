@@ -87,7 +87,8 @@ def build_file_ledger_asset():
         Grain: one row per path x sha256."""
         now = incremental.utc_now()
         with warehouse.session() as con:
-            summary = ledger.take_inventory(con, pipeline.landing_path, now)
+            summary = ledger.take_inventory(con, pipeline.landing_path, now,
+                                            **ledger.inventory_options(context.run.tags))
             for rejected in summary.rejected:
                 context.log.error(f"Rejected: {rejected['reason']}")
             with transaction(con):

@@ -56,6 +56,17 @@ class LandedFile:
     # A name that is not UTF-8 (an archive made on Windows, unzipped on Linux) has its bytes
     # escaped in ``relative_path``; this says which, and ``check_inside`` refuses the file.
     undecodable_name: str | None = None
+    # st_ctime_ns changes on every write and cannot be set back (os.utime sets only the
+    # access and modification times); a new inode means the file was replaced.
+    changed_ns: int = 0
+    inode: int = 0
+
+    def signature(self) -> dict[str, int]:
+        """What says, without reading the file, that it may have changed: any difference
+        in these means its content must be hashed again. Equal values are a shortcut, not
+        proof: the scheduled runs hash every file regardless."""
+        return {"size": self.size_bytes, "mtime_ns": self.modified_ns,
+                "ctime_ns": self.changed_ns, "inode": self.inode}
 
 
 @dataclass
@@ -102,8 +113,14 @@ def discover(landing_dir: Path) -> Iterator[LandedFile]:
                 continue  # hidden files, Excel lock files and the generator's manifest
             path = Path(dirpath) / name
             info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                try:
+                    info = path.stat()  # a link inside the folder changes with its target
+                except OSError:
+                    pass  # broken or looping: check_inside says so
             shown, undecodable = printable_path(path.relative_to(root).as_posix())
-            yield LandedFile(path, shown, info.st_size, info.st_mtime_ns, undecodable)
+            yield LandedFile(path, shown, info.st_size, info.st_mtime_ns, undecodable,
+                             info.st_ctime_ns, info.st_ino)
 
 
 def printable_path(text: str) -> tuple[str, str | None]:

@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
     status_at TIMESTAMP NOT NULL
 )
 """
+# Added after the first ledgers were written, so added to them on the way (NULL there: such a
+# version is hashed again once, and its row then carries them).
+LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT"}
+# A run started by the daily schedule carries this tag: it hashes every file, whatever its
+# size and times say.
+SCHEDULE_TAG = "dagster/schedule_name"
 
 
 @dataclass
@@ -64,17 +70,36 @@ class LoadSummary:
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL).fetchall()
+    for column, sql_type in LEDGER_LATER_COLUMNS.items():
+        con.execute(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS {column} {sql_type}"
+                    ).fetchall()
 
 
-def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
-                   now: dt.datetime) -> InventorySummary:
-    """Record every new file version; recognise its dataset or reject it with a reason."""
+def inventory_options(run_tags: dict[str, str]) -> dict:
+    """How a run's tags shape its inventory: a scheduled run hashes every file."""
+    return {"rehash_all": SCHEDULE_TAG in run_tags}
+
+
+def _signature_key(path: str, signature: dict) -> tuple:
+    return (path, signature["size"], signature["mtime_ns"], signature["ctime_ns"],
+            signature["inode"])
+
+
+def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.datetime, *,
+                   rehash_all: bool = False) -> InventorySummary:
+    """Record every new file version; recognise its dataset or reject it with a reason.
+
+    A file whose size, modification time, change time and inode are those of a version
+    already recorded is taken to hold that version without being read again, unless
+    ``rehash_all`` (every scheduled run): then every file is hashed. A restored mtime does
+    not hide a change: the change time (ctime) cannot be set back.
+    """
     ensure_ledger(con)
     summary = InventorySummary()
-    known = {
-        (r["path"], r["size_bytes"], r["modified_ns"]): r["sha256"]
-        for r in fetch_dicts(con, f"SELECT DISTINCT path, size_bytes, modified_ns, sha256 "
-                                  f"FROM {LEDGER_TABLE}")
+    known = {} if rehash_all else {
+        (r["path"], r["size_bytes"], r["modified_ns"], r["changed_ns"], r["inode"]): r["sha256"]
+        for r in fetch_dicts(con, f"SELECT path, size_bytes, modified_ns, changed_ns, inode, "
+                                  f"sha256 FROM {LEDGER_TABLE} WHERE sha256 <> '-'")
     }
     versions = {(r["path"], r["sha256"]): r["status"]
                 for r in fetch_dicts(con, f"SELECT path, sha256, status FROM {LEDGER_TABLE}")}
@@ -88,9 +113,10 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             present_paths.add(landed.relative_path)
             try:
                 landing.check_inside(landing_dir, landed)
-                # Unchanged size and mtime: trust the recorded hash instead of re-reading.
-                sha = known.get((landed.relative_path, landed.size_bytes, landed.modified_ns))
-                if sha is None:
+                # Same size, times and inode: trust the recorded hash instead of re-reading.
+                sha = known.get(_signature_key(landed.relative_path, landed.signature()))
+                hashed = sha is None
+                if hashed:
                     started = hashing.get(landed.relative_path)
                     sha = started.result() if started else landing.sha256_of(landed.path)
             except landing.LandingError as err:
@@ -100,12 +126,18 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
                     _reject_new_version(con, summary, landed, sha, now, err)
                 continue
             status = versions.get((landed.relative_path, sha))
-            if status == "removed":
-                # The same content came back: load it again.
+            if status in ("removed", "superseded"):
+                # Content seen before came back (a file restored, or changed back from B to
+                # A): it is what the landing folder holds now, so it is loaded again.
                 con.execute(f"DELETE FROM {LEDGER_TABLE} WHERE path = $p AND sha256 = $s",
                             {"p": landed.relative_path, "s": sha}).fetchall()
                 status = None
             if status is not None:
+                if hashed:
+                    # Known content: remember how the file looks now, so that the next run
+                    # takes the shortcut again (a chmod or a copy changes its ctime, not its
+                    # bytes).
+                    _update_signature(con, landed, sha)
                 continue
             summary.new_versions += 1
             try:
@@ -131,14 +163,15 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
 
 def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> bool:
     """Whether the landing folder holds exactly the file versions the ledger has already
-    dealt with (loaded or rejected; same path, size and mtime), and nothing it loaded has
-    gone. Reads no file: only their sizes and times."""
-    settled = {(r["path"], r["size_bytes"], r["modified_ns"]) for r in fetch_dicts(
-        con, f"SELECT path, size_bytes, modified_ns FROM {LEDGER_TABLE} "
+    dealt with (loaded or rejected; same path, size, times and inode), and nothing it loaded
+    has gone. Reads no file: only their sizes and times."""
+    settled = {_signature_key(r["path"], r) for r in fetch_dicts(
+        con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "
+             f"changed_ns AS ctime_ns, inode FROM {LEDGER_TABLE} "
              "WHERE status IN ('loaded', 'rejected')")}
     present = set()
     for landed in landing.discover(landing_dir):
-        if (landed.relative_path, landed.size_bytes, landed.modified_ns) not in settled:
+        if _signature_key(landed.relative_path, landed.signature()) not in settled:
             return False
         present.add(landed.relative_path)
     loaded = {r["path"] for r in fetch_dicts(
@@ -147,11 +180,13 @@ def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
 
 
 def _same_as_inventoried(path: Path, version: dict) -> bool:
-    """Whether the file still holds the bytes the inventory hashed. Same size and mtime:
-    yes, without reading it a second time (a copy still in progress changes both); else
-    hash it again."""
+    """Whether the file still holds the bytes the inventory hashed. Same size, times and
+    inode: yes, without reading it a second time (a copy still in progress changes them,
+    and so does any write); else hash it again."""
     info = path.stat()
-    if (info.st_size, info.st_mtime_ns) == (version["size_bytes"], version["modified_ns"]):
+    if (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == (
+            version["size_bytes"], version["modified_ns"], version["changed_ns"],
+            version["inode"]):
         return True
     return landing.sha256_of(path) == version["sha256"]
 
@@ -189,7 +224,7 @@ def _hash_new_files(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
     ``check_inside`` refuses is not read at all (the loop records why)."""
     hashing = {}
     for landed in files:
-        if (landed.relative_path, landed.size_bytes, landed.modified_ns) in known:
+        if _signature_key(landed.relative_path, landed.signature()) in known:
             continue
         try:
             landing.check_inside(landing_dir, landed)
@@ -213,12 +248,23 @@ def _reject_new_version(con, summary: InventorySummary, landed, sha, now, err) -
     summary.rejected.append({"path": landed.relative_path, "reason": reason})
 
 
+def _update_signature(con, landed, sha) -> None:
+    con.execute(
+        f"UPDATE {LEDGER_TABLE} SET size_bytes = $size, modified_ns = $mtime, "
+        "changed_ns = $ctime, inode = $inode WHERE path = $path AND sha256 = $sha",
+        {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
+         "mtime": landed.modified_ns, "ctime": landed.changed_ns, "inode": landed.inode},
+    ).fetchall()
+
+
 def _insert_version(con, landed, sha, now, file_format, recognition, status, reason) -> None:
     con.execute(
-        f"INSERT INTO {LEDGER_TABLE} VALUES ($path, $sha, $size, $mtime, $fmt, $dataset, "
-        "$sheet, $status, $reason, NULL, $now, $now)",
+        f"INSERT INTO {LEDGER_TABLE} (path, sha256, size_bytes, modified_ns, changed_ns, inode, "
+        "file_format, dataset, sheet, status, reason, rows_loaded, first_seen_at, status_at) "
+        "VALUES ($path, $sha, $size, $mtime, $ctime, $inode, $fmt, $dataset, $sheet, $status, "
+        "$reason, NULL, $now, $now)",
         {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
-         "mtime": landed.modified_ns,
+         "mtime": landed.modified_ns, "ctime": landed.changed_ns, "inode": landed.inode,
          "fmt": file_format or landed.path.suffix.lower().lstrip("."),
          "dataset": recognition.dataset.name if recognition else None,
          "sheet": recognition.sheet_names if recognition else None,
@@ -234,8 +280,9 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
     readers.ensure_raw_table(con, dataset)
     summary = LoadSummary()
     pending = fetch_dicts(
-        con, f"SELECT path, sha256, size_bytes, modified_ns FROM {LEDGER_TABLE} "
-             "WHERE dataset = $d AND status = 'pending' ORDER BY path", {"d": dataset.name})
+        con, f"SELECT path, sha256, size_bytes, modified_ns, changed_ns, inode "
+             f"FROM {LEDGER_TABLE} WHERE dataset = $d AND status = 'pending' ORDER BY path",
+        {"d": dataset.name})
     for version in pending:
         path = landing_dir.resolve() / version["path"]
         try:
