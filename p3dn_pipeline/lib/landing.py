@@ -7,6 +7,7 @@ file ledger by the ``raw/file_ledger`` asset; the raw assets then load what it a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from p3dn_pipeline.datasets import DATASETS, Dataset, normalise_header
+from p3dn_pipeline.lib import textfile
 from p3dn_pipeline.lib.limits import (
     HEADER_PROBE_BYTES,
     MAX_COLUMNS,
@@ -76,6 +78,7 @@ class Header:
     file_format: str
     columns: list[str]                 # headers as written, in file order
     delimiter: str | None = None       # CSV
+    encoding: str = "utf-8"            # CSV, JSON: Python codec of the text (textfile)
     sheet: str | None = None           # XLSX
     header_row: int | None = None      # XLSX: 1-based sheet row of the header
     other_sheets: list["Header"] = field(default_factory=list)  # XLSX: further sheets
@@ -227,22 +230,27 @@ def read_header(path: Path) -> Header:
     return _xlsx_header(path)
 
 
-def _decode_probe(path: Path) -> tuple[str, bool]:
-    """The file's first HEADER_PROBE_BYTES as text, and whether the file goes on after them."""
+def _decode_probe(path: Path) -> tuple[str, bool, str]:
+    """The file's first HEADER_PROBE_BYTES as text, whether the file goes on after them, and
+    the text's encoding (a Python codec; see textfile.detect_encoding)."""
     with path.open("rb") as handle:
         raw = handle.read(HEADER_PROBE_BYTES + 1)
     cut = len(raw) > HEADER_PROBE_BYTES
     raw = raw[:HEADER_PROBE_BYTES]
     try:
-        return raw.decode("utf-8-sig"), cut
+        codec = textfile.detect_encoding(raw, complete=not cut)
+    except textfile.TextError as err:
+        raise LandingError(str(err)) from None
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    try:
+        # Not final when cut: a character the probe cut in half is left out.
+        text = decoder.decode(raw[textfile.bom_length(codec):], final=not cut)
     except UnicodeDecodeError as err:
-        if cut and err.start >= len(raw) - 4:
-            # The probe cut a multi-byte character in half; the text itself is fine.
-            return raw[: err.start].decode("utf-8-sig"), cut
         raise LandingError(
-            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); it looks "
-            "like latin-1/Windows-1252: re-save it as 'CSV UTF-8' or UTF-8 JSON"
-        ) from None
+            f"is not {textfile.encoding_name(codec)} text throughout, as its byte-order mark "
+            f"says (byte {err.start + textfile.bom_length(codec)}: {err.reason}); save it "
+            "again as 'CSV UTF-8' (or UTF-8 JSON)") from None
+    return text, cut, codec
 
 
 def _check_width(columns: list[str], what: str) -> None:
@@ -253,7 +261,7 @@ def _check_width(columns: list[str], what: str) -> None:
 
 
 def _json_header(path: Path) -> Header:
-    text, cut = _decode_probe(path)
+    text, cut, codec = _decode_probe(path)
     text = text.lstrip()
     if not text:
         raise LandingError("holds only white space; download the export again")
@@ -283,11 +291,11 @@ def _json_header(path: Path) -> Header:
                 f"character {err.pos}: {err.msg}") from None
         raise LandingError(f"is not valid JSON near character {err.pos}: {err.msg}") from None
     _check_width(list(first), "fields in its first record")
-    return Header("json", list(first.keys()))
+    return Header("json", list(first.keys()), encoding=codec)
 
 
 def _csv_header(path: Path) -> Header:
-    text, cut = _decode_probe(path)
+    text, cut, codec = _decode_probe(path)
     first_line, newline, _ = text.partition("\n")
     if cut and not newline:
         raise LandingError(
@@ -300,7 +308,7 @@ def _csv_header(path: Path) -> Header:
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
     _check_width(columns, "columns in its header")
-    return Header("csv", [c.strip() for c in columns], delimiter=delimiter)
+    return Header("csv", [c.strip() for c in columns], delimiter=delimiter, encoding=codec)
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -477,14 +485,15 @@ def recognise(header: Header) -> Recognition:
     # one is its first data row, which may hold a NIK or a name.
     known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
     others = len([h for h in header.columns if h.strip()]) - len(known)
+    what = f"matches no known dataset{where}"
     if ratio == 0:
         raise LandingError(
-            f"matches no known dataset{where}: none of the required fields of any dataset is "
+            f"{what}: none of the required fields of any dataset is "
             f"among its {len(header.columns)} column names. Is the first row the header? "
             "Export again with the header row LKPP, SIPD or the roster template gives.")
     missing = [name for name in _required(closest) if name not in column_of]
     raise LandingError(
-        f"matches no known dataset{where}; the closest is {closest.name} ({closest.title}), "
+        f"{what}; the closest is {closest.name} ({closest.title}), "
         f"which also needs the field(s): {', '.join(missing)}. Known columns found: "
         f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"
         + (f" (and {others} other column(s), not shown)" if others else "")

@@ -286,29 +286,11 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
     for version in pending:
         path = landing_dir.resolve() / version["path"]
         try:
-            with transaction(con):
-                if not _same_as_inventoried(path, version):
-                    raise landing.LandingError(
-                        "changed while it was being loaded (still being copied?); "
-                        "it will be picked up on the next run")
-                recognition = landing.recognise(landing.read_header(path))
-                if recognition.dataset.name != dataset.name:
-                    raise landing.LandingError(
-                        f"now looks like {recognition.dataset.name}; it will be re-examined "
-                        "on the next run")
-                rows = readers.load_file(con, recognition, absolute_path=str(path),
-                                         relative_path=version["path"],
-                                         sha256=version["sha256"], loaded_at=now)
-                con.execute(
-                    f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
-                    "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
-                    {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
-                con.execute(
-                    f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
-                    "status_at = $now, reason = $note WHERE path = $p AND sha256 = $s",
-                    {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
-                     "note": recognition.note},
-                ).fetchall()
+            try:
+                rows = _load_version(con, dataset, path, version, now, careful=False)
+            except readers.ReadCarefully:
+                # Rolled back: DuckDB's strict reading failed; read it line by line.
+                rows = _load_version(con, dataset, path, version, now, careful=True)
             summary.loaded.append({"path": version["path"], "rows": rows})
         except (landing.LandingError, OSError) as err:
             _raise_if_out_of_resources(err)
@@ -321,6 +303,35 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
             summary.rejected.append({"path": version["path"], "reason": reason})
     summary.rows_deleted = prune_raw(con, dataset)
     return summary
+
+
+def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, version: dict,
+                  now: dt.datetime, *, careful: bool) -> int:
+    """Load one pending version in one transaction and record it as loaded."""
+    with transaction(con):
+        if not _same_as_inventoried(path, version):
+            raise landing.LandingError(
+                "changed while it was being loaded (still being copied?); "
+                "it will be picked up on the next run")
+        recognition = landing.recognise(landing.read_header(path))
+        if recognition.dataset.name != dataset.name:
+            raise landing.LandingError(
+                f"now looks like {recognition.dataset.name}; it will be re-examined "
+                "on the next run")
+        rows = readers.load_file(con, recognition, absolute_path=str(path),
+                                 relative_path=version["path"], sha256=version["sha256"],
+                                 loaded_at=now, careful=careful)
+        con.execute(
+            f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
+            "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
+            {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
+        con.execute(
+            f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
+            "status_at = $now, reason = $note WHERE path = $p AND sha256 = $s",
+            {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
+             "note": recognition.note},
+        ).fetchall()
+    return rows
 
 
 def prune_raw(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:

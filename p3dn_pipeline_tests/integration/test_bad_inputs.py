@@ -48,6 +48,9 @@ REQUIRED_KINDS = {
     "sirup_status_pdn_unknown", "apbd_subtotal_line", "apbd_ref_error_amount",
     "roster_nik_15_digits", "roster_kota_outside_dki", "roster_sektor_unknown",
     "error_check_blocks_p3dn_marts", "warn_check_does_not_block",
+    # Reliability, round two (issue 17)
+    "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
+    "xlsx_header_only",
 }
 
 
@@ -166,13 +169,27 @@ def _check_ledger(con, expected, placeholders, problems) -> dict[str, dict]:
     return ledger
 
 
+def _independent_text(path: Path) -> str:
+    """A landed text file decoded the way Windows tools write them: a byte-order mark says
+    UTF-8 or UTF-16; without one, UTF-8, else Windows-1252. A trailing Ctrl-Z is not text."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+    return text.rstrip("\x1a")
+
+
 def _independent_row_count(path: Path) -> int | None:
     """Data rows of a landed CSV or JSON file, counted without the pipeline."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return len(json.loads(path.read_bytes().decode("utf-8-sig")))
+        return len(json.loads(_independent_text(path)))
     if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _independent_text(path)
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t|", key=first.count)
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
