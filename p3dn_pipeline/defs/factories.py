@@ -91,6 +91,8 @@ def build_file_ledger_asset():
                                             **ledger.inventory_options(context.run.tags))
             for rejected in summary.rejected:
                 context.log.error(f"Rejected: {rejected['reason']}")
+            for warning in summary.warnings:
+                context.log.warning(warning)
             with transaction(con):
                 changed = incremental.record_content(
                     con, FILE_LEDGER_KEY, ledger.versions_state(con), now)
@@ -128,6 +130,8 @@ def build_raw_asset(dataset: Dataset):
             summary = ledger.load_pending(con, dataset, pipeline.landing_path, now)
             for rejected in summary.rejected:
                 context.log.error(f"Rejected: {rejected['reason']}")
+            for held in summary.held:
+                context.log.error(f"Held back: {held['reason']}")
             for loaded in summary.loaded:
                 context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
             # Downstream builds key on this: a new build id only when the loaded file

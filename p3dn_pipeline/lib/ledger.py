@@ -6,6 +6,10 @@ Statuses:
 - ``rejected``: cannot be used; ``reason`` says why and what to do. A rejected new version
   of a path leaves the previously loaded version's rows in place, so one bad download does
   not wipe a dataset;
+- ``held``: readable, but it lost more rows against the version loaded before than
+  P3DN_SUSPECT_SHRINK allows; the previous version's rows stay until a person confirms the
+  new one (``p3dn accept <path>`` or the run tag ``p3dn/accept=<path>``, recorded in
+  ``raw.file_acceptances``), and the next run loads it;
 - ``superseded``: an older version of a path whose newer version has been loaded;
 - ``removed``: the file is gone from the landing folder, so its rows are gone too.
 
@@ -24,10 +28,16 @@ from pathlib import Path
 import duckdb
 
 from p3dn_pipeline.datasets import Dataset
-from p3dn_pipeline.lib import landing, readers
-from p3dn_pipeline.lib.warehouse import fetch_dicts, resource_exhaustion, transaction
+from p3dn_pipeline.lib import landing, limits, readers
+from p3dn_pipeline.lib.warehouse import (
+    fetch_dicts,
+    resource_exhaustion,
+    table_exists,
+    transaction,
+)
 
 LEDGER_TABLE = "raw.file_ledger"
+ACCEPTANCES_TABLE = "raw.file_acceptances"
 
 LEDGER_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
@@ -51,6 +61,17 @@ LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT"}
 # A run started by the daily schedule carries this tag: it hashes every file, whatever its
 # size and times say.
 SCHEDULE_TAG = "dagster/schedule_name"
+# A run with this tag accepts the held version of the path(s) it names (one per line).
+ACCEPT_TAG = "p3dn/accept"
+
+ACCEPTANCES_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ACCEPTANCES_TABLE} (
+    path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    accepted_by VARCHAR NOT NULL,
+    accepted_at TIMESTAMP NOT NULL
+)
+"""
 
 
 @dataclass
@@ -59,13 +80,25 @@ class InventorySummary:
     new_versions: int = 0
     rejected: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # held versions released for loading
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
 class LoadSummary:
     loaded: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+    held: list[dict] = field(default_factory=list)
     rows_deleted: int = 0
+
+
+class HeldBack(Exception):
+    """A new version lost too many rows against the version loaded before; the message is
+    the ledger reason."""
+
+    def __init__(self, reason: str, rows: int):
+        super().__init__(reason)
+        self.rows = rows
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,11 +106,49 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     for column, sql_type in LEDGER_LATER_COLUMNS.items():
         con.execute(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS {column} {sql_type}"
                     ).fetchall()
+    con.execute(ACCEPTANCES_DDL).fetchall()
 
 
 def inventory_options(run_tags: dict[str, str]) -> dict:
-    """How a run's tags shape its inventory: a scheduled run hashes every file."""
-    return {"rehash_all": SCHEDULE_TAG in run_tags}
+    """How a run's tags shape its inventory: a scheduled run hashes every file; the tag
+    p3dn/accept=<path> (one path per line) accepts that path's held version."""
+    accept = [line.strip() for line in run_tags.get(ACCEPT_TAG, "").splitlines()
+              if line.strip()]
+    return {"rehash_all": SCHEDULE_TAG in run_tags, "accept": accept}
+
+
+def accept_held(con: duckdb.DuckDBPyConnection, path: str, accepted_by: str,
+                now: dt.datetime) -> list[dict]:
+    """Record that a person confirmed the held version(s) of ``path``: the next run loads
+    them whatever rows they lost. Returns the versions accepted (none when nothing of that
+    path is held)."""
+    ensure_ledger(con)
+    held = fetch_dicts(con, f"SELECT path, sha256, rows_loaded, reason FROM {LEDGER_TABLE} "
+                            "WHERE path = $p AND status = 'held' ORDER BY first_seen_at",
+                       {"p": path})
+    with transaction(con):
+        for version in held:
+            _record_acceptance(con, path, version["sha256"], accepted_by, now)
+    return held
+
+
+def held_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
+    ensure_ledger(con)
+    return [r["path"] for r in fetch_dicts(
+        con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} WHERE status = 'held' ORDER BY path")]
+
+
+def _record_acceptance(con, path: str, sha: str, accepted_by: str, now: dt.datetime) -> None:
+    con.execute(f"DELETE FROM {ACCEPTANCES_TABLE} WHERE path = $p AND sha256 = $s",
+                {"p": path, "s": sha}).fetchall()
+    con.execute(f"INSERT INTO {ACCEPTANCES_TABLE} VALUES ($p, $s, $by, $now)",
+                {"p": path, "s": sha, "by": accepted_by, "now": now}).fetchall()
+
+
+def _is_accepted(con, path: str, sha: str) -> bool:
+    return bool(con.execute(f"SELECT count(*) FROM {ACCEPTANCES_TABLE} "
+                            "WHERE path = $p AND sha256 = $s", {"p": path, "s": sha}
+                            ).fetchall()[0][0])
 
 
 def _signature_key(path: str, signature: dict) -> tuple:
@@ -86,13 +157,17 @@ def _signature_key(path: str, signature: dict) -> tuple:
 
 
 def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.datetime, *,
-                   rehash_all: bool = False) -> InventorySummary:
+                   rehash_all: bool = False, accept: list[str] = ()) -> InventorySummary:
     """Record every new file version; recognise its dataset or reject it with a reason.
 
     A file whose size, modification time, change time and inode are those of a version
     already recorded is taken to hold that version without being read again, unless
     ``rehash_all`` (every scheduled run): then every file is hashed. A restored mtime does
     not hide a change: the change time (ctime) cannot be set back.
+
+    ``accept`` names paths whose version now in the landing folder a person confirmed
+    (run tag p3dn/accept): it is loaded even if it lost many rows. A held version with an
+    acceptance, from here or from ``p3dn accept``, becomes pending again.
     """
     ensure_ledger(con)
     summary = InventorySummary()
@@ -106,6 +181,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
     present_paths: set[str] = set()
     landing_dir.mkdir(parents=True, exist_ok=True)
     files = list(landing.discover(landing_dir))
+    on_disk: dict[str, str] = {}  # path -> sha256 of the readable files
     with transaction(con), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         hashing = _hash_new_files(pool, landing_dir, files, known)
         for landed in files:
@@ -125,6 +201,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
                 if (landed.relative_path, sha) not in versions:
                     _reject_new_version(con, summary, landed, sha, now, err)
                 continue
+            on_disk[landed.relative_path] = sha
             status = versions.get((landed.relative_path, sha))
             if status in ("removed", "superseded"):
                 # Content seen before came back (a file restored, or changed back from B to
@@ -149,26 +226,44 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
             _insert_version(con, landed, sha, now, recognition.header.file_format,
                             recognition, "pending", None)
         for row in fetch_dicts(con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} "
-                                    "WHERE status IN ('loaded', 'pending')"):
+                                    "WHERE status IN ('loaded', 'pending', 'held')"):
             if row["path"] not in present_paths:
                 con.execute(
                     f"UPDATE {LEDGER_TABLE} SET status = 'removed', status_at = $now, "
                     "reason = 'file no longer in the landing folder' "
-                    "WHERE path = $p AND status IN ('loaded', 'pending')",
+                    "WHERE path = $p AND status IN ('loaded', 'pending', 'held')",
                     {"p": row["path"], "now": now},
                 ).fetchall()
                 summary.removed.append(row["path"])
+        for path in accept:
+            if path in on_disk:
+                _record_acceptance(con, path, on_disk[path], f"run tag {ACCEPT_TAG}", now)
+            else:
+                summary.warnings.append(
+                    f"The run tag {ACCEPT_TAG} names {path!r}, which is not a readable file "
+                    "in the landing folder: nothing accepted for it (paths are as in "
+                    "raw.file_ledger, e.g. 'apbd/realisasi_apbd_2025.csv')")
+        summary.accepted = [r["path"] for r in fetch_dicts(con, f"""
+            UPDATE {LEDGER_TABLE} AS l SET status = 'pending', status_at = $now,
+                reason = 'accepted by ' || a.accepted_by || ' after being held: ' || l.reason
+            FROM {ACCEPTANCES_TABLE} AS a
+            WHERE l.status = 'held' AND a.path = l.path AND a.sha256 = l.sha256
+            RETURNING l.path""", {"now": now})]
     return summary
 
 
 def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> bool:
     """Whether the landing folder holds exactly the file versions the ledger has already
-    dealt with (loaded or rejected; same path, size, times and inode), and nothing it loaded
-    has gone. Reads no file: only their sizes and times."""
+    dealt with (loaded, rejected or held; same path, size, times and inode), nothing it
+    loaded has gone, and no held version waits to be loaded. Reads no file: only their sizes and times."""
+    if table_exists(con, ACCEPTANCES_TABLE) and con.execute(
+            f"SELECT count(*) FROM {LEDGER_TABLE} JOIN {ACCEPTANCES_TABLE} USING (path, sha256) "
+            "WHERE status = 'held'").fetchall()[0][0]:
+        return False  # a person accepted a held version: the next run loads it
     settled = {_signature_key(r["path"], r) for r in fetch_dicts(
         con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "
              f"changed_ns AS ctime_ns, inode FROM {LEDGER_TABLE} "
-             "WHERE status IN ('loaded', 'rejected')")}
+             "WHERE status IN ('loaded', 'rejected', 'held')")}
     present = set()
     for landed in landing.discover(landing_dir):
         if _signature_key(landed.relative_path, landed.signature()) not in settled:
@@ -292,6 +387,14 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
                 # Rolled back: DuckDB's strict reading failed; read it line by line.
                 rows = _load_version(con, dataset, path, version, now, careful=True)
             summary.loaded.append({"path": version["path"], "rows": rows})
+        except HeldBack as held:
+            reason = f"{version['path']} {held}"
+            con.execute(
+                f"UPDATE {LEDGER_TABLE} SET status = 'held', reason = $r, rows_loaded = $n, "
+                "status_at = $now WHERE path = $p AND sha256 = $s",
+                {"p": version["path"], "s": version["sha256"], "r": reason, "n": held.rows,
+                 "now": now}).fetchall()
+            summary.held.append({"path": version["path"], "reason": reason})
         except (landing.LandingError, OSError) as err:
             _raise_if_out_of_resources(err)
             reason = f"{version['path']} {err}"
@@ -321,17 +424,41 @@ def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, 
         rows = readers.load_file(con, recognition, absolute_path=str(path),
                                  relative_path=version["path"], sha256=version["sha256"],
                                  loaded_at=now, careful=careful)
+        _hold_if_suspect(con, version, rows)
         con.execute(
             f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
             "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
             {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
         con.execute(
+            # A pending version's reason says who accepted it, if it was held: kept.
             f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
-            "status_at = $now, reason = $note WHERE path = $p AND sha256 = $s",
+            "status_at = $now, reason = nullif(concat_ws('; ', reason, $note), '') "
+            "WHERE path = $p AND sha256 = $s",
             {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
              "note": recognition.note},
         ).fetchall()
     return rows
+
+
+def _hold_if_suspect(con: duckdb.DuckDBPyConnection, version: dict, rows: int) -> None:
+    """Raise HeldBack when this new version lost more of the previous version's rows than
+    P3DN_SUSPECT_SHRINK allows and no person has accepted it."""
+    previous = fetch_dicts(
+        con, f"SELECT rows_loaded FROM {LEDGER_TABLE} WHERE path = $p AND sha256 <> $s "
+             "AND status = 'loaded'", {"p": version["path"], "s": version["sha256"]})
+    if not previous or not previous[0]["rows_loaded"]:
+        return
+    before = previous[0]["rows_loaded"]
+    share = limits.suspect_shrink()
+    if rows >= before * (1 - share) or _is_accepted(con, version["path"], version["sha256"]):
+        return
+    lost = 1 - rows / before
+    raise HeldBack(
+        f"holds {rows} rows where the version loaded before held {before} ({lost:.0%} fewer; "
+        f"more than {share:.0%} is suspect, {limits.SUSPECT_SHRINK_VARIABLE}): held back, "
+        "the previous version's rows stay. If the new file is right, confirm it with "
+        f"`p3dn accept {version['path']}` (or a run tagged "
+        f"{ACCEPT_TAG}={version['path']}); the next run loads it", rows)
 
 
 def prune_raw(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:

@@ -98,7 +98,8 @@ def test_a_scheduled_run_hashes_every_file_even_when_its_times_are_unchanged(war
     scheduled = run(warehouse_con, tmp_path, LATEST,
                     **ledger.inventory_options({"dagster/schedule_name": "daily"}))
     assert (scheduled.new_versions, totals(warehouse_con)) == (1, [("A", "700")])
-    assert ledger.inventory_options({"dagster/sensor_name": "landing"}) == {"rehash_all": False}
+    assert ledger.inventory_options({"dagster/sensor_name": "landing"}) == {
+        "rehash_all": False, "accept": []}
 
 
 def test_unchanged_files_are_hashed_again_only_when_their_times_or_inode_moved(
