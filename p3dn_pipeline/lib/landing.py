@@ -79,6 +79,9 @@ class Header:
     columns: list[str]                 # headers as written, in file order
     delimiter: str | None = None       # CSV
     encoding: str = "utf-8"            # CSV, JSON: Python codec of the text (textfile)
+    # JSON: an API response envelope ({"data": [...], "meta": {...}}) whose records are the
+    # rows, and what it is, in words, for messages
+    envelope: str | None = None
     sheet: str | None = None           # XLSX
     header_row: int | None = None      # XLSX: 1-based sheet row of the header
     other_sheets: list["Header"] = field(default_factory=list)  # XLSX: further sheets
@@ -266,10 +269,11 @@ def _json_header(path: Path) -> Header:
     if not text:
         raise LandingError("holds only white space; download the export again")
     start = 0
-    if text[0] == "[":
-        start = 1
-        while start < len(text) and text[start] in " \t\r\n":
-            start += 1
+    envelope = None
+    if text[0] == "{":
+        start, envelope = _envelope_records(text, cut)
+    elif text[0] == "[":
+        start = _skip_space(text, 1)
         if text[start:start + 1] == "]":
             raise LandingError("is an empty JSON array (no rows); download the export again")
     if text[start:start + 1] != "{":
@@ -291,7 +295,60 @@ def _json_header(path: Path) -> Header:
                 f"character {err.pos}: {err.msg}") from None
         raise LandingError(f"is not valid JSON near character {err.pos}: {err.msg}") from None
     _check_width(list(first), "fields in its first record")
-    return Header("json", list(first.keys()), encoding=codec)
+    return Header("json", list(first.keys()), encoding=codec, envelope=envelope)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _envelope_records(text: str, cut: bool) -> tuple[int, str | None]:
+    """Where the first record of an API response envelope starts, and what the envelope is,
+    in words; (0, None) when the object is not an envelope but a record (newline-delimited
+    JSON). INAPROC's API answers {"data": [records...], "meta": {paging}}; the keys before
+    "data" are skipped, so "meta" may come first."""
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 1)
+    keys = []
+    try:
+        while text[at:at + 1] == '"':
+            key, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at:at + 1] != ":":
+                return 0, None
+            at = _skip_space(text, at + 1)
+            if key == "data" and text[at:at + 1] == "[":
+                break
+            keys.append(key)
+            _, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at:at + 1] == ",":
+                at = _skip_space(text, at + 1)
+        else:
+            return 0, None
+    except (json.JSONDecodeError, RecursionError):
+        return 0, None
+    records = _skip_space(text, at + 1)
+    try:
+        whole = None if cut else json.loads(text)
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":
+            return 0, None  # more objects follow: one record per line, one of them "data"
+        whole = None
+    if text[records:records + 1] not in ("{", "]"):
+        return 0, None  # "data" holds no records
+    complete = isinstance(whole, dict) and isinstance(whole.get("data"), list)
+    with_meta = "meta" in keys or (complete and "meta" in whole)
+    kind = ("an INAPROC API response envelope ({\"data\": [...], \"meta\": {...}})"
+            if with_meta else "an API response envelope ({\"data\": [...]})")
+    if text[records:records + 1] == "]":
+        raise LandingError(f"is {kind} with no rows under data: the API answered with "
+                           "nothing; fetch it again")
+    count = len(whole["data"]) if complete else None
+    rows = "rows" if count is None else f"{count} row" + ("" if count == 1 else "s")
+    return records, f"{kind} with {rows} under data"
 
 
 def _csv_header(path: Path) -> Header:
@@ -485,7 +542,18 @@ def recognise(header: Header) -> Recognition:
     # one is its first data row, which may hold a NIK or a name.
     known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
     others = len([h for h in header.columns if h.strip()]) - len(known)
-    what = f"matches no known dataset{where}"
+    if header.envelope:
+        # Its records' fields are read as an export's would be; an API whose field names
+        # differ from the export's is not mapped (yet).
+        if ratio == 0:
+            raise LandingError(
+                f"is {header.envelope}, whose records match no known dataset: none of the "
+                "required fields of any dataset is among the "
+                f"{len(header.columns)} fields of its first record (the API's own field "
+                "names are not read yet): download the same data as an ISB export instead")
+        what = f"is {header.envelope}, whose records match no known dataset"
+    else:
+        what = f"matches no known dataset{where}"
     if ratio == 0:
         raise LandingError(
             f"{what}: none of the required fields of any dataset is "

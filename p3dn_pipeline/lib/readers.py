@@ -207,6 +207,10 @@ def _no_rows(recognition: Recognition) -> str:
 def _read_error(message: str, file_format: str, limits: Limits, path: str,
                 one_document: bool = True) -> str:
     """DuckDB's message in the terms of the person who has to act on it."""
+    if "maximum_object_size" in message and "unstructured" in message:
+        return (f"is an API response envelope larger than "
+                f"{megabytes(limits.max_json_record_bytes)} (P3DN_MAX_JSON_RECORD_MB), which "
+                "is read as one record: fetch smaller pages, or raise the limit")
     if "maximum_object_size" in message:
         return (f"has a JSON record larger than {megabytes(limits.max_json_record_bytes)} "
                 "(P3DN_MAX_JSON_RECORD_MB); no export record is that large: check the file, "
@@ -273,6 +277,8 @@ def _json_source(recognition: Recognition, path: str, limits: Limits,
     notes = () if codec in DUCKDB_ENCODINGS else (_encoding_note(codec),)
     path = _as_utf8(path, codec)
     keys = {name: header.columns[index] for name, index in _columns_to_read(recognition).items()}
+    if header.envelope:
+        return _envelope_source(keys, path, limits, (*notes, f"read from {header.envelope}"))
     columns = ", ".join(f"{quote_literal(key)}: 'VARCHAR'" for key in keys.values())
     # Said explicitly: with format='auto' DuckDB misreads an array behind a UTF-8 BOM (an
     # error, or one row instead of all of them).
@@ -283,6 +289,21 @@ def _json_source(recognition: Recognition, path: str, limits: Limits,
     return Source(source, {name: quote_identifier(key) for name, key in keys.items()},
                   "row_number() OVER ()", path=path, notes=notes,
                   one_document=layout == "array")
+
+
+def _envelope_source(keys: dict[str, str], path: str, limits: Limits,
+                     notes: tuple[str, ...]) -> Source:
+    """The records under "data" of an API response envelope, every field as text. DuckDB
+    reads the envelope as one value, so it must fit P3DN_MAX_JSON_RECORD_MB (API pages are
+    small)."""
+    fields = ", ".join(f"{quote_identifier(key)} VARCHAR" for key in keys.values())
+    data_type = quote_literal(f"STRUCT({fields})[]")
+    source = (f"(SELECT unnest(data) AS record, generate_subscripts(data, 1) AS position "
+              f"FROM read_json({quote_literal(path)}, format='unstructured', "
+              f"columns={{'data': {data_type}}}, "
+              f"maximum_object_size={int(limits.max_json_record_bytes)}))")
+    refs = {name: f"struct_extract(record, {quote_literal(key)})" for name, key in keys.items()}
+    return Source(source, refs, "position", path=path, notes=notes)
 
 
 def _csv_source(recognition: Recognition, path: str, limits: Limits,

@@ -50,7 +50,7 @@ REQUIRED_KINDS = {
     "error_check_blocks_p3dn_marts", "warn_check_does_not_block",
     # Reliability, round two (issue 17)
     "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
-    "xlsx_header_only",
+    "xlsx_header_only", "api_envelope_export_fields", "api_envelope_unknown_fields",
 }
 
 
@@ -187,7 +187,8 @@ def _independent_row_count(path: Path) -> int | None:
     """Data rows of a landed CSV or JSON file, counted without the pipeline."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return len(json.loads(_independent_text(path)))
+        document = json.loads(_independent_text(path))
+        return len(document["data"] if isinstance(document, dict) else document)
     if suffix == ".csv":
         text = _independent_text(path)
         first = text.split("\n", 1)[0]
