@@ -172,9 +172,10 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
     ensure_ledger(con)
     summary = InventorySummary()
     known = {} if rehash_all else {
-        (r["path"], r["size_bytes"], r["modified_ns"], r["changed_ns"], r["inode"]): r["sha256"]
-        for r in fetch_dicts(con, f"SELECT path, size_bytes, modified_ns, changed_ns, inode, "
-                                  f"sha256 FROM {LEDGER_TABLE} WHERE sha256 <> '-'")
+        _signature_key(r["path"], r): r["sha256"] for r in fetch_dicts(
+            con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "
+                 f"changed_ns AS ctime_ns, inode, sha256 FROM {LEDGER_TABLE} "
+                 "WHERE sha256 <> '-'")
     }
     versions = {(r["path"], r["sha256"]): r["status"]
                 for r in fetch_dicts(con, f"SELECT path, sha256, status FROM {LEDGER_TABLE}")}
