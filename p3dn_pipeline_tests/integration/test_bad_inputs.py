@@ -51,6 +51,7 @@ REQUIRED_KINDS = {
     # Reliability, round two (issue 17)
     "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
     "xlsx_header_only", "api_envelope_export_fields", "api_envelope_unknown_fields",
+    "roster_csv_long_line",
 }
 
 
