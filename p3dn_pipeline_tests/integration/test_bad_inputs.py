@@ -14,6 +14,7 @@ really produces when something goes wrong, at least one good file beside them, a
   ``failed_steps``: the steps that failed, with text their Failure description must hold;
 - ``queries``: figures that show the bad rows really stayed out (or the good rows in);
 - ``never_in_warehouse``: personal data that must appear in no table and no run event;
+- ``never_in_run_events``: values (kept in raw as delivered) that no run event may quote;
 - ``symlinks``: links the test makes in the landing folder to files outside it.
 
 Every item names the failure ``kind`` it proves; ``kinds`` says each kind's expected outcome
@@ -51,7 +52,7 @@ REQUIRED_KINDS = {
     # Reliability, round two (issue 17)
     "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
     "xlsx_header_only", "api_envelope_export_fields", "api_envelope_unknown_fields",
-    "roster_csv_long_line",
+    "roster_csv_long_line", "amount_out_of_range_apbd", "amount_out_of_range_roster",
 }
 
 
@@ -368,6 +369,10 @@ def _check_queries(con, expected, problems) -> None:
 
 
 def _check_never_stored(con, result, expected, problems) -> None:
+    events = "\n".join(repr(event) for event in result.all_events)
+    for needle in expected.get("never_in_run_events", []):
+        if needle in events:
+            problems.append(f"{needle!r} appears in the run's Dagster events")
     needles = expected.get("never_in_warehouse", [])
     if not needles:
         return
