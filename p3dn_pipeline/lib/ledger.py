@@ -256,7 +256,8 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
 def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> bool:
     """Whether the landing folder holds exactly the file versions the ledger has already
     dealt with (loaded, rejected or held; same path, size, times and inode), nothing it
-    loaded has gone, and no held version waits to be loaded. Reads no file: only their sizes and times."""
+    loaded has gone, and no held version waits to be loaded. Reads no file: only their
+    sizes and times."""
     if table_exists(con, ACCEPTANCES_TABLE) and con.execute(
             f"SELECT count(*) FROM {LEDGER_TABLE} JOIN {ACCEPTANCES_TABLE} USING (path, sha256) "
             "WHERE status = 'held'").fetchall()[0][0]:
