@@ -8,8 +8,8 @@ Statuses:
   not wipe a dataset;
 - ``held``: readable, but it lost more rows against the version loaded before than
   P3DN_SUSPECT_SHRINK allows; the previous version's rows stay until a person confirms the
-  new one (``p3dn accept <path>`` or the run tag ``p3dn/accept=<path>``, recorded in
-  ``raw.file_acceptances``), and the next run loads it;
+  new one (``p3dn accept <path>`` or the run tag ``p3dn/accept=<path>``, recorded in the
+  version's ``accepted_by`` and ``accepted_at``), and the next run loads it;
 - ``superseded``: an older version of a path whose newer version has been loaded;
 - ``removed``: the file is gone from the landing folder, so its rows are gone too.
 
@@ -29,15 +29,9 @@ import duckdb
 
 from p3dn_pipeline.datasets import Dataset
 from p3dn_pipeline.lib import landing, limits, readers
-from p3dn_pipeline.lib.warehouse import (
-    fetch_dicts,
-    resource_exhaustion,
-    table_exists,
-    transaction,
-)
+from p3dn_pipeline.lib.warehouse import fetch_dicts, resource_exhaustion, transaction
 
 LEDGER_TABLE = "raw.file_ledger"
-ACCEPTANCES_TABLE = "raw.file_acceptances"
 
 LEDGER_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
@@ -57,21 +51,13 @@ CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
 """
 # Added after the first ledgers were written, so added to them on the way (NULL there: such a
 # version is hashed again once, and its row then carries them).
-LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT"}
+LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT", "accepted_by": "VARCHAR",
+                        "accepted_at": "TIMESTAMP"}
 # A run started by the daily schedule carries this tag: it hashes every file, whatever its
 # size and times say.
 SCHEDULE_TAG = "dagster/schedule_name"
 # A run with this tag accepts the held version of the path(s) it names (one per line).
 ACCEPT_TAG = "p3dn/accept"
-
-ACCEPTANCES_DDL = f"""
-CREATE TABLE IF NOT EXISTS {ACCEPTANCES_TABLE} (
-    path VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    accepted_by VARCHAR NOT NULL,
-    accepted_at TIMESTAMP NOT NULL
-)
-"""
 
 
 @dataclass
@@ -106,7 +92,6 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     for column, sql_type in LEDGER_LATER_COLUMNS.items():
         con.execute(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS {column} {sql_type}"
                     ).fetchall()
-    con.execute(ACCEPTANCES_DDL).fetchall()
 
 
 def inventory_options(run_tags: dict[str, str]) -> dict:
@@ -138,17 +123,19 @@ def held_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
         con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} WHERE status = 'held' ORDER BY path")]
 
 
-def _record_acceptance(con, path: str, sha: str, accepted_by: str, now: dt.datetime) -> None:
-    con.execute(f"DELETE FROM {ACCEPTANCES_TABLE} WHERE path = $p AND sha256 = $s",
-                {"p": path, "s": sha}).fetchall()
-    con.execute(f"INSERT INTO {ACCEPTANCES_TABLE} VALUES ($p, $s, $by, $now)",
-                {"p": path, "s": sha, "by": accepted_by, "now": now}).fetchall()
+def _record_acceptance(con, path: str, sha: str, accepted_by: str, now: dt.datetime) -> bool:
+    """Mark a version waiting to be loaded (held, or pending) as accepted; False when that
+    version is not waiting (already loaded, or rejected as unreadable)."""
+    return bool(con.execute(
+        f"UPDATE {LEDGER_TABLE} SET accepted_by = $by, accepted_at = $now "
+        "WHERE path = $p AND sha256 = $s AND status IN ('held', 'pending') RETURNING path",
+        {"p": path, "s": sha, "by": accepted_by, "now": now}).fetchall())
 
 
 def _is_accepted(con, path: str, sha: str) -> bool:
-    return bool(con.execute(f"SELECT count(*) FROM {ACCEPTANCES_TABLE} "
-                            "WHERE path = $p AND sha256 = $s", {"p": path, "s": sha}
-                            ).fetchall()[0][0])
+    return bool(con.execute(f"SELECT count(*) FROM {LEDGER_TABLE} WHERE path = $p "
+                            "AND sha256 = $s AND accepted_by IS NOT NULL",
+                            {"p": path, "s": sha}).fetchall()[0][0])
 
 
 def _signature_key(path: str, signature: dict) -> tuple:
@@ -237,19 +224,22 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
                 ).fetchall()
                 summary.removed.append(row["path"])
         for path in accept:
-            if path in on_disk:
-                _record_acceptance(con, path, on_disk[path], f"run tag {ACCEPT_TAG}", now)
-            else:
+            if path not in on_disk:
                 summary.warnings.append(
                     f"The run tag {ACCEPT_TAG} names {path!r}, which is not a readable file "
                     "in the landing folder: nothing accepted for it (paths are as in "
                     "raw.file_ledger, e.g. 'apbd/realisasi_apbd_2025.csv')")
+            elif not _record_acceptance(con, path, on_disk[path], f"run tag {ACCEPT_TAG}",
+                                        now):
+                summary.warnings.append(
+                    f"The run tag {ACCEPT_TAG} names {path!r}, whose version in the landing "
+                    "folder is not waiting to be loaded (it is loaded already, or was "
+                    "rejected): nothing accepted for it")
         summary.accepted = [r["path"] for r in fetch_dicts(con, f"""
-            UPDATE {LEDGER_TABLE} AS l SET status = 'pending', status_at = $now,
-                reason = 'accepted by ' || a.accepted_by || ' after being held: ' || l.reason
-            FROM {ACCEPTANCES_TABLE} AS a
-            WHERE l.status = 'held' AND a.path = l.path AND a.sha256 = l.sha256
-            RETURNING l.path""", {"now": now})]
+            UPDATE {LEDGER_TABLE} SET status = 'pending', status_at = $now,
+                reason = 'accepted by ' || accepted_by || ' after being held: ' || reason
+            WHERE status = 'held' AND accepted_by IS NOT NULL
+            RETURNING path""", {"now": now})]
     return summary
 
 
@@ -258,9 +248,13 @@ def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
     dealt with (loaded, rejected or held; same path, size, times and inode), nothing it
     loaded has gone, and no held version waits to be loaded. Reads no file: only their
     sizes and times."""
-    if table_exists(con, ACCEPTANCES_TABLE) and con.execute(
-            f"SELECT count(*) FROM {LEDGER_TABLE} JOIN {ACCEPTANCES_TABLE} USING (path, sha256) "
-            "WHERE status = 'held'").fetchall()[0][0]:
+    columns = {r["column_name"] for r in fetch_dicts(
+        con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+             "AND table_name = 'file_ledger'")}
+    if not set(LEDGER_LATER_COLUMNS) <= columns:
+        return False  # written by an older version (read-only here): the run brings it up
+    if con.execute(f"SELECT count(*) FROM {LEDGER_TABLE} WHERE status = 'held' "
+                   "AND accepted_by IS NOT NULL").fetchall()[0][0]:
         return False  # a person accepted a held version: the next run loads it
     settled = {_signature_key(r["path"], r) for r in fetch_dicts(
         con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "

@@ -201,8 +201,21 @@ def test_the_run_tag_accepts_the_version_in_the_landing_folder(warehouse_con, tm
         "The run tag p3dn/accept names 'not/there.csv', which is not a readable file in the "
         "landing folder: nothing accepted for it (paths are as in raw.file_ledger, e.g. "
         "'apbd/realisasi_apbd_2025.csv')"]
-    assert warehouse_con.execute("SELECT path, accepted_by FROM raw.file_acceptances"
-                                 ).fetchall() == [("v6.json", "run tag p3dn/accept")]
+    assert warehouse_con.execute(
+        "SELECT path, status, accepted_by, accepted_at FROM raw.file_ledger WHERE accepted_by "
+        "IS NOT NULL").fetchall() == [("v6.json", "loaded", "run tag p3dn/accept", DAY2)]
+    # The same tag on the next run: that version is loaded already, so it says so.
+    inventory, _ = run(warehouse_con, tmp_path, DAY3, **ledger.inventory_options(
+        {"p3dn/accept": "v6.json"}))
+    assert inventory.warnings == [
+        "The run tag p3dn/accept names 'v6.json', whose version in the landing folder is not "
+        "waiting to be loaded (it is loaded already, or was rejected): nothing accepted for it"]
+
+
+def test_an_older_ledger_makes_the_run_cover_everything_rather_than_fail(warehouse_con,
+                                                                        tmp_path):
+    warehouse_con.execute(ledger.LEDGER_DDL)  # as the version before ctime and acceptance
+    assert not ledger.landing_matches_ledger(warehouse_con, tmp_path)
 
 
 def test_p3dn_accept_records_the_confirmation_and_says_what_is_held(tmp_path, monkeypatch,
