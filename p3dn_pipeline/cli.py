@@ -128,6 +128,56 @@ def print_status() -> int:
     return 0
 
 
+def accept_file(path_text: str) -> int:
+    """``p3dn accept <path>``: confirm the held version of a file (one that lost more rows
+    than P3DN_SUSPECT_SHRINK allows); the next run loads it. Writes only the confirmation."""
+    import datetime as dt
+    import getpass
+
+    from p3dn_pipeline.lib import ledger
+
+    settings = load_settings()
+    path = _ledger_path(path_text, settings.landing_dir)
+    if not settings.warehouse_path.exists():
+        print(f"No warehouse at {settings.warehouse_path}: nothing is held.", file=sys.stderr)
+        return 1
+    try:
+        con = duckdb.connect(str(settings.warehouse_path))
+    except duckdb.IOException as err:
+        print(f"Cannot open {settings.warehouse_path} to record the confirmation ({err}). A "
+              "run is probably writing it: try again when it has finished, or launch a run "
+              f"with the tag {ledger.ACCEPT_TAG}={path}.", file=sys.stderr)
+        return 1
+    try:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        accepted = ledger.accept_held(con, path, f"{getpass.getuser()} (p3dn accept)", now)
+        held = ledger.held_paths(con)
+    finally:
+        con.close()
+    if not accepted:
+        print(f"Nothing of {path!r} is held back"
+              + (f"; held: {', '.join(held)}." if held else "; no file is held."),
+              file=sys.stderr)
+        return 1
+    for version in accepted:
+        print(f"Accepted {path} (sha256 {version['sha256'][:12]}..., "
+              f"{version['rows_loaded']} rows). The next run loads it (p3dn run, or the "
+              "daily run at 06:00 WIB).")
+    return 0
+
+
+def _ledger_path(text: str, landing_dir: Path) -> str:
+    """A path as the ledger writes it (relative to the landing folder, '/'), from what a
+    person types: that, or the file's path from here."""
+    candidate = Path(text)
+    if candidate.exists():
+        try:
+            return candidate.resolve().relative_to(landing_dir.resolve()).as_posix()
+        except ValueError:
+            pass
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p3dn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -137,9 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("kpi", help="print the headline KPIs from the warehouse (read-only)")
     commands.add_parser("status", help="files loaded and rejected per source, mart freshness, "
                                        "failing checks (read-only)")
+    accept = commands.add_parser(
+        "accept", help="confirm a file held back for losing many rows; the next run loads it")
+    accept.add_argument("path", help="the file, as `p3dn status` shows it (relative to the "
+                                     "landing folder) or as a path to it")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_pipeline(full_refresh=args.full_refresh)
+    if args.command == "accept":
+        return accept_file(args.path)
     if args.command == "status":
         return print_status()
     print(headline_report(load_settings().warehouse_path))

@@ -48,12 +48,13 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     loaded = fetch_dicts(con, f"SELECT path, dataset, rows_loaded, status_at FROM {LEDGER_TABLE} "
                               "WHERE status = 'loaded' ORDER BY status_at DESC, path")
     # A path's newest version decides: a rejection later fixed by a good file is history.
+    # A held version (it lost many rows; `p3dn accept` loads it) is shown like a rejection.
     rejected = fetch_dicts(con, f"""
-        SELECT path, dataset, reason FROM (
+        SELECT path, dataset, reason, status FROM (
             SELECT *, row_number() OVER (PARTITION BY path
                                          ORDER BY first_seen_at DESC, status_at DESC) AS newest
             FROM {LEDGER_TABLE} WHERE status <> 'removed')
-        WHERE newest = 1 AND status = 'rejected' ORDER BY path""")
+        WHERE newest = 1 AND status IN ('rejected', 'held') ORDER BY path""")
     lines = []
     for source in [s.name for s in registry().sources]:
         files = [r for r in loaded if source_of.get(r["dataset"]) == source]
@@ -66,12 +67,12 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                 f"at {wib(last['status_at'])}")
         else:
             lines.append(f"{source}: no file loaded")
-        lines += [f"  rejected: {r['reason']}" for r in rejected
+        lines += [f"  {r['status']}: {r['reason']}" for r in rejected
                   if source_of.get(r["dataset"]) == source]
     unrecognised = [r for r in rejected if r["dataset"] not in source_of]
     if unrecognised:
         lines.append(f"not recognised as any dataset: {_plural(len(unrecognised), 'file')}")
-        lines += [f"  rejected: {r['reason']}" for r in unrecognised]
+        lines += [f"  {r['status']}: {r['reason']}" for r in unrecognised]
     return lines
 
 

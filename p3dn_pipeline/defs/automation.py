@@ -132,11 +132,11 @@ def settle_seconds() -> int:
 class LandingState:
     """The landing sensor's cursor, in full: nothing about the folder is kept anywhere else.
 
-    ``files``: path -> {size, mtime_ns, sha256} of every file as of the last run requested for it
-    (or found unchanged since). ``settling``: path -> {size, mtime_ns} of new or changed files
-    that still looked as if they were being copied. ``requests``: how many runs the sensor has
-    requested, part of each run key so that a file changed back to an earlier version (A, B,
-    then A again) still starts a run.
+    ``files``: path -> {size, mtime_ns, ctime_ns, inode, sha256} of every file as of the last
+    run requested for it (or found unchanged since). ``settling``: path -> the same without
+    sha256, of new or changed files that still looked as if they were being copied.
+    ``requests``: how many runs the sensor has requested, part of each run key so that a file
+    changed back to an earlier version (A, B, then A again) still starts a run.
     """
 
     files: dict[str, dict] = field(default_factory=dict)
@@ -182,16 +182,16 @@ def _sha256_or_none(path: Path) -> str | None:
 
 def scan_landing(landing_dir: Path, previous: LandingState, *, now_ns: int,
                  settle_ns: int) -> LandingScan:
-    """Compare the folder with the cursor: hash only files whose size or mtime moved."""
+    """Compare the folder with the cursor: hash only files whose size, times or inode moved."""
     files: dict[str, dict] = {}
     settling: dict[str, dict] = {}
     changed: dict[str, str | None] = {}
     waiting: list[str] = []
     for landed in landing.discover(landing_dir):
         path = landed.relative_path
-        stat = {"size": landed.size_bytes, "mtime_ns": landed.modified_ns}
+        stat = landed.signature()  # size, mtime, ctime (which os.utime cannot set back), inode
         known = previous.files.get(path)
-        if known and known["size"] == stat["size"] and known["mtime_ns"] == stat["mtime_ns"]:
+        if known and all(known.get(k) == v for k, v in stat.items()):
             files[path] = known
             continue
         seen = previous.settling.get(path)

@@ -273,9 +273,12 @@ def gate_tables(context: AssetExecutionContext) -> list[str]:
 
 def build_file_ledger_asset():
     def inventory(step: Build) -> dict:
-        summary = ledger.take_inventory(step.con, step.pipeline.landing_path, builds.utc_now())
+        summary = ledger.take_inventory(step.con, step.pipeline.landing_path, builds.utc_now(),
+                                        **ledger.inventory_options(step.context.run.tags))
         for rejected in summary.rejected:
             step.context.log.error(f"Rejected: {rejected['reason']}")
+        for warning in summary.warnings:
+            step.context.log.warning(warning)
         return {
             "files_in_landing": summary.files_on_disk,
             "new_file_versions": summary.new_versions,
@@ -305,6 +308,8 @@ def build_raw_asset(source: Source, dataset: Dataset):
                                       builds.utc_now())
         for rejected in summary.rejected:
             step.context.log.error(f"Rejected: {rejected['reason']}")
+        for held in summary.held:
+            step.context.log.error(f"Held back: {held['reason']}")
         for loaded in summary.loaded:
             step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
         years = {}

@@ -7,6 +7,7 @@ file ledger by the ``raw/file_ledger`` asset; the raw assets then load what it a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import hashlib
@@ -22,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from p3dn_pipeline.lib import textfile
 from p3dn_pipeline.lib.sources import Dataset, normalise_header, registry
 from p3dn_pipeline.lib.limits import (
     HEADER_PROBE_BYTES,
@@ -50,9 +52,23 @@ class LandingError(Exception):
 @dataclass(frozen=True)
 class LandedFile:
     path: Path          # absolute
-    relative_path: str  # as shown to people and stored in the ledger
+    relative_path: str  # as shown to people and stored in the ledger: always UTF-8 text
     size_bytes: int
     modified_ns: int
+    # A name that is not UTF-8 (an archive made on Windows, unzipped on Linux) has its bytes
+    # escaped in ``relative_path``; this says which, and ``check_inside`` refuses the file.
+    undecodable_name: str | None = None
+    # st_ctime_ns changes on every write and cannot be set back (os.utime sets only the
+    # access and modification times); a new inode means the file was replaced.
+    changed_ns: int = 0
+    inode: int = 0
+
+    def signature(self) -> dict[str, int]:
+        """What says, without reading the file, that it may have changed: any difference
+        in these means its content must be hashed again. Equal values are a shortcut, not
+        proof: the scheduled runs hash every file regardless."""
+        return {"size": self.size_bytes, "mtime_ns": self.modified_ns,
+                "ctime_ns": self.changed_ns, "inode": self.inode}
 
 
 @dataclass
@@ -62,6 +78,10 @@ class Header:
     file_format: str
     columns: list[str]                 # headers as written, in file order
     delimiter: str | None = None       # CSV
+    encoding: str = "utf-8"            # CSV, JSON: Python codec of the text (textfile)
+    # JSON: an API response envelope ({"data": [...], "meta": {...}}) whose records are the
+    # rows, and what it is, in words, for messages
+    envelope: str | None = None
     sheet: str | None = None           # XLSX
     header_row: int | None = None      # XLSX: 1-based sheet row of the header
     other_sheets: list["Header"] = field(default_factory=list)  # XLSX: further sheets
@@ -99,8 +119,29 @@ def discover(landing_dir: Path) -> Iterator[LandedFile]:
                 continue  # hidden files, Excel lock files and the generator's manifest
             path = Path(dirpath) / name
             info = path.lstat()
-            yield LandedFile(path, path.relative_to(root).as_posix(), info.st_size,
-                             info.st_mtime_ns)
+            if stat.S_ISLNK(info.st_mode):
+                try:
+                    info = path.stat()  # a link inside the folder changes with its target
+                except OSError:
+                    pass  # broken or looping: check_inside says so
+            shown, undecodable = printable_path(path.relative_to(root).as_posix())
+            yield LandedFile(path, shown, info.st_size, info.st_mtime_ns, undecodable,
+                             info.st_ctime_ns, info.st_ino)
+
+
+def printable_path(text: str) -> tuple[str, str | None]:
+    """A path as text that can be stored, logged and printed, and the bytes that were not
+    UTF-8 (None when it is plain UTF-8).
+
+    Python hands over each byte of a name that is not UTF-8 as a lone surrogate, which no
+    database, log or terminal accepts; such bytes are shown as escapes (``\\xe9``) instead.
+    """
+    undecodable = sorted({ord(c) - 0xDC00 for c in text if "\udc80" <= c <= "\udcff"})
+    if not undecodable:
+        return text, None
+    shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return shown, ("byte " if len(undecodable) == 1 else "bytes ") + ", ".join(
+        f"0x{b:02x}" for b in undecodable)
 
 
 def sha256_of(path: Path) -> str:
@@ -125,6 +166,13 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
     """Refuse, before anything reads it, a file that is not a regular file inside the
     landing folder (a link out of it, a link to a folder, a pipe or device) or that is
     larger than P3DN_MAX_FILE_MB."""
+    if landed.undecodable_name:
+        raise LandingError(
+            f"has a name (or folder name) that is not UTF-8 text ({landed.undecodable_name}, "
+            "shown escaped), "
+            "as names from an archive made on Windows often are: rename it, or unpack the "
+            "archive again with a tool that converts names (7-Zip, `unzip -O CP1252`); it is "
+            "read on the next run")
     root = landing_dir.resolve()
     is_link = landed.path.is_symlink()
     try:
@@ -135,8 +183,8 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
             raise LandingError("disappeared while the landing folder was being read; it is "
                                "looked at again on the next run") from None
         raise LandingError(
-            f"is a symbolic link to {target}, which does not exist; remove the link and "
-            "copy the file into the landing folder instead") from None
+            f"is a symbolic link to {printable_path(str(target))[0]}, which does not exist; "
+            "remove the link and copy the file into the landing folder instead") from None
     except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links, Python < 3.13
         if isinstance(err, OSError) and err.errno != errno.ELOOP:
             raise LandingError(f"cannot be examined: {err.strerror}") from None
@@ -144,6 +192,7 @@ def check_inside(landing_dir: Path, landed: LandedFile) -> None:
             "is a symbolic link that cannot be followed (it leads back to itself); remove "
             "it and copy the file into the landing folder instead") from None
     outside = not target.is_relative_to(root)
+    target = printable_path(str(target))[0]  # only ever shown from here on
     where = ", outside the landing folder" if outside else ""
     if is_link and stat.S_ISDIR(target_stat.st_mode):
         raise LandingError(
@@ -184,22 +233,27 @@ def read_header(path: Path) -> Header:
     return _xlsx_header(path)
 
 
-def _decode_probe(path: Path) -> tuple[str, bool]:
-    """The file's first HEADER_PROBE_BYTES as text, and whether the file goes on after them."""
+def _decode_probe(path: Path) -> tuple[str, bool, str]:
+    """The file's first HEADER_PROBE_BYTES as text, whether the file goes on after them, and
+    the text's encoding (a Python codec; see textfile.detect_encoding)."""
     with path.open("rb") as handle:
         raw = handle.read(HEADER_PROBE_BYTES + 1)
     cut = len(raw) > HEADER_PROBE_BYTES
     raw = raw[:HEADER_PROBE_BYTES]
     try:
-        return raw.decode("utf-8-sig"), cut
+        codec = textfile.detect_encoding(raw, complete=not cut)
+    except textfile.TextError as err:
+        raise LandingError(str(err)) from None
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    try:
+        # Not final when cut: a character the probe cut in half is left out.
+        text = decoder.decode(raw[textfile.bom_length(codec):], final=not cut)
     except UnicodeDecodeError as err:
-        if cut and err.start >= len(raw) - 4:
-            # The probe cut a multi-byte character in half; the text itself is fine.
-            return raw[: err.start].decode("utf-8-sig"), cut
         raise LandingError(
-            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); it looks "
-            "like latin-1/Windows-1252: re-save it as 'CSV UTF-8' or UTF-8 JSON"
-        ) from None
+            f"is not {textfile.encoding_name(codec)} text throughout, as its byte-order mark "
+            f"says (byte {err.start + textfile.bom_length(codec)}: {err.reason}); save it "
+            "again as 'CSV UTF-8' (or UTF-8 JSON)") from None
+    return text, cut, codec
 
 
 def _check_width(columns: list[str], what: str) -> None:
@@ -210,15 +264,16 @@ def _check_width(columns: list[str], what: str) -> None:
 
 
 def _json_header(path: Path) -> Header:
-    text, cut = _decode_probe(path)
+    text, cut, codec = _decode_probe(path)
     text = text.lstrip()
     if not text:
         raise LandingError("holds only white space; download the export again")
     start = 0
-    if text[0] == "[":
-        start = 1
-        while start < len(text) and text[start] in " \t\r\n":
-            start += 1
+    envelope = None
+    if text[0] == "{":
+        start, envelope = _envelope_records(text, cut)
+    elif text[0] == "[":
+        start = _skip_space(text, 1)
         if text[start:start + 1] == "]":
             raise LandingError("is an empty JSON array (no rows); download the export again")
     if text[start:start + 1] != "{":
@@ -240,11 +295,64 @@ def _json_header(path: Path) -> Header:
                 f"character {err.pos}: {err.msg}") from None
         raise LandingError(f"is not valid JSON near character {err.pos}: {err.msg}") from None
     _check_width(list(first), "fields in its first record")
-    return Header("json", list(first.keys()))
+    return Header("json", list(first.keys()), encoding=codec, envelope=envelope)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _envelope_records(text: str, cut: bool) -> tuple[int, str | None]:
+    """Where the first record of an API response envelope starts, and what the envelope is,
+    in words; (0, None) when the object is not an envelope but a record (newline-delimited
+    JSON). INAPROC's API answers {"data": [records...], "meta": {paging}}; the keys before
+    "data" are skipped, so "meta" may come first."""
+    decoder = json.JSONDecoder()
+    at = _skip_space(text, 1)
+    keys = []
+    try:
+        while text[at:at + 1] == '"':
+            key, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at:at + 1] != ":":
+                return 0, None
+            at = _skip_space(text, at + 1)
+            if key == "data" and text[at:at + 1] == "[":
+                break
+            keys.append(key)
+            _, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at:at + 1] == ",":
+                at = _skip_space(text, at + 1)
+        else:
+            return 0, None
+    except (json.JSONDecodeError, RecursionError):
+        return 0, None
+    records = _skip_space(text, at + 1)
+    try:
+        whole = None if cut else json.loads(text)
+    except json.JSONDecodeError as err:
+        if err.msg == "Extra data":
+            return 0, None  # more objects follow: one record per line, one of them "data"
+        whole = None
+    if text[records:records + 1] not in ("{", "]"):
+        return 0, None  # "data" holds no records
+    complete = isinstance(whole, dict) and isinstance(whole.get("data"), list)
+    with_meta = "meta" in keys or (complete and "meta" in whole)
+    kind = ("an INAPROC API response envelope ({\"data\": [...], \"meta\": {...}})"
+            if with_meta else "an API response envelope ({\"data\": [...]})")
+    if text[records:records + 1] == "]":
+        raise LandingError(f"is {kind} with no rows under data: the API answered with "
+                           "nothing; fetch it again")
+    count = len(whole["data"]) if complete else None
+    rows = "rows" if count is None else f"{count} row" + ("" if count == 1 else "s")
+    return records, f"{kind} with {rows} under data"
 
 
 def _csv_header(path: Path) -> Header:
-    text, cut = _decode_probe(path)
+    text, cut, codec = _decode_probe(path)
     first_line, newline, _ = text.partition("\n")
     if cut and not newline:
         raise LandingError(
@@ -257,7 +365,7 @@ def _csv_header(path: Path) -> Header:
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
     _check_width(columns, "columns in its header")
-    return Header("csv", [c.strip() for c in columns], delimiter=delimiter)
+    return Header("csv", [c.strip() for c in columns], delimiter=delimiter, encoding=codec)
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -434,14 +542,26 @@ def recognise(header: Header) -> Recognition:
     # one is its first data row, which may hold a NIK or a name.
     known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
     others = len([h for h in header.columns if h.strip()]) - len(known)
+    if header.envelope:
+        # Its records' fields are read as an export's would be; an API whose field names
+        # differ from the export's is not mapped (yet).
+        if ratio == 0:
+            raise LandingError(
+                f"is {header.envelope}, whose records match no known dataset: none of the "
+                "required fields of any dataset is among the "
+                f"{len(header.columns)} fields of its first record (the API's own field "
+                "names are not read yet): download the same data as an ISB export instead")
+        what = f"is {header.envelope}, whose records match no known dataset"
+    else:
+        what = f"matches no known dataset{where}"
     if ratio == 0:
         raise LandingError(
-            f"matches no known dataset{where}: none of the required fields of any dataset is "
+            f"{what}: none of the required fields of any dataset is "
             f"among its {len(header.columns)} column names. Is the first row the header? "
             "Export again with the header row LKPP, SIPD or the roster template gives.")
     missing = [name for name in _required(closest) if name not in column_of]
     raise LandingError(
-        f"matches no known dataset{where}; the closest is {closest.name} ({closest.title}), "
+        f"{what}; the closest is {closest.name} ({closest.title}), "
         f"which also needs the field(s): {', '.join(missing)}. Known columns found: "
         f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"
         + (f" (and {others} other column(s), not shown)" if others else "")

@@ -6,6 +6,10 @@ Statuses:
 - ``rejected``: cannot be used; ``reason`` says why and what to do. A rejected new version
   of a path leaves the previously loaded version's rows in place, so one bad download does
   not wipe a dataset;
+- ``held``: readable, but it lost more rows against the version loaded before than
+  P3DN_SUSPECT_SHRINK allows; the previous version's rows stay until a person confirms the
+  new one (``p3dn accept <path>`` or the run tag ``p3dn/accept=<path>``, recorded in the
+  version's ``accepted_by`` and ``accepted_at``), and the next run loads it;
 - ``superseded``: an older version of a path whose newer version has been loaded;
 - ``removed``: the file is gone from the landing folder, so its rows are gone too.
 
@@ -23,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from p3dn_pipeline.lib import landing, limits, readers
 from p3dn_pipeline.lib.sources import Dataset
-from p3dn_pipeline.lib import landing, readers
 from p3dn_pipeline.lib.warehouse import fetch_dicts, resource_exhaustion, transaction
 
 LEDGER_TABLE = "raw.file_ledger"
@@ -45,6 +49,15 @@ CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
     status_at TIMESTAMP NOT NULL
 )
 """
+# Added after the first ledgers were written, so added to them on the way (NULL there: such a
+# version is hashed again once, and its row then carries them).
+LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT", "accepted_by": "VARCHAR",
+                        "accepted_at": "TIMESTAMP"}
+# A run started by the daily schedule carries this tag: it hashes every file, whatever its
+# size and times say.
+SCHEDULE_TAG = "dagster/schedule_name"
+# A run with this tag accepts the held version of the path(s) it names (one per line).
+ACCEPT_TAG = "p3dn/accept"
 
 
 @dataclass
@@ -53,34 +66,110 @@ class InventorySummary:
     new_versions: int = 0
     rejected: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # held versions released for loading
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
 class LoadSummary:
     loaded: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+    held: list[dict] = field(default_factory=list)
     rows_deleted: int = 0
+
+
+class HeldBack(Exception):
+    """A new version lost too many rows against the version loaded before; the message is
+    the ledger reason."""
+
+    def __init__(self, reason: str, rows: int):
+        super().__init__(reason)
+        self.rows = rows
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL).fetchall()
+    for column, sql_type in LEDGER_LATER_COLUMNS.items():
+        con.execute(f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS {column} {sql_type}"
+                    ).fetchall()
 
 
-def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
-                   now: dt.datetime) -> InventorySummary:
-    """Record every new file version; recognise its dataset or reject it with a reason."""
+def inventory_options(run_tags: dict[str, str]) -> dict:
+    """How a run's tags shape its inventory: a scheduled run hashes every file; the tag
+    p3dn/accept=<path> (one path per line) accepts that path's held version."""
+    accept = [line.strip() for line in run_tags.get(ACCEPT_TAG, "").splitlines()
+              if line.strip()]
+    return {"rehash_all": SCHEDULE_TAG in run_tags, "accept": accept}
+
+
+def accept_held(con: duckdb.DuckDBPyConnection, path: str, accepted_by: str,
+                now: dt.datetime) -> list[dict]:
+    """Record that a person confirmed the held version(s) of ``path``: the next run loads
+    them whatever rows they lost. Returns the versions accepted (none when nothing of that
+    path is held)."""
+    ensure_ledger(con)
+    held = fetch_dicts(con, f"SELECT path, sha256, rows_loaded, reason FROM {LEDGER_TABLE} "
+                            "WHERE path = $p AND status = 'held' ORDER BY first_seen_at",
+                       {"p": path})
+    with transaction(con):
+        for version in held:
+            _record_acceptance(con, path, version["sha256"], accepted_by, now)
+    return held
+
+
+def held_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
+    ensure_ledger(con)
+    return [r["path"] for r in fetch_dicts(
+        con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} WHERE status = 'held' ORDER BY path")]
+
+
+def _record_acceptance(con, path: str, sha: str, accepted_by: str, now: dt.datetime) -> bool:
+    """Mark a version waiting to be loaded (held, or pending) as accepted; False when that
+    version is not waiting (already loaded, or rejected as unreadable)."""
+    return bool(con.execute(
+        f"UPDATE {LEDGER_TABLE} SET accepted_by = $by, accepted_at = $now "
+        "WHERE path = $p AND sha256 = $s AND status IN ('held', 'pending') RETURNING path",
+        {"p": path, "s": sha, "by": accepted_by, "now": now}).fetchall())
+
+
+def _is_accepted(con, path: str, sha: str) -> bool:
+    return bool(con.execute(f"SELECT count(*) FROM {LEDGER_TABLE} WHERE path = $p "
+                            "AND sha256 = $s AND accepted_by IS NOT NULL",
+                            {"p": path, "s": sha}).fetchall()[0][0])
+
+
+def _signature_key(path: str, signature: dict) -> tuple:
+    return (path, signature["size"], signature["mtime_ns"], signature["ctime_ns"],
+            signature["inode"])
+
+
+def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.datetime, *,
+                   rehash_all: bool = False, accept: list[str] = ()) -> InventorySummary:
+    """Record every new file version; recognise its dataset or reject it with a reason.
+
+    A file whose size, modification time, change time and inode are those of a version
+    already recorded is taken to hold that version without being read again, unless
+    ``rehash_all`` (every scheduled run): then every file is hashed. A restored mtime does
+    not hide a change: the change time (ctime) cannot be set back.
+
+    ``accept`` names paths whose version now in the landing folder a person confirmed
+    (run tag p3dn/accept): it is loaded even if it lost many rows. A held version with an
+    acceptance, from here or from ``p3dn accept``, becomes pending again.
+    """
     ensure_ledger(con)
     summary = InventorySummary()
-    known = {
-        (r["path"], r["size_bytes"], r["modified_ns"]): r["sha256"]
-        for r in fetch_dicts(con, f"SELECT DISTINCT path, size_bytes, modified_ns, sha256 "
-                                  f"FROM {LEDGER_TABLE}")
+    known = {} if rehash_all else {
+        _signature_key(r["path"], r): r["sha256"] for r in fetch_dicts(
+            con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "
+                 f"changed_ns AS ctime_ns, inode, sha256 FROM {LEDGER_TABLE} "
+                 "WHERE sha256 <> '-'")
     }
     versions = {(r["path"], r["sha256"]): r["status"]
                 for r in fetch_dicts(con, f"SELECT path, sha256, status FROM {LEDGER_TABLE}")}
     present_paths: set[str] = set()
     landing_dir.mkdir(parents=True, exist_ok=True)
     files = list(landing.discover(landing_dir))
+    on_disk: dict[str, str] = {}  # path -> sha256 of the readable files
     with transaction(con), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         hashing = _hash_new_files(pool, landing_dir, files, known)
         for landed in files:
@@ -88,9 +177,10 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             present_paths.add(landed.relative_path)
             try:
                 landing.check_inside(landing_dir, landed)
-                # Unchanged size and mtime: trust the recorded hash instead of re-reading.
-                sha = known.get((landed.relative_path, landed.size_bytes, landed.modified_ns))
-                if sha is None:
+                # Same size, times and inode: trust the recorded hash instead of re-reading.
+                sha = known.get(_signature_key(landed.relative_path, landed.signature()))
+                hashed = sha is None
+                if hashed:
                     started = hashing.get(landed.relative_path)
                     sha = started.result() if started else landing.sha256_of(landed.path)
             except landing.LandingError as err:
@@ -99,13 +189,20 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
                 if (landed.relative_path, sha) not in versions:
                     _reject_new_version(con, summary, landed, sha, now, err)
                 continue
+            on_disk[landed.relative_path] = sha
             status = versions.get((landed.relative_path, sha))
-            if status == "removed":
-                # The same content came back: load it again.
+            if status in ("removed", "superseded"):
+                # Content seen before came back (a file restored, or changed back from B to
+                # A): it is what the landing folder holds now, so it is loaded again.
                 con.execute(f"DELETE FROM {LEDGER_TABLE} WHERE path = $p AND sha256 = $s",
                             {"p": landed.relative_path, "s": sha}).fetchall()
                 status = None
             if status is not None:
+                if hashed:
+                    # Known content: remember how the file looks now, so that the next run
+                    # takes the shortcut again (a chmod or a copy changes its ctime, not its
+                    # bytes).
+                    _update_signature(con, landed, sha)
                 continue
             summary.new_versions += 1
             try:
@@ -117,28 +214,55 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path,
             _insert_version(con, landed, sha, now, recognition.header.file_format,
                             recognition, "pending", None)
         for row in fetch_dicts(con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} "
-                                    "WHERE status IN ('loaded', 'pending')"):
+                                    "WHERE status IN ('loaded', 'pending', 'held')"):
             if row["path"] not in present_paths:
                 con.execute(
                     f"UPDATE {LEDGER_TABLE} SET status = 'removed', status_at = $now, "
                     "reason = 'file no longer in the landing folder' "
-                    "WHERE path = $p AND status IN ('loaded', 'pending')",
+                    "WHERE path = $p AND status IN ('loaded', 'pending', 'held')",
                     {"p": row["path"], "now": now},
                 ).fetchall()
                 summary.removed.append(row["path"])
+        for path in accept:
+            if path not in on_disk:
+                summary.warnings.append(
+                    f"The run tag {ACCEPT_TAG} names {path!r}, which is not a readable file "
+                    "in the landing folder: nothing accepted for it (paths are as in "
+                    "raw.file_ledger, e.g. 'apbd/realisasi_apbd_2025.csv')")
+            elif not _record_acceptance(con, path, on_disk[path], f"run tag {ACCEPT_TAG}",
+                                        now):
+                summary.warnings.append(
+                    f"The run tag {ACCEPT_TAG} names {path!r}, whose version in the landing "
+                    "folder is not waiting to be loaded (it is loaded already, or was "
+                    "rejected): nothing accepted for it")
+        summary.accepted = [r["path"] for r in fetch_dicts(con, f"""
+            UPDATE {LEDGER_TABLE} SET status = 'pending', status_at = $now,
+                reason = 'accepted by ' || accepted_by || ' after being held: ' || reason
+            WHERE status = 'held' AND accepted_by IS NOT NULL
+            RETURNING path""", {"now": now})]
     return summary
 
 
 def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> bool:
     """Whether the landing folder holds exactly the file versions the ledger has already
-    dealt with (loaded or rejected; same path, size and mtime), and nothing it loaded has
-    gone. Reads no file: only their sizes and times."""
-    settled = {(r["path"], r["size_bytes"], r["modified_ns"]) for r in fetch_dicts(
-        con, f"SELECT path, size_bytes, modified_ns FROM {LEDGER_TABLE} "
-             "WHERE status IN ('loaded', 'rejected')")}
+    dealt with (loaded, rejected or held; same path, size, times and inode), nothing it
+    loaded has gone, and no held version waits to be loaded. Reads no file: only their
+    sizes and times."""
+    columns = {r["column_name"] for r in fetch_dicts(
+        con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+             "AND table_name = 'file_ledger'")}
+    if not set(LEDGER_LATER_COLUMNS) <= columns:
+        return False  # written by an older version (read-only here): the run brings it up
+    if con.execute(f"SELECT count(*) FROM {LEDGER_TABLE} WHERE status = 'held' "
+                   "AND accepted_by IS NOT NULL").fetchall()[0][0]:
+        return False  # a person accepted a held version: the next run loads it
+    settled = {_signature_key(r["path"], r) for r in fetch_dicts(
+        con, f"SELECT path, size_bytes AS size, modified_ns AS mtime_ns, "
+             f"changed_ns AS ctime_ns, inode FROM {LEDGER_TABLE} "
+             "WHERE status IN ('loaded', 'rejected', 'held')")}
     present = set()
     for landed in landing.discover(landing_dir):
-        if (landed.relative_path, landed.size_bytes, landed.modified_ns) not in settled:
+        if _signature_key(landed.relative_path, landed.signature()) not in settled:
             return False
         present.add(landed.relative_path)
     loaded = {r["path"] for r in fetch_dicts(
@@ -147,11 +271,13 @@ def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
 
 
 def _same_as_inventoried(path: Path, version: dict) -> bool:
-    """Whether the file still holds the bytes the inventory hashed. Same size and mtime:
-    yes, without reading it a second time (a copy still in progress changes both); else
-    hash it again."""
+    """Whether the file still holds the bytes the inventory hashed. Same size, times and
+    inode: yes, without reading it a second time (a copy still in progress changes them,
+    and so does any write); else hash it again."""
     info = path.stat()
-    if (info.st_size, info.st_mtime_ns) == (version["size_bytes"], version["modified_ns"]):
+    if (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == (
+            version["size_bytes"], version["modified_ns"], version["changed_ns"],
+            version["inode"]):
         return True
     return landing.sha256_of(path) == version["sha256"]
 
@@ -189,7 +315,7 @@ def _hash_new_files(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
     ``check_inside`` refuses is not read at all (the loop records why)."""
     hashing = {}
     for landed in files:
-        if (landed.relative_path, landed.size_bytes, landed.modified_ns) in known:
+        if _signature_key(landed.relative_path, landed.signature()) in known:
             continue
         try:
             landing.check_inside(landing_dir, landed)
@@ -213,12 +339,23 @@ def _reject_new_version(con, summary: InventorySummary, landed, sha, now, err) -
     summary.rejected.append({"path": landed.relative_path, "reason": reason})
 
 
+def _update_signature(con, landed, sha) -> None:
+    con.execute(
+        f"UPDATE {LEDGER_TABLE} SET size_bytes = $size, modified_ns = $mtime, "
+        "changed_ns = $ctime, inode = $inode WHERE path = $path AND sha256 = $sha",
+        {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
+         "mtime": landed.modified_ns, "ctime": landed.changed_ns, "inode": landed.inode},
+    ).fetchall()
+
+
 def _insert_version(con, landed, sha, now, file_format, recognition, status, reason) -> None:
     con.execute(
-        f"INSERT INTO {LEDGER_TABLE} VALUES ($path, $sha, $size, $mtime, $fmt, $dataset, "
-        "$sheet, $status, $reason, NULL, $now, $now)",
+        f"INSERT INTO {LEDGER_TABLE} (path, sha256, size_bytes, modified_ns, changed_ns, inode, "
+        "file_format, dataset, sheet, status, reason, rows_loaded, first_seen_at, status_at) "
+        "VALUES ($path, $sha, $size, $mtime, $ctime, $inode, $fmt, $dataset, $sheet, $status, "
+        "$reason, NULL, $now, $now)",
         {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
-         "mtime": landed.modified_ns,
+         "mtime": landed.modified_ns, "ctime": landed.changed_ns, "inode": landed.inode,
          "fmt": file_format or landed.path.suffix.lower().lstrip("."),
          "dataset": recognition.dataset.name if recognition else None,
          "sheet": recognition.sheet_names if recognition else None,
@@ -234,35 +371,26 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
     readers.ensure_raw_table(con, dataset)
     summary = LoadSummary()
     pending = fetch_dicts(
-        con, f"SELECT path, sha256, size_bytes, modified_ns FROM {LEDGER_TABLE} "
-             "WHERE dataset = $d AND status = 'pending' ORDER BY path", {"d": dataset.name})
+        con, f"SELECT path, sha256, size_bytes, modified_ns, changed_ns, inode "
+             f"FROM {LEDGER_TABLE} WHERE dataset = $d AND status = 'pending' ORDER BY path",
+        {"d": dataset.name})
     for version in pending:
         path = landing_dir.resolve() / version["path"]
         try:
-            with transaction(con):
-                if not _same_as_inventoried(path, version):
-                    raise landing.LandingError(
-                        "changed while it was being loaded (still being copied?); "
-                        "it will be picked up on the next run")
-                recognition = landing.recognise(landing.read_header(path))
-                if recognition.dataset.name != dataset.name:
-                    raise landing.LandingError(
-                        f"now looks like {recognition.dataset.name}; it will be re-examined "
-                        "on the next run")
-                rows = readers.load_file(con, recognition, absolute_path=str(path),
-                                         relative_path=version["path"],
-                                         sha256=version["sha256"], loaded_at=now)
-                con.execute(
-                    f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
-                    "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
-                    {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
-                con.execute(
-                    f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
-                    "status_at = $now, reason = $note WHERE path = $p AND sha256 = $s",
-                    {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
-                     "note": recognition.note},
-                ).fetchall()
+            try:
+                rows = _load_version(con, dataset, path, version, now, careful=False)
+            except readers.ReadCarefully:
+                # Rolled back: DuckDB's strict reading failed; read it line by line.
+                rows = _load_version(con, dataset, path, version, now, careful=True)
             summary.loaded.append({"path": version["path"], "rows": rows})
+        except HeldBack as held:
+            reason = f"{version['path']} {held}"
+            con.execute(
+                f"UPDATE {LEDGER_TABLE} SET status = 'held', reason = $r, rows_loaded = $n, "
+                "status_at = $now WHERE path = $p AND sha256 = $s",
+                {"p": version["path"], "s": version["sha256"], "r": reason, "n": held.rows,
+                 "now": now}).fetchall()
+            summary.held.append({"path": version["path"], "reason": reason})
         except (landing.LandingError, OSError) as err:
             _raise_if_out_of_resources(err)
             reason = f"{version['path']} {err}"
@@ -274,6 +402,59 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
             summary.rejected.append({"path": version["path"], "reason": reason})
     summary.rows_deleted = prune_raw(con, dataset)
     return summary
+
+
+def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, version: dict,
+                  now: dt.datetime, *, careful: bool) -> int:
+    """Load one pending version in one transaction and record it as loaded."""
+    with transaction(con):
+        if not _same_as_inventoried(path, version):
+            raise landing.LandingError(
+                "changed while it was being loaded (still being copied?); "
+                "it will be picked up on the next run")
+        recognition = landing.recognise(landing.read_header(path))
+        if recognition.dataset.name != dataset.name:
+            raise landing.LandingError(
+                f"now looks like {recognition.dataset.name}; it will be re-examined "
+                "on the next run")
+        rows = readers.load_file(con, recognition, absolute_path=str(path),
+                                 relative_path=version["path"], sha256=version["sha256"],
+                                 loaded_at=now, careful=careful)
+        _hold_if_suspect(con, version, rows)
+        con.execute(
+            f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "
+            "WHERE path = $p AND sha256 <> $s AND status = 'loaded'",
+            {"p": version["path"], "s": version["sha256"], "now": now}).fetchall()
+        con.execute(
+            # A pending version's reason says who accepted it, if it was held: kept.
+            f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
+            "status_at = $now, reason = nullif(concat_ws('; ', reason, $note), '') "
+            "WHERE path = $p AND sha256 = $s",
+            {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
+             "note": recognition.note},
+        ).fetchall()
+    return rows
+
+
+def _hold_if_suspect(con: duckdb.DuckDBPyConnection, version: dict, rows: int) -> None:
+    """Raise HeldBack when this new version lost more of the previous version's rows than
+    P3DN_SUSPECT_SHRINK allows and no person has accepted it."""
+    previous = fetch_dicts(
+        con, f"SELECT rows_loaded FROM {LEDGER_TABLE} WHERE path = $p AND sha256 <> $s "
+             "AND status = 'loaded'", {"p": version["path"], "s": version["sha256"]})
+    if not previous or not previous[0]["rows_loaded"]:
+        return
+    before = previous[0]["rows_loaded"]
+    share = limits.suspect_shrink()
+    if rows >= before * (1 - share) or _is_accepted(con, version["path"], version["sha256"]):
+        return
+    lost = 1 - rows / before
+    raise HeldBack(
+        f"holds {rows} rows where the version loaded before held {before} ({lost:.0%} fewer; "
+        f"more than {share:.0%} is suspect, {limits.SUSPECT_SHRINK_VARIABLE}): held back, "
+        "the previous version's rows stay. If the new file is right, confirm it with "
+        f"`p3dn accept {version['path']}` (or a run tagged "
+        f"{ACCEPT_TAG}={version['path']}); the next run loads it", rows)
 
 
 def prune_raw(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:

@@ -74,3 +74,27 @@ def load_limits() -> Limits:
 def megabytes(size: int) -> str:
     """A size as people read it in a ledger reason: ``2.5 MB``, ``20000 MB``."""
     return f"{size / MB:.1f}".removesuffix(".0") + " MB"
+
+
+# A new version of a file that loses more than this share of the rows of the version loaded
+# before is held back until a person confirms it (ledger status 'held', `p3dn accept`): a
+# roster or export cut short by a failed download must not replace a good one unnoticed.
+SUSPECT_SHRINK_VARIABLE = "P3DN_SUSPECT_SHRINK"
+DEFAULT_SUSPECT_SHRINK = 0.5
+
+
+def suspect_shrink() -> float:
+    """The share of rows (0 to 1) a new version may lose before it is held back; 1 turns the
+    hold off, 0 holds back any version with fewer rows."""
+    text = os.environ.get(SUSPECT_SHRINK_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_SUSPECT_SHRINK
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise ValueError(f"{SUSPECT_SHRINK_VARIABLE} must be a share between 0 and 1 (0.5: a "
+                         f"new version that loses more than half of its rows is held back), "
+                         f"not {text!r}")
+    return value

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from p3dn_pipeline.lib import textfile
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import LandingError, Recognition, open_workbook
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
@@ -32,10 +35,32 @@ from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
 GLOB_CHARACTERS = frozenset("*?[")
 
+# A row the reader could not split into the header's fields carries what is wrong with it,
+# in the shape of a staging problem, and no values; staging quarantines it with that rule.
+READ_PROBLEM_TYPE = "STRUCT(column_name VARCHAR, rule VARCHAR, offending_value VARCHAR)"
 RAW_LINEAGE_DDL = (
     '"_source_file" VARCHAR NOT NULL, "_source_sheet" VARCHAR, "_source_row" BIGINT NOT NULL, '
-    '"_file_sha256" VARCHAR NOT NULL, "_loaded_at" TIMESTAMP NOT NULL'
+    '"_file_sha256" VARCHAR NOT NULL, "_loaded_at" TIMESTAMP NOT NULL, '
+    f'"_read_problem" {READ_PROBLEM_TYPE}'
 )
+# Text DuckDB's readers read as is: any other encoding is converted to UTF-8 first.
+DUCKDB_ENCODINGS = ("utf-8", "utf-8-sig")
+
+
+class ReadCarefully(Exception):
+    """DuckDB's fast, strict reading of a text file failed: roll back and read it again line
+    by line (``load_file(careful=True)``), which says which line is wrong and why."""
+
+
+@dataclass
+class Source:
+    sql: str                            # a FROM item
+    refs: dict[str, str]                # canonical field -> SQL expression
+    row: str                            # SQL expression: the row's line or sheet row
+    problem: str = "NULL"               # SQL expression: the row's read problem, if any
+    path: str | None = None             # the file DuckDB reads (a UTF-8 copy, maybe)
+    notes: tuple[str, ...] = ()         # what the ledger says of how the file was read
+    one_document: bool = True           # JSON: an array or envelope, not a record per line
 
 
 def quote_identifier(name: str) -> str:
@@ -51,6 +76,9 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {dataset.raw_table} ({columns}, {RAW_LINEAGE_DDL})"
     ).fetchall()
+    # Raw tables made before rows could carry a read problem.
+    con.execute(f"ALTER TABLE {dataset.raw_table} ADD COLUMN IF NOT EXISTS _read_problem "
+                f"{READ_PROBLEM_TYPE}").fetchall()
 
 
 def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
@@ -73,14 +101,17 @@ def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absolute_path: str,
-              relative_path: str, sha256: str, loaded_at: dt.datetime) -> int:
+              relative_path: str, sha256: str, loaded_at: dt.datetime,
+              careful: bool = False) -> int:
     """Replace this file's rows in its raw table; returns the number of rows loaded.
 
-    The caller holds the transaction: on any error nothing of this file is left behind.
+    The caller holds the transaction: on any error nothing of this file is left behind. A
+    text file DuckDB cannot read as it is raises ReadCarefully: the caller rolls back and
+    calls again with ``careful``, which reads it line by line (textfile).
     """
     with _plain_alias(absolute_path) as alias:
         try:
-            return _load(con, recognition, alias, relative_path, sha256, loaded_at)
+            return _load(con, recognition, alias, relative_path, sha256, loaded_at, careful)
         except LandingError as err:
             raise LandingError(str(err).replace(alias, relative_path)) from None
 
@@ -103,43 +134,83 @@ def _plain_alias(path: str) -> Iterator[str]:
 
 
 def _load(con: duckdb.DuckDBPyConnection, recognition: Recognition, path: str,
-          relative_path: str, sha256: str, loaded_at: dt.datetime) -> int:
+          relative_path: str, sha256: str, loaded_at: dt.datetime, careful: bool) -> int:
     dataset = recognition.dataset
     header = recognition.header
     limits = load_limits()
     if header.file_format == "json":
-        source_sql, source_ref, row_expr = _json_source(recognition, path, limits)
+        source = _json_source(recognition, path, limits, careful)
     elif header.file_format == "csv":
-        source_sql, source_ref, row_expr = _csv_source(recognition, path, limits)
+        source = _csv_source(recognition, path, limits, careful)
     else:
-        source_sql, source_ref, row_expr = _xlsx_source(con, recognition, path)
+        source = _xlsx_source(con, recognition, path)
 
     target_columns = [*dataset.raw_columns(), "_source_file", "_source_sheet", "_source_row",
-                      "_file_sha256", "_loaded_at"]
+                      "_file_sha256", "_loaded_at", "_read_problem"]
     sheet_expr = "sheet_name" if header.file_format == "xlsx" else "NULL"
-    select = [*_select_list(dataset, source_ref), "$file", sheet_expr, row_expr, "$sha",
-              "$loaded_at"]
+    select = [*_select_list(dataset, source.refs), "$file", sheet_expr, source.row, "$sha",
+              "$loaded_at", source.problem]
     con.execute(f"DELETE FROM {dataset.raw_table} WHERE _source_file = $file",
                 {"file": relative_path}).fetchall()
     try:
         con.execute(
             f"INSERT INTO {dataset.raw_table} ({', '.join(map(quote_identifier, target_columns))}) "
-            f"SELECT {', '.join(select)} FROM {source_sql}",
+            f"SELECT {', '.join(select)} FROM {source.sql}",
             {"file": relative_path, "sha": sha256, "loaded_at": loaded_at},
         ).fetchall()
     except duckdb.Error as err:
-        raise LandingError(_read_error(str(err), header.file_format, limits)) from None
+        message = str(err)
+        if not careful and _worth_reading_carefully(message, header.file_format):
+            raise ReadCarefully(message) from err
+        raise LandingError(_read_error(message, header.file_format, limits,
+                                       source.path or path, source.one_document)) from None
     finally:
         if header.file_format == "xlsx":
             con.unregister("p3dn_xlsx_rows")
-    return con.execute(
+    rows = con.execute(
         f"SELECT count(*) FROM {dataset.raw_table} WHERE _source_file = $file",
         {"file": relative_path},
     ).fetchall()[0][0]
+    if rows == 0:
+        raise LandingError(_no_rows(recognition))
+    if source.notes:
+        recognition.note = "; ".join(filter(None, (*source.notes, recognition.note)))
+    return rows
 
 
-def _read_error(message: str, file_format: str, limits: Limits) -> str:
+def _worth_reading_carefully(message: str, file_format: str) -> bool:
+    """Whether reading line by line can do better than DuckDB's own error: for a CSV, it
+    tells the broken lines from the good ones; for JSON, it finds the file's real encoding.
+    Limits and resources are not the file's lines: those errors stand."""
+    if "Maximum line size" in message or "maximum_object_size" in message:
+        return False
+    if file_format == "csv":
+        return True
+    return file_format == "json" and "invalid UTF-8" in message
+
+
+def _no_rows(recognition: Recognition) -> str:
+    """Why a file that was read holds nothing to load: an empty export is never taken as
+    "no rows any more" (it would empty a dataset); the previous version's rows stay."""
+    header = recognition.header
+    if header.file_format == "xlsx":
+        where = ", ".join(f"'{h.sheet}' (header on row {h.header_row})"
+                          for h, _ in recognition.sheet_parts)
+        return (f"holds only its header and no data rows (sheet {where}): an empty workbook "
+                "is not taken as an empty roster; export it again with its rows")
+    if header.file_format == "csv":
+        return ("holds only its header (line 1) and no data rows: an empty export is not "
+                "taken as 'no rows'; download or export it again")
+    return "holds no records: an empty export is not taken as 'no rows'; download it again"
+
+
+def _read_error(message: str, file_format: str, limits: Limits, path: str,
+                one_document: bool = True) -> str:
     """DuckDB's message in the terms of the person who has to act on it."""
+    if "maximum_object_size" in message and "unstructured" in message:
+        return (f"is an API response envelope larger than "
+                f"{megabytes(limits.max_json_record_bytes)} (P3DN_MAX_JSON_RECORD_MB), which "
+                "is read as one record: fetch smaller pages, or raise the limit")
     if "maximum_object_size" in message:
         return (f"has a JSON record larger than {megabytes(limits.max_json_record_bytes)} "
                 "(P3DN_MAX_JSON_RECORD_MB); no export record is that large: check the file, "
@@ -148,7 +219,23 @@ def _read_error(message: str, file_format: str, limits: Limits) -> str:
         return (f"has a line longer than {megabytes(limits.max_csv_line_bytes)} "
                 "(P3DN_MAX_CSV_LINE_MB); no export line is that long: check the delimiter "
                 "and quotes, or raise the limit if the file is genuine")
+    malformed = _MALFORMED_JSON.search(message)
+    if file_format == "json" and malformed:
+        where = textfile.json_error(Path(path), one_document=one_document)
+        if where is not None:
+            return f"is not valid JSON on {where}"
+        # Too large to parse again: DuckDB's own account (it counts records from 2).
+        record = int(malformed["record"]) - 1
+        cause = malformed["cause"].strip().rstrip(".")
+        return (f"is not valid JSON in record {record} (at byte {malformed['byte']} of that "
+                f"record): {cause}")
     return f"cannot be read as {file_format}: {message.split(chr(10))[0]}"
+
+
+_MALFORMED_JSON = re.compile(
+    r"Malformed JSON in file .*?, at byte (?P<byte>\d+) in (?:record/value|line) "
+    r"(?P<record>\d+): "
+    r"(?P<cause>[^\n]*)")
 
 
 def _columns_to_read(recognition: Recognition) -> dict[str, int]:
@@ -164,10 +251,34 @@ def _first_json_character(path: str) -> str:
     return start[:1]
 
 
-def _json_source(recognition: Recognition, path: str,
-                 limits: Limits) -> tuple[str, dict[str, str], str]:
+def _as_utf8(path: str, codec: str) -> str:
+    """The file as DuckDB can read it: itself when UTF-8, else a UTF-8 copy beside its
+    alias, in the private temporary folder."""
+    if codec in DUCKDB_ENCODINGS:
+        return path
+    copy = os.path.join(os.path.dirname(path), "utf8" + Path(path).suffix.lower())
+    try:
+        textfile.to_utf8(Path(path), Path(copy), codec)
+    except textfile.TextError as err:
+        raise LandingError(str(err)) from None
+    return copy
+
+
+def _json_source(recognition: Recognition, path: str, limits: Limits,
+                 careful: bool) -> Source:
     header = recognition.header
+    codec = header.encoding
+    if careful:
+        # The start was UTF-8, DuckDB found a byte further on that is not: judge every byte.
+        try:
+            codec = textfile.detect_encoding_of_file(Path(path))
+        except textfile.TextError as err:
+            raise LandingError(str(err)) from None
+    notes = () if codec in DUCKDB_ENCODINGS else (_encoding_note(codec),)
+    path = _as_utf8(path, codec)
     keys = {name: header.columns[index] for name, index in _columns_to_read(recognition).items()}
+    if header.envelope:
+        return _envelope_source(keys, path, limits, (*notes, f"read from {header.envelope}"))
     columns = ", ".join(f"{quote_literal(key)}: 'VARCHAR'" for key in keys.values())
     # Said explicitly: with format='auto' DuckDB misreads an array behind a UTF-8 BOM (an
     # error, or one row instead of all of them).
@@ -175,28 +286,78 @@ def _json_source(recognition: Recognition, path: str,
     source = (f"read_json({quote_literal(path)}, format='{layout}', records=true, "
               f"columns={{{columns}}}, "
               f"maximum_object_size={int(limits.max_json_record_bytes)})")
-    return source, {name: quote_identifier(key) for name, key in keys.items()}, \
-        "row_number() OVER ()"
+    return Source(source, {name: quote_identifier(key) for name, key in keys.items()},
+                  "row_number() OVER ()", path=path, notes=notes,
+                  one_document=layout == "array")
 
 
-def _csv_source(recognition: Recognition, path: str,
-                limits: Limits) -> tuple[str, dict[str, str], str]:
+def _envelope_source(keys: dict[str, str], path: str, limits: Limits,
+                     notes: tuple[str, ...]) -> Source:
+    """The records under "data" of an API response envelope, every field as text. DuckDB
+    reads the envelope as one value, so it must fit P3DN_MAX_JSON_RECORD_MB (API pages are
+    small)."""
+    fields = ", ".join(f"{quote_identifier(key)} VARCHAR" for key in keys.values())
+    data_type = quote_literal(f"STRUCT({fields})[]")
+    source = (f"(SELECT unnest(data) AS record, generate_subscripts(data, 1) AS position "
+              f"FROM read_json({quote_literal(path)}, format='unstructured', "
+              f"columns={{'data': {data_type}}}, "
+              f"maximum_object_size={int(limits.max_json_record_bytes)}))")
+    refs = {name: f"struct_extract(record, {quote_literal(key)})" for name, key in keys.items()}
+    return Source(source, refs, "position", path=path, notes=notes)
+
+
+def _csv_source(recognition: Recognition, path: str, limits: Limits,
+                careful: bool) -> Source:
     header = recognition.header
     width = len(header.columns)
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-    source = (
-        f"read_csv({quote_literal(path)}, header=false, skip=1, "
-        f"delim={quote_literal(header.delimiter or ',')}, quote='\"', escape='\"', "
-        f"columns={{{columns}}}, strict_mode=true, null_padding=false, "
-        f"max_line_size={int(limits.max_csv_line_bytes)})"
-    )
     refs = {name: f"c{index}" for name, index in _columns_to_read(recognition).items()}
-    # Line number as a person sees it in a text editor: the header is line 1.
-    return source, refs, "row_number() OVER () + 1"
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    if not careful and header.encoding in DUCKDB_ENCODINGS and not textfile.ends_with_ctrl_z(
+            Path(path)):
+        source = (
+            f"read_csv({quote_literal(path)}, header=false, skip=1, "
+            f"delim={quote_literal(header.delimiter or ',')}, quote='\"', escape='\"', "
+            f"columns={{{columns}}}, strict_mode=true, null_padding=false, "
+            f"max_line_size={int(limits.max_csv_line_bytes)})"
+        )
+        # Line number as a person sees it in a text editor: the header is line 1.
+        return Source(source, refs, "row_number() OVER () + 1")
+    repaired = os.path.join(os.path.dirname(path), "repaired.csv")
+    try:
+        repair = textfile.repair_csv(Path(path), Path(repaired), codec=header.encoding,
+                                     delimiter=header.delimiter or ",", width=width,
+                                     max_value_chars=int(limits.max_csv_line_bytes))
+    except textfile.TextError as err:
+        raise LandingError(str(err)) from None
+    notes = []
+    if repair.codec not in DUCKDB_ENCODINGS:
+        notes.append(_encoding_note(repair.codec))
+    if repair.broken_lines:
+        shown = ", ".join(map(str, repair.broken_lines[:10]))
+        more = f" and {len(repair.broken_lines) - 10} more" if len(repair.broken_lines) > 10 else ""
+        notes.append(f"{len(repair.broken_lines)} line(s) could not be read into the header's "
+                     f"{width} fields (line {shown}{more}): loaded without values, "
+                     "quarantined")
+    if repair.ctrl_z_dropped:
+        notes.append("the MS-DOS end-of-file mark (Ctrl-Z) after the last line was ignored")
+    source = (
+        f"read_csv({quote_literal(repaired)}, header=true, delim=',', quote='\"', "
+        f"escape='\"', columns={{{columns}, '_line': 'BIGINT', '_rule': 'VARCHAR', "
+        f"'_detail': 'VARCHAR'}}, strict_mode=true, null_padding=false, "
+        f"max_line_size={int(limits.max_csv_line_bytes) * 2 + 1024})"
+    )
+    problem = (f"CASE WHEN _rule IS NOT NULL THEN {{'column_name': "
+               f"{quote_literal(textfile.ROW_COLUMN)}, 'rule': _rule, "
+               f"'offending_value': _detail}} END")
+    return Source(source, refs, "_line", problem, notes=tuple(notes))
+
+
+def _encoding_note(codec: str) -> str:
+    return f"text in {textfile.encoding_name(codec)}, not UTF-8: converted to UTF-8 to be read"
 
 
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
-                 path: str) -> tuple[str, dict[str, str], str]:
+                 path: str) -> Source:
     """Every sheet holding the dataset, stacked into one Arrow table of canonical columns
     (sheets may order their columns differently)."""
     workbook = open_workbook(Path(path))
@@ -222,7 +383,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                       "sheet_row": pa.array(sheet_rows, pa.int64())})
     con.register("p3dn_xlsx_rows", table)
     refs = {name: quote_identifier(f"f_{name}") for name in wanted}
-    return "p3dn_xlsx_rows", refs, "sheet_row"
+    return Source("p3dn_xlsx_rows", refs, "sheet_row")
 
 
 def cell_text(value: Any) -> str | None:

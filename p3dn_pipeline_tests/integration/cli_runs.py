@@ -250,9 +250,11 @@ def kill_during_step(process: subprocess.Popen, watch: StepWatch, step_key: str,
 
 
 # Columns whose values legitimately differ between two runs on the same input: when a file
-# was loaded, when a table was built or checked, and the id and time of a publish.
+# was loaded, when a table was built or checked, and the id and time of a publish; and the
+# change time and inode of a landed file, which two copies of the same landing folder never
+# share.
 VOLATILE_COLUMNS = {
-    ("raw", "file_ledger"): {"first_seen_at", "status_at"},
+    ("raw", "file_ledger"): {"first_seen_at", "status_at", "changed_ns", "inode"},
     # metadata_serialized: the check's Dagster metadata, which shows sample rows as well.
     ("quality", "check_results"): {"build_id", "checked_at", "metadata_serialized"},
     # A fingerprint hashes its upstream build ids, so it is as volatile as they are; which

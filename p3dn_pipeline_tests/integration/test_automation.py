@@ -120,6 +120,7 @@ def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes
     on_disk = (landing / "sirup.json").stat()
     assert state["files"]["sirup.json"] == {
         "size": on_disk.st_size, "mtime_ns": on_disk.st_mtime_ns,
+        "ctime_ns": on_disk.st_ctime_ns, "inode": on_disk.st_ino,
         "sha256": sha('[{"kd_rup": 1}]')}
     assert state["files"]["apbd/realisasi.csv"]["sha256"] == sha(
         "Kode SKPD;Realisasi\n1.01;5\n")
@@ -162,6 +163,34 @@ def test_a_changed_file_starts_a_run_for_that_file_only(instance, landing):
     assert json.loads(second.cursor)["files"]["sirup.json"]["sha256"] == sha('[{"kd_rup": 2}]')
 
 
+def test_a_correction_of_the_same_size_with_its_old_mtime_restored_starts_a_run(instance,
+                                                                               landing):
+    path = drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    first = tick(instance, None)
+    before = path.stat()
+    path.write_text('[{"kd_rup": 7}]', encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    corrected = tick(instance, first.cursor)
+
+    assert len(corrected.run_requests) == 1
+    assert json.loads(corrected.cursor)["files"]["sirup.json"]["sha256"] == sha(
+        '[{"kd_rup": 7}]')
+
+
+def test_a_cursor_written_before_ctime_and_inode_were_kept_starts_no_run(instance, landing):
+    path = drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    info = path.stat()
+    old_cursor = json.dumps({"files": {"sirup.json": {
+        "size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": sha('[{"kd_rup": 1}]')}},
+        "settling": {}, "requests": 1})
+
+    result = tick(instance, old_cursor)
+
+    assert not result.run_requests  # hashed again once: same bytes
+    assert json.loads(result.cursor)["files"]["sirup.json"]["ctime_ns"] == info.st_ctime_ns
+
+
 def test_a_file_changed_back_to_an_earlier_version_gets_a_new_run_key(instance, landing):
     drop(landing, "sirup.json", "A")
     cursor = tick(instance, None).cursor
@@ -184,7 +213,8 @@ def test_a_file_still_being_copied_is_left_for_the_next_tick(instance, landing):
     assert not copying.run_requests
     assert "1 still being copied" in copying.skip_reason.skip_message
     assert json.loads(copying.cursor)["settling"] == {"big_export.json": {
-        "size": partial.stat().st_size, "mtime_ns": partial.stat().st_mtime_ns}}
+        "size": partial.stat().st_size, "mtime_ns": partial.stat().st_mtime_ns,
+        "ctime_ns": partial.stat().st_ctime_ns, "inode": partial.stat().st_ino}}
     assert "big_export.json" not in json.loads(copying.cursor)["files"]
 
     # The copy finishes and nothing touches the file for longer than the settle time.

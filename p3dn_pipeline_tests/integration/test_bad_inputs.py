@@ -14,6 +14,7 @@ really produces when something goes wrong, at least one good file beside them, a
   ``failed_steps``: the steps that failed, with text their Failure description must hold;
 - ``queries``: figures that show the bad rows really stayed out (or the good rows in);
 - ``never_in_warehouse``: personal data that must appear in no table and no run event;
+- ``never_in_run_events``: values (kept in raw as delivered) that no run event may quote;
 - ``symlinks``: links the test makes in the landing folder to files outside it.
 
 Every item names the failure ``kind`` it proves; ``kinds`` says each kind's expected outcome
@@ -48,6 +49,10 @@ REQUIRED_KINDS = {
     "sirup_status_pdn_unknown", "apbd_subtotal_line", "apbd_ref_error_amount",
     "roster_nik_15_digits", "roster_kota_outside_dki", "roster_sektor_unknown",
     "error_check_blocks_p3dn_marts", "warn_check_does_not_block",
+    # Reliability, round two (issue 17)
+    "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
+    "xlsx_header_only", "api_envelope_export_fields", "api_envelope_unknown_fields",
+    "roster_csv_long_line", "amount_out_of_range_apbd", "amount_out_of_range_roster",
 }
 
 
@@ -166,13 +171,28 @@ def _check_ledger(con, expected, placeholders, problems) -> dict[str, dict]:
     return ledger
 
 
+def _independent_text(path: Path) -> str:
+    """A landed text file decoded the way Windows tools write them: a byte-order mark says
+    UTF-8 or UTF-16; without one, UTF-8, else Windows-1252. A trailing Ctrl-Z is not text."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+    return text.rstrip("\x1a")
+
+
 def _independent_row_count(path: Path) -> int | None:
     """Data rows of a landed CSV or JSON file, counted without the pipeline."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return len(json.loads(path.read_bytes().decode("utf-8-sig")))
+        document = json.loads(_independent_text(path))
+        return len(document["data"] if isinstance(document, dict) else document)
     if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _independent_text(path)
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t|", key=first.count)
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
@@ -349,6 +369,10 @@ def _check_queries(con, expected, problems) -> None:
 
 
 def _check_never_stored(con, result, expected, problems) -> None:
+    events = "\n".join(repr(event) for event in result.all_events)
+    for needle in expected.get("never_in_run_events", []):
+        if needle in events:
+            problems.append(f"{needle!r} appears in the run's Dagster events")
     needles = expected.get("never_in_warehouse", [])
     if not needles:
         return

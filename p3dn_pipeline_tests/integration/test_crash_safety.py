@@ -20,7 +20,8 @@ replays the write-ahead log the killed writer left, in memory).
 
 Columns that legitimately differ between two runs of the same input, left out of every
 comparison (``cli_runs.VOLATILE_COLUMNS``): ``_loaded_at`` (raw, staging, quarantine),
-``raw.file_ledger.first_seen_at/status_at``, ``quality.builds.build_id/built_at``,
+``raw.file_ledger.first_seen_at/status_at/changed_ns/inode``,
+``quality.builds.build_id/built_at``,
 ``quality.check_results.build_id/checked_at``, ``marts.p3dn_provinsi.dimuat_pada``,
 ``marts.p3dn_snapshot.snapshot_id/diambil_pada``.
 """

@@ -103,8 +103,9 @@ def test_broken_file_in_the_shipped_sample_is_rejected_and_good_files_still_publ
     result = pipeline_env.materialize(raise_on_error=False)
     assert failed_steps(result) == {}
     assert pipeline_env.query(
-        "SELECT status, starts_with(reason, 'lkpp/ecat_paket_v6_2025_susulan.json cannot be "
-        "read as json') FROM raw.file_ledger WHERE path = 'lkpp/ecat_paket_v6_2025_susulan.json'"
+        "SELECT status, starts_with(reason, 'lkpp/ecat_paket_v6_2025_susulan.json is not valid "
+        "JSON on line ') FROM raw.file_ledger "
+        "WHERE path = 'lkpp/ecat_paket_v6_2025_susulan.json'"
     ) == [("rejected", True)]
     # No row of the broken file reached any table; the good files' rows all did.
     assert pipeline_env.query(

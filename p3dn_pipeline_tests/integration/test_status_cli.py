@@ -121,9 +121,11 @@ def _newest_lkpp(loaded_at: dict) -> str:
 
 
 def _ledger_row(con, path, sha, dataset, status, reason, rows, seen, at):
-    con.execute("INSERT INTO raw.file_ledger VALUES ($p, $s, 1, 1, 'csv', $d, NULL, $st, $r, "
-                "$n, $seen, $at)", {"p": path, "s": sha, "d": dataset, "st": status,
-                                    "r": reason, "n": rows, "seen": seen, "at": at})
+    con.execute("INSERT INTO raw.file_ledger (path, sha256, size_bytes, modified_ns, "
+                "file_format, dataset, sheet, status, reason, rows_loaded, first_seen_at, "
+                "status_at) VALUES ($p, $s, 1, 1, 'csv', $d, NULL, $st, $r, $n, $seen, $at)",
+                {"p": path, "s": sha, "d": dataset, "st": status, "r": reason, "n": rows,
+                 "seen": seen, "at": at})
 
 
 def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):

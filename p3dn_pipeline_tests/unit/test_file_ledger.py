@@ -92,7 +92,9 @@ def test_broken_new_version_keeps_the_last_good_rows(warehouse_con, tmp_path):
         "SELECT status, reason FROM raw.file_ledger ORDER BY status_at").fetchall()
     assert statuses[0] == ("loaded", None)
     assert statuses[1][0] == "rejected"
-    assert statuses[1][1].startswith("v6.json cannot be read as json")
+    assert statuses[1][1] == (
+        "v6.json is not valid JSON on line 1, column 498: Unterminated string starting there; "
+        "the file ends in the middle of a record: it was cut short, download it again")
 
 
 def test_unknown_fields_are_rejected_naming_closest_dataset_and_missing_fields(
@@ -115,8 +117,12 @@ def test_unknown_fields_are_rejected_naming_closest_dataset_and_missing_fields(
 @pytest.mark.parametrize("name, content, reason_start", [
     ("empty.json", b"", "empty.json is empty (0 bytes)"),
     ("empty_array.json", b"[]", "empty_array.json is an empty JSON array"),
-    ("latin1.csv", "kd_satker_str;nama_satker\n1;DINAS PERHUBUNGAN CAFÉ\n".encode("latin-1"),
-     "latin1.csv is not UTF-8 text"),
+    ("unknown_encoding.csv", b"kd_satker_str;nama_satker\n1;DINAS \x81\n",
+     "unknown_encoding.csv is neither UTF-8 nor Windows-1252 text (byte 0x81 on line 2 is "
+     "neither)"),
+    ("utf16_without_bom.csv", "kd_satker_str;nama_satker\n".encode("utf-16-le"),
+     "utf16_without_bom.csv holds NUL bytes (the first on line 1): it is UTF-16 or UTF-32 "
+     "text without a byte-order mark, or not text at all"),
     ("notes.pdf", b"%PDF-1.4", "notes.pdf has extension '.pdf'"),
     ("object.json", b'"just a string"', "object.json is not a JSON array of objects"),
 ])

@@ -285,3 +285,9 @@ CREATE OR REPLACE TEMP MACRO p3dn_digits(x) AS
 
 CREATE OR REPLACE TEMP MACRO p3dn_nib(x) AS
     list_transform([p3dn_digits(x)], lambda d: CASE WHEN length(d) = 13 THEN d END)[1];
+
+-- What a quarantine row says of a number too large for its column: its size, never its
+-- digits, which may be an identifier (a NIK typed into an amount column).
+CREATE OR REPLACE TEMP MACRO p3dn_angka_terlalu_besar(x, max_digits) AS
+    'a number of ' || length(CAST(trunc(abs(x)) AS VARCHAR))
+    || ' digits before the decimal comma; at most ' || max_digits || ' fit';

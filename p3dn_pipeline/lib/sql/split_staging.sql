@@ -2,6 +2,16 @@
 -- made (typed columns + `problems` + lineage); {key} its business key; identifiers only,
 -- filled in from code, never from data.
 
+-- A row the reader could not split into the header's fields (a short or long CSV line, a
+-- stray quote) was loaded with no values and what is wrong with it (raw._read_problem, see
+-- lib/readers.py). That is its one problem, whatever the typed SQL made of its empty fields.
+UPDATE {typed} SET problems = [r._read_problem]
+FROM raw.{name} AS r
+WHERE r._read_problem IS NOT NULL
+  AND {typed}._source_file = r._source_file
+  AND {typed}._source_row = r._source_row
+  AND {typed}._source_sheet IS NOT DISTINCT FROM r._source_sheet;
+
 -- Only the copies of a duplicated key need ranking, and they are few: ranking every row
 -- sorted and copied the whole table once more. Rows are picked by the hash of their key,
 -- which is cheaper to group and join than the key itself and, like PARTITION BY, treats

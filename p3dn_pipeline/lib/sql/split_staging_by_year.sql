@@ -5,6 +5,16 @@
 -- execute_all binds the parameters a statement names, comments included: comments here
 -- spell them without their sigil.
 
+-- A row the reader could not split into the header's fields (a short or long CSV line, a
+-- stray quote) was loaded with no values and what is wrong with it (raw._read_problem, see
+-- lib/readers.py). That is its one problem, whatever the typed SQL made of its empty fields.
+UPDATE {typed} SET problems = [r._read_problem]
+FROM raw.{name} AS r
+WHERE r._read_problem IS NOT NULL
+  AND {typed}._source_file = r._source_file
+  AND {typed}._source_row = r._source_row
+  AND {typed}._source_sheet IS NOT DISTINCT FROM r._source_sheet;
+
 -- sliced_{name} is a view, not a second copy of the typed table. A view cannot hold bound
 -- parameters, so it reads the years from session variables. quality_gate.rows_accounted_for
 -- reads it after this file has run, on the same connection.

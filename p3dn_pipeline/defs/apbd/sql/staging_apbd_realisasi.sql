@@ -20,8 +20,8 @@ SELECT
     upper(p3dn_teks(nama_skpd)) AS nama_skpd,
     kode_rekening_norm AS kode_rekening,
     p3dn_teks(uraian) AS uraian,
-    CAST(anggaran_num AS DECIMAL(18, 2)) AS anggaran_rp,
-    CAST(realisasi_num AS DECIMAL(18, 2)) AS realisasi_rp,
+    TRY_CAST(anggaran_num AS DECIMAL(18, 2)) AS anggaran_rp,
+    TRY_CAST(realisasi_num AS DECIMAL(18, 2)) AS realisasi_rp,
     -- Procurement-eligible spending, the P3DN base: barang dan jasa (5.1.02) + modal (5.2).
     starts_with(kode_rekening_norm, '5.1.02.') OR starts_with(kode_rekening_norm, '5.2.')
         AS is_belanja_pengadaan,
@@ -45,9 +45,13 @@ SELECT
              WHEN NOT regexp_full_match(kode_rekening_norm, '[0-9]+(\.[0-9]+){5}')
             THEN {'column_name': 'Kode Rekening', 'rule': 'subtotal_line_not_six_levels', 'offending_value': kode_rekening} END,
         CASE WHEN realisasi_num IS NULL
-            THEN {'column_name': 'Realisasi', 'rule': 'not_a_number', 'offending_value': realisasi} END,
+            THEN {'column_name': 'Realisasi', 'rule': 'not_a_number', 'offending_value': realisasi}
+             WHEN realisasi_num IS NOT NULL AND TRY_CAST(realisasi_num AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'Realisasi', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(realisasi_num, 16)} END,
         CASE WHEN p3dn_teks(anggaran) IS NOT NULL AND anggaran_num IS NULL
-            THEN {'column_name': 'Anggaran', 'rule': 'not_a_number', 'offending_value': anggaran} END,
+            THEN {'column_name': 'Anggaran', 'rule': 'not_a_number', 'offending_value': anggaran}
+             WHEN anggaran_num IS NOT NULL AND TRY_CAST(anggaran_num AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'Anggaran', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(anggaran_num, 16)} END,
         CASE WHEN bulan_num IS NULL
             THEN {'column_name': 'Bulan/Periode', 'rule': 'not_a_month', 'offending_value': periode} END,
         CASE WHEN tahun_num IS NULL

@@ -49,8 +49,8 @@ SELECT
     tanggal_pembinaan_date AS tanggal_pembinaan,
     p3dn_teks(jenis_pembinaan) AS jenis_pembinaan,
     -- Year-to-date figures, as Dinas KPKP reports them.
-    CAST(produksi_kg_num AS DECIMAL(18, 3)) AS produksi_kg_ytd,
-    CAST(omzet_rp_num AS DECIMAL(18, 2)) AS omzet_rp_ytd,
+    TRY_CAST(produksi_kg_num AS DECIMAL(18, 3)) AS produksi_kg_ytd,
+    TRY_CAST(omzet_rp_num AS DECIMAL(18, 2)) AS omzet_rp_ytd,
     -- Year-to-date figures only grow within a year; a drop is a correction or a typo that
     -- a quality check (WARN) shows, so the figures are kept but not trusted blindly.
     coalesce(produksi_kg_num < lag(produksi_kg_num) OVER ytd_order, false) AS is_produksi_ytd_turun,
@@ -73,11 +73,15 @@ SELECT
         CASE WHEN p3dn_teks(produksi_kg) IS NOT NULL AND produksi_kg_num IS NULL
             THEN {'column_name': 'Produksi (kg)', 'rule': 'not_a_number', 'offending_value': produksi_kg}
              WHEN produksi_kg_num < 0
-            THEN {'column_name': 'Produksi (kg)', 'rule': 'negative_amount', 'offending_value': produksi_kg} END,
+            THEN {'column_name': 'Produksi (kg)', 'rule': 'negative_amount', 'offending_value': produksi_kg}
+             WHEN produksi_kg_num IS NOT NULL AND TRY_CAST(produksi_kg_num AS DECIMAL(18, 3)) IS NULL
+            THEN {'column_name': 'Produksi (kg)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(produksi_kg_num, 15)} END,
         CASE WHEN p3dn_teks(omzet_rp) IS NOT NULL AND omzet_rp_num IS NULL
             THEN {'column_name': 'Omzet (Rp)', 'rule': 'not_a_number', 'offending_value': omzet_rp}
              WHEN omzet_rp_num < 0
-            THEN {'column_name': 'Omzet (Rp)', 'rule': 'negative_amount', 'offending_value': omzet_rp} END
+            THEN {'column_name': 'Omzet (Rp)', 'rule': 'negative_amount', 'offending_value': omzet_rp}
+             WHEN omzet_rp_num IS NOT NULL AND TRY_CAST(omzet_rp_num AS DECIMAL(18, 2)) IS NULL
+            THEN {'column_name': 'Omzet (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(omzet_rp_num, 16)} END
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed
 WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num);
