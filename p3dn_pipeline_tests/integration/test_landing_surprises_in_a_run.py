@@ -87,6 +87,11 @@ def test_a_windows_file_name_and_a_shrunken_export_in_three_runs(pipeline_env):
         con.close()
     assert f"  held: {held_reason}" in lines
     assert f"  rejected: {name_reason}" in lines
+    # The quality report BI users read says so too.
+    assert pipeline_env.query(
+        "SELECT jenis, aturan, severity, keterangan FROM marts.data_quality "
+        "WHERE file = 'lra_apbd_2025.csv'") == [
+        ("file_ditahan", "versi_baru_tidak_menyusut", "ERROR", held_reason)]
 
     # 3. A run tagged p3dn/accept loads it.
     result, logs = materialize(pipeline_env, tags={"p3dn/accept": "lra_apbd_2025.csv"})
@@ -96,3 +101,5 @@ def test_a_windows_file_name_and_a_shrunken_export_in_three_runs(pipeline_env):
     assert pipeline_env.query(
         "SELECT status, rows_loaded FROM raw.file_ledger WHERE path = 'lra_apbd_2025.csv' "
         "ORDER BY first_seen_at") == [("superseded", 10), ("loaded", 3)]
+    assert pipeline_env.query(
+        "SELECT count(*) FROM marts.data_quality WHERE jenis = 'file_ditahan'") == [(0,)]

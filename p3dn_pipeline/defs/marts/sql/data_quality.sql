@@ -25,6 +25,13 @@ findings AS (
     FROM raw.file_ledger
     WHERE status = 'rejected'
     UNION ALL
+    -- A new version that lost most of its rows waits for a person (p3dn accept); the
+    -- previous version's rows stay meanwhile.
+    SELECT dataset, path, 'file_ditahan', 'versi_baru_tidak_menyusut', NULL, 'ERROR', NULL,
+           NULL, false, reason
+    FROM raw.file_ledger
+    WHERE status = 'held'
+    UNION ALL
     SELECT replace(table_name, 'staging.', ''), NULL, 'pemeriksaan_tabel', check_name, NULL,
            severity, element_count, unexpected_count, passed, description
     FROM quality.check_results
@@ -38,7 +45,7 @@ COMMENT ON TABLE marts.data_quality IS 'Temuan mutu data per sumber, file dan at
 COMMENT ON COLUMN marts.data_quality.sumber IS 'Sumber data (folder sumber, mis. lkpp, apbd, kpkp). / Source system (its source folder).';
 COMMENT ON COLUMN marts.data_quality.dataset IS 'Dataset (lihat source.py tiap folder sumber di p3dn_pipeline/defs/); NULL bila file tidak dikenali. / Dataset.';
 COMMENT ON COLUMN marts.data_quality.file IS 'File di folder landing; NULL untuk pemeriksaan seluruh tabel. / Landing file.';
-COMMENT ON COLUMN marts.data_quality.jenis IS 'file_ditolak, baris_dikarantina, atau pemeriksaan_tabel. / Kind of finding.';
+COMMENT ON COLUMN marts.data_quality.jenis IS 'file_ditolak, file_ditahan (versi baru yang kehilangan sebagian besar barisnya, menunggu p3dn accept), baris_dikarantina, atau pemeriksaan_tabel. / Kind of finding.';
 COMMENT ON COLUMN marts.data_quality.aturan IS 'Nama aturan atau pemeriksaan. / Rule or check name.';
 COMMENT ON COLUMN marts.data_quality.kolom IS 'Kolom yang melanggar aturan karantina. / Column.';
 COMMENT ON COLUMN marts.data_quality.severity IS 'ERROR (memblokir mart), WARN (peringatan), QUARANTINE (baris dikeluarkan). / Severity.';
