@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCAL_DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_HOME ?= $(LOCAL_DAGSTER_HOME)
-# The shipped sample is synthetic, so the public demo hashing key is allowed. With real
+# The shipped sample is synthetic, so the public demo hashing key is allowed on it (and on
+# nothing else: a landed file that is not a file of the sample stops the run). With real
 # data, set P3DN_PII_KEY and P3DN_DEMO_MODE=0, so that a missing key stops the run.
 export P3DN_DEMO_MODE ?= 1
 
@@ -45,9 +46,11 @@ test-fast: $(BIN)/.installed
 dev: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-## synth: regenerate the committed sample in data/landing
+## synth: regenerate the committed sample in data/landing, and the package's list of its
+## files (the only files demo mode lets the public demo key hash)
 synth: $(BIN)/.installed
 	$(BIN)/p3dn-synth --scale 0.02 --seed 20251 --out data/landing
+	$(BIN)/python -m p3dn_pipeline.demo_sample data/landing
 
 ## bench: pipeline vs bare DuckDB vs pandas on generated input, appended to benchmarks/RESULTS.md
 ## (make bench SCALE=10 RUNS=3 BENCH_ARGS=--profile; input cached in benchmarks/.data)
