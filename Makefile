@@ -9,13 +9,32 @@ export DAGSTER_HOME ?= $(LOCAL_DAGSTER_HOME)
 # data, set P3DN_PII_KEY and P3DN_DEMO_MODE=0, so that a missing key stops the run.
 export P3DN_DEMO_MODE ?= 1
 
-.PHONY: run test test-fast dev synth bench clean
+.PHONY: run test test-fast dev synth bench lock clean
 
-$(BIN)/.installed: pyproject.toml
+# Every dependency at the version and hashes in the lock (the versions the tests run on), then
+# the project itself without resolving anything; pip check fails when pyproject.toml asks for
+# a version the lock does not have (run make lock).
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
+
+## lock: resolve pyproject.toml again into requirements-dev.lock (with the dev extra, what make
+## and CI install) and requirements.lock (the pipeline alone, the same versions), with hashes.
+## Keeps every pin it can; make lock LOCK_FLAGS=--upgrade moves everything to the newest
+## allowed versions, LOCK_FLAGS='--upgrade-package duckdb' one package.
+UV_VERSION := 0.13.9
+LOCK_FLAGS ?=
+LOCK_OPTIONS = --quiet --generate-hashes --universal --python-version 3.11 $(LOCK_FLAGS)
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml -c requirements-dev.lock $(LOCK_OPTIONS) \
+		-o requirements.lock
 
 $(DAGSTER_HOME):
 	mkdir -p $(DAGSTER_HOME)
