@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(LOCAL_DAGSTER_HOME)
 # data, set P3DN_PII_KEY and P3DN_DEMO_MODE=0, so that a missing key stops the run.
 export P3DN_DEMO_MODE ?= 1
 
-.PHONY: run test test-fast dev synth bench lock clean
+.PHONY: run test test-fast test-system-packages dev synth bench lock clean
 
 # Every dependency at the version and hashes in the lock (the versions the tests run on), then
 # the project itself without resolving anything; pip check fails when pyproject.toml asks for
@@ -53,9 +53,16 @@ endif
 run: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/p3dn run
 
-## test: the whole suite, slow end-to-end tests included
-test: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
+## test: the whole suite, slow end-to-end tests included (after test-system-packages)
+test: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml test-system-packages
 	$(BIN)/python -m pytest -q
+
+## test-system-packages: PostgreSQL's server and Debian's Chromium, which two tests use for
+## real. Installed as root with apt-get (nothing to do when they are there); otherwise one
+## line says what to install, the suite runs anyway, and those tests fail, saying why.
+test-system-packages:
+	@bash scripts/ensure-postgres.sh || true
+	@bash scripts/install-chromium.sh || true
 
 ## test-fast: unit tests only
 test-fast: $(BIN)/.installed

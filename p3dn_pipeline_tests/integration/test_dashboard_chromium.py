@@ -152,7 +152,7 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
 def dashboard(tmp_path_factory):
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail(f"{CHROMIUM} or {CHROMEDRIVER} is missing: run scripts/install-chromium.sh "
-                    "(Debian's chromium and chromium-driver packages).")
+                    "as root (Debian's chromium and chromium-driver packages; make test does).")
     root = tmp_path_factory.mktemp("dashboard")
     with publish_env(root, with_umkm=True) as env:
         env.publish()  # a second snapshot, so the trend has two points
