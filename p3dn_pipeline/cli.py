@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from p3dn_pipeline.lib.warehouse import fetch_dicts
-from p3dn_pipeline.settings import load_settings
+from p3dn_pipeline.settings import PiiKeyError, check_pii_key, load_settings
 
 
 def rupiah(value) -> str:
@@ -83,10 +83,17 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
 
-    os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
+    try:
+        # The run's resources refuse the same key (every other way of starting a run meets
+        # it there); here the refusal is said alone, before Dagster starts a run at all.
+        check_pii_key(settings)
+    except PiiKeyError as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.get()
     # Loads, rejections and failures, not Dagster's step-by-step debug events.
     run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}

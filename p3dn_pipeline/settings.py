@@ -13,8 +13,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Loudly a demo value: anyone can recompute the hashes made with it. It is accepted only in
-# demo mode (P3DN_DEMO_MODE=1, set by the Makefile for the synthetic sample); otherwise
-# opening the warehouse refuses to start (check_pii_key).
+# demo mode (P3DN_DEMO_MODE=1, set by the Makefile) on the shipped synthetic sample;
+# otherwise a run refuses to start (check_pii_key).
 DEMO_PII_KEY = "DEMO-ONLY-KEY-do-not-use-for-real-data"
 
 
@@ -75,16 +75,36 @@ class PiiKeyError(RuntimeError):
 
 
 def demo_mode() -> bool:
-    """``P3DN_DEMO_MODE=1``: the data is the synthetic sample, so the public demo key is fine.
-    ``make run``, ``make dev`` and ``make test`` set it."""
+    """``P3DN_DEMO_MODE=1``: the data is the synthetic sample, so the public demo key is fine
+    there. ``make run``, ``make dev`` and ``make test`` set it."""
     return os.environ.get("P3DN_DEMO_MODE", "").strip() == "1"
 
 
-def check_pii_key(settings: Settings) -> None:
-    """Refuse, outside demo mode, a missing, public or short ``P3DN_PII_KEY``. The message
-    never quotes the key."""
-    if demo_mode():
-        return
+HOW_TO_SET_A_KEY = (
+    "Set P3DN_PII_KEY to a long random secret kept outside the repository, e.g. the output "
+    "of: python -c \"import secrets; print(secrets.token_hex(32))\" (export P3DN_PII_KEY=...), "
+    "and use the same key for every run (another key gives the same person another id).")
+
+
+def check_pii_key(settings: Settings, landing_dir: Path | None = None) -> None:
+    """Refuse a missing, public or short ``P3DN_PII_KEY``. Demo mode allows the public demo
+    key only when every file in the landing folder (``landing_dir``, by default the
+    settings') is a file of the shipped synthetic sample. The message never quotes the key."""
+    if settings.uses_demo_pii_key and demo_mode():
+        from p3dn_pipeline.demo_sample import files_outside_sample
+
+        landing_dir = settings.landing_dir if landing_dir is None else landing_dir
+        outside = files_outside_sample(landing_dir)
+        if not outside:
+            return
+        named = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more"
+                                          if len(outside) > 3 else "")
+        raise PiiKeyError(
+            f"P3DN_DEMO_MODE=1 allows the public demo key only on the shipped synthetic "
+            f"sample, and the landing folder {landing_dir} holds {len(outside)} file(s) that "
+            f"are not part of it ({named}), so no file is read. {HOW_TO_SET_A_KEY} For real "
+            "data also set P3DN_DEMO_MODE=0 (e.g. P3DN_DEMO_MODE=0 make run), so that a "
+            "missing key stops the run.")
     if settings.uses_demo_pii_key:
         problem = ("P3DN_PII_KEY is not set (or is the public demo key), so personal "
                    "identifiers would be hashed with a key anyone can use to recompute them")
@@ -94,7 +114,5 @@ def check_pii_key(settings: Settings) -> None:
     else:
         return
     raise PiiKeyError(
-        f"{problem}. Set P3DN_PII_KEY to a long random secret kept outside the repository, "
-        "e.g. the output of: python -c \"import secrets; print(secrets.token_hex(32))\", and "
-        "use the same key for every run (another key gives the same person another id). "
-        "Only for the synthetic sample, set P3DN_DEMO_MODE=1 instead (make run does).")
+        f"{problem}. {HOW_TO_SET_A_KEY} "
+        "Only for the shipped synthetic sample, set P3DN_DEMO_MODE=1 instead (make run does).")

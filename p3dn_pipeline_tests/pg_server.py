@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INSTALL_HINT = ("install PostgreSQL's server binaries (Debian/Ubuntu: `apt-get install -y "
-                "postgresql`; `scripts/ensure-postgres.sh` does it and is run by .ci/run)")
+                "postgresql`; `scripts/ensure-postgres.sh` does it, and make test runs it as root)")
 
 
 class PostgresUnavailable(RuntimeError):

@@ -15,6 +15,10 @@ from pydantic import PrivateAttr
 from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
 from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
 
+DEMO_KEY_WARNING = (
+    "P3DN_PII_KEY is not set: personal identifiers are hashed with the PUBLIC DEMO key. Fine "
+    "for the shipped synthetic sample only; set P3DN_PII_KEY for real data.")
+
 _NOTHING_HALF_DONE = (
     "This step's unfinished transaction was rolled back, so the warehouse holds what the "
     "steps before it committed and nothing half written; the serving file, Parquet files and "
@@ -60,7 +64,10 @@ class P3dnWarehouse(DuckDBResource):
     """The DuckDB warehouse, with the pipeline's macros and hashing key on every connection.
 
     The key is read from ``P3DN_PII_KEY`` when a connection opens rather than held as resource
-    config, because resource config is shown in the Dagster UI.
+    config, because resource config is shown in the Dagster UI. It is judged when a run sets
+    the resource up, before any step: every way of starting a run (``p3dn run``, the UI, the
+    schedule, the sensor, ``dg launch``) refuses a key it must not use before anything is
+    read, and warns once per run about the demo key.
     """
 
     # Within one run process (the in-process executor of `p3dn run` and the schedule's run
@@ -68,12 +75,17 @@ class P3dnWarehouse(DuckDBResource):
     # one and installing the macros costs more than a step that finds nothing to do.
     _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _share: bool = PrivateAttr(default=False)
+    # Set up for a run whose key was judged already: its steps' sessions do not judge it again.
+    _key_judged: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
+        judge_pii_key(load_settings(), context.log)
+        self._key_judged = True
         self._share = True
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._share = False
+        self._key_judged = False
         self._close_shared()
 
     def _close_shared(self) -> None:
@@ -97,14 +109,10 @@ class P3dnWarehouse(DuckDBResource):
 
     @contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         settings = load_settings()
-        check_pii_key(settings)
-        if settings.uses_demo_pii_key:
-            get_dagster_logger().warning(
-                "P3DN_PII_KEY is not set: personal identifiers are hashed with the PUBLIC DEMO "
-                "key. Fine for the shipped synthetic sample; set P3DN_PII_KEY for real data."
-            )
+        if not self._key_judged:  # a session outside a run
+            judge_pii_key(settings, get_dagster_logger())
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             con = self._shared
             if con is None:
@@ -153,11 +161,23 @@ def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"').fetchall()
 
 
+def judge_pii_key(settings: Settings, log) -> None:
+    """Refuse the key a run must not use (check_pii_key), or warn that it is the demo key."""
+    check_pii_key(settings)
+    if settings.uses_demo_pii_key:
+        log.warning(DEMO_KEY_WARNING)
+
+
 class PipelineSettings(ConfigurableResource):
     """Where exports arrive and which pemda un-labelled exports (APBD, KPKP) belong to."""
 
     landing_dir: str
     kd_klpd: str
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # The landing folder a run reads may be set here (e.g. in the launchpad) rather than
+        # by P3DN_LANDING_DIR, which the warehouse judges the demo key against.
+        check_pii_key(load_settings(), self.landing_path)
 
     @property
     def landing_path(self) -> Path:

@@ -73,7 +73,7 @@ class Deployment:
     root: Path
     landing: Path
     dagster_home: Path
-    pii_key: str = RUN_PII_KEY
+    pii_key: str | None = RUN_PII_KEY  # None: P3DN_PII_KEY not set
     demo_mode: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -118,11 +118,12 @@ class Deployment:
         env.update({
             "P3DN_LANDING_DIR": str(self.landing),
             "P3DN_WAREHOUSE": str(self.warehouse),
-            "P3DN_PII_KEY": self.pii_key,
             "DAGSTER_HOME": str(self.dagster_home),
             "TMPDIR": str(self.tmpdir),
             "PYTHONUNBUFFERED": "1",
         })
+        if self.pii_key is not None:
+            env["P3DN_PII_KEY"] = self.pii_key
         if self.demo_mode:
             env["P3DN_DEMO_MODE"] = "1"
         env.update(self.extra_env)

@@ -8,12 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from p3dn_pipeline_tests.conftest import SAMPLES, copy_samples
+from p3dn_pipeline_tests.conftest import SAMPLES, copy_samples, require_shared_samples
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not beside the repo"),
-]
+pytestmark = pytest.mark.slow
 
 LKPP_FILES = [
     "lkpp_isb_ecat_paket_epurchasing_v6_D107_2025_sample25.json",
@@ -35,6 +32,7 @@ def load(name):
 def bandung(tmp_path_factory, module_monkeypatch):
     from p3dn_pipeline_tests.conftest import point_pipeline_at
 
+    require_shared_samples()
     env = point_pipeline_at(module_monkeypatch, tmp_path_factory.mktemp("bandung"))
     copy_samples(LKPP_FILES, env.landing)
     env.materialize()

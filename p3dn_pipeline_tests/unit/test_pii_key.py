@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from p3dn_pipeline.defs.kpkp.source import KPKP_ROSTER
 from p3dn_pipeline.lib.resources import P3dnWarehouse
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.settings import DEMO_PII_KEY, PiiKeyError
+from p3dn_pipeline_tests.conftest import REPO
 
 NOW = dt.datetime(2025, 10, 1, 6, 0)
 SECRET_KEY = "rahasia-dinas-7f3c9e2a51d84b06a9e1c2d3"
@@ -27,12 +29,29 @@ ROSTER_CSV = (
     "Rp 1.000.000\n")
 
 
+SAMPLE = REPO / "data" / "landing"
+APBD_2024 = "apbd/realisasi_apbd_2024.csv"
+
+
 @pytest.fixture
 def database(tmp_path, monkeypatch) -> Path:
-    """A warehouse path, with neither a key nor demo mode set (make test sets demo mode)."""
+    """A warehouse path, with neither a key nor demo mode set (make test sets demo mode), and
+    the shipped sample as the landing folder."""
     monkeypatch.delenv("P3DN_PII_KEY", raising=False)
     monkeypatch.delenv("P3DN_DEMO_MODE", raising=False)
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(SAMPLE))
     return tmp_path / "warehouse" / "p3dn.duckdb"
+
+
+def real_export(folder: Path) -> Path:
+    """The sample's APBD CSV with one amount one rupiah more: a real-format export that is not
+    a file of the sample."""
+    path = folder / APBD_2024
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (SAMPLE / APBD_2024).read_bytes()
+    assert data.count(b";89.681.661;") == 1
+    path.write_bytes(data.replace(b";89.681.661;", b";89.681.662;"))  # same size
+    return path
 
 
 def open_session(database: Path):
@@ -82,11 +101,114 @@ def test_short_key_is_refused_without_quoting_it(database, monkeypatch):
     assert "Jkt-2025" not in str(refused.value)
 
 
-def test_demo_mode_hashes_with_the_demo_key(database, monkeypatch):
+def test_demo_mode_hashes_the_shipped_sample_with_the_demo_key(database, monkeypatch):
     monkeypatch.setenv("P3DN_DEMO_MODE", "1")
     with open_session(database) as con:
         hashed = con.execute("SELECT p3dn_hmac(?)", [NIK]).fetchall()[0][0]
     assert hashed == hmac_hex(DEMO_PII_KEY, NIK)
+
+
+def test_demo_mode_allows_the_demo_key_on_a_copy_or_part_of_the_sample(
+        database, monkeypatch, tmp_path):
+    """Files are known by their bytes, not their names or folder."""
+    landing = tmp_path / "elsewhere"
+    shutil.copytree(SAMPLE, landing)
+    (landing / "lkpp" / "ecat_paket_v5_2024.csv").rename(landing / "renamed.csv")
+    (landing / "kpkp" / "roster_kpkp_2024_TW1.xlsx").unlink()
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(landing))
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    with open_session(database) as con:
+        hashed = con.execute("SELECT p3dn_hmac(?)", [NIK]).fetchall()[0][0]
+    assert hashed == hmac_hex(DEMO_PII_KEY, NIK)
+
+
+@pytest.mark.parametrize("key", [None, DEMO_PII_KEY])
+def test_demo_mode_refuses_the_demo_key_when_a_landed_file_is_not_in_the_sample(
+        database, monkeypatch, tmp_path, key):
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLE, landing)
+    real_export(landing)  # replaces the sample's file
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(landing))
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    if key is not None:
+        monkeypatch.setenv("P3DN_PII_KEY", key)
+    with pytest.raises(PiiKeyError) as refused, open_session(database):
+        pass
+    message = str(refused.value)
+    assert message.startswith(
+        f"P3DN_DEMO_MODE=1 allows the public demo key only on the shipped synthetic sample, "
+        f"and the landing folder {landing} holds 1 file(s) that are not part of it "
+        f"({APBD_2024}), so no file is read. Set P3DN_PII_KEY to a long random secret")
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in message
+    assert "export P3DN_PII_KEY=" in message
+    assert "P3DN_DEMO_MODE=0" in message
+    assert not database.parent.exists()
+
+
+def test_a_manifest_copied_beside_real_files_does_not_unlock_demo_mode(
+        database, monkeypatch, tmp_path):
+    """The landing folder's MANIFEST.json is never trusted, even one that lists the file."""
+    landing = tmp_path / "landing"
+    export = real_export(landing)
+    manifest = json.loads((SAMPLE / "MANIFEST.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == APBD_2024:
+            entry["sha256"] = hashlib.sha256(export.read_bytes()).hexdigest()
+    (landing / "MANIFEST.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("P3DN_LANDING_DIR", str(landing))
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    with pytest.raises(PiiKeyError, match=r"holds 1 file\(s\) that are not part of it "
+                                          r"\(apbd/realisasi_apbd_2024\.csv\)"):
+        with open_session(database):
+            pass
+    assert not database.parent.exists()
+
+
+def test_demo_mode_allows_only_the_demo_key_not_a_short_one(database, monkeypatch):
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    monkeypatch.setenv("P3DN_PII_KEY", "Jkt-2025-pemda")
+    with pytest.raises(PiiKeyError, match="^P3DN_PII_KEY is shorter than 16 characters"):
+        with open_session(database):
+            pass
+
+
+def test_a_run_refuses_the_demo_key_for_the_landing_folder_its_resource_is_given(
+        database, monkeypatch, tmp_path):
+    """P3DN_LANDING_DIR is the sample, but the run's own landing folder (resource config, as
+    the UI's launchpad can set it) holds a real export: the run fails before any step."""
+    from dagster import DagsterEventType, DagsterInstance, materialize
+
+    from p3dn_pipeline.defs.factories import build_file_ledger_asset
+    from p3dn_pipeline.lib.resources import PipelineSettings
+
+    landing = tmp_path / "landing"
+    real_export(landing)
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    result = materialize(
+        [build_file_ledger_asset()], instance=DagsterInstance.ephemeral(),
+        resources={"warehouse": P3dnWarehouse(database=str(database)),
+                   "pipeline": PipelineSettings(landing_dir=str(landing), kd_klpd="DKI")},
+        raise_on_error=False)
+    assert not result.success
+    [failure] = [event for event in result.all_events
+                 if event.event_type == DagsterEventType.RESOURCE_INIT_FAILURE]
+    assert (f"the landing folder {landing} holds 1 file(s) that are not part of it "
+            f"({APBD_2024})") in str(failure.event_specific_data)
+    assert not [event for event in result.all_events if event.is_step_start]
+    assert not database.parent.exists()
+
+
+def test_the_package_lists_exactly_the_files_of_the_shipped_sample():
+    """What demo mode accepts is the committed sample (make synth rewrites both together)."""
+    from p3dn_pipeline.demo_sample import shipped_sample
+    from p3dn_pipeline.lib.landing import discover
+
+    on_disk = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f.size_bytes
+               for f in discover(SAMPLE)}
+    manifest = json.loads((SAMPLE / "MANIFEST.json").read_text())
+    assert len(on_disk) == len(manifest["files"]) == 21
+    assert {entry["sha256"] for entry in manifest["files"]} == set(on_disk)
+    assert shipped_sample() == on_disk
 
 
 def test_long_key_is_used_outside_demo_mode(database, monkeypatch):
