@@ -17,6 +17,7 @@ Province: 97,5 / 150 = 65,00 %; PDN share 150 / 240 = 62,50 %; UMK share 130 / 2
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -156,3 +157,31 @@ def test_apbd_subtotal_and_unparseable_lines_are_quarantined_with_reason(mini_wa
         (6, "Kode Rekening", "subtotal_line_not_six_levels", "5.1.02"),
         (7, "Realisasi", "not_a_number", "abc"),
     ]
+
+
+def test_an_impossible_or_future_date_never_becomes_the_data_date(pipeline_env):
+    """An order mistyped as 2099-01-01 (outside the fiscal year's tolerance) and a SiRUP
+    event dated after the file was loaded are left out of the quoted "data s.d.": 2025 stays
+    at its newest plausible date, and a year whose only date is in the future has none."""
+    import datetime as dt
+
+    shutil.copytree(FIXTURES, pipeline_env.landing, dirs_exist_ok=True)
+    orders = json.loads((FIXTURES / "ekatalog_v6.json").read_text())
+    orders[0]["tgl_order"] = "2099-01-01"
+    (pipeline_env.landing / "ekatalog_v6.json").write_text(json.dumps(orders))
+    future = dt.date.today() + dt.timedelta(days=30)
+    plans = json.loads((FIXTURES / "sirup_paket.json").read_text())
+    ahead = {**plans[0], "tahun_anggaran": future.year, "_event_date": future.isoformat(),
+             "kd_rup": type(plans[0]["kd_rup"])(int(plans[0]["kd_rup"]) + 5000000)}
+    (pipeline_env.landing / "sirup_ahead.json").write_text(json.dumps([ahead]))
+    assert pipeline_env.materialize().success
+    rows = pipeline_env.query(
+        "SELECT tahun_anggaran, tanggal_data, keterangan FROM marts.p3dn_provinsi ORDER BY 1")
+    assert [(year, None if date is None else str(date)) for year, date, _ in rows] == [
+        (2025, "2025-03-31"), (future.year, None)]
+    assert rows[0][2].endswith("(DKI TA 2025, data s.d. 31-03-2025)")
+    assert rows[1][2].endswith(f"(DKI TA {future.year}, data s.d. ?)")
+    # The order still counts; only its date is not quoted.
+    assert pipeline_env.query(
+        "SELECT count(*) FROM staging.ekatalog_paket_v6 WHERE tgl_order = DATE '2099-01-01'"
+    ) == [(1,)]

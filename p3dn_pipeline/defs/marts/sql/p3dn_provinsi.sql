@@ -21,10 +21,18 @@ WITH total AS (
     GROUP BY ALL
 ),
 sumber AS (
-    -- Which export files feed each pemda-year, and how fresh the data inside them is.
+    -- Which export files feed each pemda-year, and how fresh the data inside them is. The
+    -- data date is a date a figure can honestly be "as of": one inside the fiscal year's
+    -- tolerance (1 October before to 31 March after) and not after its file was loaded
+    -- (WIB). A mistyped 2099-01-01 is left out of it (and flagged by its WARN rule), so the
+    -- quoted "data s.d." is never in the future.
     SELECT kd_klpd, tahun_anggaran,
            count(DISTINCT _source_file) AS jumlah_file_sumber,
-           max(tanggal_data) AS tanggal_data,
+           max(tanggal_data) FILTER (
+               WHERE tanggal_data BETWEEN make_date(tahun_anggaran - 1, 10, 1)
+                                      AND make_date(tahun_anggaran + 1, 3, 31)
+                 AND tanggal_data <= CAST(_loaded_at + INTERVAL 7 HOUR AS DATE))
+               AS tanggal_data,
            max(_loaded_at) AS dimuat_pada
     FROM (
         SELECT kd_klpd, tahun_anggaran, _source_file, tgl_order AS tanggal_data, _loaded_at
@@ -86,6 +94,6 @@ COMMENT ON COLUMN marts.p3dn_provinsi.realisasi_ekatalog_rp IS 'Seluruh nilai e-
 COMMENT ON COLUMN marts.p3dn_provinsi.jumlah_skpd IS 'Jumlah SKPD dalam perhitungan. / Number of SKPD counted.';
 COMMENT ON COLUMN marts.p3dn_provinsi.sumber IS 'Sumber data pembilang dan penyebut. / Sources of numerator and denominator.';
 COMMENT ON COLUMN marts.p3dn_provinsi.jumlah_file_sumber IS 'Jumlah file ekspor yang dipakai. / Number of export files used.';
-COMMENT ON COLUMN marts.p3dn_provinsi.tanggal_data IS 'Tanggal data terbaru di sumber (tgl_order e-katalog / _event_date SiRUP). / Latest data date in the sources.';
+COMMENT ON COLUMN marts.p3dn_provinsi.tanggal_data IS 'Tanggal data terbaru di sumber (tgl_order e-katalog / _event_date SiRUP), hanya tanggal dalam toleransi tahun anggaran (1 Okt sebelumnya s.d. 31 Mar sesudahnya) dan tidak sesudah file dimuat. / Latest data date in the sources, within the fiscal year tolerance and never after the file was loaded.';
 COMMENT ON COLUMN marts.p3dn_provinsi.dimuat_pada IS 'Waktu file sumber terbaru dimuat ke gudang data. / When the newest source file was loaded.';
 COMMENT ON COLUMN marts.p3dn_provinsi.keterangan IS 'Kalimat siap kutip berisi angka dan dasarnya. / Quotable sentence with the figure and its basis.';
