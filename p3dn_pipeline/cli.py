@@ -82,6 +82,7 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     from p3dn_pipeline.definitions import defs
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
+    from p3dn_pipeline.lib.resources import LOADED_BY_TAG
 
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
@@ -101,7 +102,7 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
         instance=instance, raise_on_error=False, run_config=run_config)
     if not loaded.success:
         return _failed(loaded)
-    tags = fiscal_year_range_tags(instance)
+    tags = {**fiscal_year_range_tags(instance), LOADED_BY_TAG: loaded.run_id}
     print(f"Fiscal years: {', '.join(map(str, registered_fiscal_years(instance)))}.")
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"

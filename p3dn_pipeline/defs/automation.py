@@ -40,6 +40,7 @@ from dagster import (
 )
 
 from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
+from p3dn_pipeline.lib.resources import LOADED_BY_TAG
 from p3dn_pipeline.lib import landing
 from p3dn_pipeline.settings import load_settings
 
@@ -96,7 +97,7 @@ def refresh_after_load(context: RunStatusSensorContext) -> RunRequest:
     return refresh_all_request(
         context.instance, run_key=f"refresh-after-{loaded.run_id}",
         tags={key: value for key, value in loaded.tags.items()
-              if key.startswith("p3dn/")} | {"p3dn/loaded_by": loaded.run_id})
+              if key.startswith("p3dn/")} | {LOADED_BY_TAG: loaded.run_id})
 
 
 # A mart built by the 06:00 run is under 24 hours old when the next one starts; 36 hours

@@ -15,6 +15,8 @@ from pydantic import PrivateAttr
 from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
 from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
 
+# Tag of a refresh_all run started after a load_landing run (the load's run id).
+LOADED_BY_TAG = "p3dn/loaded_by"
 DEMO_KEY_WARNING = (
     "P3DN_PII_KEY is not set: personal identifiers are hashed with the PUBLIC DEMO key. Fine "
     "for the shipped synthetic sample only; set P3DN_PII_KEY for real data.")
@@ -79,7 +81,11 @@ class P3dnWarehouse(DuckDBResource):
     _key_judged: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        judge_pii_key(load_settings(), context.log)
+        # A refresh that follows a load (tag p3dn/loaded_by) was warned about by that load:
+        # the demo-key warning is said once per refresh, not once per run of it.
+        followed_a_load = bool(context.dagster_run and
+                               context.dagster_run.tags.get(LOADED_BY_TAG))
+        judge_pii_key(load_settings(), context.log, warn=not followed_a_load)
         self._key_judged = True
         self._share = True
 
@@ -161,10 +167,10 @@ def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"').fetchall()
 
 
-def judge_pii_key(settings: Settings, log) -> None:
+def judge_pii_key(settings: Settings, log, *, warn: bool = True) -> None:
     """Refuse the key a run must not use (check_pii_key), or warn that it is the demo key."""
     check_pii_key(settings)
-    if settings.uses_demo_pii_key:
+    if settings.uses_demo_pii_key and warn:
         log.warning(DEMO_KEY_WARNING)
 
 

@@ -90,7 +90,7 @@ def test_demo_mode_runs_the_shipped_sample_and_warns_once_per_run(root):
 
 
 def test_a_run_the_landing_sensor_starts_in_demo_mode_refuses_real_files(root):
-    """The daemon path: dagster-daemon ticks the landing sensor, which starts refresh_all in
+    """The daemon path: dagster-daemon ticks the landing sensor, which starts load_landing in
     its own run worker; the run's resources refuse the demo key before any step."""
     from dagster import DagsterEventType, DagsterRunStatus
 
@@ -119,7 +119,7 @@ def test_a_run_the_landing_sensor_starts_in_demo_mode_refuses_real_files(root):
         stop(daemon)
 
     run = runs[-1]
-    assert run.job_name == "refresh_all"
+    assert run.job_name == "load_landing"
     assert run.tags["dagster/sensor_name"] == "landing_folder_sensor"
     assert run.status == DagsterRunStatus.FAILURE
     events = instance.all_logs(run.run_id)

@@ -178,7 +178,7 @@ def test_a_run_refuses_the_demo_key_for_the_landing_folder_its_resource_is_given
     the UI's launchpad can set it) holds a real export: the run fails before any step."""
     from dagster import DagsterEventType, DagsterInstance, materialize
 
-    from p3dn_pipeline.defs.factories import build_file_ledger_asset
+    from p3dn_pipeline.lib.factories import build_file_ledger_asset
     from p3dn_pipeline.lib.resources import PipelineSettings
 
     landing = tmp_path / "landing"
