@@ -51,6 +51,12 @@ def _scratch() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def typed_table_statement(name: str) -> re.Pattern:
+    """The statement head a staging SQL file builds its table with."""
+    return re.compile(rf"\bCREATE\s+(OR\s+REPLACE\s+)?TEMP(ORARY)?\s+TABLE\s+typed_{name}\b",
+                      re.IGNORECASE)
+
+
 def required_columns(staged: Staged) -> list[str]:
     """Columns typed_<dataset> must have besides lineage and problems."""
     wanted = list(staged.key)
@@ -77,8 +83,7 @@ def check_staging_sql(source: Source, staged: Staged) -> None:
             "staging SQL must build typed_" + name + " (see README, 'The staging contract')")
     sql = sql_file.read_text(encoding="utf-8")
     problems = []
-    if not re.search(rf"\bCREATE\s+(OR\s+REPLACE\s+)?TEMP(ORARY)?\s+TABLE\s+typed_{name}\b",
-                     sql, re.IGNORECASE):
+    if not typed_table_statement(name).search(sql):
         problems.append(f"it must build the temporary table typed_{name} "
                         f"(CREATE OR REPLACE TEMP TABLE typed_{name} AS ...)")
     inputs = tables_read(sql)

@@ -35,10 +35,8 @@ from dagster import (
 from p3dn_pipeline.lib import builds, contract, fiscal_years, ledger, quality_gate
 from p3dn_pipeline.lib.partitions import (
     FISCAL_YEARS,
-    PARTITIONED_TAG,
     SINGLE_RUN,
     plausible_fiscal_years,
-    register_fiscal_years,
     registered_fiscal_years,
 )
 from p3dn_pipeline.lib.quality import to_asset_check_results, validate_table
@@ -166,7 +164,7 @@ def incremental_asset(
     gated: bool = False,
     transactional: bool = True,
     content_state: Callable[[Build], str] | None = None,
-    slice_rows: Callable[[Build], dict[int, int]] | None = None,
+    sliced_table: tuple[str, str] | None = None,
     kinds: frozenset[str] = frozenset({"duckdb"}),
     metadata: dict | None = None,
 ):
@@ -180,8 +178,8 @@ def incremental_asset(
     ``transactional=False``: the body manages its own transactions (published files).
     ``content_state``: for tables kept incrementally (ledger, raw): the body always runs, and
     the build id changes only when this description of the content does.
-    ``slice_rows``: rows per fiscal year, so each partition's materialization carries its own
-    year's row count rather than the whole run's.
+    ``sliced_table``: (table, year column) of a partitioned asset, so each partition's
+    materialization carries its own year's row count rather than the whole run's.
     """
     code = builds.code_version(*own_code)
     check_names = {spec.name for spec in check_specs}
@@ -190,8 +188,7 @@ def incremental_asset(
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
                description=description, check_specs=list(check_specs) or None,
                partitions_def=FISCAL_YEARS if partitioned else None,
-               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata,
-               tags={PARTITIONED_TAG: FISCAL_YEARS.name} if partitioned else None)
+               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata)
         def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                         pipeline: PipelineSettings) -> MaterializeResult:
             with warehouse.session() as con:
@@ -218,7 +215,7 @@ def incremental_asset(
                                          "last build; nothing rewritten.")
                         step.previous_build_id = builds.build_id_of(con, key)
                         return _result(step, {**describe(step), "rebuilt": False},
-                                       [stored[spec.name] for spec in check_specs], slice_rows)
+                                       [stored[spec.name] for spec in check_specs], sliced_table)
                 if transactional:
                     with transaction(con):
                         extra = body(step) or {}
@@ -237,7 +234,7 @@ def incremental_asset(
                 described = {**describe(step), **extra, **(checked.metadata if checked else {}),
                              "rebuilt": True}
                 return _result(step, described, checked.results if checked else [],
-                               slice_rows)
+                               sliced_table)
 
         return incremental
 
@@ -245,11 +242,10 @@ def incremental_asset(
 
 
 def _result(step: Build, metadata: dict, check_results: list,
-            slice_rows: Callable[[Build], dict[int, int]] | None = None) -> MaterializeResult:
-    if slice_rows is not None:
+            sliced_table: tuple[str, str] | None = None) -> MaterializeResult:
+    if sliced_table is not None:
         asked = [int(k) for k in step.context.partition_keys]
-        for year, rows in slice_rows(Build(step.context, step.con, step.pipeline,
-                                           asked)).items():
+        for year, rows in rows_per_year(step.con, *sliced_table, asked).items():
             step.context.add_asset_metadata({"dagster/row_count": MetadataValue.int(rows)},
                                             partition_key=str(year))
     build_id = builds.build_id_of(step.con, step.context.asset_key)
@@ -419,8 +415,7 @@ def build_staging_asset(source: Source, staged: Staged):
                                                                asset_key),
         check_specs=specs,
         partitioned=bool(year_column),
-        slice_rows=(lambda step: rows_per_year(step.con, table_name, year_column, step.slices))
-        if year_column else None,
+        sliced_table=(table_name, year_column) if year_column else None,
         metadata={CHECKED_TABLE_METADATA: table_name},
     )(build)
 
@@ -505,8 +500,7 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
             step.con, f"{schema}.{table}", preview=preview,
             year_column=FISCAL_YEAR_COLUMN if year_sliced else None, years=step.slices),
         partitioned=year_sliced,
-        slice_rows=(lambda step: rows_per_year(step.con, f"{schema}.{table}", FISCAL_YEAR_COLUMN,
-                                               step.slices)) if year_sliced else None,
+        sliced_table=(f"{schema}.{table}", FISCAL_YEAR_COLUMN) if year_sliced else None,
         gated=True,
     )(build)
 

@@ -15,6 +15,7 @@ import duckdb
 from dagster import DagsterInstance
 
 from p3dn_pipeline.lib import ledger
+from p3dn_pipeline.lib.contract import typed_table_statement
 from p3dn_pipeline.lib.partitions import register_fiscal_years
 from p3dn_pipeline.lib.sources import Source, Staged
 from p3dn_pipeline.lib.warehouse import execute_all, fetch_dicts, table_exists, transaction
@@ -35,8 +36,7 @@ def count(con: duckdb.DuckDBPyConnection, source: Source, staged: Staged) -> lis
     cannot hold bound parameters: they are NULL here (a year never depends on them)."""
     name = staged.name
     sql = source.staging_sql(staged).read_text(encoding="utf-8")
-    as_view = re.sub(rf"\bCREATE\s+(OR\s+REPLACE\s+)?TEMP(ORARY)?\s+TABLE\s+typed_{name}\b",
-                     f"CREATE OR REPLACE TEMP VIEW typed_{name}", sql, flags=re.IGNORECASE)
+    as_view = typed_table_statement(name).sub(f"CREATE OR REPLACE TEMP VIEW typed_{name}", sql)
     as_view = re.sub(r"\$[a-z_][a-z0-9_]*\b", "NULL", as_view)
     try:
         execute_all(con, as_view)

@@ -36,8 +36,6 @@ from dagster._core.storage.tags import (
 
 FIRST_FISCAL_YEAR = 2018
 FISCAL_YEARS = DynamicPartitionsDefinition(name="tahun_anggaran")
-# Asset tag of every asset partitioned by fiscal year, for selecting them (or all others).
-PARTITIONED_TAG = "p3dn/partitioned_by"
 SINGLE_RUN = BackfillPolicy.single_run()
 # BackfillPolicy is marked beta in Dagster 1.13; it is what keeps a backfill to one DuckDB
 # writer, and the tests pin its behaviour, so the warning on every asset is only noise.

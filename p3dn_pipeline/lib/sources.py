@@ -162,18 +162,6 @@ class Registry:
     def staged(self) -> tuple[Staged, ...]:
         return tuple(st for s in self.sources for st in s.staged)
 
-    def dataset(self, name: str) -> Dataset:
-        for candidate in self.datasets:
-            if candidate.name == name:
-                return candidate
-        raise KeyError(f"no source folder declares a dataset named {name!r}")
-
-    def source_of(self, dataset_name: str) -> str | None:
-        for candidate in self.datasets:
-            if candidate.name == dataset_name:
-                return candidate.source
-        return None
-
 
 class SourceDeclarationError(Exception):
     """A source folder declares something inconsistent; the message names the folder."""
