@@ -291,3 +291,20 @@ CREATE OR REPLACE TEMP MACRO p3dn_nib(x) AS
 CREATE OR REPLACE TEMP MACRO p3dn_angka_terlalu_besar(x, max_digits) AS
     'a number of ' || length(CAST(trunc(abs(x)) AS VARCHAR))
     || ' digits before the decimal comma; at most ' || max_digits || ' fit';
+
+-- LKPP's kd_rup fields: one 8-digit code as int or text; a later CSV pull of e-katalog v6
+-- repeats the same code once per product line (`60505290,60505290`); pencatatan joins
+-- different codes with `;`. The distinct codes, sorted; empty parts (a trailing `;`) are
+-- ignored; NULL when the field is empty, and NULL when any part is not a code (the caller
+-- quarantines it as `not_a_number`, so a typo is never silently half-read).
+CREATE OR REPLACE TEMP MACRO p3dn_kode_rup_list(x) AS
+    list_transform([list_transform(list_filter(string_split_regex(p3dn_teks(x), '\s*[;,]\s*'),
+                                               lambda part: part <> ''),
+                                   lambda part: TRY_CAST(p3dn_digits(part) AS BIGINT))],
+                   lambda codes: CASE WHEN len(codes) > 0 AND list_count(codes) = len(codes)
+                                      THEN list_sort(list_distinct(codes)) END)[1];
+
+-- The one code of a kd_rup field, also when it is written repeated; NULL when the field
+-- holds several different codes (use p3dn_kode_rup_list) or is not a code.
+CREATE OR REPLACE TEMP MACRO p3dn_kode_rup(x) AS
+    list_transform([p3dn_kode_rup_list(x)], lambda codes: CASE WHEN len(codes) = 1 THEN codes[1] END)[1];
