@@ -387,15 +387,30 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; "
             f"{status}</div>"
             '<dl class="dasar">'
-            f"<dt>Pembilang</dt><dd>realisasi PDN e-katalog "
-            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>Pembilang</dt><dd>realisasi PDN semua kanal "
+            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')} "
+            f"({esc(row['kanal_dihitung'] or 'tidak ada kanal')}; swakelola tidak dihitung)</dd>"
             f"<dt>Penyebut</dt><dd>komitmen PDN SiRUP "
             f"{value('penyebut_komitmen_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>Per kanal</dt><dd>e-katalog {value('realisasi_pdn_ekatalog_rp', 'rupiah')}, "
+            f"tender {value('realisasi_pdn_tender_rp', 'rupiah')}, "
+            f"non-tender {value('realisasi_pdn_nontender_rp', 'rupiah')}, "
+            f"pencatatan {value('realisasi_pdn_pencatatan_rp', 'rupiah')}; toko daring "
+            f"{value('realisasi_tokodaring_rp', 'rupiah')} (PDN tidak diketahui)</dd>"
+            f"<dt>E-katalog saja</dt><dd>{value('pct_realisasi_komitmen_ekatalog', 'persen')} "
+            f"(angka sekunder, pembilang satu kanal)</dd>"
+            f"<dt>PDN / realisasi</dt><dd>{value('pct_pdn_realisasi', 'persen')} "
+            f"(target {value('target_pct_pdn_realisasi', 'persen')}; PDN tidak diketahui "
+            f"{value('realisasi_pdn_tidak_diketahui_rp', 'rupiah')})</dd>"
+            f"<dt>UMK / realisasi</dt><dd>{value('pct_umk_realisasi', 'persen')} "
+            f"(target {value('target_pct_umk_realisasi', 'persen')}; nilai UMK LKPP dari sisi "
+            f"penyedia)</dd>"
             f"<dt>PDN / belanja pengadaan</dt><dd>{value('pct_pdn_belanja', 'persen')} "
-            f"(target {value('target_pct_pdn_belanja', 'persen')})</dd>"
+            f"(komitmen; target {value('target_pct_pdn_belanja', 'persen')})</dd>"
             f"<dt>UMK / belanja pengadaan</dt><dd>{value('pct_umk_belanja', 'persen')} "
-            f"(target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
+            f"(komitmen; target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
             f"{value('komitmen_umk_rp', 'rupiah')})</dd>"
+            f"<dt>Dasar target</dt><dd>{esc(row['dasar_target_realisasi_komitmen'] or '-')}</dd>"
             f"<dt>Belanja pengadaan</dt><dd>{value('belanja_pengadaan_rp', 'rupiah')}</dd>"
             f"<dt>Sumber</dt><dd>{esc(row['sumber'])} "
             f"({value('jumlah_file_sumber', 'angka')} file)</dd>"
@@ -404,6 +419,19 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             "</dl>"
             f"<blockquote>{esc(row['keterangan'])}</blockquote></div>")
     return f'<div class="kartu-baris">{"".join(cards)}</div>'
+
+
+def section_targets(targets: Sequence[dict]) -> str:
+    """Which basis each target is for: a target is only ever compared with a figure of the
+    same numerator and denominator."""
+    if not targets:
+        return _empty("marts.p3dn_target")
+    rows = [[esc(t["kpi"]), kpi("p3dn_target.target_pct", (t["kpi"],), t["target_pct"], "persen"),
+             esc(t["pembilang"]), esc(t["penyebut"]),
+             esc(t["sumber"]) + (" <em>(diasumsikan)</em>" if t["diasumsikan"] else "")]
+            for t in targets]
+    return _table([("Angka", False), ("Target", True), ("Pembilang", False),
+                   ("Penyebut", False), ("Sumber", False)], rows)
 
 
 def section_skpd(per_skpd: Sequence[dict]) -> str:
@@ -445,7 +473,7 @@ def section_skpd(per_skpd: Sequence[dict]) -> str:
         parts.append(_table([("SKPD", False), ("Realisasi PDN", True), ("Komitmen PDN", True),
                              ("Realisasi / komitmen", True), ("PDN / belanja", True),
                              ("UMK / belanja", True), ("Belanja pengadaan", True),
-                             ("Tanpa RUP komitmen", True)], table_rows))
+                             ("E-katalog tanpa RUP komitmen", True)], table_rows))
     return "".join(parts)
 
 
@@ -472,6 +500,7 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
                            f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}",
                            cell("pct_realisasi_komitmen", "persen"),
                            cell("pembilang_realisasi_pdn_rp", "rupiah"),
+                           esc(row.get("dasar_pembilang") or "-"),
                            cell("penyebut_komitmen_pdn_rp", "rupiah"),
                            cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
                            cell("tanggal_data", "tanggal")])
@@ -479,7 +508,8 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
                            " snapshot di marts.p3dn_snapshot); garis merah = target.", legend)
             + f"<h3>{SNAPSHOT_ROWS_SHOWN} snapshot terakhir</h3>"
             + _table([("Diambil", False), ("Pemda", False), ("Realisasi / komitmen", True),
-                      ("Pembilang", True), ("Penyebut", True), ("PDN / belanja", True),
+                      ("Pembilang", True), ("Dasar pembilang", False), ("Penyebut", True),
+                      ("PDN / belanja", True),
                       ("UMK / belanja", True), ("Data s.d.", False)], table_rows))
 
 
@@ -605,12 +635,15 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
     latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
     sections = [
         ("angka-utama", "Angka utama: realisasi komitmen P3DN",
-         "Persen realisasi komitmen = realisasi PDN / komitmen PDN; setiap angka dengan "
+         "Persen realisasi komitmen = realisasi PDN semua kanal / komitmen PDN; setiap angka dengan "
          "pembilang, penyebut, sumber dan tanggal datanya (marts.p3dn_provinsi).",
          section_headline(data["provinsi"])),
+        ("target", "Target dan dasarnya",
+         "Setiap target berlaku untuk satu dasar perhitungan (marts.p3dn_target).",
+         section_targets(data["target"])),
         ("per-skpd", "Realisasi vs komitmen per SKPD terhadap target",
-         "Tahun anggaran terbaru; target 95 % realisasi komitmen (SE Kepala LKPP 8/2023), 80 % "
-         "PDN dan 40 % UMK terhadap belanja pengadaan (marts.p3dn_per_skpd).",
+         "Tahun anggaran terbaru; realisasi semua kanal, sub-unit digulung ke SKPD induk; "
+         "target dan dasarnya di bagian Target (marts.p3dn_per_skpd).",
          section_skpd(data["per_skpd"])),
         ("tren", "Tren angka utama antar-snapshot",
          "Setiap publikasi menyimpan angka utama di marts.p3dn_snapshot.",

@@ -6,6 +6,10 @@
 SELECT * FROM marts.p3dn_provinsi
 ORDER BY kd_klpd, tahun_anggaran DESC;
 
+-- name: target
+-- The targets with the basis each is measured on.
+SELECT * FROM marts.p3dn_target ORDER BY kpi;
+
 -- name: per_skpd
 -- Every SKPD of the newest fiscal year of each pemda.
 SELECT s.*

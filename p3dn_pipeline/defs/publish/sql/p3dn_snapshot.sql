@@ -14,10 +14,15 @@ CREATE TABLE IF NOT EXISTS marts.p3dn_snapshot (
     tanggal_data DATE
 );
 
-INSERT INTO marts.p3dn_snapshot
-SELECT $snapshot_id, $diambil_pada, kd_klpd, tahun_anggaran,
+-- Until 2026-12 the headline's numerator was e-katalog only; from then on it covers every
+-- channel. Snapshots taken before say so, and the two are never read as one series.
+ALTER TABLE marts.p3dn_snapshot ADD COLUMN IF NOT EXISTS dasar_pembilang VARCHAR DEFAULT 'e-katalog saja';
+
+INSERT INTO marts.p3dn_snapshot BY NAME
+SELECT $snapshot_id AS snapshot_id, $diambil_pada AS diambil_pada, kd_klpd, tahun_anggaran,
        pct_realisasi_komitmen, pembilang_realisasi_pdn_rp, penyebut_komitmen_pdn_rp,
-       pct_pdn_belanja, pct_umk_belanja, tanggal_data
+       pct_pdn_belanja, pct_umk_belanja, tanggal_data,
+       'semua kanal: ' || kanal_dihitung AS dasar_pembilang
 FROM marts.p3dn_provinsi
 ORDER BY kd_klpd, tahun_anggaran;
 
@@ -27,8 +32,9 @@ COMMENT ON COLUMN marts.p3dn_snapshot.diambil_pada IS 'Waktu snapshot diambil, U
 COMMENT ON COLUMN marts.p3dn_snapshot.kd_klpd IS 'Kode K/L/PD LKPP (pemda). / LKPP government code.';
 COMMENT ON COLUMN marts.p3dn_snapshot.tahun_anggaran IS 'Tahun anggaran. / Fiscal year.';
 COMMENT ON COLUMN marts.p3dn_snapshot.pct_realisasi_komitmen IS 'Realisasi komitmen P3DN (%) = 100 x pembilang / penyebut saat snapshot; NULL bila komitmen 0 (sumber: marts.p3dn_provinsi). / Headline percent at snapshot time; NULL when there is no commitment.';
-COMMENT ON COLUMN marts.p3dn_snapshot.pembilang_realisasi_pdn_rp IS 'Pembilang: realisasi PDN e-katalog (Rp), LKPP e-Katalog v5+v6 yang kd_rup-nya paket komitmen SiRUP berstatus PDN. / Numerator, rupiah.';
+COMMENT ON COLUMN marts.p3dn_snapshot.pembilang_realisasi_pdn_rp IS 'Pembilang: realisasi PDN (Rp) pada dasar di kolom dasar_pembilang. / Numerator, rupiah, on the basis named in dasar_pembilang.';
 COMMENT ON COLUMN marts.p3dn_snapshot.penyebut_komitmen_pdn_rp IS 'Penyebut: komitmen PDN (Rp), pagu paket SiRUP RUP-PaketPenyedia-Terumumkan berstatus PDN. / Denominator, rupiah.';
 COMMENT ON COLUMN marts.p3dn_snapshot.pct_pdn_belanja IS 'Komitmen PDN / belanja pengadaan RUP-StrukturAnggaranPD (%), saat snapshot. / PDN share of procurement spending, percent.';
 COMMENT ON COLUMN marts.p3dn_snapshot.pct_umk_belanja IS 'Komitmen UMK / belanja pengadaan RUP-StrukturAnggaranPD (%), saat snapshot. / Micro/small share of procurement spending, percent.';
 COMMENT ON COLUMN marts.p3dn_snapshot.tanggal_data IS 'Tanggal data terbaru di sumber saat snapshot (tgl_order e-katalog / _event_date SiRUP). / Latest data date in the sources at snapshot time.';
+COMMENT ON COLUMN marts.p3dn_snapshot.dasar_pembilang IS 'Dasar pembilang saat snapshot: "e-katalog saja" (sebelum Desember 2026) atau "semua kanal: ..." dengan kanal yang punya data. / Basis of the numerator at snapshot time.';
