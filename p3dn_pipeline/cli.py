@@ -52,9 +52,14 @@ def headline_report(warehouse_path: Path) -> str:
         lines.append(
             f"{row['kd_klpd']} TA {row['tahun_anggaran']}: "
             f"{persen(row['pct_realisasi_komitmen'])} "
-            f"(realisasi PDN {rupiah(row['pembilang_realisasi_pdn_rp'])} / "
+            f"(realisasi PDN semua kanal {rupiah(row['pembilang_realisasi_pdn_rp'])} / "
             f"komitmen PDN {rupiah(row['penyebut_komitmen_pdn_rp'])}; "
             f"target {persen(row['target_pct_realisasi_komitmen'])})")
+        lines.append(
+            f"    kanal: {row['kanal_dihitung'] or '-'} (swakelola tidak dihitung); "
+            f"e-katalog saja {persen(row['pct_realisasi_komitmen_ekatalog'])}; "
+            f"PDN / realisasi {persen(row['pct_pdn_realisasi'])}, "
+            f"UMK / realisasi {persen(row['pct_umk_realisasi'])}")
         lines.append(
             f"    PDN / belanja pengadaan {persen(row['pct_pdn_belanja'])}, "
             f"UMK / belanja pengadaan {persen(row['pct_umk_belanja'])} "
