@@ -272,7 +272,7 @@ def test_numbers_on_the_page_equal_the_marts(dashboard):
         skpd = [r[0] for r in con.execute("SELECT kd_satker_str FROM p3dn_per_skpd").fetchall()]
 
     assert figures[("p3dn_provinsi.pct_realisasi_komitmen", "DKI|2025")] == "65,0 %"
-    assert figures[("p3dn_provinsi.target_pct_realisasi_komitmen", "DKI|2025")] == "95,0 %"
+    assert figures[("p3dn_provinsi.target_pct_realisasi_komitmen", "DKI|2025")] == "80,0 %"
     assert figures[("p3dn_provinsi.pembilang_realisasi_pdn_rp", "DKI|2025")] == "Rp97.500.000"
     assert figures[("p3dn_provinsi.penyebut_komitmen_pdn_rp", "DKI|2025")] == "Rp150.000.000"
     assert figures[("p3dn_provinsi.tanggal_data", "DKI|2025")] == "31 Maret 2025"

@@ -68,7 +68,10 @@ def test_skpd_realisation_sums_transacted_v5_lines_and_v6_orders_on_committed_pa
         mini_warehouse):
     row = skpd_row(mini_warehouse, SKPD_A)
     assert row["realisasi_pdn_rp"] == Decimal("97500000.00")
-    assert row["realisasi_umk_rp"] == Decimal("90000000.00")
+    # UMK is the vendor's (Ecat-PenyediaDetail), not the plan's flag: no vendor detail here,
+    # so no realised value is known to be UMK (test_p3dn_channels covers known vendors).
+    assert row["realisasi_umk_rp"] == 0
+    assert row["realisasi_umk_tidak_diketahui_rp"] == Decimal("134500000.00")
     assert row["realisasi_ekatalog_rp"] == Decimal("134500000.00")
     assert row["realisasi_tanpa_rup_rp"] == Decimal("7000000.00")
     assert row["jumlah_paket_ekatalog"] == 5
@@ -80,7 +83,7 @@ def test_skpd_shares_and_target_flags(mini_warehouse):
     assert row["pct_pdn_belanja"] == Decimal("75.00")
     assert row["pct_umk_belanja"] == Decimal("65.00")
     assert (row["target_pct_realisasi_komitmen"], row["target_pct_pdn_belanja"],
-            row["target_pct_umk_belanja"]) == (Decimal("95.00"), Decimal("80.00"),
+            row["target_pct_umk_belanja"]) == (Decimal("80.00"), Decimal("95.00"),
                                                Decimal("40.00"))
     assert row["memenuhi_target_realisasi_komitmen"] is False
     assert row["memenuhi_target_pdn_belanja"] is False
@@ -126,8 +129,9 @@ def test_headline_carries_numerator_denominator_sources_and_date(mini_warehouse)
     assert str(row["tanggal_data"]) == "2025-03-31"
     assert "SiRUP" in row["sumber"] and "e-Katalog" in row["sumber"]
     assert row["keterangan"] == (
-        "Realisasi komitmen P3DN 65,00 % = realisasi PDN Rp97.500.000 / komitmen PDN "
-        "Rp150.000.000 (DKI TA 2025, data s.d. 31-03-2025)")
+        "Realisasi komitmen P3DN 65,00 % = realisasi PDN semua kanal (ekatalog; swakelola "
+        "tidak dihitung) Rp97.500.000 / komitmen PDN SiRUP Rp150.000.000 (DKI TA 2025, data "
+        "s.d. 31-03-2025); e-katalog saja: 65,00 %")
 
 
 def test_apbd_monthly_uses_only_six_level_5_1_02_and_5_2_lines(mini_warehouse):
