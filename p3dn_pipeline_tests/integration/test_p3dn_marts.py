@@ -104,9 +104,12 @@ def test_tkdn_value_counts_an_order_only_when_every_product_has_tkdn(mini_wareho
     # v5 777: line 9001 (TKDN 43,56) 10 jt known and >= 25; line 9002 ('' TKDN) unknown.
     # O1: uuid-a 30 %, uuid-b 20 %: known, minimum 20 % < 25. O2: uuid-c 80 %.
     # O3 and O5 list uuid-x, which has no product detail.
+    # TKDN + BMP >= 40: 9001 43,56 + 5 = 48,56 (10 jt); O1 uuid-a 30 + 15 = 45 and uuid-b
+    # 20 + 20 = 40, so all of O1 (60 jt) although uuid-b's TKDN is under 25; O2 80 (25 jt).
     row = skpd_row(mini_warehouse, SKPD_A)
     assert row["realisasi_tkdn_diketahui_rp"] == Decimal("95000000.00")
     assert row["realisasi_tkdn_min_25_rp"] == Decimal("35000000.00")
+    assert row["realisasi_tkdn_bmp_min_40_rp"] == Decimal("95000000.00")
 
 
 def test_headline_carries_numerator_denominator_sources_and_date(mini_warehouse):

@@ -15,7 +15,8 @@ v6_tkdn AS (
     SELECT o.kd_paket,
            count(*) AS jumlah_produk,
            count(p.tkdn_pct) AS jumlah_produk_tkdn_diketahui,
-           min(p.tkdn_pct) AS tkdn_min_pct
+           min(p.tkdn_pct) AS tkdn_min_pct,
+           min(p.tkdn_pct + coalesce(p.bmp_pct, 0)) AS tkdn_bmp_min_pct
     FROM staging.ekatalog_paket_v6 AS o,
          unnest(string_split(o.product_ids, ',')) AS ids(product_id)
     LEFT JOIN staging.ekatalog_produk AS p ON p.kd_produk = trim(ids.product_id)
@@ -32,6 +33,11 @@ v6 AS (
                AS nilai_tkdn_diketahui_rp,
            CASE WHEN t.jumlah_produk = t.jumlah_produk_tkdn_diketahui AND t.tkdn_min_pct >= 25
                 THEN o.total_harga_rp ELSE 0 END AS nilai_tkdn_min_25_rp,
+           -- TKDN + BMP >= 40 %: a product that makes buying domestic compulsory (PP 29/2018
+           -- ps. 61, Perpres 12/2021 ps. 66). v6 orders list product UUIDs, which
+           -- Ecat-ProdukDetail does not key on: such orders stay "not known", never "no".
+           CASE WHEN t.jumlah_produk = t.jumlah_produk_tkdn_diketahui AND t.tkdn_bmp_min_pct >= 40
+                THEN o.total_harga_rp ELSE 0 END AS nilai_tkdn_bmp_min_40_rp,
            o._source_file, o._loaded_at
     FROM staging.ekatalog_paket_v6 AS o
     LEFT JOIN v6_tkdn AS t USING (kd_paket)
@@ -50,6 +56,8 @@ v5 AS (
                AS nilai_tkdn_diketahui_rp,
            sum(CASE WHEN p.tkdn_pct >= 25 THEN l.total_harga_rp ELSE 0 END)
                AS nilai_tkdn_min_25_rp,
+           sum(CASE WHEN p.tkdn_pct + coalesce(p.bmp_pct, 0) >= 40 THEN l.total_harga_rp ELSE 0 END)
+               AS nilai_tkdn_bmp_min_40_rp,
            any_value(l._source_file) AS _source_file, max(l._loaded_at) AS _loaded_at
     FROM staging.ekatalog_paket_v5 AS l
     LEFT JOIN satker AS s ON s.kd_klpd = l.kd_klpd AND s.kd_satker = l.satker_id
@@ -70,6 +78,7 @@ SELECT
     paket.kd_paket, paket.kd_rup, paket.tgl_order, paket.status, paket.is_transacted,
     paket.kd_penyedia, paket.kd_penyedia_sikap,
     paket.nilai_rp, paket.nilai_tkdn_diketahui_rp, paket.nilai_tkdn_min_25_rp,
+    paket.nilai_tkdn_bmp_min_40_rp,
     rup.kd_rup IS NOT NULL AS is_rup_ditemukan,
     -- Realisation counts against the commitment only when its package is part of it
     -- (announced, active, not deleted), so realisasi and komitmen share one basis.

@@ -59,6 +59,7 @@ ekatalog AS (
            sum(e.nilai_rp) FILTER (WHERE NOT e.is_rup_komitmen) AS realisasi_tanpa_rup_rp,
            sum(e.nilai_tkdn_diketahui_rp) AS realisasi_tkdn_diketahui_rp,
            sum(e.nilai_tkdn_min_25_rp) AS realisasi_tkdn_min_25_rp,
+           sum(e.nilai_tkdn_bmp_min_40_rp) AS realisasi_tkdn_bmp_min_40_rp,
            count(*) AS jumlah_paket_ekatalog
     FROM staging.ekatalog_paket AS e
     LEFT JOIN induk ON induk.kd_klpd = e.kd_klpd AND induk.kd_satker_str = e.kd_satker_str
@@ -105,6 +106,7 @@ angka AS (
         coalesce(ekatalog.realisasi_tanpa_rup_rp, 0) AS realisasi_tanpa_rup_rp,
         coalesce(ekatalog.realisasi_tkdn_diketahui_rp, 0) AS realisasi_tkdn_diketahui_rp,
         coalesce(ekatalog.realisasi_tkdn_min_25_rp, 0) AS realisasi_tkdn_min_25_rp,
+        coalesce(ekatalog.realisasi_tkdn_bmp_min_40_rp, 0) AS realisasi_tkdn_bmp_min_40_rp,
         coalesce(komitmen.jumlah_paket_rup, 0) AS jumlah_paket_rup,
         coalesce(realisasi.jumlah_paket_realisasi, 0) AS jumlah_paket_realisasi,
         coalesce(ekatalog.jumlah_paket_ekatalog, 0) AS jumlah_paket_ekatalog
@@ -160,6 +162,7 @@ COMMENT ON COLUMN marts.p3dn_per_skpd.realisasi_swakelola_rp IS 'Realisasi penca
 COMMENT ON COLUMN marts.p3dn_per_skpd.realisasi_tanpa_rup_rp IS 'Nilai e-katalog bertransaksi yang kd_rup-nya tidak ada di SiRUP tahun itu atau paketnya bukan komitmen (PDN tidak diketahui). / Transacted e-katalog value with no committed SiRUP package, rupiah.';
 COMMENT ON COLUMN marts.p3dn_per_skpd.realisasi_tkdn_diketahui_rp IS 'Nilai e-katalog bertransaksi yang TKDN semua produknya diketahui (Ecat-ProdukDetail) (Rp). / Transacted value whose products all have a TKDN figure, rupiah.';
 COMMENT ON COLUMN marts.p3dn_per_skpd.realisasi_tkdn_min_25_rp IS 'Bagian dari realisasi_tkdn_diketahui_rp dengan TKDN setiap produk >= 25 % (Rp). / Of that, value whose products all have TKDN >= 25 %, rupiah.';
+COMMENT ON COLUMN marts.p3dn_per_skpd.realisasi_tkdn_bmp_min_40_rp IS 'Bagian dari realisasi_tkdn_diketahui_rp dengan TKDN + BMP setiap produk >= 40 % (produk yang mewajibkan pembelian dalam negeri, PP 29/2018 ps. 61). Pesanan v6 mendaftar UUID produk yang tidak menjadi kunci Ecat-ProdukDetail: tidak dapat diuji. / Of that, value whose products all have TKDN + BMP >= 40 %; v6 product UUIDs cannot be tested.';
 COMMENT ON COLUMN marts.p3dn_per_skpd.jumlah_paket_rup IS 'Jumlah paket SiRUP yang menjadi komitmen. / Number of committed SiRUP packages.';
 COMMENT ON COLUMN marts.p3dn_per_skpd.jumlah_paket_realisasi IS 'Jumlah paket bernilai di semua kanal kecuali swakelola. / Realised packages with a value, every channel but swakelola.';
 COMMENT ON COLUMN marts.p3dn_per_skpd.jumlah_paket_ekatalog IS 'Jumlah paket e-katalog bertransaksi. / Number of transacted e-katalog packages.';
