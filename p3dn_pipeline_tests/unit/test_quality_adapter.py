@@ -657,7 +657,7 @@ def test_sums_match_lists_every_row_of_a_key_whose_sum_differs_from_the_other_ta
     con.executemany("INSERT INTO stg.selesai VALUES (?, ?)", [
         (1, "300.00"),   # two contracts of 100 + 200: equal
         (2, "500.00"),   # two contracts of 250 + 250.01: off by 0.01
-        (3, "70.00"),    # one contract of 80: differs
+        (3, "90.00"),    # one contract of 80: lower, differs
         (4, None),       # no value yet: not compared
         (6, "10.00")])   # no contract: not compared
     con.execute("CREATE TABLE stg.kontrak (kd DECIMAL(18, 0), nilai DECIMAL(18, 2), "
@@ -680,7 +680,7 @@ def test_sums_match_lists_every_row_of_a_key_whose_sum_differs_from_the_other_ta
         {"_source_file": "k.json", "_source_row": 4, "kd": 2, "nilai": Decimal("250.01"),
          "sum_nilai": Decimal("500.01"), "stg.selesai.nilai": Decimal("500.00")},
         {"_source_file": "k.json", "_source_row": 5, "kd": 3, "nilai": Decimal("80.00"),
-         "sum_nilai": Decimal("80.00"), "stg.selesai.nilai": Decimal("70.00")})
+         "sum_nilai": Decimal("80.00"), "stg.selesai.nilai": Decimal("90.00")})
     assert exact.executed_by == "duckdb_sql"
     assert exact.expectation_type == "unexpected_rows_expectation"
     assert (within_a_sen.unexpected_count, _pairs(within_a_sen)) == (1, [("k.json", 5)])
