@@ -1,5 +1,5 @@
 """LKPP open-data exports (ISB): e-katalog v5 and v6 packages, product and vendor detail,
-SiRUP plans and budget structure. See README.md in this folder for what the exports look like.
+SiRUP plans, budget structure and list of units. See README.md in this folder for what the exports look like.
 
 ERROR rules block every mart built from the table; WARN rules are shown in the UI and in
 marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
@@ -54,6 +54,7 @@ SATKER_YEAR_UNIQUE = "satker_per_year_unique"
 BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL = "belanja_pengadaan_is_operasi_plus_modal"
 TOTAL_BELANJA_ADDS_UP = "total_belanja_adds_up"
 BELANJA_NOT_NEGATIVE = "belanja_not_negative"
+KD_SATKER_UNIQUE = "kd_satker_unique"
 
 
 EKATALOG_PAKET_V6 = Dataset(
@@ -137,6 +138,16 @@ SIRUP_STRUKTUR_ANGGARAN = Dataset(
         "belanja_modal", "belanja_pengadaan", "total_belanja",
     ),
     optional=fields("nama_klpd", "nama_satker", "belanja_btt", "belanja_non_pengadaan"),
+)
+
+SIRUP_MASTER_SATKER = Dataset(
+    name="sirup_master_satker",
+    title="LKPP RUP-MasterSatker (SiRUP's list of units, sub-units included)",
+    grain="one row per unit (kd_klpd x kd_satker_str)",
+    required=fields("kd_klpd", "kd_satker", "kd_satker_str", "nama_satker", "jenis_satker",
+                    "status_satker"),
+    # alamat, telepon, fax: an office's, but not needed; not declared, so never read.
+    optional=fields("nama_klpd", "jenis_klpd", "ket_satker", "kode_eselon"),
 )
 
 YEAR = "tahun_anggaran"
@@ -228,6 +239,13 @@ SIRUP_STRUKTUR_ANGGARAN_RULES = (
          "WARN", "kd_satker_str has eight dotted groups."),
 )
 
+SIRUP_MASTER_SATKER_RULES = (
+    Rule(KD_SATKER_UNIQUE, Unique(("kd_klpd", "kd_satker")), "WARN",
+         "One unit per SiRUP kd_satker."),
+    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
+         "WARN", "kd_satker_str has eight dotted groups (else its SKPD cannot be found)."),
+)
+
 SOURCE = Source(
     title="LKPP open data (ISB): e-katalog, SiRUP",
     staged=(
@@ -243,5 +261,8 @@ SOURCE = Source(
                year_column=YEAR, recency="tanggal_data DESC NULLS LAST"),
         Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
                rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR),
+        # The list of units has no year: not partitioned.
+        Staged(SIRUP_MASTER_SATKER, key=("kd_klpd", "kd_satker_str"),
+               rules=SIRUP_MASTER_SATKER_RULES),
     ),
 )
