@@ -224,7 +224,7 @@ def rows_of(env, sql: str, params: dict | None = None) -> list[dict]:
 
 def test_every_landed_channel_file_was_recognised_and_loaded(channels):
     ledger = rows_of(channels, "SELECT path, dataset, status FROM raw.file_ledger "
-                               "WHERE is_current ORDER BY path")
+                               "WHERE status <> 'removed' ORDER BY path")
     by_path = {r["path"]: (r["dataset"], r["status"]) for r in ledger}
     assert by_path["spse_tender_selesai_nilai.json"] == ("spse_tender_selesai", "loaded")
     assert by_path["spse_nontender_selesai.json"] == ("spse_nontender_selesai", "loaded")
