@@ -376,6 +376,11 @@ def section_headline(provinsi: Sequence[dict]) -> str:
         pct, target = row["pct_realisasi_komitmen"], row["target_pct_realisasi_komitmen"]
         if pct is None or target is None:
             status = '<span class="status-tidak">Tidak terukur: belum ada komitmen PDN</span>'
+        elif pct > 100:
+            # Realising more than was committed means plan and realisation disagree (packages
+            # missing from SiRUP, a stale plan export): a data problem, never a success.
+            status = ('<span class="status-periksa" data-flag="di-atas-100">&#9888; Di atas '
+                      '100 %: realisasi melebihi komitmen, periksa data</span>')
         elif pct >= target:
             status = '<span class="status-ya">Memenuhi target</span>'
         else:
