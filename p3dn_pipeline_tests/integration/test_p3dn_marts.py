@@ -186,8 +186,8 @@ def test_an_impossible_or_future_date_never_becomes_the_data_date(pipeline_env):
         "SELECT tahun_anggaran, tanggal_data, keterangan FROM marts.p3dn_provinsi ORDER BY 1")
     assert [(year, None if date is None else str(date)) for year, date, _ in rows] == [
         (2025, "2025-03-31"), (future.year, None)]
-    assert rows[0][2].endswith("(DKI TA 2025, data s.d. 31-03-2025)")
-    assert rows[1][2].endswith(f"(DKI TA {future.year}, data s.d. ?)")
+    assert "(DKI TA 2025, data s.d. 31-03-2025)" in rows[0][2]
+    assert f"(DKI TA {future.year}, data s.d. ?)" in rows[1][2]
     # The order still counts; only its date is not quoted.
     assert pipeline_env.query(
         "SELECT count(*) FROM staging.ekatalog_paket_v6 WHERE tgl_order = DATE '2099-01-01'"
