@@ -165,3 +165,5 @@ COMMENT ON COLUMN marts.p3dn_realisasi_paket.ada_nilai IS 'FALSE bila belum ada 
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.masuk_rasio_p3dn IS 'FALSE untuk swakelola: dilaporkan, tidak masuk rasio P3DN. / FALSE for swakelola: reported, not in the P3DN ratio.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal IS 'Tanggal transaksi/penetapan bila ekspor memberikannya. / Transaction or award date where given.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal_data IS 'Tanggal data ekspor (_event_date, tgl_penarikan) atau tanggal transaksi. / Export data date or transaction date.';
+COMMENT ON COLUMN marts.p3dn_realisasi_paket._source_file IS 'File ekspor asal baris (relatif terhadap folder landing). / Export file the row came from.';
+COMMENT ON COLUMN marts.p3dn_realisasi_paket._loaded_at IS 'Waktu file itu dimuat, UTC. / When that file was loaded, UTC.';
