@@ -65,5 +65,5 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 50
+    assert len(asset_keys) == 54
     assert len(listed["asset_checks"]) == 109
