@@ -982,13 +982,15 @@ def p3dn_realisasi_kanal(reading: Reading) -> dict[tuple[str, int, str], dict[st
         nilai = package["nilai"]
         plan = plans.get((package["kd_rup"], package["tahun"]))
         committed = plan is not None and plan["komitmen"]
-        ukm = (ukm_v6 if package["versi"] == "v6" else ukm_v5).get(package["vendor"], False) \
-            if package["vendor"] is not None else False
-        # False: vendor not found. Found: UMK when its penyedia_ukm is UKM.
+        ukm = (ukm_v6 if package["versi"] == "v6" else ukm_v5).get(package["vendor"]) \
+            if package["vendor"] is not None else None
+        # The vendor says UKM or Non UKM; anything else ('Belum Terdefinisi', no vendor
+        # found) leaves the order's UMK value unknown.
+        ukm = (ukm or "").strip().upper()
         _tambah(result[(package["kd_klpd"], package["tahun"], "ekatalog")], nilai,
                 nilai if committed and plan["pdn"] else Decimal(0),
-                nilai if ukm is not False and (ukm or "").upper() == "UKM" else Decimal(0),
-                pdn_unknown=not committed, umk_unknown=ukm is False)
+                nilai if ukm == "UKM" else Decimal(0),
+                pdn_unknown=not committed, umk_unknown=ukm not in ("UKM", "NON UKM"))
     return dict(result)
 
 

@@ -104,7 +104,7 @@ def reading(tmp_path) -> independent.Reading:
         _order("O2", "50000003", 100, "ON_PROCESS", 222),  # committed Impor: PDN 0; UMK 0
         _order("O3", "50000004", 50, "COMPLETED", 0),      # not committed: PDN ?; vendor ?: UMK ?
         _order("O4", "50000002", 70, "CANCELLED", 111),    # not transacted: left out
-        _order("O5", "59999999", 30, "COMPLETED", 333),    # no SiRUP: PDN ?; vendor found: UMK 0
+        _order("O5", "59999999", 30, "COMPLETED", 333),    # no SiRUP: PDN ?; Belum Terdefinisi: UMK ?
         # Same kd_rup as O1 but fiscal year 2024: no 2024 plan, so PDN unknown; UMK 60.
         _order("O6", "50000002", 60, "COMPLETED", 111, tahun=2024),
     ])
@@ -182,8 +182,9 @@ def test_every_new_file_is_recognised_and_unusable_rows_are_set_aside(reading):
 def test_realisation_by_channel_follows_each_rule(reading):
     assert independent.p3dn_realisasi_kanal(reading) == {
         # O1 400 + O2 100 + O3 50 + O5 30 = 580 (O4 cancelled). PDN: O1 400 (+ O2 0, known);
-        # unknown O3 50 + O5 30 = 80. UMK: O1 400 (+ O2 0, O5 0); unknown O3 50.
-        (DKI, 2025, "ekatalog"): _kanal(4, "580", "400", "400", "80", "50"),
+        # unknown O3 50 + O5 30 = 80. UMK: O1 400 (+ O2 0); unknown O3 50 (no vendor) + O5
+        # 30 (vendor 'Belum Terdefinisi') = 80.
+        (DKI, 2025, "ekatalog"): _kanal(4, "580", "400", "400", "80", "80"),
         # O6: no 2024 plan for its kd_rup -> PDN unknown 60; its vendor is UKM -> UMK 60.
         (DKI, 2024, "ekatalog"): _kanal(1, "60", "0", "60", "60", "0"),
         # T1 900.50 (PDN 800.25, UMK 0) + T3 200 (PDN, UMK unknown); T2 without a value.
@@ -214,17 +215,17 @@ def test_all_channel_headline(reading):
     # = 1560.25 (swakelola's 0 kept out).
     assert dki["realisasi_pdn_rp"] == D("1560.25")
     # Realised: 580 + 1100.50 + 150.5 + 350 + 30 = 2211; PDN unknown 80 + 200 + 0 + 40 + 30
-    # = 350; UMK 400 + 0 + 150.5 + 310 + 0 = 860.5, UMK unknown 50 + 200 + 0 + 0 + 30 = 280.
+    # = 350; UMK 400 + 0 + 150.5 + 310 + 0 = 860.5, UMK unknown 80 + 200 + 0 + 0 + 30 = 310.
     assert (dki["realisasi_rp"], dki["realisasi_pdn_tidak_diketahui_rp"],
             dki["realisasi_umk_rp"], dki["realisasi_umk_tidak_diketahui_rp"]) == (
-        D("2211"), D("350"), D("860.5"), D("280"))
+        D("2211"), D("350"), D("860.5"), D("310"))
     assert dki["realisasi_pdn_pencatatan_swakelola_rp"] == 0
     # 100 x 1560.25 / 3500 = 44.5785... -> 44.58; e-katalog only 100 x 400 / 3500 = 11.428...
     # -> 11.43; PDN share 100 x 1560.25 / (2211 - 350) = 83.8393... -> 83.84; UMK share
-    # 100 x 860.5 / (2211 - 280) = 44.5624... -> 44.56.
+    # 100 x 860.5 / (2211 - 310) = 45.2656... -> 45.27.
     assert (dki["pct_realisasi_komitmen"], dki["pct_realisasi_komitmen_ekatalog"],
             dki["pct_pdn_realisasi"], dki["pct_umk_realisasi"]) == (
-        D("44.58"), D("11.43"), D("83.84"), D("44.56"))
+        D("44.58"), D("11.43"), D("83.84"), D("45.27"))
     # Another government: no commitment -> no ratio; its PDN share 1000 / 1000 = 100 %, its
     # UMK share has no known base.
     lain = headline[(LAIN, 2025)]
