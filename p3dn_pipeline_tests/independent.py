@@ -459,7 +459,9 @@ def _sirup(table: Table, n: int, r: dict) -> Row:
     event = values["event_date"]
     # The latest event date is the current plan; a copy without one loses.
     rank = (event is not None, event or dt.date.min)
-    return Row(table.path, table.sheet, n, (values["kd_rup"],) if usable else None, values, rank)
+    # A kd_rup is a package of one fiscal year.
+    return Row(table.path, table.sheet, n, (values["kd_rup"], values["tahun"]) if usable else None,
+               values, rank)
 
 
 def _struktur(table: Table, n: int, r: dict) -> Row:
@@ -783,7 +785,7 @@ def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal |
         "pembilang_realisasi_pdn_rp": zero, "penyebut_komitmen_pdn_rp": zero,
         "belanja_pengadaan_rp": zero, "komitmen_umk_rp": zero, "realisasi_ekatalog_rp": zero})
 
-    sirup = {key[0]: row.values
+    sirup = {key: row.values
              for key, row in reading.kept.get("sirup_paket_penyedia", {}).items()}
     for plan in sirup.values():
         group = figures[(plan["kd_klpd"], plan["tahun"])]
@@ -815,7 +817,7 @@ def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal |
             continue
         group = figures[(kd_klpd, tahun)]
         group["realisasi_ekatalog_rp"] += value
-        plan = sirup.get(kd_rup)
+        plan = sirup.get((kd_rup, tahun))
         if plan is not None and plan["komitmen"] and plan["pdn"]:
             group["pembilang_realisasi_pdn_rp"] += value
 

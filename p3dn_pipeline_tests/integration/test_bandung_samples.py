@@ -71,15 +71,48 @@ def test_headline_totals_match_a_hand_check_of_the_files(bandung):
     assert (belanja, komitmen_pdn, komitmen_umk, ekatalog) == (
         2469300268019, 9584325100, 9584325100, 4307770051)
 
+    # Realisation over every channel, read off the files by hand (issue 12 definitions).
+    tender = load(CHANNEL_FILES["spse_tender_selesai"])
+    nontender = load(CHANNEL_FILES["spse_nontender_selesai"])
+    pencatatan = load(CHANNEL_FILES["spse_pencatatan_nontender"])
+    toko = load(CHANNEL_FILES["bela_tokodaring"])
+
+    def rp(value):
+        return None if value is None else Decimal(str(value))
+
+    d107_tender = [r for r in tender if r["kd_klpd"] == "D107" and r["nilai_kontrak"] is not None]
+    finished = [r for r in nontender
+                if r["status_nontender"] == "Selesai" and r["nilai_kontrak"] is not None]
+    recorded = [r for r in pencatatan if r["status_nontender_pct_ket"] != "Paket Dibatalkan"]
+    paid = [r for r in toko if r["status_verif"] == "verified"
+            and r["status_konfirmasi_ppmse"] == "selesai"]
+    pdn = (sum(rp(r["nilai_pdn_kontrak"]) for r in d107_tender + finished
+               if r["nilai_pdn_kontrak"] is not None)
+           + sum(rp(r["nilai_pdn_pct"]) for r in recorded))
+    realised = (Decimal(ekatalog) + sum(rp(r["nilai_kontrak"]) for r in d107_tender + finished)
+                + sum(rp(r["total_realisasi"]) for r in recorded)
+                + sum(rp(r["valuasi"]) for r in paid))
+    # By hand: tender 21 contracted D107 rows (3 without a value, 1 row of B154), PDN
+    # 14.743.568.659,75; 12 finished non-tenders with a value, PDN 943.110.427,18; 24 recorded
+    # purchases not cancelled, PDN 280.736.850,06; every toko-daring payment failed ('gagal').
+    # No e-katalog order's kd_rup is in the SiRUP sample, so e-katalog adds no PDN.
+    assert (len(d107_tender), len(finished), len(recorded), len(paid)) == (21, 12, 24, 0)
+    assert (pdn, realised) == (Decimal("15967415936.99"), Decimal("42987098955.06"))
     rows = bandung.query(
         "SELECT kd_klpd, tahun_anggaran, belanja_pengadaan_rp, penyebut_komitmen_pdn_rp, "
-        "komitmen_umk_rp, realisasi_ekatalog_rp, pembilang_realisasi_pdn_rp, "
-        "pct_realisasi_komitmen, pct_pdn_belanja, pct_umk_belanja FROM marts.p3dn_provinsi")
-    # No e-katalog order in these 25-row samples points at a kd_rup in the SiRUP sample, so
-    # realisation against the commitment is 0 and all e-katalog value is unlinked.
-    assert rows == [("D107", 2025, Decimal(belanja), Decimal(komitmen_pdn),
-                     Decimal(komitmen_umk), Decimal(ekatalog), Decimal(0), Decimal("0.00"),
-                     Decimal("0.39"), Decimal("0.39"))]
+        "komitmen_umk_rp, realisasi_ekatalog_rp, pembilang_realisasi_pdn_rp, realisasi_rp, "
+        "pct_realisasi_komitmen, pct_realisasi_komitmen_ekatalog, pct_pdn_belanja, "
+        "pct_umk_belanja FROM marts.p3dn_provinsi ORDER BY kd_klpd")
+    # 100 x 15.967.415.936,99 / 9.584.325.100 = 166,5990... -> 166,60 %: these are 25-row
+    # extracts of each export, so realisation and plan do not cover the same packages (the
+    # dashboard flags a figure above 100 %). The row of B154 in the tender file stands under
+    # its own kd_klpd, with no commitment: no ratio.
+    assert rows == [
+        ("B154", 2025, Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0),
+         Decimal("3845075298.00"), None, None, None, None),
+        ("D107", 2025, Decimal(belanja), Decimal(komitmen_pdn), Decimal(komitmen_umk),
+         Decimal(ekatalog), pdn, realised, Decimal("166.60"), Decimal("0.00"),
+         Decimal("0.39"), Decimal("0.39"))]
 
 
 def test_every_input_row_is_staged_or_quarantined(bandung):

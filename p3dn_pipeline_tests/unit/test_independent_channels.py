@@ -244,8 +244,9 @@ def test_contracts_that_differ_from_their_selection_are_listed_not_summed(readin
 
 def test_the_ekatalog_only_headline_still_works(reading):
     # The pre-issue-12 figure: transacted e-katalog value on committed PDN packages (O1 400)
-    # over the commitment 3500 = 11.43 %. It matches SiRUP on kd_rup alone, so O6 (2024)
-    # counts in 2024's numerator, over a 2024 commitment of 0.
+    # over the commitment 3500 = 11.43 %. It matches SiRUP on kd_rup and fiscal year, so O6
+    # (2024, with 2025's code) links to no plan and adds nothing to 2024's numerator.
     provinsi = independent.p3dn_provinsi(reading)
     assert provinsi[(DKI, 2025)]["pct_realisasi_komitmen"] == D("11.43")
-    assert provinsi[(DKI, 2024)]["pembilang_realisasi_pdn_rp"] == 60
+    assert provinsi[(DKI, 2024)]["pembilang_realisasi_pdn_rp"] == 0
+    assert provinsi[(DKI, 2024)]["realisasi_ekatalog_rp"] == 60

@@ -206,7 +206,8 @@ EKATALOG_PENYEDIA_RULES = (
 
 SIRUP_PAKET_PENYEDIA_RULES = (
     Rule(KD_RUP_NOT_NULL, NotNull("kd_rup"), "ERROR", "Every package has its kd_rup."),
-    Rule(KD_RUP_UNIQUE, Unique(("kd_rup",)), "ERROR", "One row per planned package."),
+    Rule(KD_RUP_UNIQUE, Unique(("tahun_anggaran", "kd_rup")), "ERROR",
+         "One row per planned package and fiscal year."),
     Rule(PAGU_NOT_NEGATIVE, Between("pagu_rp", min_value=0), "ERROR",
          "Package budgets are not negative."),
     Rule(STATUS_PDN_KNOWN, InSet("status_pdn", ("PDN", "Impor")), "ERROR",
@@ -257,7 +258,10 @@ SOURCE = Source(
         Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=EKATALOG_PRODUK_RULES),
         Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=EKATALOG_PENYEDIA_RULES),
         # SiRUP re-publishes packages; the copy with the latest event date is the current plan.
-        Staged(SIRUP_PAKET_PENYEDIA, key=("kd_rup",), rules=SIRUP_PAKET_PENYEDIA_RULES,
+        # A kd_rup is a package of one fiscal year: the same code in another year's export
+        # is another year's plan, never a duplicate of this one.
+        Staged(SIRUP_PAKET_PENYEDIA, key=("tahun_anggaran", "kd_rup"),
+               rules=SIRUP_PAKET_PENYEDIA_RULES,
                year_column=YEAR, recency="tanggal_data DESC NULLS LAST"),
         Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
                rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR),
