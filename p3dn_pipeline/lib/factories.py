@@ -59,6 +59,7 @@ from p3dn_pipeline.lib.warehouse import (
 
 FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
 _SPLIT_STAGING_SQL = Path(__file__).parent / "sql" / "split_staging.sql"
+_REPLACE_OLDER_EXPORTS_SQL = Path(__file__).parent / "sql" / "replace_older_exports.sql"
 _SPLIT_STAGING_BY_YEAR_SQL = _SPLIT_STAGING_SQL.with_name("split_staging_by_year.sql")
 PREVIEW_ROWS = 10
 # Metadata naming the staging table an asset's checks judge: the quality gate of every
@@ -354,6 +355,12 @@ def build_staging_asset(source: Source, staged: Staged):
         key_label=" + ".join(staged.key),
         recency=f"{staged.recency}," if staged.recency else "", year=year_column,
     )
+    if staged.snapshot_date:
+        if not year_column:
+            raise ValueError(f"{dataset.name}: snapshot_date needs a year_column")
+        template = _REPLACE_OLDER_EXPORTS_SQL.read_text(encoding="utf-8").format(
+            typed=f"typed_{dataset.name}", year=year_column,
+            export_date=staged.snapshot_date) + "\n" + template
     asset_key = AssetKey(["staging", dataset.name])
     table_name = staged.table
     # ERROR checks block through the quality gate of every mart (quality_gate), which holds

@@ -38,6 +38,9 @@ SOURCE = Source(
     title="LKPP Bela (ISB): toko daring",
     staged=(
         Staged(BELA_TOKODARING, key=("marketplace", "order_id"), year_column="tahun_anggaran",
+               # An ISB export per kd_klpd x year: the newest (by its newest transaction
+               # date) replaces an older one of the same slice.
+               snapshot_date="tanggal_transaksi",
                rules=(
                    Rule(VALUASI_NOT_NEGATIVE, Between("valuasi_rp", min_value=0), "ERROR",
                         "Order values are not negative."),

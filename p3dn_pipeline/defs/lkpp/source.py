@@ -250,10 +250,13 @@ SIRUP_MASTER_SATKER_RULES = (
 SOURCE = Source(
     title="LKPP open data (ISB): e-katalog, SiRUP",
     staged=(
+        # Every ISB export with a fiscal year is the whole dataset for one kd_klpd x year at
+        # pull time: the newest export of a slice replaces the older ones (snapshot_date: how
+        # new an export is, by its own dates, never by when it was loaded).
         Staged(EKATALOG_PAKET_V6, key=("kd_paket",), rules=EKATALOG_PAKET_V6_RULES,
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date="tgl_order"),
         Staged(EKATALOG_PAKET_V5, key=("kd_paket", "kd_produk"), rules=EKATALOG_PAKET_V5_RULES,
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date="tanggal_buat_paket"),
         # Products and vendors have no year: they are not partitioned.
         Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=EKATALOG_PRODUK_RULES),
         Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=EKATALOG_PENYEDIA_RULES),
@@ -262,9 +265,12 @@ SOURCE = Source(
         # is another year's plan, never a duplicate of this one.
         Staged(SIRUP_PAKET_PENYEDIA, key=("tahun_anggaran", "kd_rup"),
                rules=SIRUP_PAKET_PENYEDIA_RULES,
-               year_column=YEAR, recency="tanggal_data DESC NULLS LAST"),
+               year_column=YEAR, recency="tanggal_data DESC NULLS LAST",
+               snapshot_date="tanggal_data"),
+        # The budget structure carries no date: the export loaded last is the newest.
         Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
-               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR),
+               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR,
+               snapshot_date="NULL::DATE"),
         # The list of units has no year: not partitioned.
         Staged(SIRUP_MASTER_SATKER, key=("kd_klpd", "kd_satker_str"),
                rules=SIRUP_MASTER_SATKER_RULES),

@@ -228,37 +228,43 @@ def _payment_rules(parent_table: str, code: str) -> tuple[Rule, ...]:
     )
 
 
+# Each ISB export is the whole dataset for one kd_klpd x year at pull time: where two exports
+# hold the same slice, the one with the newest export date (_event_date, tgl_penarikan) wins.
+EXPORT_DATE = "tanggal_data"
+
 SOURCE = Source(
     title="LKPP SPSE (ISB): tender, non-tender, e-kontrak, pencatatan",
     staged=(
         # A later pull of the same export is the current one: newest data date first.
         Staged(SPSE_TENDER_SELESAI, key=("kd_tender",), rules=_selection_rules(None, "kd_tender"),
-               year_column=YEAR, recency=NEWEST_EXPORT),
+               year_column=YEAR, recency=NEWEST_EXPORT, snapshot_date=EXPORT_DATE),
         Staged(SPSE_NONTENDER_SELESAI, key=("kd_nontender",),
                rules=(*_selection_rules(None, "kd_nontender"),
                       Rule(STATUS_NONTENDER_KNOWN, InSet("status_nontender", STATUS_NONTENDER),
                            "WARN", "status_nontender is Selesai or Berlangsung (only Selesai "
                                    "is counted).")),
-               year_column=YEAR, recency=NEWEST_EXPORT),
+               year_column=YEAR, recency=NEWEST_EXPORT, snapshot_date=EXPORT_DATE),
         # An addendum is a new version of the same contract: the highest version is current.
         Staged(SPSE_TENDER_KONTRAK, key=("kd_tender", "no_kontrak"),
                rules=_selection_rules("staging.spse_tender_selesai", "kd_tender"),
-               year_column=YEAR, recency="versi_addendum DESC NULLS LAST"),
+               year_column=YEAR, recency="versi_addendum DESC NULLS LAST",
+               snapshot_date=EXPORT_DATE),
         Staged(SPSE_NONTENDER_KONTRAK, key=("kd_nontender", "no_kontrak"),
                rules=_selection_rules("staging.spse_nontender_selesai", "kd_nontender"),
-               year_column=YEAR, recency="versi_addendum DESC NULLS LAST"),
+               year_column=YEAR, recency="versi_addendum DESC NULLS LAST",
+               snapshot_date=EXPORT_DATE),
         Staged(SPSE_PENCATATAN_NONTENDER, key=("kd_nontender_pct",), rules=_pencatatan_rules(),
-               year_column=YEAR, recency=NEWEST_EXPORT),
+               year_column=YEAR, recency=NEWEST_EXPORT, snapshot_date=EXPORT_DATE),
         # The export repeats a payment once per kd_rup of its package: the key keeps one.
         Staged(SPSE_PENCATATAN_NONTENDER_REALISASI,
                key=("kd_nontender_pct", "jenis_realisasi", "no_realisasi", "tgl_realisasi"),
                rules=_payment_rules("staging.spse_pencatatan_nontender", "kd_nontender_pct"),
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date=EXPORT_DATE),
         Staged(SPSE_PENCATATAN_SWAKELOLA, key=("kd_swakelola_pct",), rules=_pencatatan_rules(),
-               year_column=YEAR, recency=NEWEST_EXPORT),
+               year_column=YEAR, recency=NEWEST_EXPORT, snapshot_date=EXPORT_DATE),
         Staged(SPSE_PENCATATAN_SWAKELOLA_REALISASI,
                key=("kd_swakelola_pct", "jenis_realisasi", "no_realisasi", "tgl_realisasi"),
                rules=_payment_rules("staging.spse_pencatatan_swakelola", "kd_swakelola_pct"),
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date=EXPORT_DATE),
     ),
 )
