@@ -118,7 +118,20 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     if not result.success:
         return _failed(result)
     print(headline_report(settings.warehouse_path))
+    print(change_report(settings.warehouse_path))
     return 0
+
+
+def change_report(warehouse_path: Path) -> str:
+    """The end of a run: exports removed or replaced and how the headline moved."""
+    from p3dn_pipeline.status import change_lines
+
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        return "\n".join(["", "== Berubah pada publikasi ini / changed at this publish ==",
+                          *change_lines(con)])
+    finally:
+        con.close()
 
 
 def _failed(result) -> int:

@@ -108,3 +108,83 @@ def test_exports_of_different_years_or_governments_do_not_replace_each_other(pip
 def headline_of(env, kd_klpd: str):
     return env.query("SELECT pct_realisasi_komitmen FROM marts.p3dn_provinsi "
                      "WHERE kd_klpd = $k", {"k": kd_klpd})[0][0]
+
+
+def _p3dn_env(root: Path, landing: Path) -> dict:
+    import os
+
+    from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
+
+    dagster_home = root / "dagster_home"
+    dagster_home.mkdir(parents=True)
+    shutil.copy(REPO / "dagster.yaml", dagster_home / "dagster.yaml")
+    return {**os.environ, "P3DN_LANDING_DIR": str(landing),
+            "P3DN_WAREHOUSE": str(root / "warehouse" / "p3dn.duckdb"),
+            "P3DN_PII_KEY": TEST_PII_KEY, "DAGSTER_HOME": str(dagster_home)}
+
+
+def _p3dn(*args: str, env: dict):
+    import subprocess
+    import sys
+
+    from p3dn_pipeline_tests.conftest import REPO
+
+    return subprocess.run([str(Path(sys.executable).parent / "p3dn"), *args], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_removed_and_a_replaced_export_are_said_everywhere_and_figures_equal_a_fresh_build(
+        tmp_path):
+    """Acceptance (issue 12): one export removed (the v5 e-katalog file: package 777, 12,5 jt
+    PDN on R2, 2 rows), one replaced by a newer pull (SiRUP: R2 withdrawn, R1 now 120 jt).
+    Headline 97,5 / 150 = 65,00 % -> O1 60 jt / 120 jt = 50,00 % (O2 lost its package)."""
+    import subprocess
+    import sys
+
+    from p3dn_pipeline_tests.conftest import REPO
+
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURES, landing)
+    env = _p3dn_env(tmp_path / "daily", landing)
+    first = _p3dn("run", env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "DKI TA 2025: 65,00 %" in first.stdout
+
+    (landing / "ekatalog_v5.csv").unlink()
+    (landing / "sirup_paket_2025-09-30.json").write_text(json.dumps(newer_sirup_pull()),
+                                                          encoding="utf-8")
+    second = _p3dn("run", env=env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    said = [
+        "sirup_paket.json (sirup_paket_penyedia): replaced by a newer pull "
+        "sirup_paket_2025-09-30.json; 5 rows left the figures",
+        "ekatalog_v5.csv (ekatalog_paket_v5): removed from the landing folder; 2 rows left the "
+        "figures",
+        "headline DKI TA 2025: 65,00 % -> 50,00 %",
+    ]
+    summary = second.stdout[second.stdout.index("== Berubah pada publikasi ini"):]
+    assert summary.splitlines()[1:4] == said
+    status = _p3dn("status", env=env)
+    assert status.stdout.split("== Changed at the latest publish ==\n")[1].splitlines() == said
+
+    page = (tmp_path / "daily" / "warehouse" / "dashboard.html").read_text(encoding="utf-8")
+    footnote = page[page.index('data-perubahan="ada"'):]
+    footnote = footnote[:footnote.index("</div>")]
+    assert "ekatalog_v5.csv (ekatalog_paket_v5): dihapus dari folder landing" in footnote
+    assert ("sirup_paket.json (sirup_paket_penyedia): diganti tarikan yang lebih baru oleh "
+            "sirup_paket_2025-09-30.json") in footnote
+    assert "Angka utama DKI TA 2025: 65,0 % &rarr; 50,0 %" in footnote
+
+    # The figures equal a fresh build on the files that remain.
+    fresh_landing = tmp_path / "fresh_landing"
+    shutil.copytree(landing, fresh_landing)
+    fresh_env = _p3dn_env(tmp_path / "fresh", fresh_landing)
+    fresh = _p3dn("run", env=fresh_env)
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    compared = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "compare_warehouses.py"),
+         env["P3DN_WAREHOUSE"], fresh_env["P3DN_WAREHOUSE"]],
+        capture_output=True, text=True, timeout=300)
+    # Only the publish history differs: two publishes on one side, one on the other.
+    assert compared.stdout.splitlines() == ["differs: marts.p3dn_perubahan_ekspor",
+                                            "differs: marts.p3dn_snapshot"], compared.stdout

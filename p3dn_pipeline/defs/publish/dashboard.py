@@ -518,6 +518,45 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
                       ("UMK / belanja", True), ("Data s.d.", False)], table_rows))
 
 
+PERUBAHAN = {"dihapus": "dihapus dari folder landing",
+             "diganti_versi_baru": "diganti versi baru (isi baru di nama yang sama)",
+             "diganti_ekspor_lebih_baru": "diganti tarikan yang lebih baru"}
+
+
+def headline_moves(snapshots: Sequence[dict]) -> list[tuple[str, int, object, object]]:
+    """(kd_klpd, tahun, before, after) for every headline that moved between the previous
+    publish and the latest one."""
+    ids = sorted({(r["diambil_pada"], r["snapshot_id"]) for r in snapshots})
+    if len(ids) < 2:
+        return []
+    (_, previous), (_, latest) = ids[-2], ids[-1]
+    before = {(r["kd_klpd"], r["tahun_anggaran"]): r["pct_realisasi_komitmen"]
+              for r in snapshots if r["snapshot_id"] == previous}
+    after = {(r["kd_klpd"], r["tahun_anggaran"]): r["pct_realisasi_komitmen"]
+             for r in snapshots if r["snapshot_id"] == latest}
+    return [(k[0], k[1], before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
+            if before.get(k) != after.get(k)]
+
+
+def section_changes(changes: Sequence[dict], snapshots: Sequence[dict]) -> str:
+    """The footnote that explains a moved headline: exports removed or replaced since the
+    previous publish, with the rows that left."""
+    moves = headline_moves(snapshots)
+    if not changes and not moves:
+        return ('<p class="catatan" data-perubahan="tidak-ada">Tidak ada ekspor yang dihapus '
+                "atau diganti sejak publikasi sebelumnya.</p>")
+    items = [f"<li>{esc(c['file'])} ({esc(c['dataset'] or '-')}): "
+             f"{esc(PERUBAHAN.get(c['perubahan'], c['perubahan']))}"
+             + (f" oleh {esc(c['pengganti'])}" if c["pengganti"] and c["pengganti"] != c["file"]
+                else "")
+             + f"; {kpi('p3dn_perubahan_ekspor.baris_keluar', (c['snapshot_id'], c['file']), c['baris_keluar'], 'angka')}"
+             " baris keluar dari angka</li>" for c in changes]
+    items += [f"<li>Angka utama {esc(kd_klpd)} TA {esc(tahun)}: {esc(persen(before))} &rarr; "
+              f"{esc(persen(after))}</li>" for kd_klpd, tahun, before, after in moves]
+    return ('<div class="catatan" data-perubahan="ada"><strong>Sejak publikasi sebelumnya:'
+            f"</strong><ul>{''.join(items)}</ul></div>")
+
+
 def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequence[dict],
                  terbaru: Sequence[dict]) -> str:
     if not triwulan:
@@ -652,7 +691,8 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
          section_skpd(data["per_skpd"])),
         ("tren", "Tren angka utama antar-snapshot",
          "Setiap publikasi menyimpan angka utama di marts.p3dn_snapshot.",
-         section_trend(data["snapshot"], data["provinsi"])),
+         section_trend(data["snapshot"], data["provinsi"])
+         + section_changes(data["perubahan"], data["snapshot"])),
         ("umkm", "UMKM binaan Dinas KPKP per triwulan",
          "Menurut kota dan sektor (marts.umkm_binaan_triwulan).",
          section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],

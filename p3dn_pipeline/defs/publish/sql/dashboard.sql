@@ -25,6 +25,12 @@ ORDER BY s.kd_klpd, s.tahun_anggaran, s.pct_realisasi_komitmen DESC NULLS LAST,
 SELECT * FROM marts.p3dn_snapshot
 ORDER BY diambil_pada, snapshot_id, kd_klpd, tahun_anggaran;
 
+-- name: perubahan
+-- What changed in the exports at the latest publish, and the rows that left the figures.
+SELECT * FROM p3dn_perubahan_ekspor
+WHERE snapshot_id = (SELECT arg_max(snapshot_id, diambil_pada) FROM p3dn_snapshot)
+ORDER BY perubahan, file;
+
 -- name: umkm_kota
 -- Active mentored businesses per quarter and kota.
 SELECT kd_klpd, tahun, triwulan, kode_kab_kota,
