@@ -16,7 +16,7 @@ from p3dn_pipeline.lib.quality import (
     Rule,
     Unique,
 )
-from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, fields
 
 STATUS_PKT = (
     "ON_PROCESS", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM", "ON_ADDENDUM", "ON_NEGOTIATION",
@@ -57,14 +57,24 @@ BELANJA_NOT_NEGATIVE = "belanja_not_negative"
 KD_SATKER_UNIQUE = "kd_satker_unique"
 
 
+# The INAPROC data API v1 (2025-) serves the same orders with English names for some fields
+# (DOMAIN.md 2.1): kd_paket -> order_id, total_harga -> total, status_pkt -> status, and
+# kode_* for kd_*. Status values are unchanged. Other v1 names are not documented publicly:
+# the kode_* forms below are our assumption (defs/lkpp/README.md).
+V6_INAPROC_V1_NAMES = {
+    "kd_paket": ("order_id",), "total_harga": ("total",), "status_pkt": ("status",),
+    "kd_klpd": ("kode_klpd",), "kd_satker_str": ("kode_satker_str",), "kd_rup": ("kode_rup",),
+    "kd_penyedia_v6": ("kode_penyedia_v6",),
+}
+
 EKATALOG_PAKET_V6 = Dataset(
     name="ekatalog_paket_v6",
     title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
     grain="one row per order (kd_paket)",
-    required=fields(
+    required=tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in (
         "tahun_anggaran", "kd_klpd", "kd_satker_str", "kd_paket", "kd_rup", "product_ids",
         "kd_penyedia_v6", "total_harga", "tgl_order", "status_pkt",
-    ),
+    )),
     optional=fields(
         "jenis_instansi", "nama_instansi", "nama_satker", "rup_nama_pkt", "sumber_dana", "mak",
         "kd_penyedia_sikap", "jml_jenis_produk", "jml_produk", "ongkir", "status_pengiriman",

@@ -34,7 +34,11 @@ SELECT
         CASE WHEN p3dn_teks(kd_paket) IS NULL
             THEN {'column_name': 'kd_paket', 'rule': 'required', 'offending_value': kd_paket} END,
         CASE WHEN p3dn_teks(kd_klpd) IS NULL
-            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
+            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd}
+             -- INAPROC v1 also serves private-sector orders (kode_klpd = swasta): not
+             -- government procurement, so never in a P3DN figure; counted here.
+             WHEN lower(p3dn_teks(kd_klpd)) = 'swasta'
+            THEN {'column_name': 'kd_klpd', 'rule': 'private_sector_order', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
         CASE WHEN p3dn_teks(kd_satker_str) IS NULL
