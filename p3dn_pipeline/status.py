@@ -55,6 +55,13 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                                          ORDER BY first_seen_at DESC, status_at DESC) AS newest
             FROM {LEDGER_TABLE} WHERE status <> 'removed')
         WHERE newest = 1 AND status IN ('rejected', 'held') ORDER BY path""")
+    # A loaded export whose fields differ from its dataset's declaration (schema drift).
+    drifted = fetch_dicts(con, f"""
+        SELECT path, dataset, schema_drift FROM {LEDGER_TABLE}
+        WHERE status = 'loaded' AND schema_drift IS NOT NULL ORDER BY path""") \
+        if "schema_drift" in {r["column_name"] for r in fetch_dicts(
+            con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                 "AND table_name = 'file_ledger'")} else []
     lines = []
     for source in [s.name for s in registry().sources]:
         files = [r for r in loaded if source_of.get(r["dataset"]) == source]
@@ -69,6 +76,8 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             lines.append(f"{source}: no file loaded")
         lines += [f"  {r['status']}: {r['reason']}" for r in rejected
                   if source_of.get(r["dataset"]) == source]
+        lines += [f"  fields changed: {r['path']} ({r['dataset']}): {r['schema_drift']}"
+                  for r in drifted if source_of.get(r["dataset"]) == source]
     unrecognised = [r for r in rejected if r["dataset"] not in source_of]
     if unrecognised:
         lines.append(f"not recognised as any dataset: {_plural(len(unrecognised), 'file')}")

@@ -309,6 +309,14 @@ def build_raw_asset(source: Source, dataset: Dataset):
             step.context.log.error(f"Held back: {held['reason']}")
         for loaded in summary.loaded:
             step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+        # Files of this dataset whose fields changed (added, missing, renamed): they load when
+        # their required fields are there, and the run says so.
+        drifted = step.con.execute(
+            f"SELECT path, schema_drift FROM {ledger.LEDGER_TABLE} WHERE dataset = $d "
+            "AND status = 'loaded' AND schema_drift IS NOT NULL ORDER BY path",
+            {"d": dataset.name}).fetchall()
+        for path, drift in drifted:
+            step.context.log.warning(f"Fields changed in {path}: {drift}")
         years = {}
         if staged.year_column:
             added = fiscal_years.register(step.context.instance, step.con, source, staged)
@@ -322,6 +330,8 @@ def build_raw_asset(source: Source, dataset: Dataset):
             "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
             "files_rejected_this_run": len(summary.rejected),
             "rows_removed_this_run": summary.rows_deleted,
+            "schema_drift": MetadataValue.md("\n".join(
+                f"- {path}: {drift}" for path, drift in drifted) or "none"),
         }
 
     return incremental_asset(

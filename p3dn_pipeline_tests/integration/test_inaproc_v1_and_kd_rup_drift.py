@@ -32,11 +32,12 @@ def v1_file(landing: Path) -> None:
     codes = {0: "11111111,11111111", 1: "22222222,11111111", 2: "33333333,11111111"}
     renamed = []
     for index, order in enumerate(orders):
-        order = {**order, "kd_rup": codes.get(index, order["kd_rup"])}
+        # v1 also adds a field the legacy export lacks and drops status_pengiriman.
+        order = {**order, "kd_rup": codes.get(index, order["kd_rup"]), "channel": "katalog"}
+        del order["status_pengiriman"]
         renamed.append({V1_NAMES.get(name, name): value for name, value in order.items()})
     private = {**renamed[0], "order_id": "01SWASTA000000000000000001", "kode_klpd": "swasta",
                "total": 999000000}
-    (landing / "ekatalog_v6.json").unlink()
     (landing / "inaproc_v1_katalog_2025.json").write_text(json.dumps(
         {"data": [*renamed, private], "meta": {"has_more": False, "cursor": None}}),
         encoding="utf-8")
@@ -48,8 +49,10 @@ def drifted(tmp_path_factory, module_monkeypatch):
 
     root = tmp_path_factory.mktemp("inaproc")
     shutil.copytree(FIXTURES, root / "landing")
-    v1_file(root / "landing")
     env = point_pipeline_at(module_monkeypatch, root)
+    env.materialize()  # the legacy export first: the baseline its successor is compared with
+    (root / "landing" / "ekatalog_v6.json").unlink()
+    v1_file(root / "landing")
     env.materialize()
     return env
 
@@ -88,3 +91,25 @@ def test_repeated_and_several_kd_rup_link_each_package_once(drifted):
     [(pct, numerator)] = drifted.query(
         "SELECT pct_realisasi_komitmen, pembilang_realisasi_pdn_rp FROM marts.p3dn_provinsi")
     assert (pct, numerator) == (Decimal("65.00"), Decimal("97500000.00"))
+
+
+def test_changed_fields_are_recorded_and_said_and_the_file_still_loads(drifted):
+    """Schema drift: the v1 pull, compared with the legacy export it follows, has a field
+    added, one missing and four under v1 names; it is recognised and loaded, and the ledger
+    and p3dn status say how."""
+    from p3dn_pipeline.status import source_lines
+
+    drift = ("added: channel; missing: status_pengiriman; renamed: kode_klpd -> kd_klpd, "
+             "order_id -> kd_paket, status -> status_pkt, total -> total_harga")
+    assert drifted.query("SELECT schema_drift FROM raw.file_ledger "
+                         "WHERE path = 'inaproc_v1_katalog_2025.json'") == [(drift,)]
+    # The first export of every other dataset is its own baseline: nothing to say.
+    assert drifted.query("SELECT count(*) FROM raw.file_ledger WHERE schema_drift IS NOT NULL"
+                         ) == [(1,)]
+    con = drifted.connect()
+    try:
+        lines = source_lines(con)
+    finally:
+        con.close()
+    assert (f"  fields changed: inaproc_v1_katalog_2025.json (ekatalog_paket_v6): {drift}"
+            in lines), lines
