@@ -217,6 +217,10 @@ def expected_value(con, kpi: str, key: list[str]):
     elif source == "p3dn_snapshot":
         sql = (f"SELECT {column} FROM p3dn_snapshot WHERE snapshot_id = $1 AND kd_klpd = $2 "
                "AND tahun_anggaran = $3")
+    elif source == "p3dn_target":
+        sql = f"SELECT {column} FROM p3dn_target WHERE kpi = $1"
+    elif source == "p3dn_perubahan_ekspor":
+        sql = f"SELECT {column} FROM p3dn_perubahan_ekspor WHERE snapshot_id = $1 AND file = $2"
     elif source == "umkm_binaan_triwulan":
         sql = (f"SELECT {column} FROM umkm_binaan_triwulan WHERE kd_klpd = $1 AND tahun = $2 "
                "AND triwulan = $3 AND kode_kab_kota = $4 AND sektor = $5")

@@ -136,7 +136,9 @@ def write_personal_exports(landing: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()
         for line, (nip, name, phone, email) in enumerate(PPK):
-            writer.writerow({**template, "kd_paket": KD_PAKET + line,
+            # Another pemda's export (D999): a second export of the sample's own pemda and
+            # year would replace the sample's (exports are snapshots).
+            writer.writerow({**template, "kd_klpd": "D999", "kd_paket": KD_PAKET + line,
                              "no_paket": f"SRM-P2508-{KD_PAKET + line}", "kd_rup": KD_RUP,
                              "kd_penyedia": VENDOR["kd_penyedia"], "ppk_nip": nip,
                              "nama_ppk": name, "no_telp_user_pokja": phone,
@@ -148,7 +150,8 @@ def write_personal_exports(landing: Path) -> None:
         encoding="utf-8"))[0]
     nip, name, username = SIRUP_PPK
     (landing / "lkpp" / "rup_paket_ppk.json").write_text(json.dumps([{
-        **sirup, "kd_rup": KD_RUP, "kd_satker": int(template["satker_id"]), "nip_ppk": nip,
+        **sirup, "kd_klpd": "D999", "kd_rup": KD_RUP, "kd_satker": int(template["satker_id"]),
+        "nip_ppk": nip,
         "nama_ppk": name, "username_ppk": username}]), encoding="utf-8")
     # The vendor.
     (landing / "lkpp" / "penyedia_perorangan.json").write_text(json.dumps([VENDOR]),
