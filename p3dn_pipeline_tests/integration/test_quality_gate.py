@@ -50,7 +50,7 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
         "marts__umkm_binaan_triwulan", "marts__data_quality", "marts__p3dn_target"}
     tables = {t for (t,) in pipeline_env.query(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")}
-    assert tables == {"data_quality", "umkm_binaan_triwulan"}
+    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target"}
     assert pipeline_env.query(
         "SELECT dataset, aturan, severity, jumlah_baris_gagal FROM marts.data_quality "
         "WHERE NOT lulus AND severity = 'ERROR'") == [
