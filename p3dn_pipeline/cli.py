@@ -52,9 +52,14 @@ def headline_report(warehouse_path: Path) -> str:
         lines.append(
             f"{row['kd_klpd']} TA {row['tahun_anggaran']}: "
             f"{persen(row['pct_realisasi_komitmen'])} "
-            f"(realisasi PDN {rupiah(row['pembilang_realisasi_pdn_rp'])} / "
+            f"(realisasi PDN semua kanal {rupiah(row['pembilang_realisasi_pdn_rp'])} / "
             f"komitmen PDN {rupiah(row['penyebut_komitmen_pdn_rp'])}; "
             f"target {persen(row['target_pct_realisasi_komitmen'])})")
+        lines.append(
+            f"    kanal: {row['kanal_dihitung'] or '-'} (swakelola tidak dihitung); "
+            f"e-katalog saja {persen(row['pct_realisasi_komitmen_ekatalog'])}; "
+            f"PDN / realisasi {persen(row['pct_pdn_realisasi'])}, "
+            f"UMK / realisasi {persen(row['pct_umk_realisasi'])}")
         lines.append(
             f"    PDN / belanja pengadaan {persen(row['pct_pdn_belanja'])}, "
             f"UMK / belanja pengadaan {persen(row['pct_umk_belanja'])} "
@@ -113,7 +118,20 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     if not result.success:
         return _failed(result)
     print(headline_report(settings.warehouse_path))
+    print(change_report(settings.warehouse_path))
     return 0
+
+
+def change_report(warehouse_path: Path) -> str:
+    """The end of a run: exports removed or replaced and how the headline moved."""
+    from p3dn_pipeline.status import change_lines
+
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        return "\n".join(["", "== Berubah pada publikasi ini / changed at this publish ==",
+                          *change_lines(con)])
+    finally:
+        con.close()
 
 
 def _failed(result) -> int:

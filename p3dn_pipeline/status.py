@@ -55,6 +55,13 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                                          ORDER BY first_seen_at DESC, status_at DESC) AS newest
             FROM {LEDGER_TABLE} WHERE status <> 'removed')
         WHERE newest = 1 AND status IN ('rejected', 'held') ORDER BY path""")
+    # A loaded export whose fields differ from its dataset's declaration (schema drift).
+    drifted = fetch_dicts(con, f"""
+        SELECT path, dataset, schema_drift FROM {LEDGER_TABLE}
+        WHERE status = 'loaded' AND schema_drift IS NOT NULL ORDER BY path""") \
+        if "schema_drift" in {r["column_name"] for r in fetch_dicts(
+            con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                 "AND table_name = 'file_ledger'")} else []
     lines = []
     for source in [s.name for s in registry().sources]:
         files = [r for r in loaded if source_of.get(r["dataset"]) == source]
@@ -69,6 +76,8 @@ def source_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             lines.append(f"{source}: no file loaded")
         lines += [f"  {r['status']}: {r['reason']}" for r in rejected
                   if source_of.get(r["dataset"]) == source]
+        lines += [f"  fields changed: {r['path']} ({r['dataset']}): {r['schema_drift']}"
+                  for r in drifted if source_of.get(r["dataset"]) == source]
     unrecognised = [r for r in rejected if r["dataset"] not in source_of]
     if unrecognised:
         lines.append(f"not recognised as any dataset: {_plural(len(unrecognised), 'file')}")
@@ -146,6 +155,50 @@ def check_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             f"checked {wib(r['checked_at'])}" for r in failing]
 
 
+CHANGE_WORDS = {"dihapus": "removed from the landing folder",
+                "diganti_versi_baru": "replaced by a new version of itself",
+                "diganti_ekspor_lebih_baru": "replaced by a newer pull"}
+
+
+def _persen(value) -> str:
+    return "not measurable" if value is None else f"{value:.2f}".replace(".", ",") + " %"
+
+
+def change_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Exports removed or replaced at the latest publish, the rows that left the figures, and
+    how each headline moved from the previous publish: why a figure changed, said where the
+    figure is read."""
+    if not (table_exists(con, "marts.p3dn_snapshot")
+            and table_exists(con, "marts.p3dn_perubahan_ekspor")):
+        return ["nothing published yet"]
+    publishes = fetch_dicts(con, "SELECT snapshot_id, max(diambil_pada) AS pada "
+                                 "FROM marts.p3dn_snapshot GROUP BY ALL ORDER BY pada DESC LIMIT 2")
+    if not publishes:
+        return ["nothing published yet"]
+    latest = publishes[0]["snapshot_id"]
+    changes = fetch_dicts(con, "SELECT * FROM marts.p3dn_perubahan_ekspor "
+                               "WHERE snapshot_id = $s ORDER BY perubahan, file", {"s": latest})
+    lines = [f"{r['file']} ({r['dataset'] or 'no dataset'}): "
+             f"{CHANGE_WORDS.get(r['perubahan'], r['perubahan'])}"
+             + (f" {r['pengganti']}" if r["perubahan"] == "diganti_ekspor_lebih_baru"
+                and r["pengganti"] else "")
+             + f"; {_plural(r['baris_keluar'] or 0, 'row')} left the figures" for r in changes]
+    if len(publishes) == 2:
+        moves = fetch_dicts(con, """
+            SELECT coalesce(a.kd_klpd, b.kd_klpd) AS kd_klpd,
+                   coalesce(a.tahun_anggaran, b.tahun_anggaran) AS tahun_anggaran,
+                   b.pct_realisasi_komitmen AS sebelum, a.pct_realisasi_komitmen AS sesudah
+            FROM (SELECT * FROM marts.p3dn_snapshot WHERE snapshot_id = $latest) AS a
+            FULL JOIN (SELECT * FROM marts.p3dn_snapshot WHERE snapshot_id = $previous) AS b
+                USING (kd_klpd, tahun_anggaran)
+            WHERE a.pct_realisasi_komitmen IS DISTINCT FROM b.pct_realisasi_komitmen
+            ORDER BY ALL""", {"latest": latest, "previous": publishes[1]["snapshot_id"]})
+        lines += [f"headline {m['kd_klpd']} TA {m['tahun_anggaran']}: {_persen(m['sebelum'])} "
+                  f"-> {_persen(m['sesudah'])}" for m in moves]
+    return lines or ["no export removed or replaced, no headline moved since the previous "
+                     "publish"]
+
+
 def status_report(warehouse_path: Path, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.UTC)
     if not warehouse_path.exists():
@@ -163,6 +216,8 @@ def status_report(warehouse_path: Path, now: dt.datetime | None = None) -> str:
         lines += mart_lines(con, now)
         lines += ["", "== Failing checks =="]
         lines += check_lines(con)
+        lines += ["", "== Changed at the latest publish =="]
+        lines += change_lines(con)
     finally:
         con.close()
     return "\n".join(lines)

@@ -94,6 +94,27 @@ def classify(headers: set[str]) -> str | None:
         return "apbd_realisasi"
     if "nik" in headers and ({"kota", "kota/kabupaten", "kota administrasi"} & headers):
         return "kpkp_roster"
+    # SPSE, Bela and RUP-MasterSatker (README "Adding a source"; the issue-12 contract).
+    if {"kd_tender", "no_kontrak", "status_kontrak"} <= headers:
+        return "spse_tender_kontrak"
+    if {"kd_nontender", "no_kontrak", "status_kontrak"} <= headers:
+        return "spse_nontender_kontrak"
+    if {"kd_tender", "kd_rup_paket", "nilai_kontrak", "nilai_pdn_kontrak"} <= headers:
+        return "spse_tender_selesai"
+    if {"kd_nontender", "status_nontender", "nilai_kontrak", "nilai_pdn_kontrak"} <= headers:
+        return "spse_nontender_selesai"
+    if {"kd_nontender_pct", "total_realisasi", "status_nontender_pct_ket"} <= headers:
+        return "spse_pencatatan_nontender"
+    if {"kd_nontender_pct", "jenis_realisasi", "no_realisasi", "nilai_realisasi"} <= headers:
+        return "spse_pencatatan_nontender_realisasi"
+    if {"kd_swakelola_pct", "total_realisasi", "status_swakelola_pct_ket"} <= headers:
+        return "spse_pencatatan_swakelola"
+    if {"kd_swakelola_pct", "jenis_realisasi", "no_realisasi", "nilai_realisasi"} <= headers:
+        return "spse_pencatatan_swakelola_realisasi"
+    if {"order_id", "valuasi", "marketplace", "status_konfirmasi_ppmse"} <= headers:
+        return "bela_tokodaring"
+    if {"kd_satker", "kd_satker_str", "nama_satker", "jenis_satker", "status_satker"} <= headers:
+        return "sirup_master_satker"
     return None
 
 
@@ -238,6 +259,23 @@ def code_number(value: Any) -> int | None:
     return int(digits) if digits else None
 
 
+def kode_rup_list(value: Any) -> list[int] | None:
+    """Every distinct kd_rup of a field ('60832782;45828523', '60505290,60505290': the same
+    code repeated is that code), in order of appearance; None when the field is empty or any
+    part is not a code."""
+    t = text(value)
+    if t is None:
+        return None
+    codes: list[int] = []
+    for part in re.split(r"[;,]", t):
+        code = code_number(part) if re.fullmatch(r"\s*[0-9]+\s*", part) else None
+        if code is None:
+            return None
+        if code not in codes:
+            codes.append(code)
+    return codes or None
+
+
 def flag(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -363,6 +401,7 @@ def _v6(table: Table, n: int, r: dict) -> Row:
         "nilai": plain_number(r.get("total_harga")),
         "tgl_order": indoformat.tanggal(text(r.get("tgl_order"))),
         "status": (text(r.get("status_pkt")) or "").upper() or None,
+        "kd_penyedia_sikap": plain_int(r.get("kd_penyedia_sikap")) or None,  # 0 = unknown
     }
     usable = (kd_paket and values["kd_klpd"] and values["tahun"] and values["kd_satker_str"]
               and values["nilai"] is not None and values["nilai"] >= 0
@@ -387,6 +426,7 @@ def _v5(table: Table, n: int, r: dict) -> Row:
         "tanggal": indoformat.tanggal(text(r.get("tanggal_buat_paket"))),
         # In process or finished, and its workflow step is not a cancellation (batal).
         "transacted": status_str in V5_TRANSACTED and "batal" not in step,
+        "kd_penyedia": plain_int(r.get("kd_penyedia")),
     }
     usable = (kd_paket is not None and kd_produk and values["kd_klpd"] and values["tahun"]
               and values["satker_id"] is not None
@@ -419,7 +459,9 @@ def _sirup(table: Table, n: int, r: dict) -> Row:
     event = values["event_date"]
     # The latest event date is the current plan; a copy without one loses.
     rank = (event is not None, event or dt.date.min)
-    return Row(table.path, table.sheet, n, (values["kd_rup"],) if usable else None, values, rank)
+    # A kd_rup is a package of one fiscal year.
+    return Row(table.path, table.sheet, n, (values["kd_rup"], values["tahun"]) if usable else None,
+               values, rank)
 
 
 def _struktur(table: Table, n: int, r: dict) -> Row:
@@ -491,6 +533,173 @@ def _roster(table: Table, n: int, r: dict) -> Row:
     return Row(table.path, table.sheet, n, key if usable else None, values)
 
 
+def _penyedia(table: Table, n: int, r: dict) -> Row:
+    values = {
+        "kd_penyedia": plain_int(r.get("kd_penyedia")),
+        "kd_penyedia_sikap": plain_int(r.get("kode_penyedia_sikap")) or None,
+        "penyedia_ukm": text(r.get("penyedia_ukm")),
+    }
+    key = (values["kd_penyedia"],) if values["kd_penyedia"] is not None else None
+    return Row(table.path, table.sheet, n, key, values)
+
+
+def _data_date(value: Any) -> tuple[dt.date | None, tuple]:
+    """The export's own data date, and the rank it gives a copy: the newest date wins, a
+    copy without one loses (then the later file, then the later row)."""
+    date = indoformat.tanggal(text(value))
+    return date, (date is not None, date or dt.date.min)
+
+
+def _money(r: dict, name: str) -> tuple[Decimal | None, bool]:
+    """An LKPP amount (a JSON number, or the same digits as a string with decimals); and
+    whether the field is usable: empty, or a number that is not negative."""
+    value = plain_number(r.get(name))
+    ok = text(r.get(name)) is None or (value is not None and value >= 0)
+    return value, ok
+
+
+def _spse_selection(table: Table, n: int, r: dict, code_field: str) -> Row:
+    """SPSE-TenderSelesaiNilai (code_field kd_tender) or SPSE-NonTenderSelesai."""
+    nilai, ok_nilai = _money(r, "nilai_kontrak")
+    pdn, ok_pdn = _money(r, "nilai_pdn_kontrak")
+    umk, ok_umk = _money(r, "nilai_umk_kontrak")
+    kd_rup_field = "kd_rup_paket" if code_field == "kd_tender" else "kd_rup"
+    kd_rup_text = text(r.get(kd_rup_field))
+    codes = kode_rup_list(r.get(kd_rup_field))
+    date, rank = _data_date(r.get("_event_date") if code_field == "kd_tender"
+                            else r.get("tgl_penarikan"))
+    status = re.sub(r"\s+", "", text(r.get("status_nontender")) or "").lower()
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kode": plain_int(r.get(code_field)),
+        "kd_rup": codes[0] if codes and len(codes) == 1 else None,
+        "nilai": nilai, "pdn": pdn, "umk": umk,
+        # Tenders in SPSE-TenderSelesaiNilai are finished selections; a non-tender counts
+        # when its status is Selesai (case and spaces ignored).
+        "selesai": code_field == "kd_tender" or status == "selesai",
+        "tanggal_data": date,
+    }
+    usable = (values["kode"] is not None and values["kd_klpd"] and values["tahun"]
+              and ok_nilai and ok_pdn and ok_umk and (kd_rup_text is None or codes is not None))
+    return Row(table.path, table.sheet, n, (values["kode"],) if usable else None, values, rank)
+
+
+def _tender(table: Table, n: int, r: dict) -> Row:
+    return _spse_selection(table, n, r, "kd_tender")
+
+
+def _nontender(table: Table, n: int, r: dict) -> Row:
+    return _spse_selection(table, n, r, "kd_nontender")
+
+
+def _spse_contract(table: Table, n: int, r: dict, code_field: str) -> Row:
+    nilai, ok_nilai = _money(r, "nilai_kontrak")
+    pdn, ok_pdn = _money(r, "nilai_pdn_kontrak")
+    umk, ok_umk = _money(r, "nilai_umk_kontrak")
+    versi = plain_int(r.get("versi_addendum"))
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kode": plain_int(r.get(code_field)),
+        "no_kontrak": text(r.get("no_kontrak")),
+        "status_kontrak": text(r.get("status_kontrak")),
+        "nilai": nilai, "pdn": pdn, "umk": umk, "versi_addendum": versi,
+    }
+    usable = (values["kode"] is not None and values["no_kontrak"] and values["kd_klpd"]
+              and values["tahun"] and ok_nilai and ok_pdn and ok_umk)
+    # The latest addendum of a contract is the contract.
+    rank = (versi is not None, versi if versi is not None else -1)
+    return Row(table.path, table.sheet, n,
+               (values["kode"], values["no_kontrak"]) if usable else None, values, rank)
+
+
+def _tender_kontrak(table: Table, n: int, r: dict) -> Row:
+    return _spse_contract(table, n, r, "kd_tender")
+
+
+def _nontender_kontrak(table: Table, n: int, r: dict) -> Row:
+    return _spse_contract(table, n, r, "kd_nontender")
+
+
+def _pencatatan(table: Table, n: int, r: dict, code_field: str, status_field: str) -> Row:
+    total, ok_total = _money(r, "total_realisasi")
+    pdn, ok_pdn = _money(r, "nilai_pdn_pct")
+    umk, ok_umk = _money(r, "nilai_umk_pct")
+    codes = kode_rup_list(r.get("kd_rup"))
+    date, rank = _data_date(r.get("_event_date"))
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kode": plain_int(r.get(code_field)),
+        "kd_rup_list": codes,
+        "nilai": total, "pdn": pdn, "umk": umk,
+        "dibatalkan": (text(r.get(status_field)) or "") == "Paket Dibatalkan",
+        "tanggal_data": date,
+    }
+    usable = (values["kode"] is not None and values["kd_klpd"] and values["tahun"]
+              and ok_total and ok_pdn and ok_umk
+              and (text(r.get("kd_rup")) is None or codes is not None))
+    return Row(table.path, table.sheet, n, (values["kode"],) if usable else None, values, rank)
+
+
+def _pencatatan_nontender(table: Table, n: int, r: dict) -> Row:
+    return _pencatatan(table, n, r, "kd_nontender_pct", "status_nontender_pct_ket")
+
+
+def _pencatatan_swakelola(table: Table, n: int, r: dict) -> Row:
+    return _pencatatan(table, n, r, "kd_swakelola_pct", "status_swakelola_pct_ket")
+
+
+def _payment(table: Table, n: int, r: dict, code_field: str) -> Row:
+    nilai, ok_nilai = _money(r, "nilai_realisasi")
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun_anggaran")),
+        "kode": plain_int(r.get(code_field)),
+        "kd_rup": code_number(r.get("kd_rup_paket")),
+        "nilai": nilai,
+    }
+    key = (values["kode"], text(r.get("jenis_realisasi")), text(r.get("no_realisasi")),
+           indoformat.tanggal(text(r.get("tgl_realisasi"))))
+    usable = values["kode"] is not None and values["kd_klpd"] and values["tahun"] and ok_nilai
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+def _pencatatan_nontender_realisasi(table: Table, n: int, r: dict) -> Row:
+    return _payment(table, n, r, "kd_nontender_pct")
+
+
+def _pencatatan_swakelola_realisasi(table: Table, n: int, r: dict) -> Row:
+    return _payment(table, n, r, "kd_swakelola_pct")
+
+
+def _tokodaring(table: Table, n: int, r: dict) -> Row:
+    valuasi, ok = _money(r, "valuasi")
+    values = {
+        "kd_klpd": text(r.get("kd_klpd")),
+        "tahun": plain_int(r.get("tahun")),
+        "kd_satker": plain_int(r.get("kd_satker")),
+        "nilai": valuasi,
+        # Verified and confirmed finished by the marketplace ('gagal': the payment failed).
+        "selesai": (text(r.get("status_verif")) or "").lower() == "verified"
+        and (text(r.get("status_konfirmasi_ppmse")) or "").lower() == "selesai",
+    }
+    key = (text(r.get("marketplace")), text(r.get("order_id")))
+    usable = all(key) and values["kd_klpd"] and values["tahun"] and ok
+    # No data date in the export: the copy loaded last wins.
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+def _master_satker(table: Table, n: int, r: dict) -> Row:
+    kode = text(r.get("kd_satker_str"))
+    values = {"kd_klpd": text(r.get("kd_klpd")), "kd_satker": plain_int(r.get("kd_satker")),
+              "kd_satker_str": kode}
+    usable = kode and values["kd_klpd"]
+    return Row(table.path, table.sheet, n, (values["kd_klpd"], kode) if usable else None,
+               values)
+
+
 PARSERS = {
     "ekatalog_paket_v6": _v6,
     "ekatalog_paket_v5": _v5,
@@ -498,6 +707,17 @@ PARSERS = {
     "sirup_struktur_anggaran": _struktur,
     "apbd_realisasi": _apbd,
     "kpkp_roster": _roster,
+    "ekatalog_penyedia": _penyedia,
+    "spse_tender_selesai": _tender,
+    "spse_nontender_selesai": _nontender,
+    "spse_tender_kontrak": _tender_kontrak,
+    "spse_nontender_kontrak": _nontender_kontrak,
+    "spse_pencatatan_nontender": _pencatatan_nontender,
+    "spse_pencatatan_nontender_realisasi": _pencatatan_nontender_realisasi,
+    "spse_pencatatan_swakelola": _pencatatan_swakelola,
+    "spse_pencatatan_swakelola_realisasi": _pencatatan_swakelola_realisasi,
+    "bela_tokodaring": _tokodaring,
+    "sirup_master_satker": _master_satker,
 }
 # Fields whose disagreement between two copies of one key would change a figure.
 FIGURE_FIELDS = {
@@ -507,6 +727,19 @@ FIGURE_FIELDS = {
     "sirup_struktur_anggaran": ("belanja_pengadaan",),
     "apbd_realisasi": ("kode_rekening", "realisasi"),
     "kpkp_roster": ("kota", "sektor", "produksi_kg", "omzet_rp"),
+    "ekatalog_penyedia": ("kd_penyedia_sikap", "penyedia_ukm"),
+    "spse_tender_selesai": ("kd_klpd", "tahun", "nilai", "pdn", "umk", "selesai"),
+    "spse_nontender_selesai": ("kd_klpd", "tahun", "nilai", "pdn", "umk", "selesai"),
+    # A contract's addenda are meant to differ: the latest version is the contract, and
+    # e-kontrak is never summed.
+    "spse_tender_kontrak": (),
+    "spse_nontender_kontrak": (),
+    "spse_pencatatan_nontender": ("kd_klpd", "tahun", "nilai", "pdn", "umk", "dibatalkan"),
+    "spse_pencatatan_nontender_realisasi": ("nilai",),
+    "spse_pencatatan_swakelola": ("kd_klpd", "tahun", "nilai", "pdn", "umk", "dibatalkan"),
+    "spse_pencatatan_swakelola_realisasi": ("nilai",),
+    "bela_tokodaring": ("kd_klpd", "tahun", "nilai", "selesai"),
+    "sirup_master_satker": ("kd_satker",),
 }
 
 
@@ -552,7 +785,7 @@ def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal |
         "pembilang_realisasi_pdn_rp": zero, "penyebut_komitmen_pdn_rp": zero,
         "belanja_pengadaan_rp": zero, "komitmen_umk_rp": zero, "realisasi_ekatalog_rp": zero})
 
-    sirup = {key[0]: row.values
+    sirup = {key: row.values
              for key, row in reading.kept.get("sirup_paket_penyedia", {}).items()}
     for plan in sirup.values():
         group = figures[(plan["kd_klpd"], plan["tahun"])]
@@ -584,7 +817,7 @@ def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal |
             continue
         group = figures[(kd_klpd, tahun)]
         group["realisasi_ekatalog_rp"] += value
-        plan = sirup.get(kd_rup)
+        plan = sirup.get((kd_rup, tahun))
         if plan is not None and plan["komitmen"] and plan["pdn"]:
             group["pembilang_realisasi_pdn_rp"] += value
 
@@ -644,3 +877,175 @@ def apbd_pengadaan_bulanan(reading: Reading) -> dict[tuple[int, int], Decimal]:
         if kode.startswith(("5.1.02.", "5.2.")):
             result[(tahun, bulan)] += row.values["realisasi"]
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Realisation by channel, and the all-channel headline (issue 12)
+# --------------------------------------------------------------------------------------------
+
+KANAL = ("ekatalog", "tender", "nontender", "pencatatan_nontender", "pencatatan_swakelola",
+         "tokodaring")
+# The channels of the P3DN ratio: swakelola is self-managed work, reported but kept out.
+KANAL_P3DN = ("ekatalog", "tender", "nontender", "pencatatan_nontender", "tokodaring")
+KANAL_SUMS = ("realisasi_rp", "realisasi_pdn_rp", "realisasi_umk_rp",
+              "realisasi_pdn_tidak_diketahui_rp", "realisasi_umk_tidak_diketahui_rp")
+
+
+def _kanal_kosong() -> dict[str, Any]:
+    return {"jumlah_paket": 0, **{name: Decimal(0) for name in KANAL_SUMS},
+            "jumlah_paket_tanpa_nilai": 0}
+
+
+def _tambah(group: dict[str, Any], nilai: Decimal | None, pdn: Decimal | None,
+            umk: Decimal | None, pdn_unknown: bool = False, umk_unknown: bool = False) -> None:
+    """One package into its channel: no value -> counted apart and in no sum; a value
+    without its PDN (UMK) part -> the whole value is 'PDN (UMK) unknown', never 0 % nor
+    100 %."""
+    if nilai is None:
+        group["jumlah_paket_tanpa_nilai"] += 1
+        return
+    group["jumlah_paket"] += 1
+    group["realisasi_rp"] += nilai
+    if pdn is None or pdn_unknown:
+        group["realisasi_pdn_tidak_diketahui_rp"] += nilai
+    else:
+        group["realisasi_pdn_rp"] += pdn
+    if umk is None or umk_unknown:
+        group["realisasi_umk_tidak_diketahui_rp"] += nilai
+    else:
+        group["realisasi_umk_rp"] += umk
+
+
+def _ekatalog_packages(reading: Reading) -> list[dict[str, Any]]:
+    """Every e-katalog package once: a v6 order, or a v5 package with its lines summed."""
+    packages = []
+    for row in reading.kept.get("ekatalog_paket_v6", {}).values():
+        v = row.values
+        packages.append({"kd_klpd": v["kd_klpd"], "tahun": v["tahun"], "kd_rup": v["kd_rup"],
+                         "nilai": v["nilai"], "transacted": v["transacted"], "versi": "v6",
+                         "vendor": v["kd_penyedia_sikap"]})
+    v5_lines: dict[tuple, list[dict]] = defaultdict(list)
+    for (kd_paket, _), row in reading.kept.get("ekatalog_paket_v5", {}).items():
+        v5_lines[(row.values["kd_klpd"], row.values["tahun"], kd_paket)].append(row.values)
+    for (kd_klpd, tahun, kd_paket), lines in v5_lines.items():
+        kd_rups = {line["kd_rup"] for line in lines}
+        assert len(kd_rups) == 1, f"v5 package {kd_paket} names several kd_rup: {kd_rups}"
+        vendors = {line["kd_penyedia"] for line in lines}
+        packages.append({"kd_klpd": kd_klpd, "tahun": tahun, "kd_rup": kd_rups.pop(),
+                         "nilai": sum(line["nilai"] for line in lines),
+                         "transacted": all(line["transacted"] for line in lines),
+                         "versi": "v5", "vendor": vendors.pop() if len(vendors) == 1 else None})
+    return packages
+
+
+def p3dn_realisasi_kanal(reading: Reading) -> dict[tuple[str, int, str], dict[str, Any]]:
+    """marts.p3dn_realisasi_kanal per (kd_klpd, tahun_anggaran, kanal), by the issue-12
+    contract's definitions: one copy per key (newest data date, then the copy loaded last);
+    tender = SPSE-TenderSelesaiNilai, nontender = SPSE-NonTenderSelesai where Selesai
+    (nilai_kontrak / nilai_pdn_kontrak / nilai_umk_kontrak); pencatatan without 'Paket
+    Dibatalkan' (total_realisasi / nilai_pdn_pct / nilai_umk_pct); toko daring verified and
+    'selesai' (valuasi, PDN and UMK unknown); e-katalog transacted (PDN from the SiRUP package
+    of the same kd_rup and year when it is committed, else unknown; UMK from the vendor's
+    penyedia_ukm, unknown when the vendor is not found). Every row under its own kd_klpd.
+    E-kontrak is never summed. A channel appears for a group when at least one of its rows
+    passes the channel's filter (counted in jumlah_paket or jumlah_paket_tanpa_nilai)."""
+    result: dict[tuple[str, int, str], dict[str, Any]] = defaultdict(_kanal_kosong)
+
+    for dataset, kanal in (("spse_tender_selesai", "tender"),
+                           ("spse_nontender_selesai", "nontender")):
+        for row in reading.kept.get(dataset, {}).values():
+            v = row.values
+            if v["selesai"]:
+                _tambah(result[(v["kd_klpd"], v["tahun"], kanal)], v["nilai"], v["pdn"],
+                        v["umk"])
+
+    for dataset, kanal in (("spse_pencatatan_nontender", "pencatatan_nontender"),
+                           ("spse_pencatatan_swakelola", "pencatatan_swakelola")):
+        for row in reading.kept.get(dataset, {}).values():
+            v = row.values
+            if not v["dibatalkan"]:
+                _tambah(result[(v["kd_klpd"], v["tahun"], kanal)], v["nilai"], v["pdn"],
+                        v["umk"])
+
+    for row in reading.kept.get("bela_tokodaring", {}).values():
+        v = row.values
+        if v["selesai"]:
+            _tambah(result[(v["kd_klpd"], v["tahun"], "tokodaring")], v["nilai"], None, None)
+
+    plans = {(key[0], row.values["tahun"]): row.values
+             for key, row in reading.kept.get("sirup_paket_penyedia", {}).items()}
+    vendors = reading.kept.get("ekatalog_penyedia", {})
+    ukm_v5 = {kd: row.values["penyedia_ukm"] for (kd,), row in vendors.items()}
+    ukm_v6 = {row.values["kd_penyedia_sikap"]: row.values["penyedia_ukm"]
+              for row in vendors.values() if row.values["kd_penyedia_sikap"] is not None}
+    for package in _ekatalog_packages(reading):
+        if not package["transacted"]:
+            continue
+        nilai = package["nilai"]
+        plan = plans.get((package["kd_rup"], package["tahun"]))
+        committed = plan is not None and plan["komitmen"]
+        ukm = (ukm_v6 if package["versi"] == "v6" else ukm_v5).get(package["vendor"]) \
+            if package["vendor"] is not None else None
+        # The vendor says UKM or Non UKM; anything else ('Belum Terdefinisi', no vendor
+        # found) leaves the order's UMK value unknown.
+        ukm = (ukm or "").strip().upper()
+        _tambah(result[(package["kd_klpd"], package["tahun"], "ekatalog")], nilai,
+                nilai if committed and plan["pdn"] else Decimal(0),
+                nilai if ukm == "UKM" else Decimal(0),
+                pdn_unknown=not committed, umk_unknown=ukm not in ("UKM", "NON UKM"))
+    return dict(result)
+
+
+def p3dn_headline(reading: Reading) -> dict[tuple[str, int], dict[str, Any]]:
+    """The all-channel headline per (kd_klpd, tahun_anggaran) (marts.p3dn_provinsi after
+    issue 12): realisasi PDN over e-katalog, tender, non-tender, pencatatan non-tender and
+    toko daring / komitmen PDN (SiRUP: pagu of announced, active, not-deleted PDN packages);
+    the e-katalog-only ratio beside it; the PDN and UMK shares of realised spending whose
+    share is known. Percentages to two decimals, half away from zero; None for a zero base."""
+    zero = Decimal(0)
+    groups: dict[tuple[str, int], dict[str, Any]] = defaultdict(lambda: {
+        "komitmen_pdn_rp": zero, **{f"{name}": zero for name in KANAL_SUMS},
+        **{f"realisasi_pdn_{kanal}_rp": zero for kanal in KANAL}})
+    for row in reading.kept.get("sirup_paket_penyedia", {}).values():
+        plan = row.values
+        group = groups[(plan["kd_klpd"], plan["tahun"])]
+        if plan["komitmen"] and plan["pdn"]:
+            group["komitmen_pdn_rp"] += plan["pagu"]
+    for (kd_klpd, tahun, kanal), figures in p3dn_realisasi_kanal(reading).items():
+        group = groups[(kd_klpd, tahun)]
+        group[f"realisasi_pdn_{kanal}_rp"] += figures["realisasi_pdn_rp"]
+        if kanal in KANAL_P3DN:
+            for name in KANAL_SUMS:
+                group[name] += figures[name]
+    result = {}
+    for key, group in groups.items():
+        result[key] = {
+            **group,
+            "pct_realisasi_komitmen": pct(group["realisasi_pdn_rp"], group["komitmen_pdn_rp"]),
+            "pct_realisasi_komitmen_ekatalog": pct(group["realisasi_pdn_ekatalog_rp"],
+                                                   group["komitmen_pdn_rp"]),
+            "pct_pdn_realisasi": pct(group["realisasi_pdn_rp"], group["realisasi_rp"]
+                                     - group["realisasi_pdn_tidak_diketahui_rp"]),
+            "pct_umk_realisasi": pct(group["realisasi_umk_rp"], group["realisasi_rp"]
+                                     - group["realisasi_umk_tidak_diketahui_rp"]),
+        }
+    return result
+
+
+def kontrak_berbeda(reading: Reading) -> list[tuple[str, int, Decimal, Decimal]]:
+    """Selections whose signed contracts (latest addendum of each) add up to another value
+    than the selection's nilai_kontrak: (kanal, kode, selection value, contracts' sum). The
+    check that stands in for summing e-kontrak, which would count a contract twice."""
+    found = []
+    for selection_set, contract_set, kanal in (
+            ("spse_tender_selesai", "spse_tender_kontrak", "tender"),
+            ("spse_nontender_selesai", "spse_nontender_kontrak", "nontender")):
+        sums: dict[int, Decimal] = defaultdict(Decimal)
+        for (kode, _), row in reading.kept.get(contract_set, {}).items():
+            if row.values["nilai"] is not None:
+                sums[kode] += row.values["nilai"]
+        for (kode,), row in reading.kept.get(selection_set, {}).items():
+            nilai = row.values["nilai"]
+            if kode in sums and nilai is not None and sums[kode] != nilai:
+                found.append((kanal, kode, nilai, sums[kode]))
+    return sorted(found)

@@ -59,6 +59,7 @@ from p3dn_pipeline.lib.warehouse import (
 
 FILE_LEDGER_KEY = AssetKey(["raw", "file_ledger"])
 _SPLIT_STAGING_SQL = Path(__file__).parent / "sql" / "split_staging.sql"
+_REPLACE_OLDER_EXPORTS_SQL = Path(__file__).parent / "sql" / "replace_older_exports.sql"
 _SPLIT_STAGING_BY_YEAR_SQL = _SPLIT_STAGING_SQL.with_name("split_staging_by_year.sql")
 PREVIEW_ROWS = 10
 # Metadata naming the staging table an asset's checks judge: the quality gate of every
@@ -308,6 +309,14 @@ def build_raw_asset(source: Source, dataset: Dataset):
             step.context.log.error(f"Held back: {held['reason']}")
         for loaded in summary.loaded:
             step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+        # Files of this dataset whose fields changed (added, missing, renamed): they load when
+        # their required fields are there, and the run says so.
+        drifted = step.con.execute(
+            f"SELECT path, schema_drift FROM {ledger.LEDGER_TABLE} WHERE dataset = $d "
+            "AND status = 'loaded' AND schema_drift IS NOT NULL ORDER BY path",
+            {"d": dataset.name}).fetchall()
+        for path, drift in drifted:
+            step.context.log.warning(f"Fields changed in {path}: {drift}")
         years = {}
         if staged.year_column:
             added = fiscal_years.register(step.context.instance, step.con, source, staged)
@@ -321,6 +330,8 @@ def build_raw_asset(source: Source, dataset: Dataset):
             "rows_loaded_this_run": sum(item["rows"] for item in summary.loaded),
             "files_rejected_this_run": len(summary.rejected),
             "rows_removed_this_run": summary.rows_deleted,
+            "schema_drift": MetadataValue.md("\n".join(
+                f"- {path}: {drift}" for path, drift in drifted) or "none"),
         }
 
     return incremental_asset(
@@ -354,6 +365,12 @@ def build_staging_asset(source: Source, staged: Staged):
         key_label=" + ".join(staged.key),
         recency=f"{staged.recency}," if staged.recency else "", year=year_column,
     )
+    if staged.snapshot_date:
+        if not year_column:
+            raise ValueError(f"{dataset.name}: snapshot_date needs a year_column")
+        template = _REPLACE_OLDER_EXPORTS_SQL.read_text(encoding="utf-8").format(
+            typed=f"typed_{dataset.name}", year=year_column,
+            export_date=staged.snapshot_date) + "\n" + template
     asset_key = AssetKey(["staging", dataset.name])
     table_name = staged.table
     # ERROR checks block through the quality gate of every mart (quality_gate), which holds

@@ -102,6 +102,32 @@ class Recognition:
     def sheet_names(self) -> str | None:
         return ", ".join(h.sheet for h, _ in self.sheet_parts) if self.sheet_parts else None
 
+    def field_names(self) -> list[str]:
+        """The file's fields under their canonical names where known (an alias such as
+        INAPROC v1's order_id counts as kd_paket), else as written: what schema drift compares."""
+        accepted = _accepted_headers(self.dataset)
+        names = {accepted.get(normalise_header(str(c)), normalise_header(str(c)))
+                 for c in self.header.columns if c is not None and str(c).strip()}
+        return sorted(names)
+
+    def schema_drift(self, previous_fields: list[str] | None) -> str | None:
+        """How a machine export's fields differ from the previous export of its dataset, in
+        one line (None when they match): fields added, fields missing, and fields found under
+        another name (an alias, e.g. order_id for kd_paket). The file still loads when its
+        required fields are there. The first export of a dataset is the baseline; spreadsheets
+        typed by people (datasets read from XLSX) are not judged: their headers vary by design."""
+        if "xlsx" in self.dataset.formats:
+            return None
+        columns = self.header.columns
+        current = set(self.field_names())
+        before = set(previous_fields) if previous_fields is not None else current
+        renamed = sorted(f"{columns[i]} -> {name}" for name, i in self.column_of.items()
+                         if normalise_header(str(columns[i])) != normalise_header(name))
+        parts = [f"{label}: {', '.join(names)}" for label, names in (
+            ("added", sorted(current - before)), ("missing", sorted(before - current)),
+            ("renamed", renamed)) if names]
+        return "; ".join(parts) or None
+
 
 def discover(landing_dir: Path) -> Iterator[LandedFile]:
     """Every file below the landing folder, in a stable order; hidden files skipped.

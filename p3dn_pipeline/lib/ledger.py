@@ -52,7 +52,10 @@ CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
 # Added after the first ledgers were written, so added to them on the way (NULL there: such a
 # version is hashed again once, and its row then carries them).
 LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT", "accepted_by": "VARCHAR",
-                        "accepted_at": "TIMESTAMP"}
+                        "accepted_at": "TIMESTAMP",
+                        # The file's fields, and how they differ from the previous
+                        # export of its dataset (Recognition.schema_drift).
+                        "fields": "VARCHAR[]", "schema_drift": "VARCHAR"}
 # A run started by the daily schedule carries this tag: it hashes every file, whatever its
 # size and times say.
 SCHEDULE_TAG = "dagster/schedule_name"
@@ -348,18 +351,31 @@ def _update_signature(con, landed, sha) -> None:
     ).fetchall()
 
 
+def _previous_fields(con, dataset_name: str) -> list[str] | None:
+    """The fields of the newest export of this dataset seen before (None: the first one)."""
+    found = con.execute(
+        f"SELECT fields FROM {LEDGER_TABLE} WHERE dataset = $d AND fields IS NOT NULL "
+        "AND status <> 'rejected' ORDER BY first_seen_at DESC, path DESC LIMIT 1",
+        {"d": dataset_name}).fetchall()
+    return list(found[0][0]) if found else None
+
+
 def _insert_version(con, landed, sha, now, file_format, recognition, status, reason) -> None:
     con.execute(
         f"INSERT INTO {LEDGER_TABLE} (path, sha256, size_bytes, modified_ns, changed_ns, inode, "
-        "file_format, dataset, sheet, status, reason, rows_loaded, first_seen_at, status_at) "
+        "file_format, dataset, sheet, status, reason, rows_loaded, first_seen_at, status_at, "
+        "fields, schema_drift) "
         "VALUES ($path, $sha, $size, $mtime, $ctime, $inode, $fmt, $dataset, $sheet, $status, "
-        "$reason, NULL, $now, $now)",
+        "$reason, NULL, $now, $now, $fields, $drift)",
         {"path": landed.relative_path, "sha": sha, "size": landed.size_bytes,
          "mtime": landed.modified_ns, "ctime": landed.changed_ns, "inode": landed.inode,
          "fmt": file_format or landed.path.suffix.lower().lstrip("."),
          "dataset": recognition.dataset.name if recognition else None,
          "sheet": recognition.sheet_names if recognition else None,
          "status": status, "reason": reason,
+         "fields": recognition.field_names() if recognition else None,
+         "drift": recognition.schema_drift(_previous_fields(con, recognition.dataset.name))
+                  if recognition else None,
          "now": now},
     ).fetchall()
 

@@ -2,7 +2,8 @@
 
 A table's rules are written as code, one :class:`Rule` each: a name (the Dagster check name), a
 declarative check (:class:`NotNull`, :class:`Unique`, :class:`Between`, :class:`InSet`,
-:class:`MatchesRegex`, :class:`RowCondition`, :class:`ExistsIn`, :class:`RowCountBetween`), our own
+:class:`MatchesRegex`, :class:`RowCondition`, :class:`ExistsIn`, :class:`SumsMatch`,
+:class:`RowCountBetween`), our own
 severity and a description. :func:`validate_table` runs them all inside DuckDB (no table is ever
 pulled into pandas: only aggregates and at most ``sample_size`` rows per failing rule leave the
 database) and returns one :class:`RuleResult` per rule; :func:`to_asset_check_results` turns them into
@@ -35,6 +36,8 @@ duckdb-engine 0.17.0, SQLAlchemy 2.1):
   ``UnexpectedRowsExpectation`` (which does work on duckdb once results are buffered, see below)
   costs two extra table scans per rule, cannot be bundled with other rules, gives no
   element_count/percent, and needs every regex ``{n}`` brace doubled.
+* SumsMatch (per key, the sum of a column here against the sum of a column in another table)
+  runs as our own SQL, one aggregation per rule: GX has no cross-table aggregate expectation.
 * Unique runs as our own SQL with GX's semantics (NULLs skipped; every row of a duplicated key is
   unexpected; with several columns a key holding a NULL is not compared, which is what GX's
   equality join does, and the percentage is of rows not entirely NULL): GX computes uniqueness
@@ -110,6 +113,7 @@ __all__ = [
     "Rule",
     "RuleResult",
     "Severity",
+    "SumsMatch",
     "Unique",
     "check_specs",
     "to_asset_check_result",
@@ -377,6 +381,77 @@ class ExistsIn:
 
 
 @dataclass(frozen=True)
+class SumsMatch:
+    """Per key, the sum of ``column`` equals the sum of ``ref_column`` in ``ref_table`` for the
+    same key, within ``tolerance`` (two tables telling the same amount, e.g. a selection's
+    contracts against the selection's own contract value).
+
+    ``key`` names the grouping columns here, ``ref_key`` the matching columns of ``ref_table``
+    (default: the same names). Only keys found on both sides are compared, and only where both
+    sums are known (a sum of NULLs is NULL): a key missing on one side is an ExistsIn question.
+    Every row of a key whose sums differ is unexpected; its samples carry both sums. Stands for
+    an ``UnexpectedRowsExpectation``; our SQL runs it, one aggregation per rule, like Unique.
+    """
+
+    column: str
+    key: tuple[str, ...]
+    ref_table: str
+    ref_column: str
+    ref_key: tuple[str, ...] | None = None
+    tolerance: int | float | Decimal = 0
+    mostly: float = 1.0
+
+    executor: ClassVar[Executor] = "sql"
+    gx_type: ClassVar[str] = "unexpected_rows_expectation"
+
+    def __post_init__(self) -> None:
+        for name in ("key", "ref_key"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif value is not None:
+                object.__setattr__(self, name, tuple(value))
+        if self.ref_key is None:
+            object.__setattr__(self, "ref_key", self.key)
+        if not self.key or len(self.key) != len(self.ref_key or ()):
+            raise ValueError("SumsMatch needs a key, and as many ref_key columns as key columns")
+        for name in (self.column, self.ref_column, *self.key, *(self.ref_key or ())):
+            _check_identifier(name)
+        _split_table(self.ref_table)
+        if self.tolerance < 0:
+            raise ValueError("SumsMatch tolerance must not be negative")
+        _mostly_kwargs(self.mostly)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.key, self.column)
+
+    @property
+    def sum_label(self) -> str:
+        """The sample field holding this table's sum for the key."""
+        return f"sum_{self.column}"
+
+    @property
+    def ref_label(self) -> str:
+        """The sample field holding the other table's sum for the key."""
+        return f"{self.ref_table}.{self.ref_column}"
+
+    def gx_kwargs(self) -> dict[str, Any]:
+        keys = ", ".join(self.key)
+        join = " AND ".join(f"o.{k} = r.{rk}" for k, rk in zip(self.key, self.ref_key or ()))
+        return {
+            "unexpected_rows_query": (
+                f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {', '.join('o.' + k for k in self.key)} "
+                f"FROM (SELECT {keys}, sum({self.column}) AS total FROM {{batch}} GROUP BY {keys}) AS o "
+                f"JOIN (SELECT {', '.join(self.ref_key or ())}, sum({self.ref_column}) AS total "
+                f"FROM {self.ref_table} GROUP BY {', '.join(self.ref_key or ())}) AS r ON {join} "
+                f"WHERE abs(o.total - r.total) > {self.tolerance})"
+            ),
+            **_mostly_kwargs(self.mostly),
+        }
+
+
+@dataclass(frozen=True)
 class RowCountBetween:
     """The table's row count lies in range (``ExpectTableRowCountToBeBetween``, run by GX)."""
 
@@ -404,7 +479,8 @@ class RowCountBetween:
         return kwargs
 
 
-Check = Union[NotNull, Unique, Between, InSet, MatchesRegex, RowCondition, ExistsIn, RowCountBetween]
+Check = Union[NotNull, Unique, Between, InSet, MatchesRegex, RowCondition, ExistsIn, SumsMatch,
+              RowCountBetween]
 
 
 @dataclass(frozen=True)
@@ -507,12 +583,15 @@ def _validate(
             missing = [c for c in rule.expectation.columns if c not in table_columns]
             if missing:
                 raise ValueError(f"rule {rule.name}: {schema}.{table} has no column(s) {missing}")
-            if isinstance(rule.expectation, ExistsIn):
+            if isinstance(rule.expectation, (ExistsIn, SumsMatch)):
                 ref_schema, ref_name = _split_table(rule.expectation.ref_table, default_schema=schema)
-                if rule.expectation.ref_column not in _table_columns(cur, ref_schema, ref_name):
-                    raise ValueError(
-                        f"rule {rule.name}: {ref_schema}.{ref_name} has no column {rule.expectation.ref_column!r}"
-                    )
+                ref_columns = _table_columns(cur, ref_schema, ref_name)
+                wanted = [rule.expectation.ref_column]
+                if isinstance(rule.expectation, SumsMatch):
+                    wanted += list(rule.expectation.ref_key or ())
+                for column in wanted:
+                    if column not in ref_columns:
+                        raise ValueError(f"rule {rule.name}: {ref_schema}.{ref_name} has no column {column!r}")
         present_samples = tuple(c for c in sample_columns if c in table_columns)
 
         results: dict[str, RuleResult] = {}
@@ -542,7 +621,7 @@ def _run_sql(
     sample_size: int,
 ) -> dict[str, RuleResult]:
     target = f"{_q(schema)}.{_q(table)}"
-    row_rules = [r for r in rules if not isinstance(r.expectation, Unique)]
+    row_rules = [r for r in rules if not isinstance(r.expectation, (Unique, SumsMatch))]
     counts: dict[str, tuple[int, int]] = {}
     samples: dict[str, tuple[dict[str, Any], ...]] = {}
 
@@ -608,6 +687,9 @@ def _run_sql(
             samples[rule.name] = ()
             if unexpected and sample_size:  # only a failing rule pays for a second pass
                 samples[rule.name] = _unique_samples(cur, target, check, sample_columns, sample_size)
+        elif isinstance(check, SumsMatch):
+            counts[rule.name], samples[rule.name] = _sums_match(
+                cur, target, schema, check, sample_columns, sample_size)
 
     results: dict[str, RuleResult] = {}
     for rule in rules:
@@ -671,6 +753,48 @@ def _unique_samples(
         f"GROUP BY {keys} HAVING count(*) > 1) AS d ON {join} ORDER BY {order} LIMIT {int(sample_size)}"
     ).fetchall()
     return tuple(dict(zip(shown, r)) for r in rows)
+
+
+def _sums_match(
+    cur: duckdb.DuckDBPyConnection,
+    target: str,
+    schema: str,
+    check: SumsMatch,
+    sample_columns: tuple[str, ...],
+    sample_size: int,
+) -> tuple[tuple[int, int], tuple[dict[str, Any], ...]]:
+    """(unexpected rows, rows compared) and samples: rows of keys whose two sums differ."""
+    ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
+    keys = [_q(c) for c in check.key]
+    ref_keys = [_q(c) for c in check.ref_key or ()]
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    ref_not_null = " AND ".join(f"{k} IS NOT NULL" for k in ref_keys)
+    join = " AND ".join(f"o.{k} = r.{rk}" for k, rk in zip(keys, ref_keys))
+    compared = (
+        f"SELECT {', '.join('o.' + k for k in keys)}, o.total, r.total AS ref_total, o.n "
+        f"FROM (SELECT {', '.join(keys)}, sum({_q(check.column)}) AS total, count(*) AS n "
+        f"FROM {target} WHERE {not_null} GROUP BY ALL) AS o "
+        f"JOIN (SELECT {', '.join(ref_keys)}, sum({_q(check.ref_column)}) AS total "
+        f"FROM {_q(ref_schema)}.{_q(ref_name)} WHERE {ref_not_null} GROUP BY ALL) AS r ON {join} "
+        "WHERE o.total IS NOT NULL AND r.total IS NOT NULL"
+    )
+    differs = "abs(total - ref_total) > ?"
+    unexpected, considered = cur.execute(
+        f"SELECT coalesce(sum(n) FILTER (WHERE {differs}), 0), coalesce(sum(n), 0) "
+        f"FROM ({compared})", [check.tolerance]).fetchall()[0]
+    found: tuple[dict[str, Any], ...] = ()
+    if unexpected and sample_size:
+        shown = _shown_columns(check, sample_columns)
+        select = ", ".join(f"t.{_q(c)}" for c in shown)
+        order = ", ".join(f"t.{_q(c)}" for c in (sample_columns or shown))
+        on = " AND ".join(f"t.{k} = d.{k}" for k in keys)
+        rows = cur.execute(
+            f"SELECT {select}, d.total, d.ref_total FROM {target} AS t "
+            f"JOIN (SELECT * FROM ({compared}) WHERE {differs}) AS d ON {on} "
+            f"ORDER BY {order} LIMIT {int(sample_size)}", [check.tolerance]).fetchall()
+        labels = [*shown, check.sum_label, check.ref_label]
+        found = tuple(dict(zip(labels, r)) for r in rows)
+    return (int(unexpected), int(considered)), found
 
 
 def _map_success(unexpected: int, considered: int, mostly: float) -> bool:

@@ -106,6 +106,13 @@ class Staged:
     ``key``: the business key; older copies of a duplicated key are quarantined.
     ``recency``: SQL ordering that puts the current copy of a key first (before load time).
     ``year_column``: the fiscal year; with it the table is partitioned by fiscal year.
+    ``snapshot_date``: set for exports that are snapshots (an LKPP ISB export is the whole
+    dataset for one kd_klpd x fiscal year at pull time): the typed column (or SQL expression)
+    that says how new an export is, e.g. its ``tanggal_data``. Then, where two exports hold
+    the same kd_klpd x year, only the newest counts and the older one's rows are quarantined
+    as ``replaced_by_newer_export`` (lib/sql/replace_older_exports.sql). Needs ``year_column``
+    and a ``kd_klpd`` column. Leave it unset for exports legitimately split over several
+    files (APBD per month, KPKP rosters per quarter).
     """
 
     dataset: Dataset
@@ -113,6 +120,7 @@ class Staged:
     rules: tuple[Rule, ...] = ()
     year_column: str | None = None
     recency: str = ""
+    snapshot_date: str | None = None
 
     @property
     def name(self) -> str:
@@ -181,7 +189,8 @@ def registry() -> Registry:
                 "(see README, 'Adding a source')")
         staged = tuple(
             Staged(dataset=_with_source(s.dataset, folder.name), key=tuple(s.key),
-                   rules=tuple(s.rules), year_column=s.year_column, recency=s.recency)
+                   rules=tuple(s.rules), year_column=s.year_column, recency=s.recency,
+                   snapshot_date=s.snapshot_date)
             for s in declared.staged)
         sources.append(Source(title=declared.title, staged=staged, name=folder.name,
                               folder=folder))

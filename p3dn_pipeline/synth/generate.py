@@ -1,6 +1,6 @@
 """Run the whole generator: every source, every year, then the manifest.
 
-Work is split into independent jobs (LKPP + APBD per fiscal year, the KPKP rosters per
+Work is split into independent jobs (LKPP + APBD + SPSE + Bela per fiscal year, the KPKP rosters per
 year) that may run in parallel processes. Each job rebuilds the shared pools (businesses,
 vendors, products) from the seed, which takes well under a second, and draws from its own
 random streams, so the files are the same whatever the number of processes.
@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from p3dn_pipeline.synth import apbd, ekatalog, katalog, kpkp, sirup
+from p3dn_pipeline.synth import apbd, bela, ekatalog, katalog, kpkp, sirup, spse
 from p3dn_pipeline.synth.config import SynthConfig
 from p3dn_pipeline.synth.writers import sha256_file
 
@@ -40,6 +40,9 @@ def _job_lkpp_apbd(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[Kelu
     produk_dipakai: set[int] = set()
     kat = _katalog(config)
     keluaran += ekatalog.tulis_ekatalog(config, tahun, hasil_sirup, kat, out_dir, produk_dipakai)
+    # The other channels, each from its own random streams (the files above do not move).
+    keluaran += spse.tulis_spse(config, tahun, hasil_sirup, out_dir)
+    keluaran += bela.tulis_tokodaring(config, tahun, out_dir)
     return keluaran, produk_dipakai
 
 
@@ -76,6 +79,7 @@ def generate(config: SynthConfig, out_dir: Path, jobs: int = 1) -> dict:
     kat = _katalog(config)
     keluaran.append(katalog.tulis_penyedia_detail(kat, out_dir))
     keluaran.append(katalog.tulis_produk_detail(config, kat, produk_dipakai, out_dir))
+    keluaran.append(bela.tulis_master_satker(out_dir))
 
     manifest = {
         "generator": "p3dn-synth",

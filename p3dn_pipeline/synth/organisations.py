@@ -155,3 +155,47 @@ def _build_skpd() -> tuple[Skpd, ...]:
 
 
 SKPD_DKI: tuple[Skpd, ...] = _build_skpd()
+
+
+# SPSE, the LPSE's e-procurement system, numbers satkers its own way ("16203093": a number
+# then the LPSE's code), so the same office has one kd_satker in SiRUP and another in SPSE
+# (DOMAIN §2.1). DKI's LPSE code is not public either: a placeholder, as KD_KLPD_DKI.
+KD_LPSE_DKI = 26
+NAMA_LPSE_DKI = "LPSE Provinsi DKI Jakarta"
+URL_LPSE_DKI = "https://lpse.jakarta.go.id/eproc4"
+
+
+def _build_kd_satker_spse() -> dict[str, str]:
+    rng = random.Random("kd_satker SPSE Pemprov DKI Jakarta")
+    nomor = rng.sample(range(10_000, 50_000), len(SKPD_DKI))
+    return {skpd.kode: f"{n}{KD_LPSE_DKI:03d}" for skpd, n in zip(SKPD_DKI, nomor)}
+
+
+KD_SATKER_SPSE: dict[str, str] = _build_kd_satker_spse()
+
+
+@dataclass(frozen=True)
+class UnitTambahan:
+    """A sub-unit listed in RUP-MasterSatker with no budget structure and no SiRUP packages
+    of its own (a Puskesmas kecamatan under the Dinas Kesehatan): it buys from online shops
+    (Bela) and rolls up to its SKPD."""
+
+    kode: str
+    nama: str
+    kd_satker: int
+    kode_induk: str
+    kode_kota: str
+
+
+def _build_unit_tambahan() -> tuple[UnitTambahan, ...]:
+    rng = random.Random("kd_satker Puskesmas Pemprov DKI Jakarta")
+    kota = load_kota()
+    nomor = rng.sample(range(400_000, 500_000), len(kota))
+    induk = "1.02.0.00.0.00.02.0000"  # DINAS KESEHATAN
+    return tuple(
+        UnitTambahan(f"{induk[:-4]}{101 + i:04d}",
+                     f"PUSKESMAS KECAMATAN {k.kecamatan[0].nama.upper()}", kd, induk, k.kode)
+        for i, (k, kd) in enumerate(zip(kota, nomor)))
+
+
+UNIT_TAMBAHAN: tuple[UnitTambahan, ...] = _build_unit_tambahan()

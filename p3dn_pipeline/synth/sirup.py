@@ -91,6 +91,32 @@ class PaketEPurchasing:
 
 
 @dataclass
+class PaketPemilihan:
+    """One satker's announced packages of the other methods (Tender, Seleksi, Pengadaan
+    Langsung), column by column in kd_rup order: what SPSE's selections and recorded
+    purchases (``spse``) are made against. Name and template follow from kd_rup."""
+
+    kd_rup: array = field(default_factory=lambda: array("q"))
+    pagu: array = field(default_factory=lambda: array("q"))
+    kd_metode: array = field(default_factory=lambda: array("b"))    # KD_METODE values
+    bulan_pilih: array = field(default_factory=lambda: array("b"))  # selection starts, 1-12
+    pdn: array = field(default_factory=lambda: array("b"))          # status_pdn == "PDN"
+    ukm: array = field(default_factory=lambda: array("b"))          # status_ukm == "UKM"
+
+    def __len__(self) -> int:
+        return len(self.kd_rup)
+
+    def tambah(self, kd_rup: int, pagu: int, kd_metode: int, bulan_pilih: int, pdn: bool,
+               ukm: bool) -> None:
+        self.kd_rup.append(kd_rup)
+        self.pagu.append(pagu)
+        self.kd_metode.append(kd_metode)
+        self.bulan_pilih.append(bulan_pilih)
+        self.pdn.append(pdn)
+        self.ukm.append(ukm)
+
+
+@dataclass
 class HasilSirup:
     """What later sources of the same year need from SiRUP."""
 
@@ -98,6 +124,8 @@ class HasilSirup:
     struktur: dict[str, StrukturAnggaran]      # kode SKPD -> budget structure
     komitmen_pdn: int = 0                      # pagu of the PDN commitment, all methods
     komitmen_pdn_e_purchasing: int = 0         # the part of it planned as E-Purchasing
+    # kode SKPD -> its announced Tender, Seleksi and Pengadaan Langsung packages
+    pemilihan: dict[str, PaketPemilihan] = field(default_factory=dict)
 
 
 def jumlah_paket(config: SynthConfig) -> dict[str, int]:
@@ -265,6 +293,7 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
     kd_rup_berikut = KD_RUP_AWAL + config.years.index(tahun) * blok
 
     e_purchasing: dict[str, PaketEPurchasing] = {}
+    pemilihan: dict[str, PaketPemilihan] = {}
     total_pagu: dict[str, int] = {}
     komitmen_pdn = komitmen_pdn_e_purchasing = 0
     takaran_pdn, takaran_ukm = _Takaran(PORSI_PDN), _Takaran(PORSI_UKM)
@@ -272,6 +301,7 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
     with JsonArrayWriter(out_dir / relatif_paket) as out:
         for skpd in SKPD_DKI:
             daftar = e_purchasing[skpd.kode] = PaketEPurchasing()
+            lain = pemilihan[skpd.kode] = PaketPemilihan()
             total_pagu[skpd.kode] = 0
             for _ in range(jumlah[skpd.kode]):
                 kd_rup = kd_rup_berikut + rng.randrange(langkah)
@@ -287,6 +317,10 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
                 if row["kd_metode_pengadaan"] == KD_METODE["E-Purchasing"] and diumumkan:
                     daftar.tambah(kd_rup, row["pagu"], int(row["tgl_awal_pemilihan"][5:7]), pdn)
                     komitmen_pdn_e_purchasing += row["pagu"] if pdn else 0
+                elif diumumkan:
+                    lain.tambah(kd_rup, row["pagu"], row["kd_metode_pengadaan"],
+                                int(row["tgl_awal_pemilihan"][5:7]), row["status_pdn"] == "PDN",
+                                row["status_ukm"] == "UKM")
         baris_paket = out.rows
 
     struktur = _struktur_anggaran(rng, total_pagu)
@@ -303,7 +337,8 @@ def tulis_sirup(config: SynthConfig, tahun: int, out_dir: Path) -> tuple[
                 "belanja_pengadaan": s.belanja_pengadaan, "total_belanja": s.total_belanja,
             })
         baris_struktur = out.rows
-    return (HasilSirup(e_purchasing, struktur, komitmen_pdn, komitmen_pdn_e_purchasing),
+    return (HasilSirup(e_purchasing, struktur, komitmen_pdn, komitmen_pdn_e_purchasing,
+                       pemilihan),
             [(relatif_paket, baris_paket), (relatif_struktur, baris_struktur)])
 
 

@@ -262,9 +262,13 @@ VOLATILE_COLUMNS = {
     # slices were built stays compared.
     ("quality", "builds"): {"fingerprint", "build_id", "built_at"},
     ("marts", "p3dn_provinsi"): {"dimuat_pada"},
+    ("marts", "p3dn_realisasi_kanal"): {"dimuat_pada"},
     ("marts", "p3dn_snapshot"): {"snapshot_id", "diambil_pada"},
+    ("marts", "p3dn_perubahan_ekspor"): {"snapshot_id", "diambil_pada", "terjadi_pada"},
     ("main", "p3dn_provinsi"): {"dimuat_pada"},
+    ("main", "p3dn_realisasi_kanal"): {"dimuat_pada"},
     ("main", "p3dn_snapshot"): {"snapshot_id", "diambil_pada"},
+    ("main", "p3dn_perubahan_ekspor"): {"snapshot_id", "diambil_pada", "terjadi_pada"},
 }
 LOAD_TIME_COLUMN = "_loaded_at"  # raw, staging and quarantine rows: the load time of the file
 

@@ -109,7 +109,8 @@ class PublishEnv:
         from dagster import AssetKey, AssetSelection
 
         return self.materialize(
-            AssetSelection.assets(AssetKey(["marts", "p3dn_per_skpd"]),
+            AssetSelection.assets(AssetKey(["marts", "p3dn_realisasi_paket"]),
+                                  AssetKey(["marts", "p3dn_per_skpd"]),
                                   AssetKey(["marts", "p3dn_provinsi"]))
             | AssetSelection.groups("publish"), full_refresh=True)
 

@@ -45,7 +45,7 @@ REQUIRED_KINDS = {
     "truncated_json", "wrong_delimiter", "unknown_field_set", "latin1_text", "utf8_bom_csv",
     "utf8_bom_json", "empty_file", "xlsx_without_expected_sheet", "duplicate_header_column",
     "symlink_outside_landing", "v6_total_harga_not_numeric", "v6_total_harga_negative",
-    "v6_tgl_order_unparseable", "v6_kd_paket_missing", "v6_kd_paket_duplicate_across_files",
+    "v6_tgl_order_unparseable", "v6_kd_paket_missing", "v6_older_download_replaced",
     "sirup_status_pdn_unknown", "apbd_subtotal_line", "apbd_ref_error_amount",
     "roster_nik_15_digits", "roster_kota_outside_dki", "roster_sektor_unknown",
     "error_check_blocks_p3dn_marts", "warn_check_does_not_block",

@@ -31,6 +31,7 @@ def test_every_asset_is_keyed_by_layer_and_documented():
         assert node.description and len(node.description) > 60, key
     assert [k.path[1] for k in keys if k.path[0] == "marts"] == [
         "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_provinsi",
+        "p3dn_realisasi_kanal", "p3dn_realisasi_paket", "p3dn_rekonsiliasi", "p3dn_target",
         "umkm_binaan_triwulan", "umkm_ekatalog"]
 
 
@@ -64,5 +65,5 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 30
-    assert len(listed["asset_checks"]) == 52
+    assert len(asset_keys) == 54
+    assert len(listed["asset_checks"]) == 109

@@ -29,11 +29,21 @@ STAGING_DATASETS = (
     "ekatalog_paket_v6", "ekatalog_paket_v5", "ekatalog_produk", "ekatalog_penyedia",
     "sirup_paket_penyedia", "sirup_struktur_anggaran", "apbd_realisasi", "kpkp_roster",
 )
-HEADLINE_COLUMNS = (
-    "pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "pct_realisasi_komitmen",
-    "belanja_pengadaan_rp", "komitmen_umk_rp", "pct_pdn_belanja", "pct_umk_belanja",
-    "realisasi_ekatalog_rp",
+# The plan side (commitment over the budget), computed as before issue 12 ...
+PLAN_COLUMNS = ("belanja_pengadaan_rp", "komitmen_umk_rp", "pct_pdn_belanja", "pct_umk_belanja",
+                "realisasi_ekatalog_rp")
+# ... and the realisation over every channel.
+ALL_CHANNEL_COLUMNS = (
+    "pct_realisasi_komitmen", "pct_realisasi_komitmen_ekatalog", "realisasi_rp",
+    "realisasi_pdn_tidak_diketahui_rp", "realisasi_umk_rp", "realisasi_umk_tidak_diketahui_rp",
+    "pct_pdn_realisasi", "pct_umk_realisasi", "realisasi_pdn_ekatalog_rp",
+    "realisasi_pdn_tender_rp", "realisasi_pdn_nontender_rp",
 )
+HEADLINE_COLUMNS = ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp",
+                    *PLAN_COLUMNS, *ALL_CHANNEL_COLUMNS)
+KANAL_COLUMNS = ("jumlah_paket", "realisasi_rp", "realisasi_pdn_rp", "realisasi_umk_rp",
+                 "realisasi_pdn_tidak_diketahui_rp", "realisasi_umk_tidak_diketahui_rp",
+                 "jumlah_paket_tanpa_nilai")
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +86,44 @@ def mismatches(got: dict, expected: dict, columns) -> list[str]:
 
 def test_p3dn_provinsi_headline_matches_independent_computation(sample_run):
     env, reading = sample_run
-    expected = independent.p3dn_provinsi(reading)
+    plan_side = independent.p3dn_provinsi(reading)
+    headline = independent.p3dn_headline(reading)
+    # A pemda with realisation but no plan or budget (another government's tender) has zero
+    # amounts and unmeasurable shares on the plan side.
+    no_plan = {"belanja_pengadaan_rp": 0, "komitmen_umk_rp": 0, "pct_pdn_belanja": None,
+               "pct_umk_belanja": None, "realisasi_ekatalog_rp": 0}
+    expected = {}
+    for key, figures in headline.items():
+        expected[key] = {
+            **{c: plan_side.get(key, no_plan)[c] for c in PLAN_COLUMNS},
+            "pembilang_realisasi_pdn_rp": figures["realisasi_pdn_rp"],
+            "penyebut_komitmen_pdn_rp": figures["komitmen_pdn_rp"],
+            **{c: figures[c] for c in ALL_CHANNEL_COLUMNS},
+        }
     got = {(r["kd_klpd"], r["tahun_anggaran"]): r for r in rows_as_dicts(
         env, f"SELECT kd_klpd, tahun_anggaran, {', '.join(HEADLINE_COLUMNS)} "
              "FROM marts.p3dn_provinsi")}
-    # The sample has to exercise every figure, or an equality of zeros would pass.
-    assert expected and all(
-        figures[c] for figures in expected.values() for c in HEADLINE_COLUMNS), expected
+    # The sample has to exercise every figure of the local pemda, or an equality of zeros
+    # would pass (the other government's single tender has no commitment: NULL ratios).
+    local = [figures for (kd_klpd, _), figures in expected.items()
+             if kd_klpd == independent.KD_KLPD_LOCAL]
+    assert len(local) == 2 and all(figures[c] for figures in local for c in HEADLINE_COLUMNS)
     assert mismatches(got, expected, HEADLINE_COLUMNS) == []
+
+
+def test_realisation_by_channel_matches_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.p3dn_realisasi_kanal(reading)
+    got = {(r["kd_klpd"], r["tahun_anggaran"], r["kanal"]): r for r in rows_as_dicts(
+        env, "SELECT * FROM marts.p3dn_realisasi_kanal")}
+    # Every channel in both years, each with a value, and unknowns and packages without a
+    # value where the sample has them.
+    assert {kanal for (_, _, kanal) in expected} == {
+        "ekatalog", "tender", "nontender", "pencatatan_nontender", "pencatatan_swakelola",
+        "tokodaring"}
+    assert all(figures["realisasi_rp"] for figures in expected.values())
+    assert sum(f["jumlah_paket_tanpa_nilai"] for f in expected.values()) > 0
+    assert mismatches(got, expected, KANAL_COLUMNS) == []
 
 
 def test_umkm_binaan_triwulan_matches_independent_computation(sample_run):

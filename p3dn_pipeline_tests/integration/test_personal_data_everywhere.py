@@ -70,6 +70,21 @@ VENDOR = {"kd_penyedia": 990001, "kode_penyedia_sikap": 990001,
           "email": "yohana.pardede@contoh.id", "no_telp": "0813-7766-5544",
           "npwp_16": NPWP_NIK, "nib": None, "kbli2020_penyedia": "10792"}
 KD_RUP, KD_PAKET = 99000001, 99000001
+# The SPSE, Bela and MasterSatker fixtures (issue 12) carry made-up personal values in every
+# personal field of those exports: officials' NIPs and names, vendors' representatives and
+# bank accounts, people's NPWPs, the orderer, the swakelola executor, addresses and phones.
+SPSE_BELA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spse_bela"
+SPSE_BELA_TEXTS = [
+    "Dra. Fiktif Rahayu", "Kepala Bidang Fiktif", "SK/PPK/FIKTIF/001", "Budi Fiktifianto",
+    "Siti Fiktifah", "Agus Fiktif Setiawan", "FIRMAN FIKTIF RAMDANI", "Dena Fiktif Rifki",
+    "Rina Fiktif Pemesan", "Jl. Fiktif Pemesan No. 17", "Jl. Kantor Fiktif No. 1"]
+SPSE_BELA_IDENTIFIERS = [
+    "19800101 200501 1 001", "19750505 200003 2 004", "19820303 200604 1 005",  # NIPs
+    "01.234.567.8-901.000", "02.345.678.9-012.000", "03.456.789.0-123.000",  # NPWPs
+    "3204011212850001", "3204015506880002", "3204016607900003", "3204017707910004",
+    "3204018808920005",  # NPWP-16 = NIK
+    "0012345678901",  # bank account
+    "0812-0000-1717"]  # phone
 
 
 def digits(text: str) -> str:
@@ -121,7 +136,9 @@ def write_personal_exports(landing: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()
         for line, (nip, name, phone, email) in enumerate(PPK):
-            writer.writerow({**template, "kd_paket": KD_PAKET + line,
+            # Another pemda's export (D999): a second export of the sample's own pemda and
+            # year would replace the sample's (exports are snapshots).
+            writer.writerow({**template, "kd_klpd": "D999", "kd_paket": KD_PAKET + line,
                              "no_paket": f"SRM-P2508-{KD_PAKET + line}", "kd_rup": KD_RUP,
                              "kd_penyedia": VENDOR["kd_penyedia"], "ppk_nip": nip,
                              "nama_ppk": name, "no_telp_user_pokja": phone,
@@ -133,11 +150,16 @@ def write_personal_exports(landing: Path) -> None:
         encoding="utf-8"))[0]
     nip, name, username = SIRUP_PPK
     (landing / "lkpp" / "rup_paket_ppk.json").write_text(json.dumps([{
-        **sirup, "kd_rup": KD_RUP, "kd_satker": int(template["satker_id"]), "nip_ppk": nip,
+        **sirup, "kd_klpd": "D999", "kd_rup": KD_RUP, "kd_satker": int(template["satker_id"]),
+        "nip_ppk": nip,
         "nama_ppk": name, "username_ppk": username}]), encoding="utf-8")
     # The vendor.
     (landing / "lkpp" / "penyedia_perorangan.json").write_text(json.dumps([VENDOR]),
                                                                encoding="utf-8")
+    # SPSE, Bela and MasterSatker exports with personal fields (JSON and CSV).
+    (landing / "spse_bela").mkdir()
+    for path in SPSE_BELA_FIXTURES.iterdir():
+        (landing / "spse_bela" / path.name).write_bytes(path.read_bytes())
 
 
 def sample_identifiers() -> set[str]:
@@ -181,7 +203,9 @@ class Secrets:
         texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK)
         texts += [VENDOR["alamat_penyedia"], VENDOR["email"], VENDOR["no_telp"]]
         texts += key_forms()
+        texts += SPSE_BELA_TEXTS + SPSE_BELA_IDENTIFIERS
         runs = {digits(value) for person in people for value in (person[0], person[2])}
+        runs |= {digits(value) for value in SPSE_BELA_IDENTIFIERS}
         runs |= {digits(ppk[0]) for ppk in PPK} | {digits(ppk[2]) for ppk in PPK}
         runs |= {SIRUP_PPK[0], NPWP_NIK, digits(VENDOR["no_telp"])}
         runs |= sample_identifiers()
@@ -301,6 +325,15 @@ def test_the_run_read_the_personal_exports_and_kept_only_keyed_hashes(written):
             "SELECT dasar_pencocokan, pelaku_usaha_id FROM marts.umkm_ekatalog").fetchall()
         assert values("SELECT status FROM raw.file_ledger "
                       "WHERE path = 'kpkp/binaan_rusak.csv'") == {"rejected"}
+        assert values("SELECT status FROM raw.file_ledger "
+                      "WHERE path LIKE 'spse_bela/%'") == {"loaded"}
+        assert values("SELECT nip_ppk_hash FROM raw.spse_tender_kontrak WHERE _source_file "
+                      "LIKE 'spse_bela/%'") == {hashed("19800101 200501 1 001")}
+        assert values("SELECT npwp_16_penyedia_hash FROM staging.spse_tender_selesai "
+                      "WHERE _source_file LIKE 'spse_bela/%'") == {
+            hashed("3204011212850001"), hashed("3204015506880002"), None}
+        assert values("SELECT npwp_pelaksana_hash FROM raw.spse_pencatatan_swakelola_realisasi "
+                      "WHERE _source_file LIKE 'spse_bela/%'") == {hashed("3204018808920005")}
     # The scans below cover what the run wrote.
     names = {Path(name).name for name in written.files}
     assert {"p3dn.duckdb", "marts.duckdb", "dashboard.html", "runs.db", "index.db",
@@ -314,6 +347,8 @@ def test_the_sample_holds_the_identifiers_searched_for(written):
                        if path.suffix in {".csv", ".json"})
     found = written.secrets.found_in_bytes(landing)
     assert {digits(PPK[1][0]), NPWP_NIK, SIRUP_PPK[0]} <= set(found)
+    assert set(SPSE_BELA_TEXTS) <= set(found)
+    assert {digits(value) for value in SPSE_BELA_IDENTIFIERS} <= set(found)
     assert len(set(found) & written.secrets.digit_runs) > 200
 
 

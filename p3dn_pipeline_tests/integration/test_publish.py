@@ -128,7 +128,9 @@ def test_serving_file_holds_every_mart_with_identical_contents_and_comments(publ
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'sv'").fetchall()}
         assert warehouse_tables == serving_tables == {
             "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_provinsi",
-            "p3dn_snapshot", "umkm_binaan_triwulan", "umkm_ekatalog"}
+            "p3dn_perubahan_ekspor", "p3dn_realisasi_kanal", "p3dn_realisasi_paket",
+            "p3dn_rekonsiliasi", "p3dn_snapshot", "p3dn_target", "umkm_binaan_triwulan",
+            "umkm_ekatalog"}
         for table in sorted(warehouse_tables):
             assert table_rows(con, f"sv.main.{table}") == table_rows(con, f"wh.marts.{table}"), \
                 table
@@ -175,7 +177,9 @@ def test_snapshot_holds_the_headline_with_its_basis(published):
 def test_parquet_files_hold_the_same_rows_as_the_published_marts(published):
     names = sorted(p.name for p in published.parquet_dir.iterdir())
     assert names == ["data_quality.parquet", "p3dn_apbd_bulanan.parquet",
-                     "p3dn_per_skpd.parquet", "p3dn_provinsi.parquet", "p3dn_snapshot.parquet",
+                     "p3dn_per_skpd.parquet", "p3dn_perubahan_ekspor.parquet",
+                     "p3dn_provinsi.parquet", "p3dn_realisasi_kanal.parquet", "p3dn_realisasi_paket.parquet",
+                     "p3dn_rekonsiliasi.parquet", "p3dn_snapshot.parquet", "p3dn_target.parquet",
                      "umkm_binaan_triwulan.parquet", "umkm_ekatalog.parquet"]
     with published.read_both() as con:
         for name in names:

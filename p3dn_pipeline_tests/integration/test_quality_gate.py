@@ -47,10 +47,10 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
             "belanja_pengadaan_is_operasi_plus_modal") in failures["staging__ekatalog_paket"]
     started = {e.step_key for e in first.all_events if e.event_type_value == "STEP_START"}
     assert {s for s in started if s.startswith("marts__")} == {
-        "marts__umkm_binaan_triwulan", "marts__data_quality"}
+        "marts__umkm_binaan_triwulan", "marts__data_quality", "marts__p3dn_target"}
     tables = {t for (t,) in pipeline_env.query(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")}
-    assert tables == {"data_quality", "umkm_binaan_triwulan"}
+    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target"}
     assert pipeline_env.query(
         "SELECT dataset, aturan, severity, jumlah_baris_gagal FROM marts.data_quality "
         "WHERE NOT lulus AND severity = 'ERROR'") == [
@@ -113,7 +113,8 @@ def test_broken_file_in_the_shipped_sample_is_rejected_and_good_files_still_publ
         "WHERE _source_file = 'lkpp/ecat_paket_v6_2025_susulan.json'") == [(0,)]
     assert pipeline_env.query(
         "SELECT count(*) FROM marts.data_quality WHERE jenis = 'file_ditolak'") == [(1,)]
-    assert pipeline_env.query("SELECT count(*) FROM marts.p3dn_provinsi") == [(2,)]
+    # DKI 2024 and 2025, and the other government (B1131) whose one tender is in the export.
+    assert pipeline_env.query("SELECT count(*) FROM marts.p3dn_provinsi") == [(3,)]
     assert pipeline_env.query(
         "SELECT bool_and(passed) FROM quality.check_results "
         "WHERE check_name = 'rows_accounted_for'") == [(True,)]

@@ -245,8 +245,14 @@ def test_an_edited_sql_file_rebuilds_exactly_what_depends_on_it(tmp_path):
         "staging/ekatalog_paket_v6", "staging/ekatalog_paket_v5", "staging/ekatalog_produk",
         "staging/ekatalog_penyedia", "staging/sirup_paket_penyedia",
         "staging/sirup_struktur_anggaran", "staging/ekatalog_paket", "staging/apbd_realisasi",
-        "staging/kpkp_roster", "reference/wilayah_dki", "reference/target_kpi",
-        "reference/datasets", "marts/p3dn_per_skpd", "marts/p3dn_provinsi",
+        "staging/kpkp_roster", "staging/sirup_master_satker", "staging/spse_tender_selesai",
+        "staging/spse_nontender_selesai", "staging/spse_tender_kontrak",
+        "staging/spse_nontender_kontrak", "staging/spse_pencatatan_nontender",
+        "staging/spse_pencatatan_nontender_realisasi", "staging/spse_pencatatan_swakelola",
+        "staging/spse_pencatatan_swakelola_realisasi", "staging/bela_tokodaring",
+        "reference/wilayah_dki", "reference/target_kpi", "reference/datasets",
+        "marts/p3dn_realisasi_paket", "marts/p3dn_realisasi_kanal", "marts/p3dn_per_skpd",
+        "marts/p3dn_provinsi", "marts/p3dn_rekonsiliasi", "marts/p3dn_target",
         "marts/p3dn_apbd_bulanan", "marts/umkm_binaan_triwulan", "marts/umkm_ekatalog",
         "marts/data_quality", *publish}
     # The edits changed no figure.

@@ -95,9 +95,11 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         "== Sources ==",
         f"apbd: 1 file loaded, 6 rows; last loaded apbd_realisasi.csv (apbd_realisasi, 6 rows) "
         f"at {wib('apbd_realisasi.csv')}",
+        "bela: no file loaded",
         "kpkp: no file loaded",
         f"lkpp: 5 files loaded, 20 rows; last loaded {newest_lkpp} ({dataset}, {lkpp_rows} rows) "
         f"at {wib(newest_lkpp)}",
+        "spse: no file loaded",
         "not recognised as any dataset: 1 file",
         f"  rejected: {rejection}",
         "",
@@ -112,6 +114,9 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         "checked 2025-07-01 08:05 WIB",
         "WARN staging/apbd_realisasi periode_is_a_month: 2 unexpected, "
         "checked 2025-07-01 08:00 WIB",
+        "",
+        "== Changed at the latest publish ==",
+        "no export removed or replaced, no headline moved since the previous publish",
     ]
 
 
@@ -183,11 +188,13 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         # Sources in the order of their folders under defs/.
         "apbd: 1 file loaded, 3 rows; last loaded apbd.csv (apbd_realisasi, 3 rows) "
         "at 2025-07-01 09:00 WIB",
+        "bela: no file loaded",
         "kpkp: 2 files loaded, 19 rows; last loaded kpkp/tw1.xlsx (kpkp_roster, 12 rows) "
         "at 2025-07-01 08:00 WIB",
         "lkpp: 1 file loaded, 4 rows; last loaded sirup.json (sirup_paket_penyedia, 4 rows) "
         "at 2025-07-01 07:00 WIB",
         "  rejected: sirup.json changed while it was being loaded",
+        "spse: no file loaded",
         "",
         "== Marts (stale 36 h after their last build) ==",
         f"marts.p3dn_provinsi: 1 row, built {built_wib} (37.0 h ago), STALE",
@@ -196,6 +203,9 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         "",
         "== Failing checks ==",
         "no check results recorded yet (quality.check_results does not exist)",
+        "",
+        "== Changed at the latest publish ==",
+        "nothing published yet",
     ]
 
 

@@ -27,6 +27,7 @@ from p3dn_pipeline.lib.quality import (
     RowCountBetween,
     Rule,
     RuleResult,
+    SumsMatch,
     Unique,
     check_specs,
     to_asset_check_result,
@@ -646,3 +647,46 @@ def test_compat_layer_detects_duckdb_refusing_a_second_config_for_one_file(ekata
     path, _ = ekatalog_db
     with pytest.raises(duckdb.ConnectionException, match="different configuration"):
         duckdb.connect(str(path))
+
+
+def test_sums_match_lists_every_row_of_a_key_whose_sum_differs_from_the_other_table(tmp_path):
+    # Contracts of a selection against the selection's own contract value.
+    con = duckdb.connect(str(tmp_path / "k.duckdb"))
+    con.execute("CREATE SCHEMA stg")
+    con.execute("CREATE TABLE stg.selesai (kd DECIMAL(18, 0), nilai DECIMAL(18, 2))")
+    con.executemany("INSERT INTO stg.selesai VALUES (?, ?)", [
+        (1, "300.00"),   # two contracts of 100 + 200: equal
+        (2, "500.00"),   # two contracts of 250 + 250.01: off by 0.01
+        (3, "90.00"),    # one contract of 80: lower, differs
+        (4, None),       # no value yet: not compared
+        (6, "10.00")])   # no contract: not compared
+    con.execute("CREATE TABLE stg.kontrak (kd DECIMAL(18, 0), nilai DECIMAL(18, 2), "
+                "_source_file VARCHAR, _source_row BIGINT)")
+    con.executemany("INSERT INTO stg.kontrak VALUES (?, ?, 'k.json', ?)", [
+        (1, "100.00", 1), (1, "200.00", 2), (2, "250.00", 3), (2, "250.01", 4), (3, "80.00", 5),
+        (4, "40.00", 6), (5, "99.00", 7),  # 5: no selection row, not compared
+        (None, "1.00", 8)])
+    exact, within_a_sen = validate_table(con, "stg.kontrak", [
+        Rule("nilai_as_selesai", SumsMatch("nilai", ("kd",), "stg.selesai", "nilai"), "WARN", ""),
+        Rule("nilai_as_selesai_1", SumsMatch("nilai", ("kd",), "stg.selesai", "nilai",
+                                             tolerance=Decimal("0.01")), "WARN", ""),
+    ])
+    assert (exact.success, exact.element_count, exact.unexpected_count) == (False, 8, 3)
+    # Rows compared: keys 1, 2 and 3 (5 rows); 3 of them differ.
+    assert exact.unexpected_percent == pytest.approx(60.0)
+    assert exact.samples == (
+        {"_source_file": "k.json", "_source_row": 3, "kd": 2, "nilai": Decimal("250.00"),
+         "sum_nilai": Decimal("500.01"), "stg.selesai.nilai": Decimal("500.00")},
+        {"_source_file": "k.json", "_source_row": 4, "kd": 2, "nilai": Decimal("250.01"),
+         "sum_nilai": Decimal("500.01"), "stg.selesai.nilai": Decimal("500.00")},
+        {"_source_file": "k.json", "_source_row": 5, "kd": 3, "nilai": Decimal("80.00"),
+         "sum_nilai": Decimal("80.00"), "stg.selesai.nilai": Decimal("90.00")})
+    assert exact.executed_by == "duckdb_sql"
+    assert exact.expectation_type == "unexpected_rows_expectation"
+    assert (within_a_sen.unexpected_count, _pairs(within_a_sen)) == (1, [("k.json", 5)])
+    with pytest.raises(ValueError, match="has no column 'nope'"):
+        validate_table(con, "stg.kontrak", [
+            Rule("x", SumsMatch("nilai", ("kd",), "stg.selesai", "nilai", ref_key=("nope",)),
+                 "WARN", "")])
+    with pytest.raises(ValueError, match="as many ref_key columns"):
+        SumsMatch("nilai", ("kd",), "stg.selesai", "nilai", ref_key=("a", "b"))

@@ -18,7 +18,7 @@ from p3dn_pipeline.lib.sources import (
     registry,
     tables_read,
 )
-from p3dn_pipeline_tests.conftest import REPO
+from p3dn_pipeline_tests.conftest import REPO, SAMPLES, require_shared_samples
 
 PACKAGE = REPO / "p3dn_pipeline"
 
@@ -87,12 +87,16 @@ def test_a_declared_dataset_without_its_staging_file_is_named(tmp_path):
 
 def test_every_source_folder_is_found_and_every_dataset_knows_its_source():
     found = registry()
-    assert [s.name for s in found.sources] == ["apbd", "kpkp", "lkpp"]
+    assert [s.name for s in found.sources] == ["apbd", "bela", "kpkp", "lkpp", "spse"]
     assert {d.name: d.source for d in found.datasets} == {
-        "apbd_realisasi": "apbd", "kpkp_roster": "kpkp",
+        "apbd_realisasi": "apbd", "kpkp_roster": "kpkp", "bela_tokodaring": "bela",
         "ekatalog_paket_v6": "lkpp", "ekatalog_paket_v5": "lkpp", "ekatalog_produk": "lkpp",
         "ekatalog_penyedia": "lkpp", "sirup_paket_penyedia": "lkpp",
-        "sirup_struktur_anggaran": "lkpp"}
+        "sirup_struktur_anggaran": "lkpp", "sirup_master_satker": "lkpp",
+        "spse_tender_selesai": "spse", "spse_nontender_selesai": "spse",
+        "spse_tender_kontrak": "spse", "spse_nontender_kontrak": "spse",
+        "spse_pencatatan_nontender": "spse", "spse_pencatatan_nontender_realisasi": "spse",
+        "spse_pencatatan_swakelola": "spse", "spse_pencatatan_swakelola_realisasi": "spse"}
     lkpp = next(s for s in found.sources if s.name == "lkpp")
     assert [p.name for p in lkpp.derived_sql()] == ["staging_ekatalog_paket.sql"]
 
@@ -135,3 +139,50 @@ def test_a_dataset_name_appears_only_in_its_own_folder_and_in_the_marts_that_rea
                     continue
                 stray.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
     assert stray == []
+
+
+def test_no_dataset_can_claim_a_complete_export_of_another():
+    """A file is recognised by its required fields: if one dataset's required fields were all
+    among another's fields, a full export of the second could be taken for the first."""
+    from p3dn_pipeline.lib.landing import _accepted_headers, _required
+    from p3dn_pipeline.lib.sources import normalise_header
+
+    datasets = registry().datasets
+    overlaps = [(a.name, b.name) for a in datasets for b in datasets if a is not b
+                and all(normalise_header(f) in _accepted_headers(b) for f in _required(a))]
+    assert overlaps == []
+
+
+def test_each_real_lkpp_export_is_claimed_by_exactly_its_dataset():
+    import json
+
+    from p3dn_pipeline.lib.landing import _required
+    from p3dn_pipeline.lib.sources import normalise_header
+
+    require_shared_samples()
+    expected = {
+        "bela_tokodaring_realisasi": "bela_tokodaring",
+        "rup_master_satker": "sirup_master_satker",
+        "spse_tender_selesai_nilai": "spse_tender_selesai",
+        "spse_nontender_selesai": "spse_nontender_selesai",
+        "spse_tender_ekontrak_kontrak": "spse_tender_kontrak",
+        "spse_nontender_ekontrak_kontrak": "spse_nontender_kontrak",
+        "spse_pencatatan_nontender_D": "spse_pencatatan_nontender",
+        "spse_pencatatan_nontender_realisasi": "spse_pencatatan_nontender_realisasi",
+        "spse_pencatatan_swakelola_D": "spse_pencatatan_swakelola",
+        "spse_pencatatan_swakelola_realisasi": "spse_pencatatan_swakelola_realisasi",
+        "ecat_paket_epurchasing_v6": "ekatalog_paket_v6",
+        "ecat_paket_epurchasing_v5": "ekatalog_paket_v5",
+        "rup_paket_penyedia_terumumkan": "sirup_paket_penyedia",
+        "rup_struktur_anggaran_pd": "sirup_struktur_anggaran",
+    }
+    claimed = {}
+    for path in sorted(SAMPLES.glob("lkpp_isb_*.json")):
+        records = json.loads(path.read_text(encoding="utf-8"))
+        fields = {normalise_header(k) for k in records[0]}
+        claimed[path.name] = [d.name for d in registry().datasets
+                              if all(normalise_header(f) in fields for f in _required(d))]
+    for part, dataset in expected.items():
+        names = [n for n in claimed if f"lkpp_isb_{part}" in n]
+        assert names, part
+        assert all(claimed[n] == [dataset] for n in names), {n: claimed[n] for n in names}

@@ -1,5 +1,5 @@
 """LKPP open-data exports (ISB): e-katalog v5 and v6 packages, product and vendor detail,
-SiRUP plans and budget structure. See README.md in this folder for what the exports look like.
+SiRUP plans, budget structure and list of units. See README.md in this folder for what the exports look like.
 
 ERROR rules block every mart built from the table; WARN rules are shown in the UI and in
 marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
@@ -16,7 +16,7 @@ from p3dn_pipeline.lib.quality import (
     Rule,
     Unique,
 )
-from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, fields
 
 STATUS_PKT = (
     "ON_PROCESS", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM", "ON_ADDENDUM", "ON_NEGOTIATION",
@@ -54,16 +54,27 @@ SATKER_YEAR_UNIQUE = "satker_per_year_unique"
 BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL = "belanja_pengadaan_is_operasi_plus_modal"
 TOTAL_BELANJA_ADDS_UP = "total_belanja_adds_up"
 BELANJA_NOT_NEGATIVE = "belanja_not_negative"
+KD_SATKER_UNIQUE = "kd_satker_unique"
 
+
+# The INAPROC data API v1 (2025-) serves the same orders with English names for some fields
+# (DOMAIN.md 2.1): kd_paket -> order_id, total_harga -> total, status_pkt -> status, and
+# kode_* for kd_*. Status values are unchanged. Other v1 names are not documented publicly:
+# the kode_* forms below are our assumption (defs/lkpp/README.md).
+V6_INAPROC_V1_NAMES = {
+    "kd_paket": ("order_id",), "total_harga": ("total",), "status_pkt": ("status",),
+    "kd_klpd": ("kode_klpd",), "kd_satker_str": ("kode_satker_str",), "kd_rup": ("kode_rup",),
+    "kd_penyedia_v6": ("kode_penyedia_v6",),
+}
 
 EKATALOG_PAKET_V6 = Dataset(
     name="ekatalog_paket_v6",
     title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
     grain="one row per order (kd_paket)",
-    required=fields(
+    required=tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in (
         "tahun_anggaran", "kd_klpd", "kd_satker_str", "kd_paket", "kd_rup", "product_ids",
         "kd_penyedia_v6", "total_harga", "tgl_order", "status_pkt",
-    ),
+    )),
     optional=fields(
         "jenis_instansi", "nama_instansi", "nama_satker", "rup_nama_pkt", "sumber_dana", "mak",
         "kd_penyedia_sikap", "jml_jenis_produk", "jml_produk", "ongkir", "status_pengiriman",
@@ -139,6 +150,16 @@ SIRUP_STRUKTUR_ANGGARAN = Dataset(
     optional=fields("nama_klpd", "nama_satker", "belanja_btt", "belanja_non_pengadaan"),
 )
 
+SIRUP_MASTER_SATKER = Dataset(
+    name="sirup_master_satker",
+    title="LKPP RUP-MasterSatker (SiRUP's list of units, sub-units included)",
+    grain="one row per unit (kd_klpd x kd_satker_str)",
+    required=fields("kd_klpd", "kd_satker", "kd_satker_str", "nama_satker", "jenis_satker",
+                    "status_satker"),
+    # alamat, telepon, fax: an office's, but not needed; not declared, so never read.
+    optional=fields("nama_klpd", "jenis_klpd", "ket_satker", "kode_eselon"),
+)
+
 YEAR = "tahun_anggaran"
 
 EKATALOG_PAKET_V6_RULES = (
@@ -195,7 +216,8 @@ EKATALOG_PENYEDIA_RULES = (
 
 SIRUP_PAKET_PENYEDIA_RULES = (
     Rule(KD_RUP_NOT_NULL, NotNull("kd_rup"), "ERROR", "Every package has its kd_rup."),
-    Rule(KD_RUP_UNIQUE, Unique(("kd_rup",)), "ERROR", "One row per planned package."),
+    Rule(KD_RUP_UNIQUE, Unique(("tahun_anggaran", "kd_rup")), "ERROR",
+         "One row per planned package and fiscal year."),
     Rule(PAGU_NOT_NEGATIVE, Between("pagu_rp", min_value=0), "ERROR",
          "Package budgets are not negative."),
     Rule(STATUS_PDN_KNOWN, InSet("status_pdn", ("PDN", "Impor")), "ERROR",
@@ -228,20 +250,39 @@ SIRUP_STRUKTUR_ANGGARAN_RULES = (
          "WARN", "kd_satker_str has eight dotted groups."),
 )
 
+SIRUP_MASTER_SATKER_RULES = (
+    Rule(KD_SATKER_UNIQUE, Unique(("kd_klpd", "kd_satker")), "WARN",
+         "One unit per SiRUP kd_satker."),
+    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
+         "WARN", "kd_satker_str has eight dotted groups (else its SKPD cannot be found)."),
+)
+
 SOURCE = Source(
     title="LKPP open data (ISB): e-katalog, SiRUP",
     staged=(
+        # Every ISB export with a fiscal year is the whole dataset for one kd_klpd x year at
+        # pull time: the newest export of a slice replaces the older ones (snapshot_date: how
+        # new an export is, by its own dates, never by when it was loaded).
         Staged(EKATALOG_PAKET_V6, key=("kd_paket",), rules=EKATALOG_PAKET_V6_RULES,
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date="tgl_order"),
         Staged(EKATALOG_PAKET_V5, key=("kd_paket", "kd_produk"), rules=EKATALOG_PAKET_V5_RULES,
-               year_column=YEAR),
+               year_column=YEAR, snapshot_date="tanggal_buat_paket"),
         # Products and vendors have no year: they are not partitioned.
         Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=EKATALOG_PRODUK_RULES),
         Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=EKATALOG_PENYEDIA_RULES),
         # SiRUP re-publishes packages; the copy with the latest event date is the current plan.
-        Staged(SIRUP_PAKET_PENYEDIA, key=("kd_rup",), rules=SIRUP_PAKET_PENYEDIA_RULES,
-               year_column=YEAR, recency="tanggal_data DESC NULLS LAST"),
+        # A kd_rup is a package of one fiscal year: the same code in another year's export
+        # is another year's plan, never a duplicate of this one.
+        Staged(SIRUP_PAKET_PENYEDIA, key=("tahun_anggaran", "kd_rup"),
+               rules=SIRUP_PAKET_PENYEDIA_RULES,
+               year_column=YEAR, recency="tanggal_data DESC NULLS LAST",
+               snapshot_date="tanggal_data"),
+        # The budget structure carries no date: the export loaded last is the newest.
         Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
-               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR),
+               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR,
+               snapshot_date="NULL::DATE"),
+        # The list of units has no year: not partitioned.
+        Staged(SIRUP_MASTER_SATKER, key=("kd_klpd", "kd_satker_str"),
+               rules=SIRUP_MASTER_SATKER_RULES),
     ),
 )

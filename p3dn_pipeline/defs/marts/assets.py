@@ -40,11 +40,14 @@ def quarantine_findings_sql(con) -> str:
     not built yet (its staging step failed before it) has no findings to report."""
     parts = [
         f"SELECT '{staged.name}' AS dataset, _source_file, rule, column_name, "
-        f"coalesce(_source_sheet || '!', '') || _source_row AS baris "
+        f"coalesce(_source_sheet || '!', '') || _source_row AS baris, "
+        # Only the rule that names the newer export shows its value in the report.
+        f"CASE WHEN rule = 'replaced_by_newer_export' THEN offending_value END AS pengganti "
         f"FROM quarantine.{staged.name}"
         for staged in registry().staged if table_exists(con, f"quarantine.{staged.name}")
     ] or ["SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS _source_file, "
-          "NULL::VARCHAR AS rule, NULL::VARCHAR AS column_name, NULL::VARCHAR AS baris "
+          "NULL::VARCHAR AS rule, NULL::VARCHAR AS column_name, NULL::VARCHAR AS baris, "
+          "NULL::VARCHAR AS pengganti "
           "WHERE false"]
     return "CREATE OR REPLACE TEMP VIEW quarantine_findings AS\n" + "\nUNION ALL\n".join(parts)
 

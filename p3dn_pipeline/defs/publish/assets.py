@@ -110,8 +110,13 @@ def _serving_file(step: Build) -> dict:
         context.log.warning(
             f"Removed {name}: a read-write session on the old serving file ended without "
             "closing it. BI tools must open the serving file read-only.")
+    from p3dn_pipeline.status import change_lines
+
     return {
         "publish_id": publish_id,
+        # Why a headline moved: exports removed or replaced since the previous publish.
+        "changed_since_previous_publish": MetadataValue.md(
+            "\n".join(f"- {line}" for line in change_lines(con))),
         "storage_version": settings.serving_storage_version,
         "snapshots_in_history": snapshots,
         "tables": _table(["table", "rows", "columns"],

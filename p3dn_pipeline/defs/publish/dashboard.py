@@ -376,6 +376,11 @@ def section_headline(provinsi: Sequence[dict]) -> str:
         pct, target = row["pct_realisasi_komitmen"], row["target_pct_realisasi_komitmen"]
         if pct is None or target is None:
             status = '<span class="status-tidak">Tidak terukur: belum ada komitmen PDN</span>'
+        elif pct > 100:
+            # Realising more than was committed means plan and realisation disagree (packages
+            # missing from SiRUP, a stale plan export): a data problem, never a success.
+            status = ('<span class="status-periksa" data-flag="di-atas-100">&#9888; Di atas '
+                      '100 %: realisasi melebihi komitmen, periksa data</span>')
         elif pct >= target:
             status = '<span class="status-ya">Memenuhi target</span>'
         else:
@@ -387,15 +392,30 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; "
             f"{status}</div>"
             '<dl class="dasar">'
-            f"<dt>Pembilang</dt><dd>realisasi PDN e-katalog "
-            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>Pembilang</dt><dd>realisasi PDN semua kanal "
+            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')} "
+            f"({esc(row['kanal_dihitung'] or 'tidak ada kanal')}; swakelola tidak dihitung)</dd>"
             f"<dt>Penyebut</dt><dd>komitmen PDN SiRUP "
             f"{value('penyebut_komitmen_pdn_rp', 'rupiah')}</dd>"
+            f"<dt>Per kanal</dt><dd>e-katalog {value('realisasi_pdn_ekatalog_rp', 'rupiah')}, "
+            f"tender {value('realisasi_pdn_tender_rp', 'rupiah')}, "
+            f"non-tender {value('realisasi_pdn_nontender_rp', 'rupiah')}, "
+            f"pencatatan {value('realisasi_pdn_pencatatan_rp', 'rupiah')}; toko daring "
+            f"{value('realisasi_tokodaring_rp', 'rupiah')} (PDN tidak diketahui)</dd>"
+            f"<dt>E-katalog saja</dt><dd>{value('pct_realisasi_komitmen_ekatalog', 'persen')} "
+            f"(angka sekunder, pembilang satu kanal)</dd>"
+            f"<dt>PDN / realisasi</dt><dd>{value('pct_pdn_realisasi', 'persen')} "
+            f"(target {value('target_pct_pdn_realisasi', 'persen')}; PDN tidak diketahui "
+            f"{value('realisasi_pdn_tidak_diketahui_rp', 'rupiah')})</dd>"
+            f"<dt>UMK / realisasi</dt><dd>{value('pct_umk_realisasi', 'persen')} "
+            f"(target {value('target_pct_umk_realisasi', 'persen')}; nilai UMK LKPP dari sisi "
+            f"penyedia)</dd>"
             f"<dt>PDN / belanja pengadaan</dt><dd>{value('pct_pdn_belanja', 'persen')} "
-            f"(target {value('target_pct_pdn_belanja', 'persen')})</dd>"
+            f"(komitmen; target {value('target_pct_pdn_belanja', 'persen')})</dd>"
             f"<dt>UMK / belanja pengadaan</dt><dd>{value('pct_umk_belanja', 'persen')} "
-            f"(target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
+            f"(komitmen; target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
             f"{value('komitmen_umk_rp', 'rupiah')})</dd>"
+            f"<dt>Dasar target</dt><dd>{esc(row['dasar_target_realisasi_komitmen'] or '-')}</dd>"
             f"<dt>Belanja pengadaan</dt><dd>{value('belanja_pengadaan_rp', 'rupiah')}</dd>"
             f"<dt>Sumber</dt><dd>{esc(row['sumber'])} "
             f"({value('jumlah_file_sumber', 'angka')} file)</dd>"
@@ -404,6 +424,19 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             "</dl>"
             f"<blockquote>{esc(row['keterangan'])}</blockquote></div>")
     return f'<div class="kartu-baris">{"".join(cards)}</div>'
+
+
+def section_targets(targets: Sequence[dict]) -> str:
+    """Which basis each target is for: a target is only ever compared with a figure of the
+    same numerator and denominator."""
+    if not targets:
+        return _empty("marts.p3dn_target")
+    rows = [[esc(t["kpi"]), kpi("p3dn_target.target_pct", (t["kpi"],), t["target_pct"], "persen"),
+             esc(t["pembilang"]), esc(t["penyebut"]),
+             esc(t["sumber"]) + (" <em>(diasumsikan)</em>" if t["diasumsikan"] else "")]
+            for t in targets]
+    return _table([("Angka", False), ("Target", True), ("Pembilang", False),
+                   ("Penyebut", False), ("Sumber", False)], rows)
 
 
 def section_skpd(per_skpd: Sequence[dict]) -> str:
@@ -445,7 +478,7 @@ def section_skpd(per_skpd: Sequence[dict]) -> str:
         parts.append(_table([("SKPD", False), ("Realisasi PDN", True), ("Komitmen PDN", True),
                              ("Realisasi / komitmen", True), ("PDN / belanja", True),
                              ("UMK / belanja", True), ("Belanja pengadaan", True),
-                             ("Tanpa RUP komitmen", True)], table_rows))
+                             ("E-katalog tanpa RUP komitmen", True)], table_rows))
     return "".join(parts)
 
 
@@ -472,6 +505,7 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
                            f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}",
                            cell("pct_realisasi_komitmen", "persen"),
                            cell("pembilang_realisasi_pdn_rp", "rupiah"),
+                           esc(row.get("dasar_pembilang") or "-"),
                            cell("penyebut_komitmen_pdn_rp", "rupiah"),
                            cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
                            cell("tanggal_data", "tanggal")])
@@ -479,8 +513,48 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
                            " snapshot di marts.p3dn_snapshot); garis merah = target.", legend)
             + f"<h3>{SNAPSHOT_ROWS_SHOWN} snapshot terakhir</h3>"
             + _table([("Diambil", False), ("Pemda", False), ("Realisasi / komitmen", True),
-                      ("Pembilang", True), ("Penyebut", True), ("PDN / belanja", True),
+                      ("Pembilang", True), ("Dasar pembilang", False), ("Penyebut", True),
+                      ("PDN / belanja", True),
                       ("UMK / belanja", True), ("Data s.d.", False)], table_rows))
+
+
+PERUBAHAN = {"dihapus": "dihapus dari folder landing",
+             "diganti_versi_baru": "diganti versi baru (isi baru di nama yang sama)",
+             "diganti_ekspor_lebih_baru": "diganti tarikan yang lebih baru"}
+
+
+def headline_moves(snapshots: Sequence[dict]) -> list[tuple[str, int, object, object]]:
+    """(kd_klpd, tahun, before, after) for every headline that moved between the previous
+    publish and the latest one."""
+    ids = sorted({(r["diambil_pada"], r["snapshot_id"]) for r in snapshots})
+    if len(ids) < 2:
+        return []
+    (_, previous), (_, latest) = ids[-2], ids[-1]
+    before = {(r["kd_klpd"], r["tahun_anggaran"]): r["pct_realisasi_komitmen"]
+              for r in snapshots if r["snapshot_id"] == previous}
+    after = {(r["kd_klpd"], r["tahun_anggaran"]): r["pct_realisasi_komitmen"]
+             for r in snapshots if r["snapshot_id"] == latest}
+    return [(k[0], k[1], before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
+            if before.get(k) != after.get(k)]
+
+
+def section_changes(changes: Sequence[dict], snapshots: Sequence[dict]) -> str:
+    """The footnote that explains a moved headline: exports removed or replaced since the
+    previous publish, with the rows that left."""
+    moves = headline_moves(snapshots)
+    if not changes and not moves:
+        return ('<p class="catatan" data-perubahan="tidak-ada">Tidak ada ekspor yang dihapus '
+                "atau diganti sejak publikasi sebelumnya.</p>")
+    items = [f"<li>{esc(c['file'])} ({esc(c['dataset'] or '-')}): "
+             f"{esc(PERUBAHAN.get(c['perubahan'], c['perubahan']))}"
+             + (f" oleh {esc(c['pengganti'])}" if c["pengganti"] and c["pengganti"] != c["file"]
+                else "")
+             + f"; {kpi('p3dn_perubahan_ekspor.baris_keluar', (c['snapshot_id'], c['file']), c['baris_keluar'], 'angka')}"
+             " baris keluar dari angka</li>" for c in changes]
+    items += [f"<li>Angka utama {esc(kd_klpd)} TA {esc(tahun)}: {esc(persen(before))} &rarr; "
+              f"{esc(persen(after))}</li>" for kd_klpd, tahun, before, after in moves]
+    return ('<div class="catatan" data-perubahan="ada"><strong>Sejak publikasi sebelumnya:'
+            f"</strong><ul>{''.join(items)}</ul></div>")
 
 
 def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequence[dict],
@@ -605,16 +679,20 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
     latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
     sections = [
         ("angka-utama", "Angka utama: realisasi komitmen P3DN",
-         "Persen realisasi komitmen = realisasi PDN / komitmen PDN; setiap angka dengan "
+         "Persen realisasi komitmen = realisasi PDN semua kanal / komitmen PDN; setiap angka dengan "
          "pembilang, penyebut, sumber dan tanggal datanya (marts.p3dn_provinsi).",
          section_headline(data["provinsi"])),
+        ("target", "Target dan dasarnya",
+         "Setiap target berlaku untuk satu dasar perhitungan (marts.p3dn_target).",
+         section_targets(data["target"])),
         ("per-skpd", "Realisasi vs komitmen per SKPD terhadap target",
-         "Tahun anggaran terbaru; target 95 % realisasi komitmen (SE Kepala LKPP 8/2023), 80 % "
-         "PDN dan 40 % UMK terhadap belanja pengadaan (marts.p3dn_per_skpd).",
+         "Tahun anggaran terbaru; realisasi semua kanal, sub-unit digulung ke SKPD induk; "
+         "target dan dasarnya di bagian Target (marts.p3dn_per_skpd).",
          section_skpd(data["per_skpd"])),
         ("tren", "Tren angka utama antar-snapshot",
          "Setiap publikasi menyimpan angka utama di marts.p3dn_snapshot.",
-         section_trend(data["snapshot"], data["provinsi"])),
+         section_trend(data["snapshot"], data["provinsi"])
+         + section_changes(data["perubahan"], data["snapshot"])),
         ("umkm", "UMKM binaan Dinas KPKP per triwulan",
          "Menurut kota dan sektor (marts.umkm_binaan_triwulan).",
          section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],

@@ -10,7 +10,10 @@ SELECT
     TRY_CAST(p3dn_teks(kd_paket) AS BIGINT) AS kd_paket,
     p3dn_teks(no_paket) AS no_paket,
     p3dn_teks(nama_paket) AS nama_paket,
-    TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) AS kd_rup,
+    -- A later CSV pull repeats the order's code once per product line (60505290,60505290):
+    -- that is one code. Several different codes are kept in kd_rup_list (kd_rup is NULL).
+    p3dn_kode_rup(kd_rup) AS kd_rup,
+    p3dn_kode_rup_list(kd_rup) AS kd_rup_list,
     upper(p3dn_teks(nama_sumber_dana)) AS sumber_dana,
     rtrim(p3dn_teks(kode_anggaran), '.') AS kode_anggaran,
     p3dn_teks(kd_produk) AS kd_produk,
@@ -38,7 +41,7 @@ SELECT
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
         CASE WHEN TRY_CAST(p3dn_teks(satker_id) AS BIGINT) IS NULL
             THEN {'column_name': 'satker_id', 'rule': 'not_a_number', 'offending_value': satker_id} END,
-        CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) IS NULL
+        CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
         CASE WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) IS NULL
             THEN {'column_name': 'total_harga', 'rule': 'not_a_number', 'offending_value': total_harga}

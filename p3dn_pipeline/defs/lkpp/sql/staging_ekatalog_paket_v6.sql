@@ -8,7 +8,10 @@ SELECT
     rtrim(p3dn_teks(kd_satker_str), '.') AS kd_satker_str,
     upper(p3dn_teks(nama_satker)) AS nama_satker,
     p3dn_teks(kd_paket) AS kd_paket,
-    TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) AS kd_rup,
+    -- A later CSV pull repeats the order's code once per product line (60505290,60505290):
+    -- that is one code. Several different codes are kept in kd_rup_list (kd_rup is NULL).
+    p3dn_kode_rup(kd_rup) AS kd_rup,
+    p3dn_kode_rup_list(kd_rup) AS kd_rup_list,
     p3dn_teks(rup_nama_pkt) AS rup_nama_pkt,
     p3dn_teks(product_ids) AS product_ids,
     upper(replace(p3dn_teks(sumber_dana), ' ', '')) AS sumber_dana,
@@ -31,12 +34,16 @@ SELECT
         CASE WHEN p3dn_teks(kd_paket) IS NULL
             THEN {'column_name': 'kd_paket', 'rule': 'required', 'offending_value': kd_paket} END,
         CASE WHEN p3dn_teks(kd_klpd) IS NULL
-            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
+            THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd}
+             -- INAPROC v1 also serves private-sector orders (kode_klpd = swasta): not
+             -- government procurement, so never in a P3DN figure; counted here.
+             WHEN lower(p3dn_teks(kd_klpd)) = 'swasta'
+            THEN {'column_name': 'kd_klpd', 'rule': 'private_sector_order', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
         CASE WHEN p3dn_teks(kd_satker_str) IS NULL
             THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
-        CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) IS NULL
+        CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
         CASE WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) IS NULL
             THEN {'column_name': 'total_harga', 'rule': 'not_a_number', 'offending_value': total_harga}

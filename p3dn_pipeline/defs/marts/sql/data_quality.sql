@@ -12,7 +12,8 @@ findings AS (
            any_value(loaded.rows_loaded) AS jumlah_baris_diperiksa,
            count(DISTINCT q.baris) AS jumlah_baris_gagal,
            false AS lulus,
-           'baris: ' || array_to_string(
+           coalesce('diganti oleh ' || replace(any_value(q.pengganti), 'replaced by ', '') || '; ', '')
+           || 'baris: ' || array_to_string(
                list_slice(list_sort(list_distinct(list(q.baris))), 1, 10), ', ')
                || CASE WHEN count(DISTINCT q.baris) > 10 THEN ', ...' ELSE '' END
                AS keterangan

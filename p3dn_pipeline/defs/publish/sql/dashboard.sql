@@ -6,6 +6,10 @@
 SELECT * FROM marts.p3dn_provinsi
 ORDER BY kd_klpd, tahun_anggaran DESC;
 
+-- name: target
+-- The targets with the basis each is measured on.
+SELECT * FROM marts.p3dn_target ORDER BY kpi;
+
 -- name: per_skpd
 -- Every SKPD of the newest fiscal year of each pemda.
 SELECT s.*
@@ -20,6 +24,12 @@ ORDER BY s.kd_klpd, s.tahun_anggaran, s.pct_realisasi_komitmen DESC NULLS LAST,
 -- The headline at every publish, oldest first.
 SELECT * FROM marts.p3dn_snapshot
 ORDER BY diambil_pada, snapshot_id, kd_klpd, tahun_anggaran;
+
+-- name: perubahan
+-- What changed in the exports at the latest publish, and the rows that left the figures.
+SELECT * FROM p3dn_perubahan_ekspor
+WHERE snapshot_id = (SELECT arg_max(snapshot_id, diambil_pada) FROM p3dn_snapshot)
+ORDER BY perubahan, file;
 
 -- name: umkm_kota
 -- Active mentored businesses per quarter and kota.

@@ -1,0 +1,1 @@
+"""Bela toko-daring exports of LKPP: see README.md."""

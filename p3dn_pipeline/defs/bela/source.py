@@ -1,0 +1,59 @@
+"""LKPP Bela toko-daring exports (ISB): purchases in online marketplaces. See README.md in
+this folder for what the exports look like.
+
+ERROR rules block every mart built from the table; WARN rules are shown in the UI and in
+marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
+"""
+
+from p3dn_pipeline.lib.quality import Between, InSet, RowCondition, Rule
+from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
+
+# Only `verified` is seen in real exports; `unverified` is assumed to be the other value.
+STATUS_VERIF = ("verified", "unverified")
+# `selesai` (paid) and `gagal` (payment failed), DOMAIN.md 2.1. Neither an unknown value nor
+# `gagal` is counted, so an unknown value cannot inflate a figure: WARN.
+STATUS_KONFIRMASI_PPMSE = ("selesai", "gagal")
+# Purchases from 1 October of the year before to 31 March after (as e-katalog orders).
+IN_FISCAL_YEAR = ("tanggal_transaksi BETWEEN make_date(tahun_anggaran - 1, 10, 1) "
+                  "AND make_date(tahun_anggaran + 1, 3, 31)")
+
+VALUASI_NOT_NEGATIVE = "valuasi_not_negative"
+STATUS_VERIF_KNOWN = "status_verif_known"
+STATUS_KONFIRMASI_PPMSE_KNOWN = "status_konfirmasi_ppmse_known"
+TANGGAL_TRANSAKSI_IN_FISCAL_YEAR = "tanggal_transaksi_in_fiscal_year"
+
+BELA_TOKODARING = Dataset(
+    name="bela_tokodaring",
+    title="LKPP Bela-TokoDaringRealisasi (purchases in online shops)",
+    grain="one row per order (marketplace x order_id)",
+    required=fields("tahun", "kd_klpd", "kd_satker", "order_id", "valuasi", "marketplace",
+                    "tanggal_transaksi", "status_verif", "status_konfirmasi_ppmse"),
+    optional=fields("nama_klpd", "nama_satker", "merchant_name", "metode_bayar",
+                    "jenis_transaksi", "sumber_data", "keterangan_ppmse"),
+    # The person who ordered. alamat and telepon are not read at all (not declared).
+    personal={"nama_pemesan": "drop"},
+)
+
+SOURCE = Source(
+    title="LKPP Bela (ISB): toko daring",
+    staged=(
+        Staged(BELA_TOKODARING, key=("marketplace", "order_id"), year_column="tahun_anggaran",
+               # An ISB export per kd_klpd x year: the newest (by its newest transaction
+               # date) replaces an older one of the same slice.
+               snapshot_date="tanggal_transaksi",
+               rules=(
+                   Rule(VALUASI_NOT_NEGATIVE, Between("valuasi_rp", min_value=0), "ERROR",
+                        "Order values are not negative."),
+                   Rule(STATUS_VERIF_KNOWN, InSet("status_verif", STATUS_VERIF), "WARN",
+                        "status_verif is verified or unverified (only verified is counted)."),
+                   Rule(STATUS_KONFIRMASI_PPMSE_KNOWN,
+                        InSet("status_konfirmasi_ppmse", STATUS_KONFIRMASI_PPMSE), "WARN",
+                        "status_konfirmasi_ppmse is selesai or gagal (only selesai is "
+                        "counted)."),
+                   Rule(TANGGAL_TRANSAKSI_IN_FISCAL_YEAR,
+                        RowCondition(IN_FISCAL_YEAR, ("tanggal_transaksi", "tahun_anggaran")),
+                        "WARN", "Purchase date from 1 Oct of the year before to 31 Mar after "
+                                "the fiscal year."),
+               )),
+    ),
+)

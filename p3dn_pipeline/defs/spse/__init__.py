@@ -1,0 +1,1 @@
+"""SPSE exports of LKPP (tender, non-tender, e-kontrak, pencatatan): see README.md."""
