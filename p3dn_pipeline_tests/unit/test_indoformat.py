@@ -643,3 +643,21 @@ def test_unknown_format_style_says_which_styles_exist():
         indoformat.format_rupiah(1, "rupiah")
     with pytest.raises(ValueError, match="long_day"):
         indoformat.format_tanggal(dt.date(2023, 1, 13), "panjang")
+
+
+@pytest.mark.parametrize(("raw", "codes", "one"), [
+    ("60505290", [60505290], 60505290),
+    (60505290, [60505290], 60505290),                    # an int, as SiRUP writes it
+    ("60505290,60505290", [60505290], 60505290),         # a later v6 CSV pull repeats it
+    ("60832782;45828523", [45828523, 60832782], None),   # pencatatan: two packages
+    (" 60832782 ; 45828523 ;60832782;", [45828523, 60832782], None),  # spaces, repeat, trailing ;
+    ("'60505290", [60505290], 60505290),                 # Excel's text marker
+    ("6050x290", None, None),                            # not a code: the caller quarantines
+    ("60505290;abc", None, None),                        # one bad part: never half-read
+    ("", None, None),
+    (None, None, None),
+])
+def test_kd_rup_is_one_code_per_distinct_package(con, raw, codes, one):
+    got = con.execute("SELECT p3dn_kode_rup_list(CAST($x AS VARCHAR)), "
+                      "p3dn_kode_rup(CAST($x AS VARCHAR))", {"x": raw}).fetchone()
+    assert got == (codes, one)
