@@ -60,7 +60,8 @@ FINGERPRINTS = "quality.builds"
 YEARS = "quality.fiscal_years"
 RAW_STEP, RAW_FILE = "raw__ekatalog_paket_v6", "lkpp/ecat_paket_v6_2025.json"
 FIRST_RAW_FILE = "lkpp/ecat_paket_v6_2024.json"
-MART_STEP, MART = "marts__p3dn_per_skpd", "marts.p3dn_per_skpd"
+# The largest mart build (every channel's packages): the one a kill is surest to land inside.
+MART_STEP, MART = "marts__p3dn_realisasi_paket", "marts.p3dn_realisasi_paket"
 PUBLISH_STEP = "publish__serving_file"
 
 
@@ -247,7 +248,7 @@ def chain(tmp_path_factory) -> Chain:
             crashed = Deployment(root / "a", copy_sample_landing(root / "a" / "landing"),
                                  homes / "a")
             killed_run(crashed, "killed in raw", RAW_STEP, inside=reading(crashed, RAW_FILE))
-            killed_run(crashed, "killed in mart", MART_STEP, delay=0.02,
+            killed_run(crashed, "killed in mart", MART_STEP, delay=0.005,
                        unfinished=no_wal(crashed))
             full_run(crashed, "resumed")
 
