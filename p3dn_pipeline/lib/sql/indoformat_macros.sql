@@ -308,3 +308,20 @@ CREATE OR REPLACE TEMP MACRO p3dn_kode_rup_list(x) AS
 -- holds several different codes (use p3dn_kode_rup_list) or is not a code.
 CREATE OR REPLACE TEMP MACRO p3dn_kode_rup(x) AS
     list_transform([p3dn_kode_rup_list(x)], lambda codes: CASE WHEN len(codes) = 1 THEN codes[1] END)[1];
+
+-- An LKPP amount: a JSON number or the same digits as text, with decimals ("1269963504.15");
+-- NULL stays NULL (a value LKPP has not given), never 0.
+CREATE OR REPLACE TEMP MACRO p3dn_rupiah(x) AS TRY_CAST(p3dn_teks(x) AS DECIMAL(18, 2));
+
+-- The staging problem an LKPP amount field raises, for a `problems` list (NULL when none):
+-- text that is not a number, or a negative amount. An empty field is no problem.
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_rupiah(kolom, x) AS
+    CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_rupiah(x) IS NULL
+        THEN {'column_name': kolom, 'rule': 'not_a_number', 'offending_value': x}
+         WHEN p3dn_rupiah(x) < 0
+        THEN {'column_name': kolom, 'rule': 'negative_amount', 'offending_value': x} END;
+
+-- The staging problem an optional date field raises: filled, but not a date.
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_tanggal(kolom, x) AS
+    CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_tanggal(x) IS NULL
+        THEN {'column_name': kolom, 'rule': 'not_a_date', 'offending_value': x} END;

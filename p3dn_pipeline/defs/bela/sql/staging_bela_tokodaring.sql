@@ -13,7 +13,7 @@ SELECT
     p3dn_teks(order_id) AS order_id,
     p3dn_teks(marketplace) AS marketplace,
     p3dn_teks(merchant_name) AS merchant_name,
-    TRY_CAST(p3dn_teks(valuasi) AS DECIMAL(18, 2)) AS valuasi_rp,
+    p3dn_rupiah(valuasi) AS valuasi_rp,
     p3dn_tanggal(tanggal_transaksi) AS tanggal_transaksi,
     lower(p3dn_teks(status_verif)) AS status_verif,
     lower(p3dn_teks(status_konfirmasi_ppmse)) AS status_konfirmasi_ppmse,
@@ -33,11 +33,10 @@ SELECT
             THEN {'column_name': 'kd_satker', 'rule': 'not_a_number', 'offending_value': kd_satker} END,
         CASE WHEN p3dn_teks(valuasi) IS NULL
             THEN {'column_name': 'valuasi', 'rule': 'required', 'offending_value': valuasi}
-             WHEN TRY_CAST(p3dn_teks(valuasi) AS DECIMAL(18, 2)) IS NULL
+             WHEN p3dn_rupiah(valuasi) IS NULL
             THEN {'column_name': 'valuasi', 'rule': 'not_a_number', 'offending_value': valuasi}
-             WHEN TRY_CAST(p3dn_teks(valuasi) AS DECIMAL(18, 2)) < 0
+             WHEN p3dn_rupiah(valuasi) < 0
             THEN {'column_name': 'valuasi', 'rule': 'negative_amount', 'offending_value': valuasi} END,
-        CASE WHEN p3dn_teks(tanggal_transaksi) IS NOT NULL AND p3dn_tanggal(tanggal_transaksi) IS NULL
-            THEN {'column_name': 'tanggal_transaksi', 'rule': 'not_a_date', 'offending_value': tanggal_transaksi} END
+        p3dn_masalah_tanggal('tanggal_transaksi', tanggal_transaksi)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.bela_tokodaring;

@@ -15,11 +15,11 @@ SELECT
     p3dn_teks(mtd_pemilihan) AS mtd_pemilihan,
     p3dn_teks(status_nontender) AS status_nontender,
     coalesce(lower(replace(p3dn_teks(status_nontender), ' ', '')) = 'selesai', false) AS is_selesai,
-    TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) AS pagu_rp,
-    TRY_CAST(p3dn_teks(hps) AS DECIMAL(18, 2)) AS hps_rp,
-    TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) AS nilai_kontrak_rp,
-    TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) AS nilai_pdn_kontrak_rp,
-    TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) AS nilai_umk_kontrak_rp,
+    p3dn_rupiah(pagu) AS pagu_rp,
+    p3dn_rupiah(hps) AS hps_rp,
+    p3dn_rupiah(nilai_kontrak) AS nilai_kontrak_rp,
+    p3dn_rupiah(nilai_pdn_kontrak) AS nilai_pdn_kontrak_rp,
+    p3dn_rupiah(nilai_umk_kontrak) AS nilai_umk_kontrak_rp,
     TRY_CAST(p3dn_digits(kd_penyedia) AS BIGINT) AS kd_penyedia,
     npwp_penyedia_hash,
     npwp16_penyedia_hash,
@@ -34,37 +34,19 @@ SELECT
             THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
-        CASE WHEN p3dn_teks(_event_date) IS NOT NULL AND p3dn_tanggal(_event_date) IS NULL
-            THEN {'column_name': '_event_date', 'rule': 'not_a_date', 'offending_value': _event_date} END,
-        CASE WHEN p3dn_teks(tgl_penarikan) IS NOT NULL AND p3dn_tanggal(tgl_penarikan) IS NULL
-            THEN {'column_name': 'tgl_penarikan', 'rule': 'not_a_date', 'offending_value': tgl_penarikan} END,
+        p3dn_masalah_tanggal('_event_date', _event_date),
+        p3dn_masalah_tanggal('tgl_penarikan', tgl_penarikan),
         CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
         CASE WHEN p3dn_teks(status_nontender) IS NULL
             THEN {'column_name': 'status_nontender', 'rule': 'required', 'offending_value': status_nontender} END,
-        CASE WHEN p3dn_teks(pagu) IS NOT NULL AND TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'pagu', 'rule': 'not_a_number', 'offending_value': pagu}
-             WHEN TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'pagu', 'rule': 'negative_amount', 'offending_value': pagu} END,
-        CASE WHEN p3dn_teks(hps) IS NOT NULL AND TRY_CAST(p3dn_teks(hps) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'hps', 'rule': 'not_a_number', 'offending_value': hps}
-             WHEN TRY_CAST(p3dn_teks(hps) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'hps', 'rule': 'negative_amount', 'offending_value': hps} END,
-        CASE WHEN p3dn_teks(nilai_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_kontrak} END,
-        CASE WHEN p3dn_teks(nilai_pdn_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_pdn_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_pdn_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_pdn_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_pdn_kontrak} END,
-        CASE WHEN p3dn_teks(nilai_umk_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_umk_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_umk_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_umk_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_umk_kontrak} END,
+        p3dn_masalah_rupiah('pagu', pagu),
+        p3dn_masalah_rupiah('hps', hps),
+        p3dn_masalah_rupiah('nilai_kontrak', nilai_kontrak),
+        p3dn_masalah_rupiah('nilai_pdn_kontrak', nilai_pdn_kontrak),
+        p3dn_masalah_rupiah('nilai_umk_kontrak', nilai_umk_kontrak),
         CASE WHEN p3dn_teks(kd_penyedia) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_penyedia) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_penyedia', 'rule': 'not_a_number', 'offending_value': kd_penyedia} END,
-        CASE WHEN p3dn_teks(tgl_selesai_nontender) IS NOT NULL AND p3dn_tanggal(tgl_selesai_nontender) IS NULL
-            THEN {'column_name': 'tgl_selesai_nontender', 'rule': 'not_a_date', 'offending_value': tgl_selesai_nontender} END
+        p3dn_masalah_tanggal('tgl_selesai_nontender', tgl_selesai_nontender)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.spse_nontender_selesai;

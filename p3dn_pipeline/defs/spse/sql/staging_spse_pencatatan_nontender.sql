@@ -15,10 +15,10 @@ SELECT
     p3dn_kode_rup(kd_rup) AS kd_rup,
     p3dn_teks(nama_paket) AS nama_paket,
     p3dn_teks(mtd_pemilihan) AS mtd_pemilihan,
-    TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) AS pagu_rp,
-    TRY_CAST(p3dn_teks(total_realisasi) AS DECIMAL(18, 2)) AS total_realisasi_rp,
-    TRY_CAST(p3dn_teks(nilai_pdn_pct) AS DECIMAL(18, 2)) AS nilai_pdn_rp,
-    TRY_CAST(p3dn_teks(nilai_umk_pct) AS DECIMAL(18, 2)) AS nilai_umk_rp,
+    p3dn_rupiah(pagu) AS pagu_rp,
+    p3dn_rupiah(total_realisasi) AS total_realisasi_rp,
+    p3dn_rupiah(nilai_pdn_pct) AS nilai_pdn_rp,
+    p3dn_rupiah(nilai_umk_pct) AS nilai_umk_rp,
     p3dn_teks(status_nontender_pct_ket) AS status_ket,
     coalesce(lower(p3dn_teks(status_nontender_pct_ket)) = 'paket dibatalkan', false) AS is_dibatalkan,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
@@ -31,28 +31,18 @@ SELECT
             THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
-        CASE WHEN p3dn_teks(_event_date) IS NOT NULL AND p3dn_tanggal(_event_date) IS NULL
-            THEN {'column_name': '_event_date', 'rule': 'not_a_date', 'offending_value': _event_date} END,
+        p3dn_masalah_tanggal('_event_date', _event_date),
         CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
-        CASE WHEN p3dn_teks(pagu) IS NOT NULL AND TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'pagu', 'rule': 'not_a_number', 'offending_value': pagu}
-             WHEN TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'pagu', 'rule': 'negative_amount', 'offending_value': pagu} END,
+        p3dn_masalah_rupiah('pagu', pagu),
         CASE WHEN p3dn_teks(total_realisasi) IS NULL
             THEN {'column_name': 'total_realisasi', 'rule': 'required', 'offending_value': total_realisasi}
-             WHEN TRY_CAST(p3dn_teks(total_realisasi) AS DECIMAL(18, 2)) IS NULL
+             WHEN p3dn_rupiah(total_realisasi) IS NULL
             THEN {'column_name': 'total_realisasi', 'rule': 'not_a_number', 'offending_value': total_realisasi}
-             WHEN TRY_CAST(p3dn_teks(total_realisasi) AS DECIMAL(18, 2)) < 0
+             WHEN p3dn_rupiah(total_realisasi) < 0
             THEN {'column_name': 'total_realisasi', 'rule': 'negative_amount', 'offending_value': total_realisasi} END,
-        CASE WHEN p3dn_teks(nilai_pdn_pct) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_pdn_pct) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_pdn_pct', 'rule': 'not_a_number', 'offending_value': nilai_pdn_pct}
-             WHEN TRY_CAST(p3dn_teks(nilai_pdn_pct) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_pdn_pct', 'rule': 'negative_amount', 'offending_value': nilai_pdn_pct} END,
-        CASE WHEN p3dn_teks(nilai_umk_pct) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_umk_pct) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_umk_pct', 'rule': 'not_a_number', 'offending_value': nilai_umk_pct}
-             WHEN TRY_CAST(p3dn_teks(nilai_umk_pct) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_umk_pct', 'rule': 'negative_amount', 'offending_value': nilai_umk_pct} END,
+        p3dn_masalah_rupiah('nilai_pdn_pct', nilai_pdn_pct),
+        p3dn_masalah_rupiah('nilai_umk_pct', nilai_umk_pct),
         CASE WHEN p3dn_teks(status_nontender_pct_ket) IS NULL
             THEN {'column_name': 'status_nontender_pct_ket', 'rule': 'required', 'offending_value': status_nontender_pct_ket} END
     ], lambda problem: problem IS NOT NULL) AS problems

@@ -15,7 +15,7 @@ SELECT
     p3dn_teks(jenis_realisasi) AS jenis_realisasi,
     p3dn_teks(no_realisasi) AS no_realisasi,
     p3dn_tanggal(tgl_realisasi) AS tgl_realisasi,
-    TRY_CAST(p3dn_teks(nilai_realisasi) AS DECIMAL(18, 2)) AS nilai_realisasi_rp,
+    p3dn_rupiah(nilai_realisasi) AS nilai_realisasi_rp,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         CASE WHEN p3dn_teks(kd_swakelola_pct) IS NULL
@@ -26,17 +26,15 @@ SELECT
             THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
-        CASE WHEN p3dn_teks(_event_date) IS NOT NULL AND p3dn_tanggal(_event_date) IS NULL
-            THEN {'column_name': '_event_date', 'rule': 'not_a_date', 'offending_value': _event_date} END,
+        p3dn_masalah_tanggal('_event_date', _event_date),
         CASE WHEN p3dn_teks(kd_rup_paket) IS NOT NULL AND p3dn_kode_rup_list(kd_rup_paket) IS NULL
             THEN {'column_name': 'kd_rup_paket', 'rule': 'not_a_number', 'offending_value': kd_rup_paket} END,
-        CASE WHEN p3dn_teks(tgl_realisasi) IS NOT NULL AND p3dn_tanggal(tgl_realisasi) IS NULL
-            THEN {'column_name': 'tgl_realisasi', 'rule': 'not_a_date', 'offending_value': tgl_realisasi} END,
+        p3dn_masalah_tanggal('tgl_realisasi', tgl_realisasi),
         CASE WHEN p3dn_teks(nilai_realisasi) IS NULL
             THEN {'column_name': 'nilai_realisasi', 'rule': 'required', 'offending_value': nilai_realisasi}
-             WHEN TRY_CAST(p3dn_teks(nilai_realisasi) AS DECIMAL(18, 2)) IS NULL
+             WHEN p3dn_rupiah(nilai_realisasi) IS NULL
             THEN {'column_name': 'nilai_realisasi', 'rule': 'not_a_number', 'offending_value': nilai_realisasi}
-             WHEN TRY_CAST(p3dn_teks(nilai_realisasi) AS DECIMAL(18, 2)) < 0
+             WHEN p3dn_rupiah(nilai_realisasi) < 0
             THEN {'column_name': 'nilai_realisasi', 'rule': 'negative_amount', 'offending_value': nilai_realisasi} END
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.spse_pencatatan_swakelola_realisasi;

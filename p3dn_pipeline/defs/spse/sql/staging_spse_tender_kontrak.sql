@@ -14,9 +14,9 @@ SELECT
     p3dn_teks(no_kontrak) AS no_kontrak,
     p3dn_tanggal(tgl_kontrak) AS tgl_kontrak,
     p3dn_teks(status_kontrak) AS status_kontrak,
-    TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) AS nilai_kontrak_rp,
-    TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) AS nilai_pdn_kontrak_rp,
-    TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) AS nilai_umk_kontrak_rp,
+    p3dn_rupiah(nilai_kontrak) AS nilai_kontrak_rp,
+    p3dn_rupiah(nilai_pdn_kontrak) AS nilai_pdn_kontrak_rp,
+    p3dn_rupiah(nilai_umk_kontrak) AS nilai_umk_kontrak_rp,
     TRY_CAST(p3dn_digits(kd_penyedia) AS BIGINT) AS kd_penyedia,
     TRY_CAST(p3dn_teks(versi_addendum) AS INTEGER) AS versi_addendum,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
@@ -31,22 +31,11 @@ SELECT
             THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
-        CASE WHEN p3dn_teks(_event_date) IS NOT NULL AND p3dn_tanggal(_event_date) IS NULL
-            THEN {'column_name': '_event_date', 'rule': 'not_a_date', 'offending_value': _event_date} END,
-        CASE WHEN p3dn_teks(tgl_kontrak) IS NOT NULL AND p3dn_tanggal(tgl_kontrak) IS NULL
-            THEN {'column_name': 'tgl_kontrak', 'rule': 'not_a_date', 'offending_value': tgl_kontrak} END,
-        CASE WHEN p3dn_teks(nilai_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_kontrak} END,
-        CASE WHEN p3dn_teks(nilai_pdn_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_pdn_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_pdn_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_pdn_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_pdn_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_pdn_kontrak} END,
-        CASE WHEN p3dn_teks(nilai_umk_kontrak) IS NOT NULL AND TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'nilai_umk_kontrak', 'rule': 'not_a_number', 'offending_value': nilai_umk_kontrak}
-             WHEN TRY_CAST(p3dn_teks(nilai_umk_kontrak) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'nilai_umk_kontrak', 'rule': 'negative_amount', 'offending_value': nilai_umk_kontrak} END,
+        p3dn_masalah_tanggal('_event_date', _event_date),
+        p3dn_masalah_tanggal('tgl_kontrak', tgl_kontrak),
+        p3dn_masalah_rupiah('nilai_kontrak', nilai_kontrak),
+        p3dn_masalah_rupiah('nilai_pdn_kontrak', nilai_pdn_kontrak),
+        p3dn_masalah_rupiah('nilai_umk_kontrak', nilai_umk_kontrak),
         CASE WHEN p3dn_teks(kd_penyedia) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_penyedia) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_penyedia', 'rule': 'not_a_number', 'offending_value': kd_penyedia} END,
         CASE WHEN p3dn_teks(versi_addendum) IS NOT NULL AND TRY_CAST(p3dn_teks(versi_addendum) AS INTEGER) IS NULL
