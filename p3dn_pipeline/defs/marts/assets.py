@@ -42,7 +42,8 @@ def quarantine_findings_sql(con) -> str:
         f"SELECT '{staged.name}' AS dataset, _source_file, rule, column_name, "
         f"coalesce(_source_sheet || '!', '') || _source_row AS baris, "
         # Only the rule that names the newer export shows its value in the report.
-        f"CASE WHEN rule = 'replaced_by_newer_export' THEN offending_value END AS pengganti "
+        f"CASE WHEN rule = 'replaced_by_newer_export' "
+        f"THEN replace(offending_value, 'replaced by ', '') END AS pengganti "
         f"FROM quarantine.{staged.name}"
         for staged in registry().staged if table_exists(con, f"quarantine.{staged.name}")
     ] or ["SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS _source_file, "

@@ -12,29 +12,30 @@ findings AS (
            any_value(loaded.rows_loaded) AS jumlah_baris_diperiksa,
            count(DISTINCT q.baris) AS jumlah_baris_gagal,
            false AS lulus,
-           coalesce('diganti oleh ' || replace(any_value(q.pengganti), 'replaced by ', '') || '; ', '')
+           coalesce('diganti oleh ' || any_value(q.pengganti) || '; ', '')
            || 'baris: ' || array_to_string(
                list_slice(list_sort(list_distinct(list(q.baris))), 1, 10), ', ')
                || CASE WHEN count(DISTINCT q.baris) > 10 THEN ', ...' ELSE '' END
-               AS keterangan
+               AS keterangan,
+           any_value(q.pengganti) AS file_pengganti
     FROM quarantine_findings AS q
     LEFT JOIN loaded ON loaded.path = q._source_file AND loaded.dataset = q.dataset
     GROUP BY q.dataset, q._source_file, q.rule, q.column_name
     UNION ALL
     SELECT dataset, path, 'file_ditolak', 'file_dapat_dibaca', NULL, 'ERROR', NULL, NULL, false,
-           reason
+           reason, NULL
     FROM raw.file_ledger
     WHERE status = 'rejected'
     UNION ALL
     -- A new version that lost most of its rows waits for a person (p3dn accept); the
     -- previous version's rows stay meanwhile.
     SELECT dataset, path, 'file_ditahan', 'versi_baru_tidak_menyusut', NULL, 'ERROR', NULL,
-           NULL, false, reason
+           NULL, false, reason, NULL
     FROM raw.file_ledger
     WHERE status = 'held'
     UNION ALL
     SELECT replace(table_name, 'staging.', ''), NULL, 'pemeriksaan_tabel', check_name, NULL,
-           severity, element_count, unexpected_count, passed, description
+           severity, element_count, unexpected_count, passed, description, NULL
     FROM quality.check_results
 )
 SELECT coalesce(d.source, 'tidak_dikenal') AS sumber, findings.*
@@ -54,3 +55,4 @@ COMMENT ON COLUMN marts.data_quality.jumlah_baris_diperiksa IS 'Jumlah baris yan
 COMMENT ON COLUMN marts.data_quality.jumlah_baris_gagal IS 'Jumlah baris yang gagal. / Rows failing.';
 COMMENT ON COLUMN marts.data_quality.lulus IS 'TRUE bila lulus. / Passed.';
 COMMENT ON COLUMN marts.data_quality.keterangan IS 'Alasan file ditolak, contoh nomor baris, atau arti pemeriksaan. / Reason, sample rows or meaning.';
+COMMENT ON COLUMN marts.data_quality.file_pengganti IS 'Untuk replaced_by_newer_export: ekspor lebih baru yang menggantikan file ini. / For replaced_by_newer_export: the newer export that replaced this file.';

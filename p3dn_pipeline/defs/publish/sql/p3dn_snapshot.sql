@@ -76,7 +76,7 @@ SELECT $snapshot_id, $diambil_pada, path, dataset, 'diganti_versi_baru', rows_lo
 FROM ledger WHERE status = 'superseded'
 UNION ALL
 SELECT $snapshot_id, $diambil_pada, q.file, q.dataset, 'diganti_ekspor_lebih_baru',
-       q.jumlah_baris_gagal, regexp_extract(q.keterangan, 'diganti oleh (.*?);', 1), NULL
+       q.jumlah_baris_gagal, q.file_pengganti, NULL
 FROM marts.data_quality AS q
 ANTI JOIN sudah_dicatat USING (file, dataset)
 WHERE q.aturan = 'replaced_by_newer_export'
