@@ -38,10 +38,10 @@ def headline_report(warehouse_path: Path) -> str:
         provinsi = fetch_dicts(con, "SELECT * FROM marts.p3dn_provinsi")
         umkm = fetch_dicts(
             con,
-            "SELECT kd_klpd, tahun, triwulan, sum(jumlah_aktif) AS aktif, "
-            "sum(jumlah_baru) AS baru, sum(produksi_ton_ytd) AS produksi_ton, "
-            "sum(omzet_rp_ytd) AS omzet FROM marts.umkm_binaan_triwulan "
-            "GROUP BY ALL ORDER BY ALL")
+            "SELECT kd_klpd, tahun, triwulan, jumlah_aktif AS aktif, jumlah_baru AS baru, "
+            "is_baseline, produksi_ton_ytd AS produksi_ton, "
+            "produksi_olahan_ton_ytd AS produksi_olahan_ton, omzet_rp_ytd AS omzet "
+            "FROM marts.umkm_binaan_triwulan WHERE tingkat = 'provinsi' ORDER BY ALL")
         ekatalog = fetch_dicts(
             con, "SELECT count(DISTINCT pelaku_usaha_id) AS pelaku, sum(nilai_rp) AS nilai "
                  "FROM marts.umkm_ekatalog")
@@ -70,8 +70,10 @@ def headline_report(warehouse_path: Path) -> str:
         for row in umkm:
             lines.append(
                 f"{row['kd_klpd']} {row['tahun']} TW {row['triwulan']}: {row['aktif']} aktif, "
-                f"{row['baru']} baru, produksi {desimal(row['produksi_ton'])} ton, "
-                f"omzet {rupiah(row['omzet'])} (s.d. triwulan)")
+                + ("triwulan dasar" if row["is_baseline"] else f"{row['baru']} baru")
+                + f", produksi {desimal(row['produksi_ton'])} ton (olahan "
+                f"{desimal(row['produksi_olahan_ton'])} ton), omzet {rupiah(row['omzet'])} "
+                "(s.d. triwulan)")
         lines.append(
             f"UMKM binaan yang berjualan di e-katalog: {ekatalog[0]['pelaku']} pelaku usaha, "
             f"{rupiah(ekatalog[0]['nilai'])}")

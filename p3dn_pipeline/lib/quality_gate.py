@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS quality.check_results (
 );
 -- The check result's Dagster metadata as it was emitted, so a run that finds the table
 -- unchanged can report the same result again without re-checking (see builds.py).
-ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS metadata_serialized VARCHAR
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS metadata_serialized VARCHAR;
+-- A failing check's first rows (file, row and the columns it reads), for the quality report.
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS samples VARCHAR
 """
 
 
@@ -57,19 +59,36 @@ def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: A
     con.execute("DELETE FROM quality.check_results WHERE table_name = $t",
                 {"t": table_name}).fetchall()
     rows = [(r.rule_name, r.severity, r.success, r.element_count, r.unexpected_count,
-             None if r.observed_value is None else str(r.observed_value), r.description)
+             None if r.observed_value is None else str(r.observed_value), r.description,
+             samples_text(r.samples))
             for r in rule_results]
     rows.append((ROWS_ACCOUNTED_FOR, "ERROR", accounting.passed,
                  accounting.metadata["raw_rows"].value,
-                 accounting.metadata["unexpected_count"].value, None, accounting.description))
-    for name, severity, passed, elements, unexpected, observed, description in rows:
+                 accounting.metadata["unexpected_count"].value, None, accounting.description,
+                 None))
+    for name, severity, passed, elements, unexpected, observed, description, samples in rows:
         con.execute(
-            "INSERT INTO quality.check_results VALUES ($t, $k, $c, $sev, $ok, $n, $bad, $obs, "
-            "$desc, $b, $now, $meta)",
+            "INSERT INTO quality.check_results (table_name, asset_key, check_name, severity, "
+            "passed, element_count, unexpected_count, observed_value, description, build_id, "
+            "checked_at, metadata_serialized, samples) VALUES ($t, $k, $c, $sev, $ok, $n, "
+            "$bad, $obs, $desc, $b, $now, $meta, $samples)",
             {"t": table_name, "k": asset_key.to_user_string(), "c": name, "sev": severity,
              "ok": bool(passed), "n": elements, "bad": unexpected, "obs": observed,
-             "desc": description, "b": build_id, "now": now, "meta": serialized.get(name)},
+             "desc": description, "b": build_id, "now": now, "meta": serialized.get(name),
+             "samples": samples},
         ).fetchall()
+
+
+def samples_text(samples) -> str | None:
+    """A failing check's sample rows as one line: ``file row 12 (sektor=Perikanan, ...)``."""
+    parts = []
+    for sample in samples:
+        where = " ".join(str(sample[c]) for c in ("_source_file", "_source_row")
+                         if sample.get(c) is not None)
+        values = ", ".join(f"{k}={v}" for k, v in sample.items()
+                           if k not in ("_source_file", "_source_row", "_source_sheet"))
+        parts.append(f"{where} ({values})" if values else where)
+    return "; ".join(parts) or None
 
 
 def stored_results(con: duckdb.DuckDBPyConnection, table_name: str,

@@ -25,6 +25,11 @@ KPKP_ROSTER = Dataset(
         Field("jenis_kelamin", ("Jenis Kelamin", "L/P")),
         Field("jenis_pembinaan", ("Jenis Pembinaan",)),
         Field("triwulan", ("Triwulan", "Periode Laporan")),
+        # Segar / Olahan: the published olahan tonnage counts Olahan only.
+        Field("jenis_produk", ("Jenis Produk", "Jenis Produksi", "Segar/Olahan")),
+        # A group (KWT, Pokdakan, Poklahsar) mentored under one member's NIK.
+        Field("kelompok", ("Kelompok", "Nama Kelompok", "Kelompok Usaha")),
+        Field("jumlah_anggota", ("Jumlah Anggota", "Anggota Kelompok", "Jml Anggota")),
     ),
     personal={"nik": "hash", "nama": "drop", "no_hp": "drop"},
     required_personal=("nik",),
@@ -36,11 +41,13 @@ KPKP_ROSTER = Dataset(
     formats=("xlsx", "csv"),
 )
 
+# Dinas KPKP's five sectors; staging counts any other under Lainnya.
 SEKTOR = ("Pertanian Perkotaan", "Peternakan", "Perikanan", "Olahan Pangan", "Kerajinan")
 KOTA_DKI = ("31.01", "31.71", "31.72", "31.73", "31.74", "31.75")
 
 BUSINESS_QUARTER_UNIQUE = "business_per_quarter_unique"
 SEKTOR_KNOWN = "sektor_known"
+OMZET_PER_KG_PLAUSIBLE = "omzet_per_kg_plausible"
 KOTA_IN_DKI = "kota_in_dki"
 KELURAHAN_MATCHED = "kelurahan_matched"
 KELURAHAN_IN_DKI_LIST = "kelurahan_in_dki_list"
@@ -53,7 +60,10 @@ OMZET_YTD_NOT_DECREASING = "omzet_ytd_not_decreasing"
 KPKP_ROSTER_RULES = (
     Rule(BUSINESS_QUARTER_UNIQUE, Unique(("tahun", "triwulan", "pelaku_usaha_id")), "ERROR",
          "A business appears once per quarter."),
-    Rule(SEKTOR_KNOWN, InSet("sektor", SEKTOR), "ERROR", "One of Dinas KPKP's five sectors."),
+    # A sector outside the list is data, counted under Lainnya: the check lists the values
+    # (sektor_asli in its samples; umkm_binaan_triwulan.sektor_lainnya lists them all).
+    Rule(SEKTOR_KNOWN, RowCondition("sektor <> 'Lainnya'", ("sektor", "sektor_asli")), "WARN",
+         "One of Dinas KPKP's five sectors; any other is counted under Lainnya."),
     Rule(KOTA_IN_DKI, InSet("kode_kab_kota", KOTA_DKI), "ERROR",
          "Kota is one of DKI's six kota/kabupaten (Kemendagri code)."),
     Rule(KELURAHAN_MATCHED, NotNull("kode_kelurahan"), "WARN",
@@ -72,6 +82,12 @@ KPKP_ROSTER_RULES = (
     Rule(OMZET_YTD_NOT_DECREASING,
          RowCondition("NOT is_omzet_ytd_turun", ("is_omzet_ytd_turun",)), "WARN",
          "Year-to-date turnover never drops from one quarter to the next."),
+    Rule(OMZET_PER_KG_PLAUSIBLE,
+         RowCondition("NOT is_omzet_per_kg_janggal",
+                      ("is_omzet_per_kg_janggal", "sektor", "produksi_kg_ytd", "omzet_rp_ytd",
+                       "omzet_per_kg")),
+         "WARN", "Turnover per kg within 50 times (above or below) the median of its sector "
+                 "that year; further out, one of the two figures is probably wrong."),
 )
 
 SOURCE = Source(

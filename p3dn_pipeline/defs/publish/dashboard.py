@@ -614,13 +614,15 @@ def section_production(triwulan: Sequence[dict]) -> str:
     if not triwulan:
         return _empty("marts.umkm_binaan_triwulan")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
-    produksi = {c: r["produksi_ton_ytd"] for c, r in zip(categories, triwulan)}
+    olahan = {c: r["produksi_olahan_ton_ytd"] for c, r in zip(categories, triwulan)}
     omzet = {c: r["omzet_rp_ytd"] for c, r in zip(categories, triwulan)}
     parts = [
-        _figure(chart_bars("produksi-ytd", "Produksi s.d. triwulan (ton)", categories, produksi,
-                           "umkm_triwulan.produksi_ton_ytd", "ton", "ton", WARNA[1]),
-                "Jumlah Produksi (kg) s.d. triwulan pada daftar binaan, dalam ton; angka "
-                "kumulatif sejak awal tahun."),
+        _figure(chart_bars("produksi-olahan-ytd", "Produksi olahan s.d. triwulan (ton)",
+                           categories, olahan, "umkm_triwulan.produksi_olahan_ton_ytd", "ton",
+                           "ton", WARNA[1]),
+                "Produksi (kg) produk Olahan s.d. triwulan, dalam ton: dasar yang sama dengan "
+                "angka yang dipublikasikan (mis. 97,08 ton s.d. TW II 2023); angka kumulatif "
+                "sejak Januari, usaha yang tidak lagi dilaporkan tetap dihitung dalam tahunnya."),
         _figure(chart_bars("omzet-ytd", "Omzet s.d. triwulan (Rp)", categories, omzet,
                            "umkm_triwulan.omzet_rp_ytd", "rupiah", "rupiah_ringkas", WARNA[2]),
                 "Jumlah Omzet (Rp) s.d. triwulan pada daftar binaan; angka kumulatif sejak "
@@ -631,11 +633,21 @@ def section_production(triwulan: Sequence[dict]) -> str:
         def cell(column: str, fmt: str, row=row, category=category) -> str:
             return kpi(f"umkm_triwulan.{column}", category, row[column], fmt)
 
+        baseline = row["is_baseline"]
         table_rows.append([esc(label_triwulan(row["tahun"], row["triwulan"])),
-                           cell("jumlah_aktif", "angka"), cell("jumlah_baru", "angka"),
-                           cell("produksi_ton_ytd", "ton"), cell("omzet_rp_ytd", "rupiah")])
+                           cell("jumlah_aktif", "angka"),
+                           "triwulan dasar" if baseline else cell("jumlah_baru", "angka"),
+                           "" if baseline else cell("jumlah_keluar", "angka"),
+                           cell("pct_pertumbuhan_qoq", "persen"),
+                           cell("pct_pertumbuhan_yoy", "persen"),
+                           cell("produksi_ton_ytd", "ton"),
+                           cell("produksi_olahan_ton_ytd", "ton"),
+                           cell("produksi_olahan_ton_triwulan", "ton"),
+                           cell("omzet_rp_ytd", "rupiah")])
     parts.append(_table([("Triwulan", False), ("Aktif", True), ("Baru", True),
-                         ("Produksi s.d. TW", True), ("Omzet s.d. TW", True)], table_rows))
+                         ("Keluar", True), ("Tumbuh q-o-q", True), ("Tumbuh y-o-y", True),
+                         ("Produksi s.d. TW", True), ("Olahan s.d. TW", True),
+                         ("Olahan triwulan ini", True), ("Omzet s.d. TW", True)], table_rows))
     return "".join(parts)
 
 
@@ -697,8 +709,9 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
          "Menurut kota dan sektor (marts.umkm_binaan_triwulan).",
          section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],
                       data["umkm_terbaru"])),
-        ("produksi-omzet", "Produksi dan omzet s.d. triwulan",
-         "Angka s.d. triwulan (year-to-date) dijumlahkan atas seluruh kota dan sektor.",
+        ("produksi-omzet", "Pertumbuhan UMKM binaan: jumlah, produksi olahan dan omzet",
+         "Tingkat provinsi (marts.umkm_binaan_triwulan, tingkat = provinsi); triwulan pertama "
+         "yang dimuat adalah triwulan dasar, tanpa hitungan baru/keluar.",
          section_production(data["umkm_triwulan"])),
         ("ekatalog", "UMKM binaan yang berjualan di e-katalog",
          "Dicocokkan lewat NIB atau NPWP-16 ter-hash (marts.umkm_ekatalog).",

@@ -14,7 +14,21 @@ WITH parsed AS (
             WHEN 'perikanan' THEN 'Perikanan'
             WHEN 'olahanpangan' THEN 'Olahan Pangan'
             WHEN 'kerajinan' THEN 'Kerajinan'
+            -- A sector outside Dinas KPKP's list (mangrove products, shell waste) is data:
+            -- it is counted under Lainnya and its own name is kept (sektor_asli).
+            ELSE CASE WHEN p3dn_teks(r.sektor) IS NOT NULL THEN 'Lainnya' END
         END AS sektor_norm,
+        CASE regexp_replace(lower(p3dn_teks(r.jenis_produk)), '[^a-z]', '', 'g')
+            WHEN 'segar' THEN 'Segar' WHEN 'olahan' THEN 'Olahan'
+        END AS jenis_produk_norm,
+        -- A group (Kelompok Wanita Tani, Pokdakan, Poklahsar) mentored under one member's
+        -- NIK: named in its own column, or recognisable by the business name.
+        coalesce(p3dn_teks(r.kelompok) NOT IN ('-', '0'), false)
+            OR coalesce(p3dn_angka(r.jumlah_anggota) > 1, false)
+            OR coalesce(regexp_matches(upper(p3dn_teks(r.nama_usaha)),
+                                       '^(KWT|POKDAKAN|POKLAHSAR|KELOMPOK|POKTAN|GAPOKTAN)\b'),
+                        false) AS is_kelompok_norm,
+        p3dn_angka(r.jumlah_anggota) AS jumlah_anggota_num,
         p3dn_tanggal(r.tanggal_pembinaan) AS tanggal_pembinaan_date,
         p3dn_angka(r.produksi_kg) AS produksi_kg_num,
         p3dn_angka(r.omzet_rp) AS omzet_rp_num,
@@ -43,6 +57,16 @@ SELECT
     CASE upper(left(p3dn_teks(jenis_kelamin), 1)) WHEN 'L' THEN 'L' WHEN 'P' THEN 'P' END
         AS jenis_kelamin,
     sektor_norm AS sektor,
+    -- The sector as the roster wrote it, for rows counted under Lainnya.
+    CASE WHEN sektor_norm = 'Lainnya' THEN p3dn_teks(sektor) END AS sektor_asli,
+    jenis_produk_norm AS jenis_produk,
+    is_kelompok_norm AS is_kelompok,
+    CASE WHEN is_kelompok_norm THEN coalesce(p3dn_teks(kelompok), p3dn_teks(nama_usaha)) END
+        AS nama_kelompok,
+    -- Member count of a group when the roster gives one; a person's row has none.
+    CASE WHEN is_kelompok_norm AND jumlah_anggota_num BETWEEN 1 AND 100000
+              AND jumlah_anggota_num = trunc(jumlah_anggota_num)
+         THEN CAST(jumlah_anggota_num AS INTEGER) END AS jumlah_anggota,
     kode_kab_kota,
     kode_kecamatan,
     kode_kelurahan,
@@ -55,6 +79,14 @@ SELECT
     -- a quality check (WARN) shows, so the figures are kept but not trusted blindly.
     coalesce(produksi_kg_num < lag(produksi_kg_num) OVER ytd_order, false) AS is_produksi_ytd_turun,
     coalesce(omzet_rp_num < lag(omzet_rp_num) OVER ytd_order, false) AS is_omzet_ytd_turun,
+    -- Turnover per kg far from its sector's median that year (over 50 times above or below)
+    -- is implausible: a typo in one of the two figures, or a business whose production is
+    -- not in kg. Shown by a WARN check (omzet_per_kg_plausible) with file and row.
+    omzet_rp_num / nullif(produksi_kg_num, 0) AS omzet_per_kg,
+    coalesce(omzet_rp_num / nullif(produksi_kg_num, 0)
+                 NOT BETWEEN median(omzet_rp_num / nullif(produksi_kg_num, 0)) OVER sektor_tahun / 50
+                     AND median(omzet_rp_num / nullif(produksi_kg_num, 0)) OVER sektor_tahun * 50,
+             false) AS is_omzet_per_kg_janggal,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     list_filter([
         -- Only the shape of a bad NIK is kept (9 = digit), never its digits.
@@ -65,7 +97,12 @@ SELECT
         CASE WHEN triwulan_num IS NULL OR tahun_num IS NULL
             THEN {'column_name': 'Triwulan', 'rule': 'quarter_unknown', 'offending_value': coalesce(triwulan, _source_sheet)} END,
         CASE WHEN sektor_norm IS NULL
-            THEN {'column_name': 'Sektor', 'rule': 'unknown_value', 'offending_value': sektor} END,
+            THEN {'column_name': 'Sektor', 'rule': 'required', 'offending_value': NULL} END,
+        CASE WHEN p3dn_teks(jumlah_anggota) IS NOT NULL AND is_kelompok_norm
+                  AND (jumlah_anggota_num IS NULL OR jumlah_anggota_num < 1
+                       OR jumlah_anggota_num <> trunc(jumlah_anggota_num)
+                       OR jumlah_anggota_num > 100000)
+            THEN {'column_name': 'Jumlah Anggota', 'rule': 'not_a_count', 'offending_value': jumlah_anggota} END,
         CASE WHEN kode_kab_kota IS NULL
             THEN {'column_name': 'Kota', 'rule': 'not_a_dki_kota', 'offending_value': kota} END,
         CASE WHEN p3dn_teks(tanggal_pembinaan) IS NOT NULL AND tanggal_pembinaan_date IS NULL
@@ -84,4 +121,5 @@ SELECT
             THEN {'column_name': 'Omzet (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(omzet_rp_num, 16)} END
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed
-WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num);
+WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num),
+       sektor_tahun AS (PARTITION BY sektor_norm, tahun_num);

@@ -35,7 +35,11 @@ findings AS (
     WHERE status = 'held'
     UNION ALL
     SELECT replace(table_name, 'staging.', ''), NULL, 'pemeriksaan_tabel', check_name, NULL,
-           severity, element_count, unexpected_count, passed, description, NULL
+           severity, element_count, unexpected_count, passed,
+           -- A failing check names its first rows (file, row, the values it read).
+           description || CASE WHEN NOT passed AND samples IS NOT NULL
+                               THEN ' Contoh: ' || samples ELSE '' END,
+           NULL
     FROM quality.check_results
 )
 SELECT coalesce(d.source, 'tidak_dikenal') AS sumber, findings.*

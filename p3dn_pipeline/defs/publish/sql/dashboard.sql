@@ -32,30 +32,29 @@ WHERE snapshot_id = (SELECT arg_max(snapshot_id, diambil_pada) FROM p3dn_snapsho
 ORDER BY perubahan, file;
 
 -- name: umkm_kota
--- Active mentored businesses per quarter and kota.
+-- Active mentored businesses per quarter and kota (the mart's kota level).
 SELECT kd_klpd, tahun, triwulan, kode_kab_kota,
-       coalesce(max(nama_kab_kota), kode_kab_kota) AS nama_kab_kota,
-       sum(jumlah_aktif) AS jumlah_aktif
+       coalesce(nama_kab_kota, kode_kab_kota) AS nama_kab_kota, jumlah_aktif
 FROM marts.umkm_binaan_triwulan
-GROUP BY kd_klpd, tahun, triwulan, kode_kab_kota
+WHERE tingkat = 'kota'
 ORDER BY kd_klpd, tahun, triwulan, kode_kab_kota;
 
 -- name: umkm_sektor
--- Active mentored businesses per quarter and sector.
-SELECT kd_klpd, tahun, triwulan, sektor, sum(jumlah_aktif) AS jumlah_aktif
+-- Active mentored businesses per quarter and sector (the mart's sector level).
+SELECT kd_klpd, tahun, triwulan, sektor, jumlah_aktif
 FROM marts.umkm_binaan_triwulan
-GROUP BY kd_klpd, tahun, triwulan, sektor
+WHERE tingkat = 'sektor'
 ORDER BY kd_klpd, tahun, triwulan, sektor;
 
 -- name: umkm_triwulan
--- Per quarter: active and new businesses, production and turnover year-to-date.
-SELECT kd_klpd, tahun, triwulan,
-       sum(jumlah_aktif) AS jumlah_aktif,
-       sum(jumlah_baru) AS jumlah_baru,
-       sum(produksi_ton_ytd) AS produksi_ton_ytd,
-       sum(omzet_rp_ytd) AS omzet_rp_ytd
+-- Per quarter, province level: the baseline flag, active / new / continuing / departed
+-- businesses, growth, production (all and olahan) and turnover year-to-date.
+SELECT kd_klpd, tahun, triwulan, is_baseline, jumlah_aktif, jumlah_baru, jumlah_lanjut,
+       jumlah_kembali, jumlah_keluar, jumlah_dibawa, pct_pertumbuhan_qoq, pct_pertumbuhan_yoy,
+       produksi_ton_ytd, produksi_olahan_ton_ytd, produksi_segar_ton_ytd,
+       produksi_olahan_ton_triwulan, omzet_rp_ytd, omzet_rp_triwulan
 FROM marts.umkm_binaan_triwulan
-GROUP BY kd_klpd, tahun, triwulan
+WHERE tingkat = 'provinsi'
 ORDER BY kd_klpd, tahun, triwulan;
 
 -- name: umkm_terbaru
@@ -65,6 +64,7 @@ FROM marts.umkm_binaan_triwulan AS u
 JOIN (SELECT kd_klpd, max(tahun * 4 + triwulan) AS urutan
       FROM marts.umkm_binaan_triwulan GROUP BY kd_klpd) AS terbaru
     ON terbaru.kd_klpd = u.kd_klpd AND terbaru.urutan = u.tahun * 4 + u.triwulan
+WHERE u.tingkat = 'kota_sektor'
 ORDER BY u.kd_klpd, u.kode_kab_kota, u.sektor;
 
 -- name: ekatalog_triwulan
