@@ -520,7 +520,11 @@ def _roster(table: Table, n: int, r: dict) -> Row:
     values = {
         "nik": nik16(r.get("nik")),
         "kota": kota_code(_pick(r, "kota", "kota/kabupaten", "kota administrasi")),
-        "sektor": SEKTOR.get(sektor_text),
+        # Any other sector written is data, counted under Lainnya; an empty one is missing.
+        "sektor": SEKTOR.get(sektor_text, "Lainnya" if sektor_text else None),
+        "jenis_produk": {"segar": "Segar", "olahan": "Olahan"}.get(
+            re.sub(r"[^a-z]", "", (text(_pick(r, "jenis produk", "jenis produksi",
+                                              "segar/olahan")) or "").lower())),
         "produksi_kg": half_up(produksi, GRAM) if produksi is not None else None,
         "omzet_rp": half_up(omzet, CENT) if omzet is not None else None,
     }
@@ -835,36 +839,48 @@ def p3dn_provinsi(reading: Reading) -> dict[tuple[str, int], dict[str, Decimal |
 
 
 def umkm_per_triwulan(reading: Reading) -> dict[tuple[int, int], dict[str, Any]]:
-    """Mentored businesses per (tahun, triwulan), summed over kota and sektor."""
+    """Mentored businesses per (tahun, triwulan) for the whole province, from the kept roster
+    rows: the first quarter loaded is the baseline (no new / continuing / departed counts);
+    year-to-date figures carry a business's latest row of the year forward when it is absent
+    from a later roster."""
     kept = reading.kept.get("kpkp_roster", {})
-    first_quarter: dict[str, tuple[int, int]] = {}
+    quarters = sorted({(year, quarter) for (year, quarter, _) in kept})
+    order = {q: q[0] * 4 + q[1] - 1 for q in quarters}
+    on_roster: dict[tuple[int, int], set[str]] = defaultdict(set)
     for (year, quarter, nik) in kept:
-        if nik not in first_quarter or (year, quarter) < first_quarter[nik]:
-            first_quarter[nik] = (year, quarter)
-    per_quarter: dict[tuple[int, int], dict[str, Any]] = {}
-    groups_kg: dict[tuple, list[Decimal]] = defaultdict(list)
-    for (year, quarter, nik), row in kept.items():
-        q = per_quarter.setdefault((year, quarter), {
-            "jumlah_aktif": 0, "jumlah_baru": 0, "omzet": []})
-        q["jumlah_aktif"] += 1  # one kept row per owner NIK and quarter
-        q["jumlah_baru"] += first_quarter[nik] == (year, quarter)
-        if row.values["omzet_rp"] is not None:
-            q["omzet"].append(row.values["omzet_rp"])
-        group = groups_kg[(year, quarter, row.values["kota"], row.values["sektor"])]
-        if row.values["produksi_kg"] is not None:
-            group.append(row.values["produksi_kg"])
+        on_roster[(year, quarter)].add(nik)
+    seen_before: set[str] = set()
     result = {}
-    for key, q in per_quarter.items():
-        # The mart publishes tonnes to three decimals per kota x sektor: sum the kilograms of
-        # each group, divide by 1000, round half up, then add the groups.
-        tonnes = [half_up(sum(kg) / 1000, GRAM) for (y, t, _, _), kg in groups_kg.items()
-                  if (y, t) == key and kg]
+    for position, key in enumerate(quarters):
+        year, quarter = key
+        now = on_roster[key]
+        previous_key = next((q for q in quarters if order[q] == order[key] - 1), None)
+        previous = on_roster[previous_key] if previous_key else None
+        baseline = position == 0
+        # The latest row of this year up to this quarter, for every business seen this year.
+        latest: dict[str, dict] = {}
+        for (y, t, nik), row in sorted(kept.items(), key=lambda item: item[0][:2]):
+            if y == year and t <= quarter:
+                latest[nik] = row.values
+        kg = sum((v["produksi_kg"] for v in latest.values() if v["produksi_kg"] is not None),
+                 Decimal(0))
+        kg_olahan = sum((v["produksi_kg"] for v in latest.values()
+                         if v["produksi_kg"] is not None and v["jenis_produk"] == "Olahan"),
+                        Decimal(0))
+        omzet = sum((v["omzet_rp"] for v in latest.values() if v["omzet_rp"] is not None),
+                    Decimal(0))
         result[key] = {
-            "jumlah_aktif": q["jumlah_aktif"],
-            "jumlah_baru": q["jumlah_baru"],
-            "produksi_ton_ytd": sum(tonnes) if tonnes else None,
-            "omzet_rp_ytd": sum(q["omzet"]) if q["omzet"] else None,
+            "is_baseline": baseline,
+            "jumlah_aktif": len(now),
+            "jumlah_baru": None if baseline else len(now - seen_before),
+            "jumlah_lanjut": None if previous is None else len(now & previous),
+            "jumlah_keluar": None if previous is None else len(previous - now),
+            "jumlah_dibawa": len(set(latest) - now),
+            "produksi_ton_ytd": half_up(kg / 1000, GRAM),
+            "produksi_olahan_ton_ytd": half_up(kg_olahan / 1000, GRAM),
+            "omzet_rp_ytd": omzet,
         }
+        seen_before |= now
     return result
 
 

@@ -223,16 +223,24 @@ def expected_value(con, kpi: str, key: list[str]):
         sql = f"SELECT {column} FROM p3dn_perubahan_ekspor WHERE snapshot_id = $1 AND file = $2"
     elif source == "umkm_binaan_triwulan":
         sql = (f"SELECT {column} FROM umkm_binaan_triwulan WHERE kd_klpd = $1 AND tahun = $2 "
-               "AND triwulan = $3 AND kode_kab_kota = $4 AND sektor = $5")
+               "AND triwulan = $3 AND kode_kab_kota = $4 AND sektor = $5 "
+               "AND tingkat = 'kota_sektor'")
+    elif source == "umkm_triwulan" and column.startswith("pct_"):
+        # A percentage is never added up: the province row's own.
+        sql = (f"SELECT {column} FROM umkm_binaan_triwulan WHERE kd_klpd = $1 "
+               "AND tahun = $2 AND triwulan = $3 AND tingkat = 'provinsi'")
     elif source == "umkm_triwulan":
+        # Counts and tonnes add up from the finest level (each business is in one
+        # kota x sektor row per quarter): an independent path to the province figure.
         sql = (f"SELECT sum({column}) FROM umkm_binaan_triwulan WHERE kd_klpd = $1 "
-               "AND tahun = $2 AND triwulan = $3")
+               "AND tahun = $2 AND triwulan = $3 AND tingkat = 'kota_sektor'")
     elif source == "umkm_kota":
         sql = ("SELECT sum(jumlah_aktif) FROM umkm_binaan_triwulan WHERE kd_klpd = $1 "
-               "AND tahun = $2 AND triwulan = $3 AND kode_kab_kota = $4")
+               "AND tahun = $2 AND triwulan = $3 AND kode_kab_kota = $4 "
+               "AND tingkat = 'kota_sektor'")
     elif source == "umkm_sektor":
         sql = ("SELECT sum(jumlah_aktif) FROM umkm_binaan_triwulan WHERE kd_klpd = $1 "
-               "AND tahun = $2 AND triwulan = $3 AND sektor = $4")
+               "AND tahun = $2 AND triwulan = $3 AND sektor = $4 AND tingkat = 'kota_sektor'")
     elif source == "umkm_ekatalog_triwulan":
         measure = {"jumlah_pelaku_usaha": "count(DISTINCT pelaku_usaha_id)",
                    "jumlah_paket": "sum(jumlah_paket)", "nilai_rp": "sum(nilai_rp)"}[column]

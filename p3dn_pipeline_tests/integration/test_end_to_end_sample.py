@@ -129,18 +129,22 @@ def test_realisation_by_channel_matches_independent_computation(sample_run):
 def test_umkm_binaan_triwulan_matches_independent_computation(sample_run):
     env, reading = sample_run
     expected = independent.umkm_per_triwulan(reading)
+    columns = ("is_baseline", "jumlah_aktif", "jumlah_baru", "jumlah_lanjut", "jumlah_keluar",
+               "jumlah_dibawa", "produksi_ton_ytd", "produksi_olahan_ton_ytd", "omzet_rp_ytd")
     got = {(r["tahun"], r["triwulan"]): r for r in rows_as_dicts(
-        env, "SELECT tahun, triwulan, sum(jumlah_aktif) AS jumlah_aktif, "
-             "sum(jumlah_baru) AS jumlah_baru, sum(produksi_ton_ytd) AS produksi_ton_ytd, "
-             "sum(omzet_rp_ytd) AS omzet_rp_ytd "
-             "FROM marts.umkm_binaan_triwulan GROUP BY tahun, triwulan")}
-    columns = ("jumlah_aktif", "jumlah_baru", "produksi_ton_ytd", "omzet_rp_ytd")
+        env, f"SELECT tahun, triwulan, {', '.join(columns)} FROM marts.umkm_binaan_triwulan "
+             "WHERE tingkat = 'provinsi'")}
     assert len(expected) >= 2 and all(q["jumlah_aktif"] for q in expected.values()), expected
-    # Every business is new exactly once, in its first quarter.
-    first_quarters = {nik: min((y, t) for (y, t, n) in reading.kept["kpkp_roster"] if n == nik)
-                      for (_, _, nik) in reading.kept["kpkp_roster"]}
-    assert sum(q["jumlah_baru"] for q in expected.values()) == len(first_quarters)
+    # The sample has businesses leaving (carried forward) and a baseline quarter.
+    assert sum(q["jumlah_dibawa"] for q in expected.values()) > 0
+    assert sum(q["is_baseline"] for q in expected.values()) == 1
     assert mismatches(got, expected, columns) == []
+    # The province row is the sum of its kota x sektor rows for every count and tonnage.
+    levels = env.query(
+        "SELECT tahun, triwulan, sum(jumlah_aktif), sum(produksi_ton_ytd), sum(omzet_rp_ytd) "
+        "FROM marts.umkm_binaan_triwulan WHERE tingkat = 'kota_sektor' GROUP BY ALL ORDER BY ALL")
+    assert [(y, t, a, o) for y, t, a, _, o in levels] == [
+        (y, t, got[(y, t)]["jumlah_aktif"], got[(y, t)]["omzet_rp_ytd"]) for y, t in sorted(got)]
 
 
 def test_apbd_monthly_procurement_spending_matches_independent_computation(sample_run):

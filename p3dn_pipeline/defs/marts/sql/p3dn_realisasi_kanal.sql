@@ -22,6 +22,7 @@ SELECT
         WHEN 'nontender' THEN 'LKPP SPSE-NonTenderSelesai berstatus Selesai: nilai_kontrak, nilai_pdn_kontrak, nilai_umk_kontrak'
         WHEN 'pencatatan_nontender' THEN 'LKPP SPSE-PencatatanNonTender tanpa Paket Dibatalkan: total_realisasi, nilai_pdn_pct, nilai_umk_pct'
         WHEN 'pencatatan_swakelola' THEN 'LKPP SPSE-PencatatanSwakelola tanpa Paket Dibatalkan: total_realisasi, nilai_pdn_pct, nilai_umk_pct (di luar rasio P3DN)'
+        WHEN 'eorder' THEN 'BPPBJ DKI e-Order berstatus Selesai: Nilai Order (PDN dan UMK tidak diketahui); SKPD dari paket SiRUP (Kode RUP + tahun)'
         WHEN 'tokodaring' THEN 'LKPP Bela-TokoDaringRealisasi verified + selesai: valuasi (PDN dan UMK tidak diketahui)'
     END AS sumber,
     count(DISTINCT _source_file) AS jumlah_file_sumber,
@@ -39,7 +40,7 @@ ORDER BY kd_klpd, tahun_anggaran, kanal;
 COMMENT ON TABLE marts.p3dn_realisasi_kanal IS 'Realisasi pengadaan per kanal per pemda per tahun: nilai, nilai PDN, nilai UMK, yang tidak diketahui, dan paket tanpa nilai, dengan sumber dan tanggal data. / Realised procurement per channel with PDN and UMK value, unknowns and packages without a value.';
 COMMENT ON COLUMN marts.p3dn_realisasi_kanal.kd_klpd IS 'Kode K/L/PD LKPP; setiap baris ekspor di bawah kd_klpd-nya sendiri. / LKPP government code, each row under its own.';
 COMMENT ON COLUMN marts.p3dn_realisasi_kanal.tahun_anggaran IS 'Tahun anggaran. / Fiscal year.';
-COMMENT ON COLUMN marts.p3dn_realisasi_kanal.kanal IS 'ekatalog, tender, nontender, pencatatan_nontender, pencatatan_swakelola, tokodaring. / Channel.';
+COMMENT ON COLUMN marts.p3dn_realisasi_kanal.kanal IS 'ekatalog, tender, nontender, pencatatan_nontender, pencatatan_swakelola, tokodaring, eorder. / Channel.';
 COMMENT ON COLUMN marts.p3dn_realisasi_kanal.jumlah_paket IS 'Jumlah paket dengan nilai realisasi. / Packages with a realised value.';
 COMMENT ON COLUMN marts.p3dn_realisasi_kanal.realisasi_rp IS 'Nilai realisasi (Rp). / Realised value, rupiah.';
 COMMENT ON COLUMN marts.p3dn_realisasi_kanal.realisasi_pdn_rp IS 'Nilai PDN yang diketahui (Rp). / Known domestic-product value, rupiah.';

@@ -42,7 +42,12 @@ ekatalog AS (
            -- plan's reservation flag; 'Belum Terdefinisi' or an unknown vendor is unknown.
            CASE upper(v.penyedia_ukm) WHEN 'UKM' THEN e.nilai_rp WHEN 'NON UKM' THEN 0 END
                AS nilai_umk_rp,
-           e.tgl_order AS tanggal, e.tgl_order AS tanggal_data, e._source_file, e._loaded_at
+           e.tgl_order AS tanggal, e.tgl_order AS tanggal_data,
+           -- Who sold, as keys another source can match: NIB, hashed NPWP (an NPWP-16 of a
+           -- sole proprietor is the owner's NIK, so it matches a roster's hashed NIK).
+           list_filter(['nib:' || v.nib, 'npwp:' || v.npwp_16_hash, 'npwp:' || v.npwp_hash],
+                       lambda k: k IS NOT NULL) AS kunci_penyedia,
+           e._source_file, e._loaded_at
     FROM staging.ekatalog_paket AS e
     LEFT JOIN staging.ekatalog_penyedia AS v
         ON (e.versi_katalog = 'v6' AND v.kd_penyedia_sikap = e.kd_penyedia_sikap)
@@ -57,7 +62,10 @@ tender AS (
            -- reported) stays unknown, never 0 % or 100 %.
            CASE WHEN t.nilai_kontrak_rp IS NOT NULL THEN t.nilai_pdn_kontrak_rp END AS nilai_pdn_rp,
            CASE WHEN t.nilai_kontrak_rp IS NOT NULL THEN t.nilai_umk_kontrak_rp END AS nilai_umk_rp,
-           t.tgl_penetapan_pemenang AS tanggal, t.tanggal_data, t._source_file, t._loaded_at
+           t.tgl_penetapan_pemenang AS tanggal, t.tanggal_data,
+           list_filter(['npwp:' || t.npwp_16_penyedia_hash, 'npwp:' || t.npwp_penyedia_hash],
+                       lambda k: k IS NOT NULL) AS kunci_penyedia,
+           t._source_file, t._loaded_at
     FROM staging.spse_tender_selesai AS t
     LEFT JOIN rup USING (kd_klpd, tahun_anggaran, kd_rup)
 ),
@@ -67,7 +75,10 @@ nontender AS (
            n.nilai_kontrak_rp,
            CASE WHEN n.nilai_kontrak_rp IS NOT NULL THEN n.nilai_pdn_kontrak_rp END,
            CASE WHEN n.nilai_kontrak_rp IS NOT NULL THEN n.nilai_umk_kontrak_rp END,
-           n.tgl_selesai, n.tanggal_data, n._source_file, n._loaded_at
+           n.tgl_selesai, n.tanggal_data,
+           list_filter(['npwp:' || n.npwp16_penyedia_hash, 'npwp:' || n.npwp_penyedia_hash],
+                       lambda k: k IS NOT NULL),
+           n._source_file, n._loaded_at
     FROM staging.spse_nontender_selesai AS n
     LEFT JOIN rup USING (kd_klpd, tahun_anggaran, kd_rup)
     -- A selection still running (Berlangsung) has realised nothing yet.
@@ -100,7 +111,9 @@ pencatatan_paket AS (
            p.total_realisasi_rp,
            CASE WHEN p.total_realisasi_rp IS NOT NULL THEN p.nilai_pdn_rp END,
            CASE WHEN p.total_realisasi_rp IS NOT NULL THEN p.nilai_umk_rp END,
-           NULL::DATE, p.tanggal_data, p._source_file, p._loaded_at
+           NULL::DATE, p.tanggal_data,
+           -- The recorded purchase names no provider the warehouse keeps.
+           []::VARCHAR[], p._source_file, p._loaded_at
     FROM pencatatan AS p
     LEFT JOIN pencatatan_satker AS s USING (kanal, kd_paket)
 ),
@@ -111,11 +124,26 @@ tokodaring AS (
            b.valuasi_rp,
            -- Bela reports no PDN or UMK value: both unknown unless a rule says otherwise.
            NULL::DECIMAL(18, 2), NULL::DECIMAL(18, 2),
-           b.tanggal_transaksi, b.tanggal_transaksi, b._source_file, b._loaded_at
+           b.tanggal_transaksi, b.tanggal_transaksi, []::VARCHAR[], b._source_file, b._loaded_at
     FROM staging.bela_tokodaring AS b
     LEFT JOIN satker_sirup AS s USING (kd_klpd, kd_satker)
     -- Only a verified order whose payment the marketplace confirmed; 'gagal' = failed.
     WHERE b.is_selesai
+),
+eorder AS (
+    -- BPPBJ DKI e-Order: an order to a Jakpreneur UMKM from a SiRUP package, under that
+    -- package's SKPD (else the order's own Kode SKPD). It reports no TKDN and no size class:
+    -- PDN and UMK values are unknown, as for toko daring.
+    SELECT 'eorder' AS kanal, o.kd_klpd, o.tahun_anggaran, o.no_order, o.kode_rup,
+           coalesce(rup.kd_satker_str, o.kode_skpd),
+           o.nilai_order_rp, NULL::DECIMAL(18, 2), NULL::DECIMAL(18, 2),
+           o.tanggal_order, o.tanggal_order,
+           list_filter(['nib:' || o.nib, 'npwp:' || o.npwp_hash], lambda k: k IS NOT NULL),
+           o._source_file, o._loaded_at
+    FROM staging.eorder AS o
+    LEFT JOIN rup ON rup.kd_klpd = o.kd_klpd AND rup.tahun_anggaran = o.tahun_anggaran
+                 AND rup.kd_rup = o.kode_rup
+    WHERE o.is_selesai
 ),
 paket AS (
     SELECT * FROM ekatalog
@@ -123,6 +151,7 @@ paket AS (
     UNION ALL SELECT * FROM nontender
     UNION ALL SELECT * FROM pencatatan_paket
     UNION ALL SELECT * FROM tokodaring
+    UNION ALL SELECT * FROM eorder
 )
 SELECT
     paket.kanal,
@@ -143,6 +172,7 @@ SELECT
     paket.kanal <> 'pencatatan_swakelola' AS masuk_rasio_p3dn,
     paket.tanggal,
     paket.tanggal_data,
+    paket.kunci_penyedia,
     paket._source_file,
     paket._loaded_at
 FROM paket
@@ -151,7 +181,7 @@ LEFT JOIN induk
 ORDER BY paket.kanal, paket.kd_klpd, paket.tahun_anggaran, paket.kd_paket;
 
 COMMENT ON TABLE marts.p3dn_realisasi_paket IS 'Setiap paket yang terealisasi di setiap kanal (e-katalog, tender, non-tender, pencatatan, swakelola, toko daring) dengan nilai, nilai PDN dan nilai UMK. / Every realised package of every channel with its value, PDN value and UMK value.';
-COMMENT ON COLUMN marts.p3dn_realisasi_paket.kanal IS 'Kanal: ekatalog, tender, nontender, pencatatan_nontender, pencatatan_swakelola, tokodaring. / Channel.';
+COMMENT ON COLUMN marts.p3dn_realisasi_paket.kanal IS 'Kanal: ekatalog, tender, nontender, pencatatan_nontender, pencatatan_swakelola, tokodaring, eorder. / Channel.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.kd_klpd IS 'Kode K/L/PD LKPP dari baris itu sendiri. / LKPP government code of the row itself.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tahun_anggaran IS 'Tahun anggaran. / Fiscal year.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.kd_paket IS 'Kode paket di kanalnya: v6:/v5:kd_paket, kd_tender, kd_nontender, kd_nontender_pct, kd_swakelola_pct, marketplace:order_id. / Package id within its channel.';
@@ -165,5 +195,6 @@ COMMENT ON COLUMN marts.p3dn_realisasi_paket.ada_nilai IS 'FALSE bila belum ada 
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.masuk_rasio_p3dn IS 'FALSE untuk swakelola: dilaporkan, tidak masuk rasio P3DN. / FALSE for swakelola: reported, not in the P3DN ratio.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal IS 'Tanggal transaksi/penetapan bila ekspor memberikannya. / Transaction or award date where given.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal_data IS 'Tanggal data ekspor (_event_date, tgl_penarikan) atau tanggal transaksi. / Export data date or transaction date.';
+COMMENT ON COLUMN marts.p3dn_realisasi_paket.kunci_penyedia IS 'Kunci penyedia untuk mencocokkan usaha antar-sumber: nib:<NIB>, npwp:<HMAC NPWP> (NPWP-16 perorangan = NIK pemilik); kosong bila ekspor tidak memberikannya. / Seller keys for matching businesses across sources.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket._source_file IS 'File ekspor asal baris (relatif terhadap folder landing). / Export file the row came from.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket._loaded_at IS 'Waktu file itu dimuat, UTC. / When that file was loaded, UTC.';

@@ -1,0 +1,45 @@
+"""Monthly partner reports of e-commerce platforms' domestic-product sections: sales of
+Jakarta UMKM per platform and month. See README.md in this folder (format assumed).
+
+ERROR rules block every mart built from the table; WARN rules are shown, not blocking.
+"""
+
+from p3dn_pipeline.lib.quality import Between, Rule
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged
+
+ECOMMERCE_PENJUALAN = Dataset(
+    name="ecommerce_penjualan",
+    title="E-commerce domestic-product sections: monthly sales per platform x UMKM",
+    grain="one row per platform x month x business",
+    required=(
+        Field("bulan", ("Bulan", "Periode", "Bulan Laporan")),
+        Field("platform", ("Platform", "Marketplace", "Nama Platform")),
+        Field("nilai_penjualan", ("Nilai Penjualan (Rp)", "Nilai Penjualan", "GMV (Rp)")),
+    ),
+    optional=(
+        Field("nama_usaha", ("Nama Usaha", "Nama Toko", "Nama UMKM")),
+        Field("nib", ("NIB",)),
+        Field("jumlah_transaksi", ("Jumlah Transaksi", "Transaksi", "Jumlah Pesanan")),
+        Field("kategori", ("Kategori", "Kategori Produk")),
+    ),
+    personal={"npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
+    personal_aliases={"npwp": ("NPWP",), "nama_pemilik": ("Nama Pemilik", "Pemilik"),
+                      "no_hp": ("No HP", "No. HP", "Telepon")},
+    formats=("xlsx", "csv"),
+)
+
+NILAI_NOT_NEGATIVE = "nilai_penjualan_not_negative"
+TRANSAKSI_NOT_NEGATIVE = "jumlah_transaksi_not_negative"
+
+SOURCE = Source(
+    title="E-commerce platforms: domestic-product sections",
+    staged=(
+        Staged(ECOMMERCE_PENJUALAN, key=("platform", "tahun", "bulan", "penjual_id"),
+               rules=(
+                   Rule(NILAI_NOT_NEGATIVE, Between("nilai_penjualan_rp", min_value=0),
+                        "ERROR", "Sales values are not negative."),
+                   Rule(TRANSAKSI_NOT_NEGATIVE, Between("jumlah_transaksi", min_value=0),
+                        "ERROR", "Transaction counts are not negative."),
+               )),
+    ),
+)
