@@ -85,6 +85,27 @@ class SynthConfig:
         return _antara(6_000 * self.scale, 80, 6_000)
 
     @property
+    def umkm_jakpreneur(self) -> int:
+        """UMKM in the Jakpreneur pool that business matching, e-Order and e-commerce
+        draw from (DKI registers a few hundred thousand; the pool is capped far lower)."""
+        return _antara(20_000 * self.scale, 400, 20_000)
+
+    @property
+    def order_eorder(self) -> int:
+        """e-Order purchases a year (DKI: Rp178 miliar in 2023, at most Rp50 juta each)."""
+        return max(150, self._per_tahun(30_000))
+
+    @property
+    def peserta_batch(self) -> int:
+        """UMKM at one business-matching batch (a few hundred at most)."""
+        return _antara(1_500 * self.scale, 20, 300)
+
+    @property
+    def penjual_ecommerce(self) -> int:
+        """Sellers in one platform's yearly domestic-product report."""
+        return _antara(3_000 * self.scale, 40, 3_000)
+
+    @property
     def produk_v6(self) -> int:
         return _antara(14_000 * self.scale, 150, 14_000)
 
