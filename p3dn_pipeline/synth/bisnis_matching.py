@@ -89,7 +89,9 @@ def tulis_bisnis_matching(config: SynthConfig, tahun: int, sirup: HasilSirup,
     lain = [u for u in pool if u.binaan is None]
     per_vendor: dict[str, list[dict]] = defaultdict(list)
     for order in order_binaan:
-        if order["status_pkt"] in STATUS_BERTRANSAKSI:
+        # Only orders whose vendor can be found in PenyediaDetail (by kd_penyedia_sikap,
+        # which some orders leave 0) and that went through.
+        if order["status_pkt"] in STATUS_BERTRANSAKSI and order["kd_penyedia_sikap"]:
             per_vendor[order["kd_penyedia_v6"]].append(order)
     usaha_vendor = {u.penyedia.kd_penyedia_v6: u for u in pool if u.penyedia is not None}
 
@@ -163,7 +165,9 @@ def _isi_baris(rng: random.Random, sirup: HasilSirup, nomor: int, tanggal: dt.da
         nilai = round(min(2e9, max(1e6, rng.lognormvariate(17.0, 1.0))), -5)  # ~Rp25 juta
         if tindak == "Transaksi":
             kd_rup = _paket_kecil(rng, sirup, skpd)
-    nib = usaha.nib if usaha.nib is not None and rng.random() < 0.92 else None
+    # Left out now and then, but never where the row names an order: that is how its
+    # vendor is found.
+    nib = usaha.nib if usaha.nib is not None and (order or rng.random() < 0.92) else None
     tkdn = round(rng.uniform(25, 95), 2) if rng.random() < 0.6 else None
     return {
         "Batch": nomor, "Tanggal": tanggal, "Nama Usaha": usaha.nama_usaha, "NIB": nib,
