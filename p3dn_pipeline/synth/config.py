@@ -1,10 +1,11 @@
 """What one generator run is asked for, and how many rows of each source that means.
 
 Scale 1 is about one fiscal year of DKI in total: ~100k e-katalog v6 orders, 150k SiRUP
-packages and 300k APBD lines, shared evenly by the fiscal years generated (so scale 100
+packages, 300k APBD lines and 30k e-Order purchases, shared evenly by the fiscal years generated (so scale 100
 is ten million orders, and the committed sample at scale 0.02 stays a few megabytes).
-The vendor and product pools and the KPKP rosters (19k mentored businesses, ~16k on each
-quarter's roster) are the size of DKI at most, whatever the scale: a bigger scale means
+The vendor and product pools, the KPKP rosters (19k mentored businesses, ~16k on each
+quarter's roster) and the Jakpreneur UMKM of business matching, e-Order and e-commerce
+(20k) are the size of DKI at most, whatever the scale: a bigger scale means
 more transactions, not more businesses in Jakarta.
 """
 
