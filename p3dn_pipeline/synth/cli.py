@@ -34,8 +34,9 @@ def _tahun_list(teks: str) -> tuple[int, ...]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="p3dn-synth",
-        description="Generate synthetic LKPP (SiRUP, e-katalog, SPSE, Bela), APBD and KPKP "
-                    "exports for Pemprov DKI Jakarta.",
+        description="Generate synthetic LKPP (SiRUP, e-katalog, SPSE, Bela), APBD, KPKP, "
+                    "business-matching, e-Order and e-commerce exports for Pemprov DKI "
+                    "Jakarta.",
     )
     parser.add_argument("--scale", type=float, default=0.02,
                         help="1 = about one real fiscal year of DKI (100k e-katalog orders, "

@@ -1,10 +1,11 @@
 """What one generator run is asked for, and how many rows of each source that means.
 
 Scale 1 is about one fiscal year of DKI in total: ~100k e-katalog v6 orders, 150k SiRUP
-packages and 300k APBD lines, shared evenly by the fiscal years generated (so scale 100
+packages, 300k APBD lines and 30k e-Order purchases, shared evenly by the fiscal years generated (so scale 100
 is ten million orders, and the committed sample at scale 0.02 stays a few megabytes).
-The vendor and product pools and the KPKP rosters (19k mentored businesses, ~16k on each
-quarter's roster) are the size of DKI at most, whatever the scale: a bigger scale means
+The vendor and product pools, the KPKP rosters (19k mentored businesses, ~16k on each
+quarter's roster) and the Jakpreneur UMKM of business matching, e-Order and e-commerce
+(20k) are the size of DKI at most, whatever the scale: a bigger scale means
 more transactions, not more businesses in Jakarta.
 """
 
@@ -83,6 +84,27 @@ class SynthConfig:
     @property
     def penyedia_umum(self) -> int:
         return _antara(6_000 * self.scale, 80, 6_000)
+
+    @property
+    def umkm_jakpreneur(self) -> int:
+        """UMKM in the Jakpreneur pool that business matching, e-Order and e-commerce
+        draw from (DKI registers a few hundred thousand; the pool is capped far lower)."""
+        return _antara(20_000 * self.scale, 400, 20_000)
+
+    @property
+    def order_eorder(self) -> int:
+        """e-Order purchases a year (DKI: Rp178 miliar in 2023, at most Rp50 juta each)."""
+        return max(150, self._per_tahun(30_000))
+
+    @property
+    def peserta_batch(self) -> int:
+        """UMKM at one business-matching batch (a few hundred at most)."""
+        return _antara(1_500 * self.scale, 20, 300)
+
+    @property
+    def penjual_ecommerce(self) -> int:
+        """Sellers in one platform's yearly domestic-product report."""
+        return _antara(3_000 * self.scale, 40, 3_000)
 
     @property
     def produk_v6(self) -> int:

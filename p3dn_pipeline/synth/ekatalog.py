@@ -379,9 +379,11 @@ class _PenulisV5:
 
 
 def tulis_ekatalog(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: Katalog,
-                   out_dir: Path, produk_dipakai: set[int]) -> list[tuple[str, int]]:
+                   out_dir: Path, produk_dipakai: set[int],
+                   order_binaan: list[dict] | None = None) -> list[tuple[str, int]]:
     """Write the year's v6 orders and v5 packages; adds the products they use to
-    ``produk_dipakai``; returns the (file, rows) written."""
+    ``produk_dipakai`` and the v6 orders won by mentored businesses to ``order_binaan``
+    (what business matching's Transaksi rows point at); returns the (file, rows) written."""
     rng = config.rng("ekatalog", tahun)       # which packages, how much, which catalogue
     rng_v6 = config.rng("ekatalog_v6", tahun)  # the fields of each v6 order
     pemilih_penyedia = _Pemilih(katalog.penyedia_v6, katalog.bobot_v6)
@@ -400,6 +402,8 @@ def tulis_ekatalog(config: SynthConfig, tahun: int, sirup: HasilSirup, katalog: 
         row = _order_v6(rng_v6, tahun, skpd, kd_rup, vendor, nilai,
                         _tanggal_order(rng_v6, tahun, bulan_awal), katalog, produk_dipakai)
         out.write(row)
+        if vendor.binaan is not None and order_binaan is not None:
+            order_binaan.append({**row, "penyedia": vendor})
         return nilai if row["status_pkt"] in STATUS_BERTRANSAKSI else 0
 
     def tulis_order_tanpa_rup() -> None:

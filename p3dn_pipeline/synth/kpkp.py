@@ -12,6 +12,19 @@ sampai dengan triwulan II"), so for one business they never fall within a year a
 again each January. Annual omzet is mostly mikro (< Rp2 miliar), some kecil, very few
 menengah (PP 7/2021), and grows from year to year so UMKM-growth marts have a signal.
 
+Some columns describe the business rather than the quarter and stay fixed for it: ``Jenis
+Produk`` (Segar or Olahan; the published 97,08 ton counts only Olahan; empty for
+Kerajinan), ``Kelompok`` and ``Jumlah Anggota``: about 4 % of the rows are a group (a
+Kelompok Wanita Tani, a Pokdakan of fish farmers, a Poklahsar of fish processors) mentored
+under one member's NIK, its member count now and then left empty. About 1 % of businesses
+have a sector outside the five (``Olahan Mangrove``, ``Kerajinan Limbah Kerang``): data the
+pipeline must keep, not errors. These attributes come from their own random stream, so a
+business keeps its NIK, sector and place whatever is added here.
+
+Each year holds at least one implausible row for the pipeline to flag: a business whose
+year-to-date omzet is far above what its production can sell for (Rp2,52 miliar on 317 kg
+of vegetables). A seed that does not produce one by chance gets one planted.
+
 Dirt the pipeline must quarantine: ``NIK_SALAH`` roster rows over the whole run carry a
 mistyped NIK, one digit dropped (15 digits) or typed twice (17 digits), as happens when a
 16-digit number is keyed in by hand from a KTP photocopy. The pipeline cannot tell whose it
@@ -48,10 +61,44 @@ JENIS_PEMBINAAN = {
                       "Fasilitasi PIRT", "Pelatihan Pengemasan", "Fasilitasi Pemasaran"),
     "Kerajinan": ("Pelatihan Desain Produk", "Fasilitasi Pameran", "Fasilitasi Pemasaran"),
 }
+# Sectors outside the list, by the listed sector they are drawn like (production, names).
+SEKTOR_LAIN = {
+    "Pertanian Perkotaan": ("Tanaman Hias", "Budidaya Jamur"),
+    "Peternakan": ("Budidaya Maggot",),
+    "Perikanan": ("Budidaya Kerang Hijau",),
+    "Olahan Pangan": ("Olahan Mangrove", "Olahan Rumput Laut"),
+    "Kerajinan": ("Kerajinan Limbah Kerang", "Kerajinan Daur Ulang"),
+}
+PELUANG_SEKTOR_LAIN = 0.01
+# Share of a sector's businesses that sell processed rather than fresh products.
+PELUANG_OLAHAN = {"Pertanian Perkotaan": 0.15, "Peternakan": 0.20, "Perikanan": 0.25,
+                  "Olahan Pangan": 0.98}
+# Groups mentored under one member's NIK: Kelompok Wanita Tani (KWT), Kelompok Pembudidaya
+# Ikan (Pokdakan), Kelompok Pengolah dan Pemasar Hasil Perikanan (Poklahsar); the words
+# their names are made of.
+PELUANG_KELOMPOK = 0.05  # of the sectors that form groups (about 4 % of all businesses)
+_NAMA_KELOMPOK = {
+    "KWT": (("Melati", "Mawar", "Anggrek", "Kenanga", "Dahlia", "Seruni", "Flamboyan"),
+            ("Asri", "Lestari", "Indah", "Sejahtera", "Mandiri", "Berseri")),
+    "Pokdakan": (("Mina", "Lele", "Nila", "Bahari", "Tirta"),
+                 ("Jaya", "Makmur", "Sejahtera", "Barokah", "Mandiri")),
+    "Poklahsar": (("Sari", "Putri", "Mutiara", "Citra"),
+                  ("Laut", "Bahari", "Samudra", "Pesisir", "Rasa")),
+}
+ANGGOTA_MIN, ANGGOTA_MAKS = 8, 30
+# Every fifth group leaves its member count empty (counted, not drawn, so even a small
+# sample has one).
+ANGGOTA_KOSONG_SETIAP = 5
+# What makes a roster row implausible: year-to-date omzet of at least Rp1 miliar at Rp4 juta
+# or more per kg (Kerajinan, sold by the piece, is left out).
+OMZET_JANGGAL_MIN = 1_000_000_000
+OMZET_PER_KG_JANGGAL = 4_000_000
+
 JUDUL_ROSTER = "DAFTAR PELAKU UMKM BINAAN DINAS KPKP PROVINSI DKI JAKARTA"
 KOLOM_ROSTER = (
     "No", "NIK", "Nama", "NIB", "Jenis Kelamin", "Nama Usaha", "Sektor", "Kota", "Kecamatan",
-    "Kelurahan", "Tanggal Pembinaan", "Jenis Pembinaan", "Produksi (kg)", "Omzet (Rp)",
+    "Kelurahan", "Tanggal Pembinaan", "Jenis Pembinaan", "Jenis Produk", "Kelompok",
+    "Jumlah Anggota", "Produksi (kg)", "Omzet (Rp)",
     "Triwulan", "No HP",
 )
 BARIS_JUDUL = 2  # title row and a blank row above the header
@@ -96,6 +143,16 @@ class PelakuUsaha:
     aktif_sampai: int         # quarter index after its last roster
     # quarter index -> (produksi kg, omzet rupiah), both year-to-date
     capaian: dict[int, tuple[float, int]]
+    # Fixed attributes of the business, drawn from their own stream (tambah_atribut).
+    sektor_lain: str | None = None     # a sector outside the five, written instead
+    jenis_produk: str | None = None    # "Segar" / "Olahan"; None for Kerajinan
+    kelompok: str | None = None        # "KWT Melati Asri": a group under this member's NIK
+    jumlah_anggota: int | None = None  # of the group; None when not given
+
+    @property
+    def sektor_tertulis(self) -> str:
+        """The sector as Dinas KPKP writes it (one of the five, or another)."""
+        return self.sektor_lain or self.sektor
 
     def aktif(self, indeks_triwulan: int) -> bool:
         return self.aktif_mulai <= indeks_triwulan < self.aktif_sampai
@@ -206,7 +263,70 @@ def bangun_pelaku_usaha(config: SynthConfig) -> tuple[PelakuUsaha, ...]:
             pindah=pindah, aktif_mulai=mulai, aktif_sampai=sampai,
             capaian=_capaian(rng, config, sektor, mulai, sampai),
         ))
+    _tambah_atribut(config, hasil)
+    _tanam_omzet_janggal(config, hasil)
     return tuple(hasil)
+
+
+def _tambah_atribut(config: SynthConfig, pelaku: list[PelakuUsaha]) -> None:
+    """Jenis produk, group and any sector outside the list, from a stream of their own."""
+    rng = config.rng("pelaku_usaha_atribut")
+    kelompok = 0
+    for usaha in pelaku:
+        if rng.random() < PELUANG_SEKTOR_LAIN:
+            usaha.sektor_lain = rng.choice(SEKTOR_LAIN[usaha.sektor])
+        peluang_olahan = PELUANG_OLAHAN.get(usaha.sektor)
+        if usaha.sektor_lain is not None and usaha.sektor_lain.startswith("Olahan"):
+            usaha.jenis_produk = "Olahan"
+        elif peluang_olahan is not None:
+            usaha.jenis_produk = "Olahan" if rng.random() < peluang_olahan else "Segar"
+        jenis = _jenis_kelompok(usaha)
+        if jenis is not None and rng.random() < PELUANG_KELOMPOK:
+            depan, belakang = _NAMA_KELOMPOK[jenis]
+            usaha.kelompok = f"{jenis} {rng.choice(depan)} {rng.choice(belakang)}"
+            anggota = rng.randint(ANGGOTA_MIN, ANGGOTA_MAKS)
+            kelompok += 1
+            if kelompok % ANGGOTA_KOSONG_SETIAP != 2:
+                usaha.jumlah_anggota = anggota
+
+
+def _jenis_kelompok(usaha: PelakuUsaha) -> str | None:
+    """Urban farming groups are KWT; fish farmers Pokdakan; fish processors Poklahsar."""
+    if usaha.sektor == "Pertanian Perkotaan":
+        return "KWT"
+    if usaha.sektor == "Perikanan":
+        return "Poklahsar" if usaha.jenis_produk == "Olahan" else "Pokdakan"
+    if usaha.sektor == "Olahan Pangan":
+        return "Poklahsar"
+    return None
+
+
+def janggal(usaha: PelakuUsaha, produksi: float, omzet: int) -> bool:
+    """Omzet far above what the production can sell for (see OMZET_PER_KG_JANGGAL)."""
+    return (usaha.sektor != "Kerajinan" and omzet >= OMZET_JANGGAL_MIN
+            and omzet >= OMZET_PER_KG_JANGGAL * max(produksi, 1.0))
+
+
+def _tanam_omzet_janggal(config: SynthConfig, pelaku: list[PelakuUsaha]) -> None:
+    """Make sure every year has an implausible row: where chance gave none, one small
+    producer's omzet of that year is raised to Rp2,2-2,9 miliar (all its quarters alike,
+    so the year-to-date figures still never fall)."""
+    rng = config.rng("roster_omzet_janggal")
+    for urutan_tahun, _ in enumerate(config.years):
+        indeks_tahun = range(4 * urutan_tahun, 4 * urutan_tahun + 4)
+        if any(janggal(u, *u.capaian[i]) for u in pelaku for i in indeks_tahun
+               if i in u.capaian):
+            continue
+        calon = [u for u in pelaku if u.sektor != "Kerajinan"
+                 and any(i in u.capaian for i in indeks_tahun)
+                 and u.capaian[max(i for i in indeks_tahun if i in u.capaian)][0] <= 400]
+        usaha = rng.choice(calon)
+        terakhir = max(i for i in indeks_tahun if i in usaha.capaian)
+        faktor = rng.uniform(2.2e9, 2.9e9) / max(usaha.capaian[terakhir][1], 1)
+        for i in indeks_tahun:
+            if i in usaha.capaian:
+                produksi, omzet = usaha.capaian[i]
+                usaha.capaian[i] = (produksi, int(round(omzet * faktor, -3)))
 
 
 # Writing the rosters ------------------------------------------------------------------
@@ -325,7 +445,7 @@ def tulis_roster(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...], out_dir: 
             kelamin = "Perempuan" if usaha.perempuan else "Laki-laki"
         sheet.write_string(baris, 4, kelamin)
         sheet.write_string(baris, 5, usaha.nama_usaha)
-        sheet.write_string(baris, 6, _tulis_sektor(rng, usaha.sektor))
+        sheet.write_string(baris, 6, _tulis_sektor(rng, usaha.sektor_tertulis))
         sheet.write_string(baris, 7, _tulis_kota(rng, lokasi.kota))
         huruf_besar = rng.random() < 0.1
         sheet.write_string(baris, 8, lokasi.kecamatan.nama.upper() if huruf_besar
@@ -335,14 +455,21 @@ def tulis_roster(config: SynthConfig, pelaku: tuple[PelakuUsaha, ...], out_dir: 
         _tulis_tanggal_pembinaan(rng, sheet, baris, 10,
                                  _tanggal_dalam_triwulan(rng, tahun, triwulan), format_tanggal)
         sheet.write_string(baris, 11, rng.choice(JENIS_PEMBINAAN[usaha.sektor]))
-        sheet.write_number(baris, 12, produksi)
+        # Business attributes: written as they are, no draws from the quarter's stream.
+        if usaha.jenis_produk is not None:
+            sheet.write_string(baris, 12, usaha.jenis_produk)
+        if usaha.kelompok is not None:
+            sheet.write_string(baris, 13, usaha.kelompok)
+        if usaha.jumlah_anggota is not None:
+            sheet.write_number(baris, 14, usaha.jumlah_anggota)
+        sheet.write_number(baris, 15, produksi)
         if rng.random() < 0.25:
             gaya = rng.choices(("rp_space", "rp_nospace", "rp_dash"), (0.6, 0.2, 0.2))[0]
-            sheet.write_string(baris, 13, formats.format_rupiah(omzet, gaya))
+            sheet.write_string(baris, 16, formats.format_rupiah(omzet, gaya))
         else:
-            sheet.write_number(baris, 13, omzet)
-        sheet.write_string(baris, 14, label)
-        sheet.write_string(baris, 15, usaha.no_hp)
+            sheet.write_number(baris, 16, omzet)
+        sheet.write_string(baris, 17, label)
+        sheet.write_string(baris, 18, usaha.no_hp)
     workbook.close()
     return relatif, len(aktif)
 

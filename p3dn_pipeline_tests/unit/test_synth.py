@@ -52,6 +52,9 @@ EXPECTED_DATASET = {
     "spse/spse_pencatatan_swakelola_": "spse_pencatatan_swakelola",
     "bela/bela_tokodaring_realisasi_": "bela_tokodaring",
     "lkpp/rup_master_satker": "sirup_master_satker",
+    "bisnis_matching/business_matching_batch_": "bisnis_matching",
+    "eorder/eorder_": "eorder",
+    "ecommerce/": "ecommerce",
 }
 
 
@@ -166,7 +169,9 @@ def test_same_seed_and_scale_give_byte_identical_files_whatever_the_number_of_pr
         tmp_path, landing):
     assert main([*TINY, "--out", str(tmp_path), "--jobs", "2"]) == 0
     first, second = _hash_tree(landing), _hash_tree(tmp_path)
-    assert len(first) == 41  # 40 data files and the manifest
+    # 40 LKPP, APBD and KPKP files, 11 business-matching batches, 2 e-Order years,
+    # 3 platforms x 2 years of e-commerce reports, and the manifest
+    assert len(first) == 60
     assert first == second
 
 
@@ -217,9 +222,15 @@ def _header_of(path: Path) -> tuple[list[str], int | None]:
 def test_every_file_matches_exactly_one_dataset_signature(landing, manifest):
     registered = {d.name for d in DATASETS}
     for entry in manifest["files"]:
-        headers, _ = _header_of(landing / entry["path"])
         expected = next(name for prefix, name in EXPECTED_DATASET.items()
                         if entry["path"].startswith(prefix))
+        path = landing / entry["path"]
+        if expected not in registered and path.suffix == ".xlsx":
+            # Business matching, e-Order and e-commerce come with their own source folders;
+            # until then no row near the top of their sheets may pass for another dataset.
+            assert not any(_matching_datasets(row) for row in _sheet_rows(path)[:15]), path
+            continue
+        headers, _ = _header_of(path)
         if expected in registered:
             assert _matching_datasets(headers) == [expected], entry["path"]
         else:
@@ -867,3 +878,267 @@ def test_sample_all_channel_headline_is_above_the_ekatalog_one(sample):
         assert 85 <= figures["pct_pdn_realisasi"] <= 97  # PDN mostly high in DKI
         assert 40 <= figures["pct_umk_realisasi"] <= 80
     assert headline[("B1131", 2025)]["pct_realisasi_komitmen"] is None  # no commitment
+
+
+# KPKP roster attributes (issue 13) -----------------------------------------------------------
+
+def test_roster_has_jenis_produk_kelompok_and_jumlah_anggota_after_jenis_pembinaan(landing):
+    headers, _ = _header_of(landing / "kpkp" / "roster_kpkp_2024_TW1.xlsx")
+    assert headers == [
+        "No", "NIK", "Nama", "NIB", "Jenis Kelamin", "Nama Usaha", "Sektor", "Kota",
+        "Kecamatan", "Kelurahan", "Tanggal Pembinaan", "Jenis Pembinaan", "Jenis Produk",
+        "Kelompok", "Jumlah Anggota", "Produksi (kg)", "Omzet (Rp)", "Triwulan", "No HP"]
+
+
+def test_jenis_produk_and_group_are_fixed_per_business_and_shaped_by_sector(roster_rows):
+    sektor = {s.lower(): s for s in kpkp.SEKTOR}
+    per_nik = defaultdict(set)
+    jenis = defaultdict(list)
+    groups = []
+    for row in roster_rows:
+        per_nik[_digits(row["NIK"])].add((row["Jenis Produk"], row["Kelompok"],
+                                          row["Jumlah Anggota"]))
+        jenis[sektor.get(row["Sektor"].lower(), "lain")].append(row["Jenis Produk"])
+        if row["Kelompok"]:
+            groups.append(row)
+        else:
+            assert row["Jumlah Anggota"] == ""  # an individual business has no members
+    assert max(len(v) for k, v in per_nik.items() if len(k) == 16) == 1
+    assert set(jenis["Kerajinan"]) == {""}
+    for name in ("Pertanian Perkotaan", "Peternakan", "Perikanan", "Olahan Pangan"):
+        assert set(jenis[name]) == {"Segar", "Olahan"} or set(jenis[name]) == {"Olahan"}
+    olahan = {name: v.count("Olahan") / len(v) for name, v in jenis.items() if name != "lain"}
+    assert olahan["Olahan Pangan"] > 0.9 and olahan["Pertanian Perkotaan"] < 0.3
+    assert {g["Kelompok"].split()[0] for g in groups} <= {"KWT", "Pokdakan", "Poklahsar"}
+    counts = [g["Jumlah Anggota"] for g in groups]
+    assert all(c == "" or 8 <= c <= 30 for c in counts)
+    assert "" in counts and any(c != "" for c in counts)  # some groups leave it empty
+    businesses = {_digits(r["NIK"]) for r in roster_rows}
+    grouped = {_digits(r["NIK"]) for r in groups}
+    assert 0.01 <= len(grouped) / len(businesses) <= 0.08
+
+
+def test_some_sectors_are_outside_the_five_and_kept_as_written(sample, sample_manifest):
+    listed = {s.lower() for s in kpkp.SEKTOR}
+    other = set()
+    for path in _paths(sample_manifest, "kpkp/"):
+        sheet = _sheet_rows(sample / path)
+        column = sheet[2].index("Sektor")
+        other |= {row[column].lower() for row in sheet[3:]
+                  if row[column].lower() not in listed}
+    assert other and other <= {s.lower() for names in kpkp.SEKTOR_LAIN.values() for s in names}
+
+
+def test_every_year_has_an_implausible_omzet_for_its_production(roster_rows):
+    for tahun in (2024, 2025):
+        assert any(
+            row["_tahun"] == tahun and row["Sektor"].lower() != "kerajinan"
+            and _rupiah(row["Omzet (Rp)"]) >= 1_000_000_000
+            and _rupiah(row["Omzet (Rp)"]) >= 4_000_000 * row["Produksi (kg)"]
+            for row in roster_rows), tahun
+
+
+def test_the_committed_sample_keeps_its_rp2_52_miliar_on_317_kg(sample, sample_manifest):
+    sheet = _sheet_rows(sample / "kpkp" / "roster_kpkp_2024_TW1.xlsx")
+    header = sheet[2]
+    rows = [dict(zip(header, row)) for row in sheet[3:]]
+    assert any(row["Produksi (kg)"] == 317.0 and _rupiah(row["Omzet (Rp)"]) == 2_518_176_000
+               for row in rows)
+
+
+# Business matching, e-Order, e-commerce (issue 13) --------------------------------------------
+
+BISNIS_MATCHING_HEADER = [
+    "No", "Batch", "Tanggal", "Nama Usaha", "NIB", "NPWP", "NIK Pemilik", "Nama Pemilik",
+    "No HP", "Sektor", "Produk", "TKDN (%)", "Kode SKPD", "SKPD Pembeli",
+    "Nilai Ketertarikan (Rp)", "Tindak Lanjut", "Kode RUP", "Kode Paket"]
+EORDER_HEADER = ["No Order", "Tanggal Order", "Kode RUP", "Kode SKPD", "Nama SKPD",
+                 "Nama Usaha", "NIB", "NPWP", "ID Jakpreneur", "Nama Pemilik",
+                 "Nilai Order (Rp)", "Status"]
+ECOMMERCE_HEADER = ["Bulan", "Platform", "Nama Usaha", "NIB", "Jumlah Transaksi",
+                    "Nilai Penjualan (Rp)", "Kategori"]
+
+
+def _table(path: Path, first_header: str) -> tuple[list, list[dict]]:
+    """Header and rows of a spreadsheet or ``;`` CSV whose header starts with
+    ``first_header`` (title rows above it are skipped); CSV cells stay text."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines = list(csv.reader(handle, delimiter=";"))
+    else:
+        lines = _sheet_rows(path)
+    start = next(i for i, row in enumerate(lines) if row and row[0] == first_header)
+    return lines[start], [dict(zip(lines[start], row)) for row in lines[start + 1:]]
+
+
+def _year_of_batch(rows: list[dict]) -> int:
+    tanggal = rows[0]["Tanggal"]
+    if isinstance(tanggal, (dt.date, dt.datetime)):
+        return tanggal.year
+    return int(re.search(r"(\d{4})", tanggal).group(1))
+
+
+def _batches(folder: Path, manifest: dict) -> dict[str, list[dict]]:
+    return {path: _table(folder / path, "No")[1]
+            for path in _paths(manifest, "bisnis_matching/")}
+
+
+def test_new_channels_have_exactly_the_agreed_headers_and_file_names(landing, manifest):
+    batches = _paths(manifest, "bisnis_matching/")
+    numbers = sorted(int(re.search(r"batch_(\d+)\.", p).group(1)) for p in batches)
+    assert numbers == list(range(4, 15))  # 4..9 in 2024, 10..14 in 2025
+    assert any(p.endswith(".csv") for p in batches) and any(p.endswith(".xlsx") for p in batches)
+    for path in batches:
+        assert _table(landing / path, "No")[0] == BISNIS_MATCHING_HEADER, path
+    assert sorted(_paths(manifest, "eorder/")) == ["eorder/eorder_2024.csv",
+                                                    "eorder/eorder_2025.xlsx"]
+    for path in _paths(manifest, "eorder/"):
+        assert _table(landing / path, "No Order")[0] == EORDER_HEADER, path
+    ecommerce = _paths(manifest, "ecommerce/")
+    assert len(ecommerce) == 6
+    for path in ecommerce:
+        assert re.fullmatch(r"ecommerce/[a-z]+_20\d\d\.xlsx", path)
+        assert _table(landing / path, "Bulan")[0] == ECOMMERCE_HEADER, path
+
+
+def test_business_matching_batches_are_dated_in_their_year_and_number_on(landing, manifest):
+    for path, rows in _batches(landing, manifest).items():
+        nomor = int(re.search(r"batch_(\d+)\.", path).group(1))
+        assert {str(row["Batch"]).replace(".0", "") for row in rows} == {str(nomor)}
+        assert _year_of_batch(rows) == (2024 if nomor <= 9 else 2025)
+        for row in rows:
+            assert row["Tindak Lanjut"] in ("Ketertarikan", "Negosiasi", "Transaksi", "Batal")
+
+
+def _vendors_by_sikap(folder: Path) -> dict[int, dict]:
+    return {v["kode_penyedia_sikap"]: v
+            for v in _json_rows(folder / "lkpp" / "ecat_penyedia_detail.json")}
+
+
+def _linked_transaksi(folder: Path, manifest: dict) -> tuple[int, int, int]:
+    """(Transaksi rows, rows naming a v6 order of the same year whose vendor has the row's
+    NIB or NPWP, rows naming only a SiRUP package of their SKPD that no order realises)."""
+    orders = {tahun: _json_rows(folder / "lkpp" / f"ecat_paket_v6_{tahun}.json")
+              for tahun in manifest["years"]}
+    by_paket = {t: {o["kd_paket"]: o for o in rows} for t, rows in orders.items()}
+    packages = _sirup_packages(folder, manifest)
+    vendors = _vendors_by_sikap(folder)
+    transaksi = linked = gap = 0
+    for rows in _batches(folder, manifest).values():
+        tahun = _year_of_batch(rows)
+        for row in rows:
+            if row["Tindak Lanjut"] != "Transaksi":
+                continue
+            transaksi += 1
+            kd_rup = _digits(row["Kode RUP"])
+            assert kd_rup or row["Kode Paket"], row  # a purchase names what it became
+            nib, npwp = _digits(row["NIB"]), _digits(row["NPWP"])
+
+            def same_vendor(order: dict) -> bool:
+                vendor = vendors.get(order["kd_penyedia_sikap"])
+                return vendor is not None and (vendor["nib"] == nib or (
+                    vendor["npwp_16"] is not None and vendor["npwp_16"] == npwp))
+
+            if row["Kode Paket"]:
+                order = by_paket[tahun][row["Kode Paket"]]
+                assert same_vendor(order) and order["kd_satker_str"] == row["Kode SKPD"]
+                assert not kd_rup or order["kd_rup"] == kd_rup
+                linked += 1
+            elif any(o["kd_rup"] == kd_rup and same_vendor(o) for o in orders[tahun]):
+                linked += 1
+            else:
+                package = packages[int(kd_rup)]
+                assert package["kd_satker_str"] == row["Kode SKPD"]
+                assert package["tahun_anggaran"] == tahun
+                gap += 1
+    return transaksi, linked, gap
+
+
+def test_transaksi_rows_point_at_real_orders_of_the_same_vendor_or_at_a_sirup_package(
+        landing, manifest):
+    transaksi, linked, gap = _linked_transaksi(landing, manifest)
+    assert linked > 0 and gap > 0
+    assert linked + gap == transaksi
+
+
+def test_sample_business_matching_links_dozens_of_transaksi_rows(sample, sample_manifest):
+    _, linked, gap = _linked_transaksi(sample, sample_manifest)
+    assert linked >= 15 and gap >= 15
+
+
+def test_business_matching_has_its_dirt_every_year(landing, manifest):
+    per_year = defaultdict(list)
+    for rows in _batches(landing, manifest).values():
+        per_year[_year_of_batch(rows)] += rows
+    for tahun, rows in per_year.items():
+        assert sum(len(_digits(r["NIK Pemilik"])) == 15 for r in rows) == 1, tahun
+        assert all(len(_digits(r["NIK Pemilik"])) in (15, 16) for r in rows)
+        values = [r["Nilai Ketertarikan (Rp)"] for r in rows]
+        assert values.count("#REF!") == 1, tahun
+        negative = [v for v in values if isinstance(v, float) and v < 0
+                    or isinstance(v, str) and v.startswith("-")]
+        assert len(negative) == 1, tahun
+        for r in rows:
+            npwp = _digits(r["NPWP"])
+            assert npwp == "" or len(npwp) == 16 or re.fullmatch(
+                r"\d\d\.\d{3}\.\d{3}\.\d-\d{3}\.\d{3}", r["NPWP"]), r["NPWP"]
+
+
+def test_eorder_orders_are_at_most_rp50_juta_and_start_from_that_years_sirup(
+        landing, manifest):
+    packages = _sirup_packages(landing, manifest)
+    for path in _paths(manifest, "eorder/"):
+        tahun = int(re.search(r"_(\d{4})\.", path).group(1))
+        _, rows = _table(landing / path, "No Order")
+        assert len(rows) >= 150
+        values = [_rupiah(r["Nilai Order (Rp)"]) for r in rows]
+        assert all(0 < v <= 50_000_000 for v in values)
+        status = [r["Status"] for r in rows]
+        assert set(status) <= {"Selesai", "Proses", "Dibatalkan"}
+        assert status.count("Selesai") > 0.7 * len(rows)
+        in_sirup = [r for r in rows if int(_digits(r["Kode RUP"])) in packages]
+        assert 0.9 * len(rows) <= len(in_sirup) < len(rows)
+        for r in in_sirup:
+            package = packages[int(_digits(r["Kode RUP"]))]
+            assert package["tahun_anggaran"] == tahun
+            assert package["kd_satker_str"] == r["Kode SKPD"]
+        assert all(re.fullmatch(r"JP-20\d\d-\d{6}", r["ID Jakpreneur"]) for r in rows)
+        if path.endswith(".xlsx"):
+            dates = [r["Tanggal Order"] for r in rows]
+            assert any(isinstance(d, dt.date) for d in dates)
+            assert any(isinstance(d, str) for d in dates)
+
+
+def test_ecommerce_reports_write_months_two_ways_and_some_rows_lack_a_nib(landing, manifest):
+    months = set()
+    no_nib = 0
+    for path in _paths(manifest, "ecommerce/"):
+        _, rows = _table(landing / path, "Bulan")
+        assert len({r["Platform"] for r in rows}) == 1
+        keys = [(r["Bulan"], r["Nama Usaha"], r["NIB"]) for r in rows]
+        assert len(set(keys)) == len(keys)  # one row per seller per month
+        months |= {"iso" if re.fullmatch(r"20\d\d-\d\d", r["Bulan"]) else "nama"
+                   for r in rows}
+        no_nib += sum(r["NIB"] == "" for r in rows)
+        assert all(r["Jumlah Transaksi"] >= 1 and r["Nilai Penjualan (Rp)"] > 0 for r in rows)
+    assert months == {"iso", "nama"}
+    assert 0 < no_nib < 0.2 * sum(f["rows"] for f in manifest["files"]
+                                  if f["path"].startswith("ecommerce/"))
+
+
+def test_mentored_businesses_turn_up_in_every_new_channel(landing, manifest, roster_rows):
+    niks = {_digits(r["NIK"]) for r in roster_rows if len(_digits(r["NIK"])) == 16}
+    nibs = {_digits(r["NIB"]) for r in roster_rows if len(_digits(r["NIB"])) == 13}
+    matching = [r for rows in _batches(landing, manifest).values() for r in rows]
+    eorder = [r for p in _paths(manifest, "eorder/") for r in _table(landing / p, "No Order")[1]]
+    ecommerce = [r for p in _paths(manifest, "ecommerce/")
+                 for r in _table(landing / p, "Bulan")[1]]
+    for rows in (matching, eorder, ecommerce):
+        assert {_digits(r["NIB"]) for r in rows} & nibs
+    mentored = [r for r in matching if _digits(r["NIK Pemilik"]) in niks]
+    assert 0.3 <= len(mentored) / len(matching) <= 0.7  # about half
+    # Some rows of the mentored carry a NIB the rosters never show (registered since).
+    assert any(_digits(r["NIB"]) and _digits(r["NIB"]) not in nibs for r in mentored)
+    # Jakpreneur UMKM sell in several channels, known by the same NIB.
+    assert ({_digits(r["NIB"]) for r in matching} & {_digits(r["NIB"]) for r in eorder}
+            & {_digits(r["NIB"]) for r in ecommerce}) - {""}
