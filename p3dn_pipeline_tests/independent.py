@@ -115,6 +115,9 @@ def classify(headers: set[str]) -> str | None:
         return "bela_tokodaring"
     if {"kd_satker", "kd_satker_str", "nama_satker", "jenis_satker", "status_satker"} <= headers:
         return "sirup_master_satker"
+    # Issue 13's spreadsheets (DOMAIN.md 2.4).
+    if {"no order", "tanggal order", "nilai order (rp)", "status"} <= headers:
+        return "eorder"
     return None
 
 
@@ -704,7 +707,22 @@ def _master_satker(table: Table, n: int, r: dict) -> Row:
                values)
 
 
+def _eorder(table: Table, n: int, r: dict) -> Row:
+    nilai = amount(r.get("nilai order (rp)"))
+    tanggal = excel_date(r.get("tanggal order"))
+    values = {
+        "kd_klpd": KD_KLPD_LOCAL,  # DKI's own system: the pipeline's pemda
+        "tahun": tanggal.year if tanggal else None,
+        "nilai": nilai,
+        "selesai": re.sub(r"[^a-z]", "", (text(r.get("status")) or "").lower()) == "selesai",
+    }
+    key = (text(r.get("no order")),)
+    usable = key[0] and tanggal and nilai is not None and nilai >= 0
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
 PARSERS = {
+    "eorder": _eorder,
     "ekatalog_paket_v6": _v6,
     "ekatalog_paket_v5": _v5,
     "sirup_paket_penyedia": _sirup,
@@ -744,6 +762,7 @@ FIGURE_FIELDS = {
     "spse_pencatatan_swakelola_realisasi": ("nilai",),
     "bela_tokodaring": ("kd_klpd", "tahun", "nilai", "selesai"),
     "sirup_master_satker": ("kd_satker",),
+    "eorder": ("tahun", "nilai", "selesai"),
 }
 
 
@@ -900,9 +919,9 @@ def apbd_pengadaan_bulanan(reading: Reading) -> dict[tuple[int, int], Decimal]:
 # --------------------------------------------------------------------------------------------
 
 KANAL = ("ekatalog", "tender", "nontender", "pencatatan_nontender", "pencatatan_swakelola",
-         "tokodaring")
+         "tokodaring", "eorder")
 # The channels of the P3DN ratio: swakelola is self-managed work, reported but kept out.
-KANAL_P3DN = ("ekatalog", "tender", "nontender", "pencatatan_nontender", "tokodaring")
+KANAL_P3DN = ("ekatalog", "tender", "nontender", "pencatatan_nontender", "tokodaring", "eorder")
 KANAL_SUMS = ("realisasi_rp", "realisasi_pdn_rp", "realisasi_umk_rp",
               "realisasi_pdn_tidak_diketahui_rp", "realisasi_umk_tidak_diketahui_rp")
 
@@ -987,6 +1006,12 @@ def p3dn_realisasi_kanal(reading: Reading) -> dict[tuple[str, int, str], dict[st
         v = row.values
         if v["selesai"]:
             _tambah(result[(v["kd_klpd"], v["tahun"], "tokodaring")], v["nilai"], None, None)
+
+    # e-Order: a finished order, PDN and UMK unknown (the export reports neither).
+    for row in reading.kept.get("eorder", {}).values():
+        v = row.values
+        if v["selesai"]:
+            _tambah(result[(v["kd_klpd"], v["tahun"], "eorder")], v["nilai"], None, None)
 
     plans = {(key[0], row.values["tahun"]): row.values
              for key, row in reading.kept.get("sirup_paket_penyedia", {}).items()}

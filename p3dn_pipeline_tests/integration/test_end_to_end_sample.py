@@ -120,7 +120,7 @@ def test_realisation_by_channel_matches_independent_computation(sample_run):
     # value where the sample has them.
     assert {kanal for (_, _, kanal) in expected} == {
         "ekatalog", "tender", "nontender", "pencatatan_nontender", "pencatatan_swakelola",
-        "tokodaring"}
+        "tokodaring", "eorder"}
     assert all(figures["realisasi_rp"] for figures in expected.values())
     assert sum(f["jumlah_paket_tanpa_nilai"] for f in expected.values()) > 0
     assert mismatches(got, expected, KANAL_COLUMNS) == []
