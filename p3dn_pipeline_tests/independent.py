@@ -117,7 +117,7 @@ def classify(headers: set[str]) -> str | None:
         return "sirup_master_satker"
     # Issue 13's spreadsheets (DOMAIN.md 2.4).
     if {"no order", "tanggal order", "nilai order (rp)", "status"} <= headers:
-        return "eorder"
+        return "eorder_pesanan"
     return None
 
 
@@ -722,7 +722,7 @@ def _eorder(table: Table, n: int, r: dict) -> Row:
 
 
 PARSERS = {
-    "eorder": _eorder,
+    "eorder_pesanan": _eorder,
     "ekatalog_paket_v6": _v6,
     "ekatalog_paket_v5": _v5,
     "sirup_paket_penyedia": _sirup,
@@ -762,7 +762,7 @@ FIGURE_FIELDS = {
     "spse_pencatatan_swakelola_realisasi": ("nilai",),
     "bela_tokodaring": ("kd_klpd", "tahun", "nilai", "selesai"),
     "sirup_master_satker": ("kd_satker",),
-    "eorder": ("tahun", "nilai", "selesai"),
+    "eorder_pesanan": ("tahun", "nilai", "selesai"),
 }
 
 
@@ -1008,7 +1008,7 @@ def p3dn_realisasi_kanal(reading: Reading) -> dict[tuple[str, int, str], dict[st
             _tambah(result[(v["kd_klpd"], v["tahun"], "tokodaring")], v["nilai"], None, None)
 
     # e-Order: a finished order, PDN and UMK unknown (the export reports neither).
-    for row in reading.kept.get("eorder", {}).values():
+    for row in reading.kept.get("eorder_pesanan", {}).values():
         v = row.values
         if v["selesai"]:
             _tambah(result[(v["kd_klpd"], v["tahun"], "eorder")], v["nilai"], None, None)

@@ -246,6 +246,18 @@ def expected_value(con, kpi: str, key: list[str]):
                    "jumlah_paket": "sum(jumlah_paket)", "nilai_rp": "sum(nilai_rp)"}[column]
         sql = (f"SELECT {measure} FROM umkm_ekatalog WHERE kd_klpd = $1 AND tahun = $2 "
                "AND triwulan = $3")
+    elif source == "umkm_penjualan_tahun" and column == "jumlah_umkm":
+        sql = ("SELECT count(DISTINCT umkm_id) FROM umkm_transaksi WHERE tahun = $1 "
+               "AND kanal = $2 AND umkm_id IS NOT NULL")
+    elif source == "umkm_penjualan_tahun":
+        # Summed from the per-quarter, per-cohort mart: another path to the same figure.
+        sql = (f"SELECT sum({column}) FROM umkm_penjualan_pdn WHERE tahun = $1 AND kanal = $2")
+    elif source == "umkm_pencocokan":
+        sql = f"SELECT {column} FROM umkm_pencocokan WHERE kanal = $1"
+    elif source == "business_matching_tahun" and column == "jumlah_batch":
+        sql = "SELECT count(DISTINCT batch) FROM business_matching WHERE tahun = $1"
+    elif source == "business_matching_tahun":
+        sql = f"SELECT sum({column}) FROM business_matching WHERE tahun = $1"
     else:
         raise AssertionError(f"unknown data-kpi {kpi}")
     rows = con.execute(sql, key).fetchall()

@@ -130,7 +130,8 @@ def test_serving_file_holds_every_mart_with_identical_contents_and_comments(publ
             "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_provinsi",
             "p3dn_perubahan_ekspor", "p3dn_realisasi_kanal", "p3dn_realisasi_paket",
             "p3dn_rekonsiliasi", "p3dn_snapshot", "p3dn_target", "umkm_binaan_triwulan",
-            "umkm_ekatalog"}
+            "umkm_ekatalog", "business_matching", "umkm_pelaku", "umkm_pencocokan",
+            "umkm_penjualan_pdn", "umkm_transaksi"}
         for table in sorted(warehouse_tables):
             assert table_rows(con, f"sv.main.{table}") == table_rows(con, f"wh.marts.{table}"), \
                 table
@@ -176,11 +177,14 @@ def test_snapshot_holds_the_headline_with_its_basis(published):
 
 def test_parquet_files_hold_the_same_rows_as_the_published_marts(published):
     names = sorted(p.name for p in published.parquet_dir.iterdir())
-    assert names == ["data_quality.parquet", "p3dn_apbd_bulanan.parquet",
+    assert names == ["business_matching.parquet", "data_quality.parquet",
+                     "p3dn_apbd_bulanan.parquet",
                      "p3dn_per_skpd.parquet", "p3dn_perubahan_ekspor.parquet",
                      "p3dn_provinsi.parquet", "p3dn_realisasi_kanal.parquet", "p3dn_realisasi_paket.parquet",
                      "p3dn_rekonsiliasi.parquet", "p3dn_snapshot.parquet", "p3dn_target.parquet",
-                     "umkm_binaan_triwulan.parquet", "umkm_ekatalog.parquet"]
+                     "umkm_binaan_triwulan.parquet", "umkm_ekatalog.parquet",
+                     "umkm_pelaku.parquet", "umkm_pencocokan.parquet",
+                     "umkm_penjualan_pdn.parquet", "umkm_transaksi.parquet"]
     with published.read_both() as con:
         for name in names:
             table = name.removesuffix(".parquet")

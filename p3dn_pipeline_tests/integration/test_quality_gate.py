@@ -47,10 +47,12 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
             "belanja_pengadaan_is_operasi_plus_modal") in failures["staging__ekatalog_paket"]
     started = {e.step_key for e in first.all_events if e.event_type_value == "STEP_START"}
     assert {s for s in started if s.startswith("marts__")} == {
-        "marts__umkm_binaan_triwulan", "marts__data_quality", "marts__p3dn_target"}
+        "marts__umkm_binaan_triwulan", "marts__data_quality", "marts__p3dn_target",
+        # Cohort identities come from the rosters, business matching and e-Order only.
+        "marts__umkm_pelaku"}
     tables = {t for (t,) in pipeline_env.query(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")}
-    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target"}
+    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target", "umkm_pelaku"}
     assert pipeline_env.query(
         "SELECT dataset, aturan, severity, jumlah_baris_gagal FROM marts.data_quality "
         "WHERE NOT lulus AND severity = 'ERROR'") == [

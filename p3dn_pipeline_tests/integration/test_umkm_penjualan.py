@@ -188,7 +188,7 @@ def test_eorder_joins_sirup_and_is_a_realisation_channel(penjualan_env):
     assert kanal == [(3, Decimal("72000000.00"), Decimal("0"), Decimal("72000000.00"))]
     check = penjualan_env.query(
         "SELECT lulus, jumlah_baris_gagal FROM marts.data_quality "
-        "WHERE dataset = 'eorder' AND aturan = 'nilai_order_at_most_50_juta'")
+        "WHERE dataset = 'eorder_pesanan' AND aturan = 'nilai_order_at_most_50_juta'")
     assert check == [(False, 1)]
 
 

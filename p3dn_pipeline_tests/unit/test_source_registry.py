@@ -87,7 +87,8 @@ def test_a_declared_dataset_without_its_staging_file_is_named(tmp_path):
 
 def test_every_source_folder_is_found_and_every_dataset_knows_its_source():
     found = registry()
-    assert [s.name for s in found.sources] == ["apbd", "bela", "kpkp", "lkpp", "spse"]
+    assert [s.name for s in found.sources] == ["apbd", "bela", "business_matching", "ecommerce",
+                                                  "eorder", "kpkp", "lkpp", "spse"]
     assert {d.name: d.source for d in found.datasets} == {
         "apbd_realisasi": "apbd", "kpkp_roster": "kpkp", "bela_tokodaring": "bela",
         "ekatalog_paket_v6": "lkpp", "ekatalog_paket_v5": "lkpp", "ekatalog_produk": "lkpp",

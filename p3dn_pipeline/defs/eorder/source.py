@@ -10,8 +10,8 @@ from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged
 STATUS = ("Selesai", "Proses", "Dibatalkan")
 BATAS_NILAI_RP = 50_000_000
 
-EORDER = Dataset(
-    name="eorder",
+EORDER_PESANAN = Dataset(
+    name="eorder_pesanan",
     title="BPPBJ DKI e-Order (one row per order to a Jakpreneur UMKM)",
     grain="one row per order",
     required=(
@@ -45,7 +45,7 @@ KODE_RUP_GIVEN = "kode_rup_given"
 SOURCE = Source(
     title="BPPBJ DKI: e-Order Jakpreneur",
     staged=(
-        Staged(EORDER, key=("no_order",), year_column="tahun_anggaran",
+        Staged(EORDER_PESANAN, key=("no_order",), year_column="tahun_anggaran",
                rules=(
                    Rule(NILAI_NOT_NEGATIVE, Between("nilai_order_rp", min_value=0), "ERROR",
                         "Order values are not negative."),

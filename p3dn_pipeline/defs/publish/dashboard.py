@@ -674,6 +674,61 @@ def section_ekatalog(ekatalog: Sequence[dict]) -> str:
                       ("Nilai transaksi", True)], table_rows))
 
 
+KANAL_LABEL = {"ekatalog": "e-Katalog", "tender": "Tender", "nontender": "Non-tender",
+               "pencatatan": "Pencatatan", "tokodaring": "Toko daring", "eorder": "e-Order",
+               "ecommerce": "E-commerce (bagian PDN)",
+               "business_matching": "Business matching (dinyatakan, belum terlihat di kanal)"}
+
+
+def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
+                       matching: Sequence[dict]) -> str:
+    if not pencocokan:
+        return _empty("marts.umkm_pencocokan")
+    parts = []
+    rows = [[esc(str(r["tahun"])), esc(KANAL_LABEL.get(r["kanal"], r["kanal"])),
+             kpi("umkm_penjualan_tahun.jumlah_umkm", (r["tahun"], r["kanal"]),
+                 r["jumlah_umkm"], "angka"),
+             kpi("umkm_penjualan_tahun.jumlah_transaksi", (r["tahun"], r["kanal"]),
+                 r["jumlah_transaksi"], "angka"),
+             kpi("umkm_penjualan_tahun.nilai_rp", (r["tahun"], r["kanal"]), r["nilai_rp"],
+                 "rupiah")] for r in per_tahun]
+    parts.append("<h3>Penjualan UMKM kohort per kanal</h3>")
+    parts.append(_table([("Tahun", False), ("Kanal", False), ("UMKM", True),
+                         ("Transaksi", True), ("Nilai", True)], rows))
+    rows = [[esc(KANAL_LABEL.get(r["kanal"], r["kanal"])),
+             kpi("umkm_pencocokan.jumlah_penjualan", (r["kanal"],), r["jumlah_penjualan"], "angka"),
+             kpi("umkm_pencocokan.jumlah_cocok_nib", (r["kanal"],), r["jumlah_cocok_nib"], "angka"),
+             kpi("umkm_pencocokan.jumlah_cocok_npwp", (r["kanal"],), r["jumlah_cocok_npwp"], "angka"),
+             kpi("umkm_pencocokan.jumlah_tanpa_kunci", (r["kanal"],), r["jumlah_tanpa_kunci"],
+                 "angka"),
+             kpi("umkm_pencocokan.pct_penjualan_cocok", (r["kanal"],), r["pct_penjualan_cocok"],
+                 "persen")] for r in pencocokan]
+    parts.append("<h3>Dasar pencocokan: bagian penjualan tiap sumber yang cocok dengan UMKM "
+                 "kohort</h3>")
+    parts.append(_table([("Kanal", False), ("Penjualan", True), ("Cocok lewat NIB", True),
+                         ("Cocok lewat NPWP", True), ("Tanpa NIB/NPWP penjual", True),
+                         ("Bagian cocok", True)], rows))
+    if matching:
+        rows = []
+        for r in matching:
+            share = (None if not r["nilai_ketertarikan_rp"] else
+                     (Decimal(100) * r["nilai_realisasi_rp"] / r["nilai_ketertarikan_rp"])
+                     .quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+            rows.append([esc(str(r["tahun"])),
+                         kpi("business_matching_tahun.jumlah_batch", (r["tahun"],),
+                             r["jumlah_batch"], "angka"),
+                         kpi("business_matching_tahun.nilai_ketertarikan_rp", (r["tahun"],),
+                             r["nilai_ketertarikan_rp"], "rupiah"),
+                         kpi("business_matching_tahun.nilai_realisasi_rp", (r["tahun"],),
+                             r["nilai_realisasi_rp"], "rupiah"),
+                         esc(persen(share))])
+        parts.append("<h3>Business matching: minat yang dinyatakan dan yang terealisasi</h3>")
+        parts.append(_table([("Tahun", False), ("Batch", True), ("Nilai ketertarikan", True),
+                             ("Terealisasi di kanal mana pun", True), ("Realisasi / minat", True)],
+                            rows))
+    return "".join(parts)
+
+
 # The page ------------------------------------------------------------------------------------
 
 def read_queries() -> dict[str, str]:
@@ -713,6 +768,13 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
          "Tingkat provinsi (marts.umkm_binaan_triwulan, tingkat = provinsi); triwulan pertama "
          "yang dimuat adalah triwulan dasar, tanpa hitungan baru/keluar.",
          section_production(data["umkm_triwulan"])),
+        ("umkm-penjualan", "Di mana UMKM binaan, peserta business matching dan Jakpreneur "
+         "berjualan",
+         "Penjual dicocokkan lewat NIB, lalu NPWP ter-hash, tidak pernah lewat nama; setiap "
+         "penjualan dihitung sekali (marts.umkm_transaksi, marts.umkm_pencocokan, "
+         "marts.business_matching).",
+         section_umkm_sales(data["umkm_penjualan_tahun"], data["umkm_pencocokan"],
+                            data["business_matching_tahun"])),
         ("ekatalog", "UMKM binaan yang berjualan di e-katalog",
          "Dicocokkan lewat NIB atau NPWP-16 ter-hash (marts.umkm_ekatalog).",
          section_ekatalog(data["ekatalog_triwulan"])),

@@ -140,7 +140,7 @@ eorder AS (
            o.tanggal_order, o.tanggal_order,
            list_filter(['nib:' || o.nib, 'npwp:' || o.npwp_hash], lambda k: k IS NOT NULL),
            o._source_file, o._loaded_at
-    FROM staging.eorder AS o
+    FROM staging.eorder_pesanan AS o
     LEFT JOIN rup ON rup.kd_klpd = o.kd_klpd AND rup.tahun_anggaran = o.tahun_anggaran
                  AND rup.kd_rup = o.kode_rup
     WHERE o.is_selesai

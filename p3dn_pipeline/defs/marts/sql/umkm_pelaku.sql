@@ -29,7 +29,7 @@ SELECT 'jakpreneur', coalesce(id_jakpreneur, 'nib:' || nib, 'npwp:' || npwp_hash
        list_distinct(list_filter(flatten([list('nib:' || nib), list('npwp:' || npwp_hash)]),
                                  lambda k: k IS NOT NULL)),
        NULL, NULL
-FROM staging.eorder
+FROM staging.eorder_pesanan
 WHERE coalesce(id_jakpreneur, nib, npwp_hash) IS NOT NULL
 GROUP BY ALL;
 

@@ -76,3 +76,25 @@ SELECT kd_klpd, tahun, triwulan,
 FROM marts.umkm_ekatalog
 GROUP BY kd_klpd, tahun, triwulan
 ORDER BY kd_klpd, tahun, triwulan;
+
+-- name: umkm_penjualan_tahun
+-- Where cohort UMKM sell, per year and channel: businesses, transactions, value (each sale
+-- once, whichever keys matched it).
+SELECT tahun, kanal, count(DISTINCT umkm_id) AS jumlah_umkm,
+       sum(jumlah_transaksi) AS jumlah_transaksi, sum(nilai_rp) AS nilai_rp
+FROM marts.umkm_transaksi
+WHERE umkm_id IS NOT NULL
+GROUP BY tahun, kanal
+ORDER BY tahun, kanal;
+
+-- name: umkm_pencocokan
+-- The basis of the sales figures: each source's share matched, and on which key.
+SELECT * FROM marts.umkm_pencocokan ORDER BY kanal;
+
+-- name: business_matching_tahun
+-- Business matching per year: interest stated against value realised in any channel.
+SELECT tahun, sum(jumlah_umkm) AS jumlah_umkm_batch, sum(nilai_ketertarikan_rp) AS nilai_ketertarikan_rp,
+       sum(nilai_realisasi_rp) AS nilai_realisasi_rp, count(DISTINCT batch) AS jumlah_batch
+FROM marts.business_matching
+GROUP BY tahun
+ORDER BY tahun;

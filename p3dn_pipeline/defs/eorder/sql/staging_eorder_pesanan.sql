@@ -1,7 +1,7 @@
 -- BPPBJ DKI e-Order, typed (grain: one row per order). The fiscal year is the order date's;
 -- kd_klpd is this pipeline's pemda (P3DN_KD_KLPD): e-Order is DKI's own system. Only
 -- Selesai counts as realised (is_selesai).
-CREATE OR REPLACE TEMP TABLE typed_eorder AS
+CREATE OR REPLACE TEMP TABLE typed_eorder_pesanan AS
 WITH parsed AS (
     SELECT r.*,
         p3dn_tanggal(r.tanggal_order) AS tanggal_date,
@@ -15,7 +15,7 @@ WITH parsed AS (
             WHEN 'batal' THEN 'Dibatalkan'
             ELSE p3dn_teks(r.status)
         END AS status_norm
-    FROM raw.eorder AS r
+    FROM raw.eorder_pesanan AS r
 )
 SELECT
     $kd_klpd AS kd_klpd,
