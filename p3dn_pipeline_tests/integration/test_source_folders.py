@@ -250,10 +250,14 @@ def test_an_edited_sql_file_rebuilds_exactly_what_depends_on_it(tmp_path):
         "staging/spse_nontender_kontrak", "staging/spse_pencatatan_nontender",
         "staging/spse_pencatatan_nontender_realisasi", "staging/spse_pencatatan_swakelola",
         "staging/spse_pencatatan_swakelola_realisasi", "staging/bela_tokodaring",
+        "staging/business_matching_batch", "staging/eorder_pesanan",
+        "staging/ecommerce_penjualan",
         "reference/wilayah_dki", "reference/target_kpi", "reference/datasets",
         "marts/p3dn_realisasi_paket", "marts/p3dn_realisasi_kanal", "marts/p3dn_per_skpd",
         "marts/p3dn_provinsi", "marts/p3dn_rekonsiliasi", "marts/p3dn_target",
         "marts/p3dn_apbd_bulanan", "marts/umkm_binaan_triwulan", "marts/umkm_ekatalog",
+        "marts/business_matching", "marts/umkm_pelaku", "marts/umkm_transaksi",
+        "marts/umkm_penjualan_pdn", "marts/umkm_pencocokan",
         "marts/data_quality", *publish}
     # The edits changed no figure.
     assert query(env, "SELECT * EXCLUDE (dimuat_pada) FROM marts.p3dn_provinsi") == headline

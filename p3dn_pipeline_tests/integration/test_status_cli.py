@@ -98,6 +98,9 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         f"apbd: 1 file loaded, 6 rows; last loaded apbd_realisasi.csv (apbd_realisasi, 6 rows) "
         f"at {wib('apbd_realisasi.csv')}",
         "bela: no file loaded",
+        "business_matching: no file loaded",
+        "ecommerce: no file loaded",
+        "eorder: no file loaded",
         "kpkp: no file loaded",
         f"lkpp: 5 files loaded, 20 rows; last loaded {newest_lkpp} ({dataset}, {lkpp_rows} rows) "
         f"at {wib(newest_lkpp)}",
@@ -191,6 +194,9 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         "apbd: 1 file loaded, 3 rows; last loaded apbd.csv (apbd_realisasi, 3 rows) "
         "at 2025-07-01 09:00 WIB",
         "bela: no file loaded",
+        "business_matching: no file loaded",
+        "ecommerce: no file loaded",
+        "eorder: no file loaded",
         "kpkp: 2 files loaded, 19 rows; last loaded kpkp/tw1.xlsx (kpkp_roster, 12 rows) "
         "at 2025-07-01 08:00 WIB",
         "lkpp: 1 file loaded, 4 rows; last loaded sirup.json (sirup_paket_penyedia, 4 rows) "

@@ -97,7 +97,9 @@ def test_every_source_folder_is_found_and_every_dataset_knows_its_source():
         "spse_tender_selesai": "spse", "spse_nontender_selesai": "spse",
         "spse_tender_kontrak": "spse", "spse_nontender_kontrak": "spse",
         "spse_pencatatan_nontender": "spse", "spse_pencatatan_nontender_realisasi": "spse",
-        "spse_pencatatan_swakelola": "spse", "spse_pencatatan_swakelola_realisasi": "spse"}
+        "spse_pencatatan_swakelola": "spse", "spse_pencatatan_swakelola_realisasi": "spse",
+        "business_matching_batch": "business_matching", "eorder_pesanan": "eorder",
+        "ecommerce_penjualan": "ecommerce"}
     lkpp = next(s for s in found.sources if s.name == "lkpp")
     assert [p.name for p in lkpp.derived_sql()] == ["staging_ekatalog_paket.sql"]
 
