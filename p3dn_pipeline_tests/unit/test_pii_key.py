@@ -206,7 +206,8 @@ def test_the_package_lists_exactly_the_files_of_the_shipped_sample():
     on_disk = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f.size_bytes
                for f in discover(SAMPLE)}
     manifest = json.loads((SAMPLE / "MANIFEST.json").read_text())
-    assert len(on_disk) == len(manifest["files"]) == 40
+    # 40 LKPP, APBD and KPKP files, 11 business-matching batches, 2 e-Order, 6 e-commerce
+    assert len(on_disk) == len(manifest["files"]) == 59
     assert {entry["sha256"] for entry in manifest["files"]} == set(on_disk)
     assert shipped_sample() == on_disk
 
