@@ -9,9 +9,11 @@ Participants come from the Jakpreneur pool (``jakpreneur``): about half KPKP-men
 businesses, the rest other UMKM. A row ends as Ketertarikan, Negosiasi, Transaksi or Batal.
 A Transaksi row of a business that won e-katalog orders that year points at one of them
 (``Kode RUP`` and/or ``Kode Paket`` of a real v6 order whose vendor has the business's NIB
-or NPWP), its SKPD being the order's; each such order gets a row, at the last batch before
-it was placed. Other Transaksi rows name a small SiRUP package of the buying SKPD (Kode RUP
-only) that no order of the business realises: the gap the pipeline has to show.
+or NPWP), its SKPD being the order's: most such vendors get rows for one to three of their
+orders, each at the last batch a week or more before the order, and a vendor's other
+Transaksi rows take its remaining orders. Other Transaksi rows name a small SiRUP package
+of the buying SKPD (Kode RUP only) that no order of the business realises: the gap the
+pipeline has to show.
 
 Dirt, every year: one ``NIK Pemilik`` with a digit dropped (15 digits), one ``#REF!`` and
 one negative ``Nilai Ketertarikan (Rp)``.
@@ -74,6 +76,13 @@ def _paket_kecil(rng: random.Random, sirup: HasilSirup, skpd: Skpd) -> int | Non
     return rng.choice(semua) if semua else None
 
 
+def _batch_sebelum(batch: list[tuple[int, dt.date]], order: dict) -> int:
+    """Index of the last batch a week or more before the order (else the first)."""
+    tanggal = dt.date.fromisoformat(order["tgl_order"]) - dt.timedelta(days=7)
+    sebelum = [i for i, (_, t) in enumerate(batch) if t <= tanggal]
+    return sebelum[-1] if sebelum else 0
+
+
 def _skpd(kode: str) -> Skpd:
     return next(s for s in SKPD_DKI if s.kode == kode)
 
@@ -98,15 +107,16 @@ def tulis_bisnis_matching(config: SynthConfig, tahun: int, sirup: HasilSirup,
     # (batch index, business, SKPD, tindak lanjut, linked order or None)
     baris: list[tuple[int, UsahaJakpreneur, Skpd, str, dict | None]] = []
     # Orders of mentored vendors that came out of a matching: at the last batch before.
+    belum_ditautkan: dict[str, list[dict]] = {}
     for kd_vendor in sorted(per_vendor):
-        if kd_vendor not in usaha_vendor or rng.random() < 0.15:
+        if kd_vendor not in usaha_vendor:
             continue
         orders = sorted(per_vendor[kd_vendor], key=lambda o: o["tgl_order"])
-        for order in rng.sample(orders, min(len(orders), rng.choice((1, 1, 2, 3)))):
-            tanggal_order = dt.date.fromisoformat(order["tgl_order"])
-            sebelum = [i for i, (_, t) in enumerate(batch)
-                       if t <= tanggal_order - dt.timedelta(days=7)]
-            baris.append((sebelum[-1] if sebelum else 0, usaha_vendor[kd_vendor],
+        ditautkan = [] if rng.random() < 0.15 else rng.sample(
+            orders, min(len(orders), rng.choice((1, 1, 2, 3))))
+        belum_ditautkan[kd_vendor] = [o for o in orders if o not in ditautkan]
+        for order in ditautkan:
+            baris.append((_batch_sebelum(batch, order), usaha_vendor[kd_vendor],
                           _skpd(order["kd_satker_str"]), "Transaksi", order))
     pemilih_tindak = ([t for t, _ in TINDAK_LANJUT], [w for _, w in TINDAK_LANJUT])
     for indeks in range(len(batch)):
@@ -115,7 +125,15 @@ def tulis_bisnis_matching(config: SynthConfig, tahun: int, sirup: HasilSirup,
                    + rng.sample(lain, min(len(lain), config.peserta_batch - setengah)))
         for usaha in peserta:
             for skpd in _pilih_skpd(rng, rng.choice((1, 1, 1, 2, 2, 3))):
-                baris.append((indeks, usaha, skpd, rng.choices(*pemilih_tindak)[0], None))
+                tindak = rng.choices(*pemilih_tindak)[0]
+                sisa = (belum_ditautkan.get(usaha.penyedia.kd_penyedia_v6)
+                        if usaha.penyedia is not None else None)
+                if tindak == "Transaksi" and sisa:
+                    # A vendor's purchase is one of its orders, with that order's buyer.
+                    order = sisa.pop(rng.randrange(len(sisa)))
+                    baris.append((indeks, usaha, _skpd(order["kd_satker_str"]), tindak, order))
+                else:
+                    baris.append((indeks, usaha, skpd, tindak, None))
     baris.sort(key=lambda b: b[0])  # stable: a batch keeps its order of arrival
 
     # The year's dirt, at rows not tied to an order.
