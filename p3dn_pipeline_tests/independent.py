@@ -118,6 +118,10 @@ def classify(headers: set[str]) -> str | None:
     # Issue 13's spreadsheets (DOMAIN.md 2.4).
     if {"no order", "tanggal order", "nilai order (rp)", "status"} <= headers:
         return "eorder_pesanan"
+    if {"batch", "nilai ketertarikan (rp)", "tindak lanjut"} <= headers:
+        return "business_matching_batch"
+    if {"bulan", "platform", "nilai penjualan (rp)"} <= headers:
+        return "ecommerce_penjualan"
     return None
 
 
@@ -341,6 +345,22 @@ def nik16(value: Any) -> str | None:
     return digits if digits is not None and len(digits) == 16 else None
 
 
+def digits_of(value: Any) -> str | None:
+    if isinstance(value, float):
+        value = str(int(value)) if value.is_integer() and value < 2**53 else repr(value)
+    return indoformat.digits(text(value))
+
+
+def nib13(value: Any) -> str | None:
+    digits = digits_of(value)
+    return digits if digits is not None and len(digits) == 13 else None
+
+
+def npwp_digits(value: Any) -> str | None:
+    digits = digits_of(value)
+    return digits if digits is not None and len(digits) in (15, 16) else None
+
+
 def kota_code(value: Any) -> str | None:
     words = re.sub(r"[^A-Z0-9]+", " ", (text(value) or "").upper()).split()
     while words and words[0] in _KOTA_PREFIX_WORDS:
@@ -397,6 +417,7 @@ def _v6(table: Table, n: int, r: dict) -> Row:
     kd_paket = text(r.get("kd_paket"))
     kd_rup_text = text(r.get("kd_rup"))
     values = {
+        "kd_paket": kd_paket,
         "kd_klpd": text(r.get("kd_klpd")),
         "tahun": plain_int(r.get("tahun_anggaran")),
         "kd_satker_str": text(r.get("kd_satker_str")),
@@ -522,6 +543,7 @@ def _roster(table: Table, n: int, r: dict) -> Row:
     sektor_text = re.sub(r"[^a-z]", "", (text(_pick(r, "sektor", "sektor usaha")) or "").lower())
     values = {
         "nik": nik16(r.get("nik")),
+        "nib": nib13(r.get("nib")),
         "kota": kota_code(_pick(r, "kota", "kota/kabupaten", "kota administrasi")),
         # Any other sector written is data, counted under Lainnya; an empty one is missing.
         "sektor": SEKTOR.get(sektor_text, "Lainnya" if sektor_text else None),
@@ -545,6 +567,9 @@ def _penyedia(table: Table, n: int, r: dict) -> Row:
         "kd_penyedia": plain_int(r.get("kd_penyedia")),
         "kd_penyedia_sikap": plain_int(r.get("kode_penyedia_sikap")) or None,
         "penyedia_ukm": text(r.get("penyedia_ukm")),
+        "nib": nib13(r.get("nib")),
+        # NPWP digits (NPWP-16 of a sole proprietor is the owner's NIK).
+        "npwp": [d for d in (digits_of(r.get("npwp_16")), digits_of(r.get("npwp"))) if d],
     }
     key = (values["kd_penyedia"],) if values["kd_penyedia"] is not None else None
     return Row(table.path, table.sheet, n, key, values)
@@ -715,13 +740,75 @@ def _eorder(table: Table, n: int, r: dict) -> Row:
         "tahun": tanggal.year if tanggal else None,
         "nilai": nilai,
         "selesai": re.sub(r"[^a-z]", "", (text(r.get("status")) or "").lower()) == "selesai",
+        "kd_rup": code_number(r.get("kode rup")),
+        "nib": nib13(r.get("nib")),
+        "npwp": npwp_digits(r.get("npwp")),
+        "id_jakpreneur": (text(r.get("id jakpreneur")) or "").upper() or None,
     }
     key = (text(r.get("no order")),)
     usable = key[0] and tanggal and nilai is not None and nilai >= 0
     return Row(table.path, table.sheet, n, key if usable else None, values)
 
 
+def _business_matching(table: Table, n: int, r: dict) -> Row:
+    batch_text = text(r.get("batch")) or ""
+    batch = int(re.search(r"[0-9]+", batch_text).group()) if re.search(r"[0-9]+", batch_text) else None
+    nilai = amount(r.get("nilai ketertarikan (rp)"))
+    nib_text, npwp_text, nik_text = (text(r.get(c)) for c in ("nib", "npwp", "nik pemilik"))
+    nib, npwp, nik = nib13(r.get("nib")), npwp_digits(r.get("npwp")), nik16(r.get("nik pemilik"))
+    tanggal_text = text(r.get("tanggal"))
+    tanggal = excel_date(r.get("tanggal"))
+    kode_rup_text = text(r.get("kode rup"))
+    kode_rup = kode_rup_list(r.get("kode rup"))
+    tindak = re.sub(r"[^a-z]", "", (text(r.get("tindak lanjut")) or "").lower())
+    values = {
+        "batch": batch, "tanggal": tanggal, "nib": nib, "npwp": npwp, "nik": nik,
+        "sektor": text(r.get("sektor")) or "(tidak diketahui)",
+        "skpd": text(r.get("kode skpd")) or (text(r.get("skpd pembeli")) or "").upper()
+        or "(tidak diketahui)",
+        "nilai": nilai,
+        "transaksi": tindak in ("transaksi", "deal"),
+        "kd_rup": kode_rup or [],
+        "kd_paket": text(r.get("kode paket")),
+    }
+    usable = (batch is not None and (nilai is not None or text(r.get("nilai ketertarikan (rp)")) is None)
+              and (nilai is None or nilai >= 0)
+              and (nib or npwp or nik)
+              and (nib_text in (None, "-") or nib) and (npwp_text is None or npwp)
+              and (nik_text is None or nik)
+              and (tanggal_text is None or tanggal) and (kode_rup_text is None or kode_rup)
+              and tindak
+              and (text(r.get("tkdn (%)")) is None or isinstance(r.get("tkdn (%)"), (int, float))
+                   or indoformat.persen(text(r.get("tkdn (%)"))) is not None))
+    usaha = f"nib:{nib}" if nib else f"npwp:{npwp}" if npwp else f"nik:{nik}"
+    key = (batch, usaha, values["skpd"], text(r.get("produk")) or "")
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
+def _ecommerce(table: Table, n: int, r: dict) -> Row:
+    bulan_cell = r.get("bulan")
+    bulan = indoformat.bulan(text(bulan_cell)) if not isinstance(bulan_cell, dt.date) else bulan_cell.month
+    tahun = indoformat.tahun(text(bulan_cell)) if not isinstance(bulan_cell, dt.date) else bulan_cell.year
+    nilai = amount(r.get("nilai penjualan (rp)"))
+    nib_text = text(r.get("nib"))
+    nib = nib13(r.get("nib"))
+    transaksi = plain_number(r.get("jumlah transaksi")) if text(r.get("jumlah transaksi")) else None
+    values = {"tahun": tahun, "bulan": bulan, "nib": nib, "nilai": nilai,
+              "transaksi": int(transaksi) if transaksi is not None else 0}
+    penjual = (f"nib:{nib}" if nib else
+               f"nama:{(text(r.get('nama usaha')) or '').upper()}" if text(r.get("nama usaha"))
+               else f"baris:{table.path}:{n}")
+    usable = (bulan and tahun and text(r.get("platform")) and nilai is not None and nilai >= 0
+              and (nib_text in (None, "-") or nib)
+              and (text(r.get("jumlah transaksi")) is None
+                   or (transaksi is not None and transaksi >= 0 and transaksi == int(transaksi))))
+    key = (text(r.get("platform")), tahun, bulan, penjual)
+    return Row(table.path, table.sheet, n, key if usable else None, values)
+
+
 PARSERS = {
+    "business_matching_batch": _business_matching,
+    "ecommerce_penjualan": _ecommerce,
     "eorder_pesanan": _eorder,
     "ekatalog_paket_v6": _v6,
     "ekatalog_paket_v5": _v5,
@@ -763,6 +850,8 @@ FIGURE_FIELDS = {
     "bela_tokodaring": ("kd_klpd", "tahun", "nilai", "selesai"),
     "sirup_master_satker": ("kd_satker",),
     "eorder_pesanan": ("tahun", "nilai", "selesai"),
+    "business_matching_batch": ("nilai", "transaksi"),
+    "ecommerce_penjualan": ("nilai", "transaksi"),
 }
 
 
@@ -958,7 +1047,7 @@ def _ekatalog_packages(reading: Reading) -> list[dict[str, Any]]:
         v = row.values
         packages.append({"kd_klpd": v["kd_klpd"], "tahun": v["tahun"], "kd_rup": v["kd_rup"],
                          "nilai": v["nilai"], "transacted": v["transacted"], "versi": "v6",
-                         "vendor": v["kd_penyedia_sikap"]})
+                         "vendor": v["kd_penyedia_sikap"], "kd_paket": "v6:" + v["kd_paket"]})
     v5_lines: dict[tuple, list[dict]] = defaultdict(list)
     for (kd_paket, _), row in reading.kept.get("ekatalog_paket_v5", {}).items():
         v5_lines[(row.values["kd_klpd"], row.values["tahun"], kd_paket)].append(row.values)
@@ -969,7 +1058,8 @@ def _ekatalog_packages(reading: Reading) -> list[dict[str, Any]]:
         packages.append({"kd_klpd": kd_klpd, "tahun": tahun, "kd_rup": kd_rups.pop(),
                          "nilai": sum(line["nilai"] for line in lines),
                          "transacted": all(line["transacted"] for line in lines),
-                         "versi": "v5", "vendor": vendors.pop() if len(vendors) == 1 else None})
+                         "versi": "v5", "vendor": vendors.pop() if len(vendors) == 1 else None,
+                         "kd_paket": f"v5:{kd_paket}"})
     return packages
 
 
@@ -1090,3 +1180,98 @@ def kontrak_berbeda(reading: Reading) -> list[tuple[str, int, Decimal, Decimal]]
             if kode in sums and nilai is not None and sums[kode] != nilai:
                 found.append((kanal, kode, nilai, sums[kode]))
     return sorted(found)
+
+
+# --------------------------------------------------------------------------------------------
+# Where UMKM sell (issue 13): business matching and the match of sellers to cohorts
+# --------------------------------------------------------------------------------------------
+
+def _seller_keys(nib: str | None, npwps: list[str]) -> set[str]:
+    """A business's keys: NIB, NPWP digits (a NIK is the NPWP-16 of a sole proprietor)."""
+    return ({f"nib:{nib}"} if nib else set()) | {f"npwp:{n}" for n in npwps if n}
+
+
+def _realised_with_sellers(reading: Reading) -> list[dict[str, Any]]:
+    """Realised e-katalog packages and finished e-Order orders with their sellers' keys."""
+    vendors = reading.kept.get("ekatalog_penyedia", {})
+    by_sikap = {row.values["kd_penyedia_sikap"]: row.values for row in vendors.values()
+                if row.values["kd_penyedia_sikap"] is not None}
+    by_kd = {kd: row.values for (kd,), row in vendors.items()}
+    result = []
+    for package in _ekatalog_packages(reading):
+        if not package["transacted"] or package["nilai"] is None:
+            continue
+        vendor = (by_sikap if package["versi"] == "v6" else by_kd).get(package["vendor"])
+        keys = _seller_keys(vendor["nib"], vendor["npwp"]) if vendor else set()
+        result.append({"kanal": "ekatalog", "kd_paket": package["kd_paket"],
+                       "kd_rup": package["kd_rup"], "nilai": package["nilai"], "keys": keys})
+    for (no_order,), row in reading.kept.get("eorder_pesanan", {}).items():
+        v = row.values
+        if v["selesai"]:
+            result.append({"kanal": "eorder", "kd_paket": no_order, "kd_rup": v["kd_rup"],
+                           "nilai": v["nilai"],
+                           "keys": _seller_keys(v["nib"], [v["npwp"]] if v["npwp"] else [])})
+    return result
+
+
+def business_matching(reading: Reading) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """marts.business_matching per (batch, kode_skpd_pembeli, sektor): businesses, interest,
+    reported transactions and the realised value of the packages each row names (by Kode
+    Paket, or by Kode RUP when the seller is the same business), each package once."""
+    realised = _realised_with_sellers(reading)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for key, row in reading.kept.get("business_matching_batch", {}).items():
+        v = row.values
+        g = groups.setdefault((v["batch"], v["skpd"], v["sektor"]), {
+            "usaha": set(), "jumlah_pernyataan_minat": 0, "nilai_ketertarikan_rp": Decimal(0),
+            "jumlah_transaksi_dilaporkan": 0, "paket": {}})
+        g["usaha"].add(key[1])
+        g["jumlah_pernyataan_minat"] += 1
+        g["nilai_ketertarikan_rp"] += v["nilai"] or 0
+        g["jumlah_transaksi_dilaporkan"] += v["transaksi"]
+        keys = _seller_keys(v["nib"], [n for n in (v["npwp"], v["nik"]) if n])
+        codes = {v["kd_paket"], f"v6:{v['kd_paket']}", f"v5:{v['kd_paket']}"} if v["kd_paket"] else set()
+        for p in realised:
+            if p["kd_paket"] in codes or (p["kd_rup"] in v["kd_rup"] and p["keys"] & keys):
+                g["paket"][(p["kanal"], p["kd_paket"])] = p["nilai"]
+    return {key: {"jumlah_umkm": len(g["usaha"]),
+                  "jumlah_pernyataan_minat": g["jumlah_pernyataan_minat"],
+                  "nilai_ketertarikan_rp": g["nilai_ketertarikan_rp"],
+                  "jumlah_transaksi_dilaporkan": g["jumlah_transaksi_dilaporkan"],
+                  "jumlah_paket_realisasi": len(g["paket"]),
+                  "nilai_realisasi_rp": sum(g["paket"].values(), Decimal(0))}
+            for key, g in groups.items()}
+
+
+def umkm_pencocokan(reading: Reading) -> dict[str, dict[str, Any]]:
+    """marts.umkm_pencocokan for e-katalog, e-Order and e-commerce: sales whose seller has a
+    cohort business's NIB, else one of its NPWPs (KPKP rosters, business matching, e-Order
+    Jakpreneur); a name never matches."""
+    cohort: set[str] = set()
+    for (_, _, nik), row in reading.kept.get("kpkp_roster", {}).items():
+        cohort |= _seller_keys(row.values["nib"], [nik])
+    for row in reading.kept.get("business_matching_batch", {}).values():
+        v = row.values
+        cohort |= _seller_keys(v["nib"], [n for n in (v["npwp"], v["nik"]) if n])
+    for row in reading.kept.get("eorder_pesanan", {}).values():
+        v = row.values
+        if v["id_jakpreneur"] or v["nib"] or v["npwp"]:
+            cohort |= _seller_keys(v["nib"], [v["npwp"]] if v["npwp"] else [])
+    sales = [(p["kanal"], p["keys"], p["nilai"]) for p in _realised_with_sellers(reading)]
+    sales += [("ecommerce", _seller_keys(row.values["nib"], []), row.values["nilai"])
+              for row in reading.kept.get("ecommerce_penjualan", {}).values()]
+    result: dict[str, dict[str, Any]] = {}
+    for kanal, keys, nilai in sales:
+        r = result.setdefault(kanal, {"jumlah_penjualan": 0, "jumlah_cocok_nib": 0,
+                                      "jumlah_cocok_npwp": 0, "jumlah_tidak_cocok": 0,
+                                      "jumlah_tanpa_kunci": 0, "nilai_cocok_rp": Decimal(0)})
+        r["jumlah_penjualan"] += 1
+        if {k for k in keys if k.startswith("nib:")} & cohort:
+            r["jumlah_cocok_nib"] += 1
+        elif {k for k in keys if k.startswith("npwp:")} & cohort:
+            r["jumlah_cocok_npwp"] += 1
+        else:
+            r["jumlah_tidak_cocok" if keys else "jumlah_tanpa_kunci"] += 1
+            continue
+        r["nilai_cocok_rp"] += nilai
+    return result

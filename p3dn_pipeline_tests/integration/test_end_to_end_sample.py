@@ -188,3 +188,31 @@ def test_duplicate_copies_of_a_business_key_carry_the_same_figures(sample_run):
     once does not depend on which copy is kept."""
     _, reading = sample_run
     assert {dataset: keys for dataset, keys in reading.conflicts.items() if keys} == {}
+
+
+def test_business_matching_matches_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.business_matching(reading)
+    columns = ("jumlah_umkm", "jumlah_pernyataan_minat", "nilai_ketertarikan_rp",
+               "jumlah_transaksi_dilaporkan", "jumlah_paket_realisasi", "nilai_realisasi_rp")
+    got = {(r["batch"], r["kode_skpd_pembeli"], r["sektor"]): r for r in rows_as_dicts(
+        env, f"SELECT batch, kode_skpd_pembeli, sektor, {', '.join(columns)} "
+             "FROM marts.business_matching")}
+    # The sample has batches in both years and realised purchases to find.
+    assert len({batch for batch, _, _ in expected}) >= 10
+    assert sum(g["nilai_realisasi_rp"] for g in expected.values()) > 0
+    assert mismatches(got, expected, columns) == []
+
+
+def test_seller_match_shares_match_independent_computation(sample_run):
+    env, reading = sample_run
+    expected = independent.umkm_pencocokan(reading)
+    columns = ("jumlah_penjualan", "jumlah_cocok_nib", "jumlah_cocok_npwp", "jumlah_tidak_cocok",
+               "jumlah_tanpa_kunci", "nilai_cocok_rp")
+    got = {r["kanal"]: r for r in rows_as_dicts(
+        env, f"SELECT kanal, {', '.join(columns)} FROM marts.umkm_pencocokan "
+             "WHERE kanal IN ('ekatalog', 'eorder', 'ecommerce')")}
+    assert set(expected) == {"ekatalog", "eorder", "ecommerce"}
+    assert all(e["jumlah_cocok_nib"] and e["jumlah_tidak_cocok"] + e["jumlah_tanpa_kunci"]
+               for k, e in expected.items() if k != "eorder")
+    assert mismatches(got, expected, columns) == []
