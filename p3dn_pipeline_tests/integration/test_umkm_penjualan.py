@@ -18,6 +18,8 @@ Business matching batch 4 (20 Jan 2025), SKPD A = 2.09.3.25.0.00.10.0000, B = 1.
   r3 U3, A, Perikanan, 5 jt, Transaksi, Kode RUP 11111111     -> R1 was sold by others: none
   r4 U3, B, Perikanan, 15 jt, Ketertarikan
   r5 a 15-digit NIK Pemilik: quarantined
+  r6 U1, A, Perikanan, another product, 10 jt, Transaksi, Kode Paket = O1 again: the same
+     package, counted once in the group
 e-Order: EO1 U1 R1 5 jt Selesai (Apr); EO2 U4 R5 (SKPD B in SiRUP) 7 jt Selesai (May);
   EO3 U1 4 jt Dibatalkan (not counted); EO4 U5, Kode RUP not in SiRUP, 60 jt Selesai (Jun,
   over the Rp50 juta limit: WARN).
@@ -71,6 +73,9 @@ def _bm_rows():
          "Ketertarikan", "", ""],
         [5, "Batch 4", "20 Januari 2025", "Usaha Lima", "", "", NIK_15, OWNERS[3], "",
          "Kerajinan", "Tas", "", SKPD_B, "DINAS KESEHATAN", "1.000.000", "Negosiasi", "", ""],
+        [6, "Batch 4", "20 Januari 2025", "CV Ikan Segar", "1111111111111", "", N1, OWNERS[0],
+         PHONES[0], "Perikanan", "Ikan nila", "", SKPD_A, "DINAS KPKP", "10.000.000",
+         "Transaksi", "", O[1]],
     ]
 
 
@@ -160,8 +165,9 @@ def test_business_matching_conversion_with_its_basis(penjualan_env):
          None, Decimal("0.00")),
         (4, 2025, SKPD_A, "Olahan Pangan", 1, 1, Decimal("20000000.00"), 1, 1, 0, 1,
          Decimal("8000000.00"), "ekatalog", Decimal("40.00")),
-        (4, 2025, SKPD_A, "Perikanan", 2, 2, Decimal("35000000.00"), 2, 1, 1, 1,
-         Decimal("10000000.00"), "ekatalog", Decimal("28.57")),
+        # O1 is named by r1 and r6: 10 jt once, over 30 + 5 + 10 jt of interest.
+        (4, 2025, SKPD_A, "Perikanan", 2, 3, Decimal("45000000.00"), 3, 2, 1, 1,
+         Decimal("10000000.00"), "ekatalog", Decimal("22.22")),
     ]
     basis = penjualan_env.query("SELECT DISTINCT dasar FROM marts.business_matching")
     assert all("business_matching_batch_4.xlsx" in b and "penyebut" in b for (b,) in basis)
