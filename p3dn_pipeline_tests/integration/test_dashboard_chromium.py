@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHARTS = {"skpd-DKI-2025", "tren-snapshot", "umkm-kota", "umkm-sektor", "produksi-ytd",
+CHARTS = {"skpd-DKI-2025", "tren-snapshot", "umkm-kota", "umkm-sektor", "produksi-olahan-ytd",
           "omzet-ytd", "umkm-ekatalog"}
 
 

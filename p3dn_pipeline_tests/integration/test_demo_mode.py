@@ -81,7 +81,7 @@ def test_demo_mode_runs_the_shipped_sample_and_warns_once_per_run(root):
     assert finished.returncode == 0, finished.output
     assert "== Realisasi komitmen P3DN ==" in finished.stdout
     # One run of many steps (one "Loaded" line per file, from eight raw steps) ...
-    assert len(re.findall(r" - raw__\w+ - Loaded \d+ rows from ", finished.output)) == 40
+    assert len(re.findall(r" - raw__\w+ - Loaded \d+ rows from ", finished.output)) == 59
     # ... and the demo key said once, not once per step; no other warning repeats either.
     assert finished.output.count(DEMO_KEY_WARNING) == 1
     warnings = Counter(line.rsplit(" - ", 1)[-1] for line in finished.output.splitlines()
