@@ -107,10 +107,10 @@ def test_unchanged_run_rewrites_nothing_and_reports_the_stored_checks(pipeline_e
     second = pipeline_env.materialize()
 
     assert {key for key, rebuilt in rebuilt_by_asset(second).items() if rebuilt} == set()
-    assert len(rebuilt_by_asset(second)) == len(rebuilt_by_asset(first)) == 54
+    assert len(rebuilt_by_asset(second)) == len(rebuilt_by_asset(first)) == 65
     # The same verdict on every check, reported from the build it judged.
     assert check_outcomes(second) == check_outcomes(first)
-    assert len(check_outcomes(second)) == 109
+    assert len(check_outcomes(second)) == 123
     for evaluation in second.get_asset_check_evaluations():
         assert evaluation.metadata["rechecked"].value is False
     # Not a byte written: the warehouse file, the serving file, Parquet and dashboard keep

@@ -614,15 +614,22 @@ def section_production(triwulan: Sequence[dict]) -> str:
     if not triwulan:
         return _empty("marts.umkm_binaan_triwulan")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
-    olahan = {c: r["produksi_olahan_ton_ytd"] for c, r in zip(categories, triwulan)}
     omzet = {c: r["omzet_rp_ytd"] for c, r in zip(categories, triwulan)}
+    jenis = [("Olahan", WARNA[1], "produksi_olahan_ton_ytd"),
+             ("Segar", WARNA[4 % len(WARNA)], "produksi_segar_ton_ytd"),
+             ("Jenis tidak diketahui", WARNA[5 % len(WARNA)],
+              "produksi_jenis_tidak_diketahui_ton_ytd")]
+    groups = [(label, color, {c: r[column] for c, r in zip(categories, triwulan)})
+              for label, color, column in jenis]
+    totals = {c: r["produksi_ton_ytd"] for c, r in zip(categories, triwulan)}
     parts = [
-        _figure(chart_bars("produksi-olahan-ytd", "Produksi olahan s.d. triwulan (ton)",
-                           categories, olahan, "umkm_triwulan.produksi_olahan_ton_ytd", "ton",
-                           "ton", WARNA[1]),
-                "Produksi (kg) produk Olahan s.d. triwulan, dalam ton: dasar yang sama dengan "
-                "angka yang dipublikasikan (mis. 97,08 ton s.d. TW II 2023); angka kumulatif "
-                "sejak Januari, usaha yang tidak lagi dilaporkan tetap dihitung dalam tahunnya."),
+        _figure(chart_stacked("produksi-olahan-ytd", "Produksi s.d. triwulan menurut jenis (ton)",
+                              categories, groups, totals, "umkm_triwulan.produksi_ton_ytd",
+                              "ton"),
+                "Produksi (kg) s.d. triwulan dalam ton, menurut Jenis Produk. Bagian Olahan "
+                "adalah dasar angka yang dipublikasikan (mis. 97,08 ton s.d. TW II 2023); angka "
+                "kumulatif sejak Januari, usaha yang tidak lagi dilaporkan tetap dihitung dalam "
+                "tahunnya.", _legend([(label, color) for label, color, _ in jenis])),
         _figure(chart_bars("omzet-ytd", "Omzet s.d. triwulan (Rp)", categories, omzet,
                            "umkm_triwulan.omzet_rp_ytd", "rupiah", "rupiah_ringkas", WARNA[2]),
                 "Jumlah Omzet (Rp) s.d. triwulan pada daftar binaan; angka kumulatif sejak "

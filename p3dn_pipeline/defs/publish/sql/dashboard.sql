@@ -52,7 +52,8 @@ ORDER BY kd_klpd, tahun, triwulan, sektor;
 SELECT kd_klpd, tahun, triwulan, is_baseline, jumlah_aktif, jumlah_baru, jumlah_lanjut,
        jumlah_kembali, jumlah_keluar, jumlah_dibawa, pct_pertumbuhan_qoq, pct_pertumbuhan_yoy,
        produksi_ton_ytd, produksi_olahan_ton_ytd, produksi_segar_ton_ytd,
-       produksi_olahan_ton_triwulan, omzet_rp_ytd, omzet_rp_triwulan
+       produksi_jenis_tidak_diketahui_ton_ytd, produksi_olahan_ton_triwulan, omzet_rp_ytd,
+       omzet_rp_triwulan
 FROM marts.umkm_binaan_triwulan
 WHERE tingkat = 'provinsi'
 ORDER BY kd_klpd, tahun, triwulan;
