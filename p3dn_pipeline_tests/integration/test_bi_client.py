@@ -81,7 +81,7 @@ def test_duckdb_cli_reads_the_marts_and_their_comments_read_only(published):
         "business_matching", "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd", "p3dn_perubahan_ekspor",
         "p3dn_provinsi", "p3dn_realisasi_kanal", "p3dn_realisasi_paket", "p3dn_rekonsiliasi",
         "p3dn_snapshot", "p3dn_target", "umkm_binaan_triwulan", "umkm_ekatalog", "umkm_pelaku",
-        "umkm_pencocokan", "umkm_penjualan_pdn", "umkm_transaksi"]
+        "umkm_pencocokan", "umkm_penjualan_pdn", "umkm_seri_publikasi", "umkm_transaksi"]
     for table in tables:
         assert table["comment"], table["table_name"]
         assert table["commented"] == table["columns"] > 0, table["table_name"]

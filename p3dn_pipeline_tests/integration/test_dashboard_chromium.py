@@ -252,6 +252,9 @@ def expected_value(con, kpi: str, key: list[str]):
     elif source == "umkm_penjualan_tahun":
         # Summed from the per-quarter, per-cohort mart: another path to the same figure.
         sql = (f"SELECT sum({column}) FROM umkm_penjualan_pdn WHERE tahun = $1 AND kanal = $2")
+    elif source == "umkm_seri_publikasi":
+        sql = (f"SELECT {column} FROM umkm_seri_publikasi WHERE kolom = 'produksi_olahan_ton_ytd' "
+               "AND sumber = $1 AND tahun = $2 AND triwulan = $3")
     elif source == "umkm_pencocokan":
         sql = f"SELECT {column} FROM umkm_pencocokan WHERE kanal = $1"
     elif source == "business_matching_tahun" and column == "jumlah_batch":

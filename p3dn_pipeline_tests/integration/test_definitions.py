@@ -33,7 +33,7 @@ def test_every_asset_is_keyed_by_layer_and_documented():
         "business_matching", "data_quality", "p3dn_apbd_bulanan", "p3dn_per_skpd",
         "p3dn_provinsi", "p3dn_realisasi_kanal", "p3dn_realisasi_paket", "p3dn_rekonsiliasi",
         "p3dn_target", "umkm_binaan_triwulan", "umkm_ekatalog", "umkm_pelaku",
-        "umkm_pencocokan", "umkm_penjualan_pdn", "umkm_transaksi"]
+        "umkm_pencocokan", "umkm_penjualan_pdn", "umkm_seri_publikasi", "umkm_transaksi"]
 
 
 def test_figure_marts_depend_only_on_staging_reference_or_other_marts():
@@ -66,5 +66,5 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 65
+    assert len(asset_keys) == 67
     assert len(listed["asset_checks"]) == 123

@@ -107,7 +107,7 @@ def test_unchanged_run_rewrites_nothing_and_reports_the_stored_checks(pipeline_e
     second = pipeline_env.materialize()
 
     assert {key for key, rebuilt in rebuilt_by_asset(second).items() if rebuilt} == set()
-    assert len(rebuilt_by_asset(second)) == len(rebuilt_by_asset(first)) == 65
+    assert len(rebuilt_by_asset(second)) == len(rebuilt_by_asset(first)) == 67
     # The same verdict on every check, reported from the build it judged.
     assert check_outcomes(second) == check_outcomes(first)
     assert len(check_outcomes(second)) == 123

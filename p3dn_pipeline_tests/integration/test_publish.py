@@ -131,7 +131,7 @@ def test_serving_file_holds_every_mart_with_identical_contents_and_comments(publ
             "p3dn_perubahan_ekspor", "p3dn_realisasi_kanal", "p3dn_realisasi_paket",
             "p3dn_rekonsiliasi", "p3dn_snapshot", "p3dn_target", "umkm_binaan_triwulan",
             "umkm_ekatalog", "business_matching", "umkm_pelaku", "umkm_pencocokan",
-            "umkm_penjualan_pdn", "umkm_transaksi"}
+            "umkm_penjualan_pdn", "umkm_seri_publikasi", "umkm_transaksi"}
         for table in sorted(warehouse_tables):
             assert table_rows(con, f"sv.main.{table}") == table_rows(con, f"wh.marts.{table}"), \
                 table
@@ -184,7 +184,8 @@ def test_parquet_files_hold_the_same_rows_as_the_published_marts(published):
                      "p3dn_rekonsiliasi.parquet", "p3dn_snapshot.parquet", "p3dn_target.parquet",
                      "umkm_binaan_triwulan.parquet", "umkm_ekatalog.parquet",
                      "umkm_pelaku.parquet", "umkm_pencocokan.parquet",
-                     "umkm_penjualan_pdn.parquet", "umkm_transaksi.parquet"]
+                     "umkm_penjualan_pdn.parquet", "umkm_seri_publikasi.parquet",
+                     "umkm_transaksi.parquet"]
     with published.read_both() as con:
         for name in names:
             table = name.removesuffix(".parquet")

@@ -49,10 +49,11 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
     assert {s for s in started if s.startswith("marts__")} == {
         "marts__umkm_binaan_triwulan", "marts__data_quality", "marts__p3dn_target",
         # Cohort identities come from the rosters, business matching and e-Order only.
-        "marts__umkm_pelaku"}
+        "marts__umkm_pelaku", "marts__umkm_seri_publikasi"}
     tables = {t for (t,) in pipeline_env.query(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")}
-    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target", "umkm_pelaku"}
+    assert tables == {"data_quality", "umkm_binaan_triwulan", "p3dn_target", "umkm_pelaku",
+                      "umkm_seri_publikasi"}
     assert pipeline_env.query(
         "SELECT dataset, aturan, severity, jumlah_baris_gagal FROM marts.data_quality "
         "WHERE NOT lulus AND severity = 'ERROR'") == [

@@ -253,10 +253,11 @@ def test_an_edited_sql_file_rebuilds_exactly_what_depends_on_it(tmp_path):
         "staging/business_matching_batch", "staging/eorder_pesanan",
         "staging/ecommerce_penjualan",
         "reference/wilayah_dki", "reference/target_kpi", "reference/datasets",
+        "reference/seri_publikasi_umkm",
         "marts/p3dn_realisasi_paket", "marts/p3dn_realisasi_kanal", "marts/p3dn_per_skpd",
         "marts/p3dn_provinsi", "marts/p3dn_rekonsiliasi", "marts/p3dn_target",
         "marts/p3dn_apbd_bulanan", "marts/umkm_binaan_triwulan", "marts/umkm_ekatalog",
-        "marts/business_matching", "marts/umkm_pelaku", "marts/umkm_transaksi",
+        "marts/umkm_seri_publikasi", "marts/business_matching", "marts/umkm_pelaku", "marts/umkm_transaksi",
         "marts/umkm_penjualan_pdn", "marts/umkm_pencocokan",
         "marts/data_quality", *publish}
     # The edits changed no figure.

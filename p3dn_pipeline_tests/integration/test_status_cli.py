@@ -22,7 +22,7 @@ MINI = REPO / "p3dn_pipeline_tests" / "fixtures" / "mini_p3dn"
 MINI_MART_ROWS = {"p3dn_apbd_bulanan": 4, "p3dn_per_skpd": 2, "p3dn_provinsi": 1,
                   "umkm_binaan_triwulan": 0, "umkm_ekatalog": 0, "business_matching": 0,
                   "umkm_pelaku": 0, "umkm_pencocokan": 1, "umkm_penjualan_pdn": 0,
-                  "umkm_transaksi": 6}
+                  "umkm_transaksi": 6, "umkm_seri_publikasi": 4}
 LKPP_FILES = {"ekatalog_v5.csv": ("ekatalog_paket_v5", 2),
               "ekatalog_v6.json": ("ekatalog_paket_v6", 6),
               "produk_detail.json": ("ekatalog_produk", 5),

@@ -294,3 +294,19 @@ def test_no_nik_name_or_phone_is_stored_anywhere_in_the_warehouse(umkm_env):
     data = umkm_env.warehouse.read_bytes()
     for secret in secrets:
         assert secret.encode() not in data
+
+
+def test_olahan_series_shape_beside_the_published_one(umkm_env):
+    rows = umkm_env.query(
+        "SELECT sumber, tahun, triwulan, nilai, pct_dari_tw3 FROM marts.umkm_seri_publikasi "
+        "WHERE kolom = 'produksi_olahan_ton_ytd' ORDER BY sumber DESC, tahun, triwulan")
+    assert rows == [
+        # 97,08 t by TW II 2023 is 68,32 % of 142,09 t by TW III (reference_data).
+        ("publikasi", 2023, 2, Decimal("97.080"), Decimal("68.32")),
+        ("publikasi", 2023, 3, Decimal("142.090"), Decimal("100.00")),
+        ("pipeline", 2024, 4, Decimal("0.500"), None),  # 2024 has no TW III roster
+        ("pipeline", 2025, 1, Decimal("0.050"), Decimal("7.94")),
+        ("pipeline", 2025, 2, Decimal("0.400"), Decimal("63.49")),
+        ("pipeline", 2025, 3, Decimal("0.630"), Decimal("100.00")),
+        ("pipeline", 2025, 4, Decimal("0.680"), Decimal("107.94")),
+    ]

@@ -610,7 +610,33 @@ def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequenc
     return "".join(parts)
 
 
-def section_production(triwulan: Sequence[dict]) -> str:
+def section_series_shape(seri: Sequence[dict]) -> str:
+    """The olahan series as a share of its year's TW III, published beside the pipeline's."""
+    if not seri:
+        return ""
+    years: dict[tuple[str, int], dict[int, dict]] = {}
+    for r in seri:
+        years.setdefault((r["sumber"], r["tahun"]), {})[r["triwulan"]] = r
+    rows = []
+    for (sumber, tahun), quarters in years.items():
+        cells = [esc("dipublikasikan" if sumber == "publikasi" else "pipeline"), esc(str(tahun))]
+        for tw in (1, 2, 3, 4):
+            r = quarters.get(tw)
+            cells.append("" if r is None else
+                         kpi("umkm_seri_publikasi.nilai", (sumber, tahun, tw), r["nilai"], "ton")
+                         + " (" + kpi("umkm_seri_publikasi.pct_dari_tw3", (sumber, tahun, tw),
+                                      r["pct_dari_tw3"], "persen") + ")")
+        rows.append(cells)
+    sources = sorted({r["keterangan"] for r in seri if r["sumber"] == "publikasi"})
+    return ("<h3>Bentuk seri produksi olahan s.d. triwulan: ton (persen dari s.d. TW III tahun "
+            "yang sama)</h3>"
+            + _table([("Sumber", False), ("Tahun", False), ("s.d. TW I", True),
+                      ("s.d. TW II", True), ("s.d. TW III", True), ("s.d. TW IV", True)], rows)
+            + '<p class="catatan">Angka yang dipublikasikan: ' + esc("; ".join(sources))
+            + " (marts.umkm_seri_publikasi).</p>")
+
+
+def section_production(triwulan: Sequence[dict], seri: Sequence[dict] = ()) -> str:
     if not triwulan:
         return _empty("marts.umkm_binaan_triwulan")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
@@ -655,6 +681,7 @@ def section_production(triwulan: Sequence[dict]) -> str:
                          ("Keluar", True), ("Tumbuh q-o-q", True), ("Tumbuh y-o-y", True),
                          ("Produksi s.d. TW", True), ("Olahan s.d. TW", True),
                          ("Olahan triwulan ini", True), ("Omzet s.d. TW", True)], table_rows))
+    parts.append(section_series_shape(seri))
     return "".join(parts)
 
 
@@ -774,7 +801,7 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
         ("produksi-omzet", "Pertumbuhan UMKM binaan: jumlah, produksi olahan dan omzet",
          "Tingkat provinsi (marts.umkm_binaan_triwulan, tingkat = provinsi); triwulan pertama "
          "yang dimuat adalah triwulan dasar, tanpa hitungan baru/keluar.",
-         section_production(data["umkm_triwulan"])),
+         section_production(data["umkm_triwulan"], data["umkm_seri"])),
         ("umkm-penjualan", "Di mana UMKM binaan, peserta business matching dan Jakpreneur "
          "berjualan",
          "Penjual dicocokkan lewat NIB, lalu NPWP ter-hash, tidak pernah lewat nama; setiap "

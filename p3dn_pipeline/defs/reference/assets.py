@@ -36,6 +36,17 @@ assets = [
             "legal basis. Grain: one row per KPI."
         ),
     ),
+    build_sql_asset(
+        key=["reference", "seri_publikasi_umkm"],
+        sql_file=SQL / "reference_seri_publikasi_umkm.sql",
+        params={"path": str(REFERENCE_DATA / "seri_publikasi_umkm.csv")},
+        own_code=_MODULES,
+        description=(
+            "Published year-to-date figures of Dinas KPKP's mentored UMKM (olahan tonnage "
+            "97,08 t by TW II 2023, 142,09 t by TW III; omzet), each with its source: the series "
+            "the pipeline's quarters are compared with in shape. Grain: one row per figure."
+        ),
+    ),
 ]
 
 

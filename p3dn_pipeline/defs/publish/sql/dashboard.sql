@@ -99,3 +99,11 @@ SELECT tahun, sum(jumlah_umkm) AS jumlah_umkm_batch, sum(nilai_ketertarikan_rp) 
 FROM marts.business_matching
 GROUP BY tahun
 ORDER BY tahun;
+
+-- name: umkm_seri
+-- The olahan year-to-date series in shape (share of the same year's TW III), published and
+-- the pipeline's.
+SELECT sumber, tahun, triwulan, nilai, pct_dari_tw3, keterangan
+FROM marts.umkm_seri_publikasi
+WHERE kolom = 'produksi_olahan_ton_ytd'
+ORDER BY sumber DESC, tahun, triwulan;
