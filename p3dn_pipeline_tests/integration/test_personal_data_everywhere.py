@@ -180,7 +180,34 @@ def sample_identifiers() -> set[str]:
     for vendor in json.loads((SAMPLE_LANDING / "lkpp" / "ecat_penyedia_detail.json")
                              .read_text(encoding="utf-8")):
         found |= {digits(str(vendor.get(k) or "")) for k in ("npwp_16", "npwp")}
+    # Business matching (owner's NIK, NPWP, phone) and e-Order (NPWP) spreadsheets.
+    for row in issue13_rows():
+        found |= {digits(str(row.get(k) or "")) for k in ("NIK Pemilik", "NPWP", "No HP")}
     return {value for value in found if len(value) >= 10}
+
+
+def issue13_rows() -> list[dict]:
+    """Every data row of the sample's business-matching and e-Order spreadsheets."""
+    from python_calamine import CalamineWorkbook
+
+    rows: list[dict] = []
+    for path in sorted([*(SAMPLE_LANDING / "bisnis_matching").iterdir(),
+                        *(SAMPLE_LANDING / "eorder").iterdir()]):
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8") as handle:
+                rows += list(csv.DictReader(handle, delimiter=";"))
+            continue
+        cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        header = next(i for i, row in enumerate(cells) if "Nama Pemilik" in row)
+        rows += [dict(zip(cells[header], row)) for row in cells[header + 1:]]
+    return rows
+
+
+def sample_owner_names() -> list[str]:
+    """Owners named in the sample's business-matching and e-Order spreadsheets (full names:
+    a lone first name such as "Agus" is also part of ordinary words, "Agustus")."""
+    return sorted({str(row["Nama Pemilik"]).strip() for row in issue13_rows()
+                   if len(str(row.get("Nama Pemilik") or "").split()) >= 2})
 
 
 def key_forms() -> list[str]:
@@ -203,7 +230,7 @@ class Secrets:
         texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK)
         texts += [VENDOR["alamat_penyedia"], VENDOR["email"], VENDOR["no_telp"]]
         texts += key_forms()
-        texts += SPSE_BELA_TEXTS + SPSE_BELA_IDENTIFIERS
+        texts += SPSE_BELA_TEXTS + SPSE_BELA_IDENTIFIERS + sample_owner_names()
         runs = {digits(value) for person in people for value in (person[0], person[2])}
         runs |= {digits(value) for value in SPSE_BELA_IDENTIFIERS}
         runs |= {digits(ppk[0]) for ppk in PPK} | {digits(ppk[2]) for ppk in PPK}
