@@ -216,3 +216,8 @@ def test_seller_match_shares_match_independent_computation(sample_run):
     assert all(e["jumlah_cocok_nib"] and e["jumlah_tidak_cocok"] + e["jumlah_tanpa_kunci"]
                for k, e in expected.items() if k != "eorder")
     assert mismatches(got, expected, columns) == []
+    # Where cohort UMKM sell adds up, per channel, to exactly the matched sales: every sale
+    # once, whichever cohorts its business is in.
+    sold = dict(env.query("SELECT kanal, sum(nilai_rp) FROM marts.umkm_penjualan_pdn "
+                          "WHERE kanal IN ('ekatalog', 'eorder', 'ecommerce') GROUP BY kanal"))
+    assert sold == {k: e["nilai_cocok_rp"] for k, e in expected.items()}

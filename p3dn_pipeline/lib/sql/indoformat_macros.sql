@@ -325,3 +325,21 @@ CREATE OR REPLACE TEMP MACRO p3dn_masalah_rupiah(kolom, x) AS
 CREATE OR REPLACE TEMP MACRO p3dn_masalah_tanggal(kolom, x) AS
     CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_tanggal(x) IS NULL
         THEN {'column_name': kolom, 'rule': 'not_a_date', 'offending_value': x} END;
+
+-- The staging problem an amount typed by a person raises (a spreadsheet cell read with
+-- p3dn_angka), for a `problems` list: text that is no Indonesian number, a negative amount,
+-- or one with more than `max_digits` digits before the decimal comma (what the column's
+-- DECIMAL holds). An empty cell is no problem; p3dn_masalah_angka_wajib makes it one.
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_angka(kolom, x, max_digits) AS
+    CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_angka(x) IS NULL
+        THEN {'column_name': kolom, 'rule': 'not_a_number', 'offending_value': CAST(x AS VARCHAR)}
+         WHEN p3dn_angka(x) < 0
+        THEN {'column_name': kolom, 'rule': 'negative_amount', 'offending_value': CAST(x AS VARCHAR)}
+         WHEN trunc(abs(p3dn_angka(x))) >= CAST(10 AS HUGEINT) ** max_digits
+        THEN {'column_name': kolom, 'rule': 'out_of_range',
+              'offending_value': p3dn_angka_terlalu_besar(p3dn_angka(x), max_digits)} END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_angka_wajib(kolom, x, max_digits) AS
+    CASE WHEN p3dn_teks(x) IS NULL
+        THEN {'column_name': kolom, 'rule': 'required', 'offending_value': NULL::VARCHAR}
+        ELSE p3dn_masalah_angka(kolom, x, max_digits) END;

@@ -61,12 +61,7 @@ SELECT
             THEN {'column_name': 'NPWP', 'rule': 'npwp_not_15_or_16_digits', 'offending_value': 'shape ' || npwp_shape} END,
         CASE WHEN coalesce(p3dn_teks(nib), '-') <> '-' AND nib_norm IS NULL
             THEN {'column_name': 'NIB', 'rule': 'nib_not_13_digits', 'offending_value': nib} END,
-        CASE WHEN p3dn_teks(nilai_ketertarikan) IS NOT NULL AND nilai_num IS NULL
-            THEN {'column_name': 'Nilai Ketertarikan (Rp)', 'rule': 'not_a_number', 'offending_value': nilai_ketertarikan}
-             WHEN nilai_num < 0
-            THEN {'column_name': 'Nilai Ketertarikan (Rp)', 'rule': 'negative_amount', 'offending_value': nilai_ketertarikan}
-             WHEN nilai_num IS NOT NULL AND TRY_CAST(nilai_num AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'Nilai Ketertarikan (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(nilai_num, 16)} END,
+        p3dn_masalah_angka('Nilai Ketertarikan (Rp)', nilai_ketertarikan, 16),
         CASE WHEN p3dn_teks(tkdn) IS NOT NULL AND tkdn_num IS NULL
             THEN {'column_name': 'TKDN (%)', 'rule': 'not_a_number', 'offending_value': tkdn} END,
         CASE WHEN p3dn_teks(kode_rup) IS NOT NULL AND kode_rup_list IS NULL

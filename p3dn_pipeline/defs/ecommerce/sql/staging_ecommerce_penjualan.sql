@@ -35,14 +35,7 @@ SELECT
             THEN {'column_name': 'Bulan', 'rule': 'not_a_month', 'offending_value': bulan} END,
         CASE WHEN p3dn_teks(platform) IS NULL
             THEN {'column_name': 'Platform', 'rule': 'required', 'offending_value': NULL} END,
-        CASE WHEN p3dn_teks(nilai_penjualan) IS NULL
-            THEN {'column_name': 'Nilai Penjualan (Rp)', 'rule': 'required', 'offending_value': NULL}
-             WHEN nilai_num IS NULL
-            THEN {'column_name': 'Nilai Penjualan (Rp)', 'rule': 'not_a_number', 'offending_value': nilai_penjualan}
-             WHEN nilai_num < 0
-            THEN {'column_name': 'Nilai Penjualan (Rp)', 'rule': 'negative_amount', 'offending_value': nilai_penjualan}
-             WHEN TRY_CAST(nilai_num AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'Nilai Penjualan (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(nilai_num, 16)} END,
+        p3dn_masalah_angka_wajib('Nilai Penjualan (Rp)', nilai_penjualan, 16),
         CASE WHEN p3dn_teks(jumlah_transaksi) IS NOT NULL
                   AND (transaksi_num IS NULL OR transaksi_num <> trunc(transaksi_num)
                        OR TRY_CAST(transaksi_num AS INTEGER) IS NULL)

@@ -43,14 +43,7 @@ SELECT
             THEN {'column_name': 'Tanggal Order', 'rule': 'required', 'offending_value': NULL}
              WHEN tanggal_date IS NULL
             THEN {'column_name': 'Tanggal Order', 'rule': 'not_a_date', 'offending_value': tanggal_order} END,
-        CASE WHEN p3dn_teks(nilai_order) IS NULL
-            THEN {'column_name': 'Nilai Order (Rp)', 'rule': 'required', 'offending_value': NULL}
-             WHEN nilai_num IS NULL
-            THEN {'column_name': 'Nilai Order (Rp)', 'rule': 'not_a_number', 'offending_value': nilai_order}
-             WHEN nilai_num < 0
-            THEN {'column_name': 'Nilai Order (Rp)', 'rule': 'negative_amount', 'offending_value': nilai_order}
-             WHEN TRY_CAST(nilai_num AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'Nilai Order (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(nilai_num, 16)} END,
+        p3dn_masalah_angka_wajib('Nilai Order (Rp)', nilai_order, 16),
         CASE WHEN p3dn_teks(kode_rup) IS NOT NULL AND kode_rup_list IS NULL
             THEN {'column_name': 'Kode RUP', 'rule': 'not_a_number', 'offending_value': kode_rup} END,
         CASE WHEN npwp_hash IS NOT NULL AND npwp_ok_hash IS NULL

@@ -107,18 +107,9 @@ SELECT
             THEN {'column_name': 'Kota', 'rule': 'not_a_dki_kota', 'offending_value': kota} END,
         CASE WHEN p3dn_teks(tanggal_pembinaan) IS NOT NULL AND tanggal_pembinaan_date IS NULL
             THEN {'column_name': 'Tanggal Pembinaan', 'rule': 'not_a_date', 'offending_value': tanggal_pembinaan} END,
-        CASE WHEN p3dn_teks(produksi_kg) IS NOT NULL AND produksi_kg_num IS NULL
-            THEN {'column_name': 'Produksi (kg)', 'rule': 'not_a_number', 'offending_value': produksi_kg}
-             WHEN produksi_kg_num < 0
-            THEN {'column_name': 'Produksi (kg)', 'rule': 'negative_amount', 'offending_value': produksi_kg}
-             WHEN produksi_kg_num IS NOT NULL AND TRY_CAST(produksi_kg_num AS DECIMAL(18, 3)) IS NULL
-            THEN {'column_name': 'Produksi (kg)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(produksi_kg_num, 15)} END,
-        CASE WHEN p3dn_teks(omzet_rp) IS NOT NULL AND omzet_rp_num IS NULL
-            THEN {'column_name': 'Omzet (Rp)', 'rule': 'not_a_number', 'offending_value': omzet_rp}
-             WHEN omzet_rp_num < 0
-            THEN {'column_name': 'Omzet (Rp)', 'rule': 'negative_amount', 'offending_value': omzet_rp}
-             WHEN omzet_rp_num IS NOT NULL AND TRY_CAST(omzet_rp_num AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'Omzet (Rp)', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(omzet_rp_num, 16)} END
+        -- DECIMAL(18, 3) holds 15 digits before the comma, DECIMAL(18, 2) 16.
+        p3dn_masalah_angka('Produksi (kg)', produksi_kg, 15),
+        p3dn_masalah_angka('Omzet (Rp)', omzet_rp, 16)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed
 WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num),
