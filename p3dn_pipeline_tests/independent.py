@@ -611,6 +611,10 @@ def _spse_selection(table: Table, n: int, r: dict, code_field: str) -> Row:
         # when its status is Selesai (case and spaces ignored).
         "selesai": code_field == "kd_tender" or status == "selesai",
         "tanggal_data": date,
+        # The winner's NPWPs (15 and 16 digits), to match cohort UMKM.
+        "npwp": [d for d in (npwp_digits(r.get("npwp_penyedia")),
+                             npwp_digits(r.get("npwp_16_penyedia") or r.get("npwp16_penyedia")))
+                 if d],
     }
     usable = (values["kode"] is not None and values["kd_klpd"] and values["tahun"]
               and ok_nilai and ok_pdn and ok_umk and (kd_rup_text is None or codes is not None))
@@ -1192,7 +1196,8 @@ def _seller_keys(nib: str | None, npwps: list[str]) -> set[str]:
 
 
 def _realised_with_sellers(reading: Reading) -> list[dict[str, Any]]:
-    """Realised e-katalog packages and finished e-Order orders with their sellers' keys."""
+    """Realised e-katalog packages, finished tenders and non-tenders and finished e-Order
+    orders, with their sellers' keys."""
     vendors = reading.kept.get("ekatalog_penyedia", {})
     by_sikap = {row.values["kd_penyedia_sikap"]: row.values for row in vendors.values()
                 if row.values["kd_penyedia_sikap"] is not None}
@@ -1205,6 +1210,13 @@ def _realised_with_sellers(reading: Reading) -> list[dict[str, Any]]:
         keys = _seller_keys(vendor["nib"], vendor["npwp"]) if vendor else set()
         result.append({"kanal": "ekatalog", "kd_paket": package["kd_paket"],
                        "kd_rup": package["kd_rup"], "nilai": package["nilai"], "keys": keys})
+    for dataset, kanal in (("spse_tender_selesai", "tender"),
+                           ("spse_nontender_selesai", "nontender")):
+        for (kode,), row in reading.kept.get(dataset, {}).items():
+            v = row.values
+            if v["selesai"] and v["nilai"] is not None:
+                result.append({"kanal": kanal, "kd_paket": str(kode), "kd_rup": v["kd_rup"],
+                               "nilai": v["nilai"], "keys": _seller_keys(None, v["npwp"])})
     for (no_order,), row in reading.kept.get("eorder_pesanan", {}).items():
         v = row.values
         if v["selesai"]:
@@ -1244,7 +1256,8 @@ def business_matching(reading: Reading) -> dict[tuple[int, str, str], dict[str, 
 
 
 def umkm_pencocokan(reading: Reading) -> dict[str, dict[str, Any]]:
-    """marts.umkm_pencocokan for e-katalog, e-Order and e-commerce: sales whose seller has a
+    """marts.umkm_pencocokan for e-katalog, tender, non-tender, e-Order and e-commerce: sales
+    whose seller has a
     cohort business's NIB, else one of its NPWPs (KPKP rosters, business matching, e-Order
     Jakpreneur); a name never matches."""
     cohort: set[str] = set()

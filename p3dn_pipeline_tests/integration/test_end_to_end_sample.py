@@ -211,13 +211,14 @@ def test_seller_match_shares_match_independent_computation(sample_run):
                "jumlah_tanpa_kunci", "nilai_cocok_rp")
     got = {r["kanal"]: r for r in rows_as_dicts(
         env, f"SELECT kanal, {', '.join(columns)} FROM marts.umkm_pencocokan "
-             "WHERE kanal IN ('ekatalog', 'eorder', 'ecommerce')")}
-    assert set(expected) == {"ekatalog", "eorder", "ecommerce"}
+             "WHERE kanal IN ('ekatalog', 'tender', 'nontender', 'eorder', 'ecommerce')")}
+    assert set(expected) == {"ekatalog", "tender", "nontender", "eorder", "ecommerce"}
     assert all(e["jumlah_cocok_nib"] and e["jumlah_tidak_cocok"] + e["jumlah_tanpa_kunci"]
-               for k, e in expected.items() if k != "eorder")
+               for k, e in expected.items() if k in ("ekatalog", "ecommerce"))
     assert mismatches(got, expected, columns) == []
     # Where cohort UMKM sell adds up, per channel, to exactly the matched sales: every sale
     # once, whichever cohorts its business is in.
     sold = dict(env.query("SELECT kanal, sum(nilai_rp) FROM marts.umkm_penjualan_pdn "
-                          "WHERE kanal IN ('ekatalog', 'eorder', 'ecommerce') GROUP BY kanal"))
-    assert sold == {k: e["nilai_cocok_rp"] for k, e in expected.items()}
+                          "WHERE kanal IN ('ekatalog', 'tender', 'nontender', 'eorder', "
+                          "'ecommerce') GROUP BY kanal"))
+    assert sold == {k: e["nilai_cocok_rp"] for k, e in expected.items() if e["nilai_cocok_rp"]}
