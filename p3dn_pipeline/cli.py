@@ -45,6 +45,13 @@ def headline_report(warehouse_path: Path) -> str:
         ekatalog = fetch_dicts(
             con, "SELECT count(DISTINCT pelaku_usaha_id) AS pelaku, sum(nilai_rp) AS nilai "
                  "FROM marts.umkm_ekatalog")
+        penjualan = fetch_dicts(
+            con, "SELECT kanal, jumlah_penjualan, jumlah_umkm_cocok, nilai_cocok_rp, "
+                 "pct_penjualan_cocok FROM marts.umkm_pencocokan ORDER BY kanal")
+        matching = fetch_dicts(
+            con, "SELECT tahun, count(DISTINCT batch) AS batch, "
+                 "sum(nilai_ketertarikan_rp) AS minat, sum(nilai_realisasi_rp) AS realisasi "
+                 "FROM marts.business_matching GROUP BY tahun ORDER BY tahun")
     finally:
         con.close()
     lines = ["", "== Realisasi komitmen P3DN =="]
@@ -77,6 +84,16 @@ def headline_report(warehouse_path: Path) -> str:
         lines.append(
             f"UMKM binaan yang berjualan di e-katalog: {ekatalog[0]['pelaku']} pelaku usaha, "
             f"{rupiah(ekatalog[0]['nilai'])}")
+    if penjualan:
+        lines += ["", "== Penjualan UMKM kohort (binaan KPKP, business matching, Jakpreneur) =="]
+        lines += [f"{row['kanal']}: {row['jumlah_umkm_cocok']} UMKM, "
+                  f"{rupiah(row['nilai_cocok_rp'])}; {persen(row['pct_penjualan_cocok'])} dari "
+                  f"{row['jumlah_penjualan']} penjualan cocok (NIB, lalu NPWP, lalu ID Jakpreneur)"
+                  for row in penjualan]
+    for row in matching:
+        lines.append(f"Business matching {row['tahun']}: {row['batch']} batch, minat "
+                     f"{rupiah(row['minat'])}, terealisasi di kanal mana pun "
+                     f"{rupiah(row['realisasi'])}")
     return "\n".join(lines)
 
 

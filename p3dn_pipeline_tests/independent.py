@@ -1195,6 +1195,12 @@ def _seller_keys(nib: str | None, npwps: list[str]) -> set[str]:
     return ({f"nib:{nib}"} if nib else set()) | {f"npwp:{n}" for n in npwps if n}
 
 
+def _jakpreneur_keys(v: dict) -> set[str]:
+    """An e-Order seller's keys: NIB, NPWP, and its Jakpreneur ID (known within e-Order)."""
+    keys = _seller_keys(v["nib"], [v["npwp"]] if v["npwp"] else [])
+    return keys | ({f"jakpreneur:{v['id_jakpreneur']}"} if v["id_jakpreneur"] else set())
+
+
 def _realised_with_sellers(reading: Reading) -> list[dict[str, Any]]:
     """Realised e-katalog packages, finished tenders and non-tenders and finished e-Order
     orders, with their sellers' keys."""
@@ -1221,8 +1227,7 @@ def _realised_with_sellers(reading: Reading) -> list[dict[str, Any]]:
         v = row.values
         if v["selesai"]:
             result.append({"kanal": "eorder", "kd_paket": no_order, "kd_rup": v["kd_rup"],
-                           "nilai": v["nilai"],
-                           "keys": _seller_keys(v["nib"], [v["npwp"]] if v["npwp"] else [])})
+                           "nilai": v["nilai"], "keys": _jakpreneur_keys(v)})
     return result
 
 
@@ -1268,21 +1273,23 @@ def umkm_pencocokan(reading: Reading) -> dict[str, dict[str, Any]]:
         cohort |= _seller_keys(v["nib"], [n for n in (v["npwp"], v["nik"]) if n])
     for row in reading.kept.get("eorder_pesanan", {}).values():
         v = row.values
-        if v["id_jakpreneur"] or v["nib"] or v["npwp"]:
-            cohort |= _seller_keys(v["nib"], [v["npwp"]] if v["npwp"] else [])
+        cohort |= _jakpreneur_keys(v)
     sales = [(p["kanal"], p["keys"], p["nilai"]) for p in _realised_with_sellers(reading)]
     sales += [("ecommerce", _seller_keys(row.values["nib"], []), row.values["nilai"])
               for row in reading.kept.get("ecommerce_penjualan", {}).values()]
     result: dict[str, dict[str, Any]] = {}
     for kanal, keys, nilai in sales:
         r = result.setdefault(kanal, {"jumlah_penjualan": 0, "jumlah_cocok_nib": 0,
-                                      "jumlah_cocok_npwp": 0, "jumlah_tidak_cocok": 0,
+                                      "jumlah_cocok_npwp": 0,
+                                      "jumlah_cocok_id_jakpreneur": 0, "jumlah_tidak_cocok": 0,
                                       "jumlah_tanpa_kunci": 0, "nilai_cocok_rp": Decimal(0)})
         r["jumlah_penjualan"] += 1
         if {k for k in keys if k.startswith("nib:")} & cohort:
             r["jumlah_cocok_nib"] += 1
         elif {k for k in keys if k.startswith("npwp:")} & cohort:
             r["jumlah_cocok_npwp"] += 1
+        elif {k for k in keys if k.startswith("jakpreneur:")} & cohort:
+            r["jumlah_cocok_id_jakpreneur"] += 1
         else:
             r["jumlah_tidak_cocok" if keys else "jumlah_tanpa_kunci"] += 1
             continue

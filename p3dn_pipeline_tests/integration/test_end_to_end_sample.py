@@ -207,8 +207,9 @@ def test_business_matching_matches_independent_computation(sample_run):
 def test_seller_match_shares_match_independent_computation(sample_run):
     env, reading = sample_run
     expected = independent.umkm_pencocokan(reading)
-    columns = ("jumlah_penjualan", "jumlah_cocok_nib", "jumlah_cocok_npwp", "jumlah_tidak_cocok",
-               "jumlah_tanpa_kunci", "nilai_cocok_rp")
+    columns = ("jumlah_penjualan", "jumlah_cocok_nib", "jumlah_cocok_npwp",
+               "jumlah_cocok_id_jakpreneur", "jumlah_tidak_cocok", "jumlah_tanpa_kunci",
+               "nilai_cocok_rp")
     got = {r["kanal"]: r for r in rows_as_dicts(
         env, f"SELECT kanal, {', '.join(columns)} FROM marts.umkm_pencocokan "
              "WHERE kanal IN ('ekatalog', 'tender', 'nontender', 'eorder', 'ecommerce')")}

@@ -22,7 +22,8 @@ Business matching batch 4 (20 Jan 2025), SKPD A = 2.09.3.25.0.00.10.0000, B = 1.
      package, counted once in the group
 e-Order: EO1 U1 R1 5 jt Selesai (Apr); EO2 U4 R5 (SKPD B in SiRUP) 7 jt Selesai (May);
   EO3 U1 4 jt Dibatalkan (not counted); EO4 U5, Kode RUP not in SiRUP, 60 jt Selesai (Jun,
-  over the Rp50 juta limit: WARN).
+  over the Rp50 juta limit: WARN); EO5 U5 again, no NIB or NPWP, only its ID Jakpreneur JP-3,
+  2 jt Selesai (Jun): matched by the Jakpreneur ID.
 e-commerce: Jan Tokopedia U1 10 trx 3 jt; Feb Shopee U3 5 trx 2 jt; Feb Shopee without NIB
   1 trx 1 jt; Mar Shopee NIB 5555555555555 (no cohort) 2 trx 4 jt.
 """
@@ -138,6 +139,8 @@ def penjualan_env(tmp_path_factory, module_monkeypatch):
                          "4.000.000", "Dibatalkan"])
         writer.writerow(["EO-4", "2025-06-15", "99999999", "X.KODE", "SKPD X", "Toko Lima",
                          "4444444444444", "", "JP-3", "", "60.000.000", "selesai"])
+        writer.writerow(["EO-5", "2025-06-20", "99999999", "X.KODE", "SKPD X", "Toko Lima",
+                         "", "", "JP-3", "", "2.000.000", "Selesai"])
 
     with (landing / "ecommerce_2025.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=";")
@@ -187,11 +190,12 @@ def test_eorder_joins_sirup_and_is_a_realisation_channel(penjualan_env):
         ("EO-1", 11111111, SKPD_A, Decimal("5000000.00"), None, None),
         ("EO-2", 55555555, SKPD_B, Decimal("7000000.00"), None, None),   # SKPD from SiRUP
         ("EO-4", 99999999, "X.KODE", Decimal("60000000.00"), None, None),  # not in SiRUP
+        ("EO-5", 99999999, "X.KODE", Decimal("2000000.00"), None, None),
     ]
     kanal = penjualan_env.query(
         "SELECT jumlah_paket, realisasi_rp, realisasi_pdn_rp, realisasi_pdn_tidak_diketahui_rp "
         "FROM marts.p3dn_realisasi_kanal WHERE kanal = 'eorder'")
-    assert kanal == [(3, Decimal("72000000.00"), Decimal("0"), Decimal("72000000.00"))]
+    assert kanal == [(4, Decimal("74000000.00"), Decimal("0"), Decimal("74000000.00"))]
     check = penjualan_env.query(
         "SELECT lulus, jumlah_baris_gagal FROM marts.data_quality "
         "WHERE dataset = 'eorder_pesanan' AND aturan = 'nilai_order_at_most_50_juta'")
@@ -213,18 +217,18 @@ def test_cohort_businesses_are_matched_across_sources_by_nib_or_npwp(penjualan_e
 
 def test_match_shares_per_source(penjualan_env):
     rows = penjualan_env.query(
-        "SELECT kanal, jumlah_penjualan, jumlah_cocok_nib, jumlah_cocok_npwp, jumlah_tidak_cocok, "
-        "jumlah_tanpa_kunci, pct_penjualan_cocok, jumlah_umkm_cocok, nilai_cocok_rp, nilai_rp "
-        "FROM marts.umkm_pencocokan ORDER BY kanal")
+        "SELECT kanal, jumlah_penjualan, jumlah_cocok_nib, jumlah_cocok_npwp, "
+        "jumlah_cocok_id_jakpreneur, jumlah_tidak_cocok, jumlah_tanpa_kunci, pct_penjualan_cocok, "
+        "jumlah_umkm_cocok, nilai_cocok_rp, nilai_rp FROM marts.umkm_pencocokan ORDER BY kanal")
     assert rows == [
-        ("business_matching", 1, 1, 0, 0, 0, Decimal("100.00"), 1, Decimal("5000000.00"),
+        ("business_matching", 1, 1, 0, 0, 0, 0, Decimal("100.00"), 1, Decimal("5000000.00"),
          Decimal("5000000.00")),
-        ("ecommerce", 4, 2, 0, 1, 1, Decimal("50.00"), 2, Decimal("5000000.00"),
+        ("ecommerce", 4, 2, 0, 0, 1, 1, Decimal("50.00"), 2, Decimal("5000000.00"),
          Decimal("10000000.00")),
-        ("ekatalog", 4, 2, 1, 1, 0, Decimal("75.00"), 2, Decimal("21000000.00"),
+        ("ekatalog", 4, 2, 1, 0, 1, 0, Decimal("75.00"), 2, Decimal("21000000.00"),
          Decimal("41000000.00")),
-        ("eorder", 3, 2, 1, 0, 0, Decimal("100.00"), 3, Decimal("72000000.00"),
-         Decimal("72000000.00")),
+        ("eorder", 4, 2, 1, 1, 0, 0, Decimal("100.00"), 3, Decimal("74000000.00"),
+         Decimal("74000000.00")),
     ]
 
 
@@ -249,8 +253,9 @@ def test_where_cohort_umkm_sell_counts_each_sale_once(penjualan_env):
          Decimal("8000000.00"), Decimal("0")),
         (2025, 2, "eorder", "Perikanan", "31.73", True, True, True, 1, 1,
          Decimal("5000000.00"), Decimal("0")),
-        (2025, 2, "eorder", unknown, unknown, False, False, True, 2, 2,
-         Decimal("67000000.00"), Decimal("0")),
+        # U4 (7 jt) and U5 (60 jt by NIB, 2 jt by its Jakpreneur ID): two businesses.
+        (2025, 2, "eorder", unknown, unknown, False, False, True, 2, 3,
+         Decimal("69000000.00"), Decimal("0")),
     ])
 
 

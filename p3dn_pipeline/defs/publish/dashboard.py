@@ -733,6 +733,8 @@ def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
              kpi("umkm_pencocokan.jumlah_penjualan", (r["kanal"],), r["jumlah_penjualan"], "angka"),
              kpi("umkm_pencocokan.jumlah_cocok_nib", (r["kanal"],), r["jumlah_cocok_nib"], "angka"),
              kpi("umkm_pencocokan.jumlah_cocok_npwp", (r["kanal"],), r["jumlah_cocok_npwp"], "angka"),
+             kpi("umkm_pencocokan.jumlah_cocok_id_jakpreneur", (r["kanal"],),
+                 r["jumlah_cocok_id_jakpreneur"], "angka"),
              kpi("umkm_pencocokan.jumlah_tanpa_kunci", (r["kanal"],), r["jumlah_tanpa_kunci"],
                  "angka"),
              kpi("umkm_pencocokan.pct_penjualan_cocok", (r["kanal"],), r["pct_penjualan_cocok"],
@@ -740,7 +742,8 @@ def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
     parts.append("<h3>Dasar pencocokan: bagian penjualan tiap sumber yang cocok dengan UMKM "
                  "kohort</h3>")
     parts.append(_table([("Kanal", False), ("Penjualan", True), ("Cocok lewat NIB", True),
-                         ("Cocok lewat NPWP", True), ("Tanpa NIB/NPWP penjual", True),
+                         ("Cocok lewat NPWP", True), ("Cocok lewat ID Jakpreneur", True),
+                         ("Tanpa NIB/NPWP penjual", True),
                          ("Bagian cocok", True)], rows))
     if matching:
         rows = []

@@ -138,7 +138,9 @@ eorder AS (
            coalesce(rup.kd_satker_str, o.kode_skpd),
            o.nilai_order_rp, NULL::DECIMAL(18, 2), NULL::DECIMAL(18, 2),
            o.tanggal_order, o.tanggal_order,
-           list_filter(['nib:' || o.nib, 'npwp:' || o.npwp_hash], lambda k: k IS NOT NULL),
+           -- A Jakpreneur ID names the seller within e-Order when it gives no NIB or NPWP.
+           list_filter(['nib:' || o.nib, 'npwp:' || o.npwp_hash,
+                        'jakpreneur:' || o.id_jakpreneur], lambda k: k IS NOT NULL),
            o._source_file, o._loaded_at
     FROM staging.eorder_pesanan AS o
     LEFT JOIN rup ON rup.kd_klpd = o.kd_klpd AND rup.tahun_anggaran = o.tahun_anggaran
@@ -195,6 +197,6 @@ COMMENT ON COLUMN marts.p3dn_realisasi_paket.ada_nilai IS 'FALSE bila belum ada 
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.masuk_rasio_p3dn IS 'FALSE untuk swakelola: dilaporkan, tidak masuk rasio P3DN. / FALSE for swakelola: reported, not in the P3DN ratio.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal IS 'Tanggal transaksi/penetapan bila ekspor memberikannya. / Transaction or award date where given.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket.tanggal_data IS 'Tanggal data ekspor (_event_date, tgl_penarikan) atau tanggal transaksi. / Export data date or transaction date.';
-COMMENT ON COLUMN marts.p3dn_realisasi_paket.kunci_penyedia IS 'Kunci penyedia untuk mencocokkan usaha antar-sumber: nib:<NIB>, npwp:<HMAC NPWP> (NPWP-16 perorangan = NIK pemilik); kosong bila ekspor tidak memberikannya. / Seller keys for matching businesses across sources.';
+COMMENT ON COLUMN marts.p3dn_realisasi_paket.kunci_penyedia IS 'Kunci penyedia untuk mencocokkan usaha antar-sumber: nib:<NIB>, npwp:<HMAC NPWP> (NPWP-16 perorangan = NIK pemilik), jakpreneur:<ID> (e-Order); kosong bila ekspor tidak memberikannya. / Seller keys for matching businesses across sources.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket._source_file IS 'File ekspor asal baris (relatif terhadap folder landing). / Export file the row came from.';
 COMMENT ON COLUMN marts.p3dn_realisasi_paket._loaded_at IS 'Waktu file itu dimuat, UTC. / When that file was loaded, UTC.';

@@ -1,7 +1,8 @@
 -- Every UMKM of the province's cohorts as one business, whichever source names it (grain:
 -- umkm_id): mentored by Dinas KPKP, taking part in business matching, or selling through
 -- e-Order as a Jakpreneur. Sources name a business by NIB or by hashed NPWP (a sole
--- proprietor's NPWP-16 is the owner's NIK, hashed the same way), never by name; records
+-- proprietor's NPWP-16 is the owner's NIK, hashed the same way), and within e-Order by the
+-- Jakpreneur ID, never by name; records
 -- that share any key are one business, however long the chain (A shares a NIB with B, B an
 -- NPWP with C).
 
@@ -26,7 +27,8 @@ FROM staging.business_matching_batch
 GROUP BY usaha_id
 UNION ALL
 SELECT 'jakpreneur', coalesce(id_jakpreneur, 'nib:' || nib, 'npwp:' || npwp_hash),
-       list_distinct(list_filter(flatten([list('nib:' || nib), list('npwp:' || npwp_hash)]),
+       list_distinct(list_filter(flatten([list('nib:' || nib), list('npwp:' || npwp_hash),
+                                          list('jakpreneur:' || id_jakpreneur)]),
                                  lambda k: k IS NOT NULL)),
        NULL, NULL
 FROM staging.eorder_pesanan
@@ -85,5 +87,5 @@ COMMENT ON COLUMN marts.umkm_pelaku.is_peserta_business_matching IS 'Ikut busine
 COMMENT ON COLUMN marts.umkm_pelaku.is_jakpreneur IS 'Menjual lewat e-Order sebagai Jakpreneur. / Sells through e-Order as a Jakpreneur.';
 COMMENT ON COLUMN marts.umkm_pelaku.kode_kab_kota IS 'Kota menurut daftar binaan KPKP terbaru; (tidak diketahui) bila tidak dibina KPKP. / Kota, from the KPKP roster.';
 COMMENT ON COLUMN marts.umkm_pelaku.sektor IS 'Sektor menurut KPKP, atau business matching. / Sector.';
-COMMENT ON COLUMN marts.umkm_pelaku.kunci IS 'Kunci usaha: nib:<NIB>, npwp:<HMAC NPWP/NIK>. / Business keys.';
+COMMENT ON COLUMN marts.umkm_pelaku.kunci IS 'Kunci usaha: nib:<NIB>, npwp:<HMAC NPWP/NIK>, jakpreneur:<ID Jakpreneur>. / Business keys.';
 COMMENT ON COLUMN marts.umkm_pelaku.jumlah_rekaman IS 'Rekaman sumber yang digabung menjadi usaha ini. / Source records merged.';

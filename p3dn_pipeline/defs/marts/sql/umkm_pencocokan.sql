@@ -9,6 +9,7 @@ SELECT
     count(*) AS jumlah_penjualan,
     count(*) FILTER (WHERE dasar_pencocokan = 'NIB') AS jumlah_cocok_nib,
     count(*) FILTER (WHERE dasar_pencocokan = 'NPWP') AS jumlah_cocok_npwp,
+    count(*) FILTER (WHERE dasar_pencocokan = 'ID Jakpreneur') AS jumlah_cocok_id_jakpreneur,
     count(*) FILTER (WHERE dasar_pencocokan = 'tidak_cocok') AS jumlah_tidak_cocok,
     count(*) FILTER (WHERE dasar_pencocokan = 'tanpa_kunci') AS jumlah_tanpa_kunci,
     p3dn_pct(count(*) FILTER (WHERE umkm_id IS NOT NULL), count(*)) AS pct_penjualan_cocok,
@@ -24,6 +25,7 @@ COMMENT ON COLUMN marts.umkm_pencocokan.kanal IS 'Sumber/kanal penjualan. / Chan
 COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_penjualan IS 'Penjualan (paket, pesanan, baris laporan). / Sales.';
 COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_cocok_nib IS 'Cocok lewat NIB. / Matched by NIB.';
 COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_cocok_npwp IS 'Cocok lewat NPWP ter-hash (NPWP-16 perorangan = NIK). / Matched by hashed NPWP.';
+COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_cocok_id_jakpreneur IS 'Cocok lewat ID Jakpreneur (e-Order tanpa NIB/NPWP). / Matched by Jakpreneur ID.';
 COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_tidak_cocok IS 'Penjual punya kunci, tetapi bukan UMKM kohort. / Seller with keys, not in a cohort.';
 COMMENT ON COLUMN marts.umkm_pencocokan.jumlah_tanpa_kunci IS 'Sumber tidak memberi NIB/NPWP penjual (pencatatan, toko daring). / No seller key in the source.';
 COMMENT ON COLUMN marts.umkm_pencocokan.pct_penjualan_cocok IS 'Penjualan yang cocok / semua penjualan (%). / Matched share, percent.';

@@ -53,10 +53,12 @@ penjualan AS (
                                                   lambda k: k IS NOT NULL)))))
 ),
 cocok AS (
-    -- NIB first, else NPWP: the business of the first key of the better kind that matches.
+    -- NIB first, else NPWP, else (e-Order) the Jakpreneur ID: the business of the first key
+    -- of the better kind that matches.
     SELECT s.id_transaksi,
            min(k.umkm_id) FILTER (WHERE k.kunci LIKE 'nib:%') AS umkm_id_nib,
-           min(k.umkm_id) FILTER (WHERE k.kunci LIKE 'npwp:%') AS umkm_id_npwp
+           min(k.umkm_id) FILTER (WHERE k.kunci LIKE 'npwp:%') AS umkm_id_npwp,
+           min(k.umkm_id) FILTER (WHERE k.kunci LIKE 'jakpreneur:%') AS umkm_id_jakpreneur
     FROM penjualan AS s, unnest(s.kunci_penjual) AS u(kunci)
     JOIN kunci_umkm AS k ON k.kunci = u.kunci
     GROUP BY s.id_transaksi
@@ -65,9 +67,10 @@ SELECT
     s.kanal, s.id_transaksi, s.tahun, s.triwulan, s.jumlah_transaksi,
     CAST(s.nilai_rp AS DECIMAL(18, 2)) AS nilai_rp,
     s.sumber_nilai,
-    coalesce(c.umkm_id_nib, c.umkm_id_npwp) AS umkm_id,
+    coalesce(c.umkm_id_nib, c.umkm_id_npwp, c.umkm_id_jakpreneur) AS umkm_id,
     CASE WHEN c.umkm_id_nib IS NOT NULL THEN 'NIB'
          WHEN c.umkm_id_npwp IS NOT NULL THEN 'NPWP'
+         WHEN c.umkm_id_jakpreneur IS NOT NULL THEN 'ID Jakpreneur'
          WHEN len(s.kunci_penjual) = 0 THEN 'tanpa_kunci'
          ELSE 'tidak_cocok' END AS dasar_pencocokan
 FROM penjualan AS s
@@ -83,4 +86,4 @@ COMMENT ON COLUMN marts.umkm_transaksi.jumlah_transaksi IS 'Transaksi: 1 per pak
 COMMENT ON COLUMN marts.umkm_transaksi.nilai_rp IS 'Nilai (Rp). / Value, rupiah.';
 COMMENT ON COLUMN marts.umkm_transaksi.sumber_nilai IS 'realisasi, laporan_platform, atau dinyatakan_business_matching (nilai ketertarikan; belum terlihat di kanal mana pun). / Where the value comes from.';
 COMMENT ON COLUMN marts.umkm_transaksi.umkm_id IS 'UMKM kohort (marts.umkm_pelaku); NULL bila penjual tidak cocok. / Matched cohort business.';
-COMMENT ON COLUMN marts.umkm_transaksi.dasar_pencocokan IS 'NIB, NPWP, tidak_cocok (ada kunci, bukan UMKM kohort), tanpa_kunci (sumber tidak memberi NIB/NPWP penjual). / Match basis.';
+COMMENT ON COLUMN marts.umkm_transaksi.dasar_pencocokan IS 'NIB, NPWP, ID Jakpreneur (e-Order), tidak_cocok (ada kunci, bukan UMKM kohort), tanpa_kunci (sumber tidak memberi NIB/NPWP penjual). / Match basis.';
