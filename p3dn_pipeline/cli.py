@@ -163,14 +163,17 @@ def _failed(result) -> int:
 
 
 def print_status() -> int:
-    from p3dn_pipeline.status import StatusError, status_report
+    """The status report; exit status 1 when a mart is stale or never built, or an ERROR check
+    fails, so that a monitor (deploy/p3dn-status.service) notices."""
+    from p3dn_pipeline.status import StatusError, status_and_problems
 
     try:
-        print(status_report(load_settings().warehouse_path))
+        report, problems = status_and_problems(load_settings().warehouse_path)
     except StatusError as err:
         print(err, file=sys.stderr)
         return 1
-    return 0
+    print(report)
+    return 1 if problems else 0
 
 
 def accept_file(path_text: str) -> int:

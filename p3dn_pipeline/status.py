@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -123,20 +124,34 @@ def _hours(delta: dt.timedelta) -> str:
     return f"{delta.total_seconds() / 3600:g}"
 
 
+def _publish_tables() -> set[str]:
+    """Tables of the marts schema that the publish step writes (the snapshot history), found
+    in its SQL: they are not mart assets, their build is the serving file's."""
+    folder = Path(__file__).resolve().parent / "defs" / "publish" / "sql"
+    pattern = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                         r"marts\.([a-z_0-9]+)", re.IGNORECASE)
+    return {m.group(1) for path in folder.glob("*.sql")
+            for m in pattern.finditer(path.read_text(encoding="utf-8"))}
+
+
 def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str]:
-    """Mart -> time of its latest materialization, or why it is unknown."""
+    """Mart -> time of its latest materialization (for the publish step's own tables, the
+    serving file's), or why it is unknown."""
     folder = _dagster_instance_folder()
     if folder is None:
         return dict.fromkeys(marts, "build time unknown (no Dagster instance: set DAGSTER_HOME)")
     from dagster import AssetKey, DagsterInstance
 
+    publish_tables = _publish_tables()
     found: dict[str, dt.datetime | str] = {}
     with DagsterInstance.from_config(str(folder)) as instance:
         for name in marts:
-            event = instance.get_latest_materialization_event(AssetKey(["marts", name]))
+            key = (AssetKey(["publish", "serving_file"]) if name in publish_tables
+                   else AssetKey(["marts", name]))
+            event = instance.get_latest_materialization_event(key)
             found[name] = (dt.datetime.fromtimestamp(event.timestamp, dt.UTC) if event else
-                           f"no materialization of marts/{name} in the Dagster instance at "
-                           f"{folder}")
+                           f"no materialization of {key.to_user_string()} in the Dagster "
+                           f"instance at {folder}")
     return found
 
 
@@ -200,6 +215,14 @@ def change_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def status_report(warehouse_path: Path, now: dt.datetime | None = None) -> str:
+    return status_and_problems(warehouse_path, now)[0]
+
+
+def status_and_problems(warehouse_path: Path,
+                        now: dt.datetime | None = None) -> tuple[str, list[str]]:
+    """The report, and what in it should wake someone: stale or never-built marts and failing
+    ERROR checks (``p3dn status`` exits 1 when there is any, so a monitor catches a dead
+    daemon). Failing WARN checks are shown, not counted: they do not stop a figure."""
     now = now or dt.datetime.now(dt.UTC)
     if not warehouse_path.exists():
         raise StatusError(f"No warehouse at {warehouse_path} yet: run `make run` (or "
@@ -213,11 +236,21 @@ def status_report(warehouse_path: Path, now: dt.datetime | None = None) -> str:
         lines = [f"Warehouse: {warehouse_path} (opened read-only)", "", "== Sources =="]
         lines += source_lines(con)
         lines += ["", f"== Marts (stale {_hours(_freshness_limit())} h after their last build) =="]
-        lines += mart_lines(con, now)
+        marts = mart_lines(con, now)
+        lines += marts
         lines += ["", "== Failing checks =="]
-        lines += check_lines(con)
+        checks = check_lines(con)
+        lines += checks
         lines += ["", "== Changed at the latest publish =="]
         lines += change_lines(con)
     finally:
         con.close()
-    return "\n".join(lines)
+    problems = [line.split(":", 1)[0] + " is stale" for line in marts if line.endswith("STALE")]
+    problems += [line.split(":", 1)[0] + " has never been built" for line in marts
+                 if "no materialization of" in line]
+    problems += [line.split(":", 1)[0].removeprefix("ERROR ") + " fails" for line in checks
+                 if line.startswith("ERROR ")]
+    lines += ["", "== Verdict =="]
+    lines += ([f"NOT OK (exit status 1): {'; '.join(problems)}"] if problems else
+              ["OK: every mart is fresh and no ERROR check fails (exit status 0)"])
+    return "\n".join(lines), problems

@@ -19,6 +19,7 @@ from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
 BIN = Path(sys.executable).parent
 MINI = REPO / "p3dn_pipeline_tests" / "fixtures" / "mini_p3dn"
 
+PUBLISH_TABLES = {"p3dn_snapshot", "p3dn_perubahan_ekspor"}
 MINI_MART_ROWS = {"p3dn_apbd_bulanan": 4, "p3dn_per_skpd": 2, "p3dn_provinsi": 1,
                   "umkm_binaan_triwulan": 0, "umkm_ekatalog": 0, "business_matching": 0,
                   "umkm_pelaku": 0, "umkm_pencocokan": 1, "umkm_penjualan_pdn": 0,
@@ -77,7 +78,8 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
 
     status = p3dn("status", env=env)
 
-    assert status.returncode == 0, status.stderr[-3000:]
+    # An ERROR check fails: the exit status says so, for a monitor.
+    assert status.returncode == 1, status.stderr[-3000:]
     assert rejection.startswith("catatan.txt ")
 
     def wib(path):
@@ -110,7 +112,8 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         "",
         "== Marts (stale 36 h after their last build) ==",
         *[f"marts.{name}: {rows} {'row' if rows == 1 else 'rows'}, "
-          + ("built <now>, fresh" if ("marts", name) in assets else
+          # The snapshot history is written by the publish step: built with the serving file.
+          + ("built <now>, fresh" if ("marts", name) in assets or name in PUBLISH_TABLES else
              f"no materialization of marts/{name} in the Dagster instance at {dagster_home}")
           for name, rows in sorted({**mart_rows, **MINI_MART_ROWS}.items())],
         "",
@@ -122,7 +125,22 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         "",
         "== Changed at the latest publish ==",
         "no export removed or replaced, no headline moved since the previous publish",
+        "",
+        "== Verdict ==",
+        "NOT OK (exit status 1): staging/sirup_paket_penyedia pagu_not_negative fails",
     ]
+
+    # The ERROR check passes again; a failing WARN check does not make the status fail.
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("UPDATE quality.check_results SET passed = true "
+                    "WHERE check_name = 'pagu_not_negative'")
+    finally:
+        con.close()
+    healthy = p3dn("status", env=env)
+    assert healthy.returncode == 0, healthy.stdout[-3000:]
+    assert healthy.stdout.splitlines()[-1] == (
+        "OK: every mart is fresh and no ERROR check fails (exit status 0)")
 
 
 def _newest_lkpp(loaded_at: dict) -> str:
@@ -214,6 +232,10 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         "",
         "== Changed at the latest publish ==",
         "nothing published yet",
+        "",
+        "== Verdict ==",
+        "NOT OK (exit status 1): marts.p3dn_provinsi is stale; marts.umkm_ekatalog has never "
+        "been built",
     ]
 
 
