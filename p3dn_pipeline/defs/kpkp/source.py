@@ -41,8 +41,6 @@ KPKP_ROSTER = Dataset(
     formats=("xlsx", "csv"),
 )
 
-# Dinas KPKP's five sectors; staging counts any other under Lainnya.
-SEKTOR = ("Pertanian Perkotaan", "Peternakan", "Perikanan", "Olahan Pangan", "Kerajinan")
 KOTA_DKI = ("31.01", "31.71", "31.72", "31.73", "31.74", "31.75")
 
 BUSINESS_QUARTER_UNIQUE = "business_per_quarter_unique"

@@ -34,6 +34,10 @@ SELECT
     nib_norm AS nib,
     npwp_ok_hash AS npwp_hash,
     nik_ok_hash AS nik_pemilik_hash,
+    -- Every key another source may know the business by (the owner's NIK is the NPWP-16 of
+    -- a sole proprietor, hashed the same way): what the UMKM marts match on.
+    list_filter(['nib:' || nib_norm, 'npwp:' || npwp_ok_hash, 'npwp:' || nik_ok_hash],
+                lambda k: k IS NOT NULL) AS kunci_usaha,
     p3dn_teks(nama_usaha) AS nama_usaha,
     coalesce(p3dn_teks(sektor), '(tidak diketahui)') AS sektor,
     coalesce(p3dn_teks(produk), '') AS produk,

@@ -25,6 +25,8 @@ SELECT
         AS penjual_id,
     nib_norm AS nib,
     npwp_ok_hash AS npwp_hash,
+    list_filter(['nib:' || nib_norm, 'npwp:' || npwp_ok_hash], lambda k: k IS NOT NULL)
+        AS kunci_penjual,
     p3dn_teks(nama_usaha) AS nama_usaha,
     p3dn_teks(kategori) AS kategori,
     TRY_CAST(transaksi_num AS INTEGER) AS jumlah_transaksi,

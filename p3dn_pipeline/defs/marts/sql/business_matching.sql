@@ -6,26 +6,16 @@
 
 CREATE OR REPLACE TABLE marts.business_matching AS
 WITH bm AS (
-    SELECT b.*,
-           list_filter(['nib:' || nib, 'npwp:' || npwp_hash, 'npwp:' || nik_pemilik_hash],
-                       lambda k: k IS NOT NULL) AS kunci_usaha
-    FROM staging.business_matching_batch AS b
+    SELECT * FROM staging.business_matching_batch
 ),
 tautan AS (
-    -- Each business-matching row and the realised packages it became. A package is found
-    -- by its code in its channel (e-katalog codes carry their catalogue version), or as a
-    -- package of the named SiRUP plan sold by this very business.
+    -- Each business-matching row and the realised packages it became (p3dn_bm_menunjuk_paket).
     SELECT bm.batch, bm.usaha_id, bm.kode_skpd_pembeli, bm.produk,
-           p.kanal, p.kd_paket, p.nilai_rp,
-           CASE WHEN bm.kode_paket IS NOT NULL
-                     AND p.kd_paket IN (bm.kode_paket, 'v6:' || bm.kode_paket, 'v5:' || bm.kode_paket)
-                THEN 'kode_paket' ELSE 'kode_rup_dan_penyedia' END AS dasar_tautan
+           p.kanal, p.kd_paket, p.nilai_rp
     FROM bm
     JOIN marts.p3dn_realisasi_paket AS p
-        ON (bm.kode_paket IS NOT NULL
-            AND p.kd_paket IN (bm.kode_paket, 'v6:' || bm.kode_paket, 'v5:' || bm.kode_paket))
-        OR (p.kd_rup IS NOT NULL AND list_contains(bm.kode_rup_list, p.kd_rup)
-            AND list_has_any(p.kunci_penyedia, bm.kunci_usaha))
+        ON p3dn_bm_menunjuk_paket(bm.kode_paket, bm.kode_rup_list, bm.kunci_usaha,
+                                  p.kd_paket, p.kd_rup, p.kunci_penyedia)
     WHERE p.ada_nilai
 ),
 baris AS (

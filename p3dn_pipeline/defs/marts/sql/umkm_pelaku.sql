@@ -18,10 +18,7 @@ FROM staging.kpkp_roster
 GROUP BY pelaku_usaha_id
 UNION ALL
 SELECT 'business_matching', usaha_id,
-       list_distinct(list_filter(
-           flatten([list('nib:' || nib), list('npwp:' || npwp_hash),
-                    list('npwp:' || nik_pemilik_hash)]),
-           lambda k: k IS NOT NULL)),
+       list_distinct(flatten(list(kunci_usaha))),
        NULL, arg_max(sektor, tanggal) FILTER (WHERE sektor <> '(tidak diketahui)')
 FROM staging.business_matching_batch
 GROUP BY usaha_id

@@ -27,8 +27,7 @@ penjualan AS (
     SELECT 'ecommerce', 'ecommerce:' || e.platform || ':' || e.tahun || '-' || e.bulan || ':'
                || e.penjual_id,
            e.tahun, e.triwulan, coalesce(e.jumlah_transaksi, 0), e.nilai_penjualan_rp,
-           'laporan_platform',
-           list_filter(['nib:' || e.nib, 'npwp:' || e.npwp_hash], lambda k: k IS NOT NULL)
+           'laporan_platform', e.kunci_penjual
     FROM staging.ecommerce_penjualan AS e
     UNION ALL
     -- A transaction business matching reports but no channel shows: counted at its stated
@@ -36,21 +35,14 @@ penjualan AS (
     SELECT 'business_matching', 'business_matching:' || b.batch || ':' || b.usaha_id || ':'
                || b.kode_skpd_pembeli || ':' || b.produk,
            b.tahun, CAST(quarter(b.tanggal) AS INTEGER), 1, b.nilai_ketertarikan_rp,
-           'dinyatakan_business_matching',
-           list_filter(['nib:' || b.nib, 'npwp:' || b.npwp_hash, 'npwp:' || b.nik_pemilik_hash],
-                       lambda k: k IS NOT NULL)
+           'dinyatakan_business_matching', b.kunci_usaha
     FROM staging.business_matching_batch AS b
     WHERE b.tindak_lanjut = 'Transaksi'
       AND NOT EXISTS (
           SELECT 1 FROM marts.p3dn_realisasi_paket AS p
           WHERE p.ada_nilai
-            AND ((b.kode_paket IS NOT NULL
-                  AND p.kd_paket IN (b.kode_paket, 'v6:' || b.kode_paket, 'v5:' || b.kode_paket))
-                 OR (p.kd_rup IS NOT NULL AND list_contains(b.kode_rup_list, p.kd_rup)
-                     AND list_has_any(p.kunci_penyedia,
-                                      list_filter(['nib:' || b.nib, 'npwp:' || b.npwp_hash,
-                                                   'npwp:' || b.nik_pemilik_hash],
-                                                  lambda k: k IS NOT NULL)))))
+            AND p3dn_bm_menunjuk_paket(b.kode_paket, b.kode_rup_list, b.kunci_usaha,
+                                       p.kd_paket, p.kd_rup, p.kunci_penyedia))
 ),
 cocok AS (
     -- NIB first, else NPWP, else (e-Order) the Jakpreneur ID: the business of the first key
