@@ -1,10 +1,12 @@
 """``p3dn status``: what the warehouse holds now, for whoever is on call.
 
 Per source folder (LKPP, APBD, KPKP, ...): files loaded, rows, the last file loaded and when, and files
-rejected with their reasons, all from the file ledger. Per mart: rows, and when it was last
-built with whether that is within the 36-hour freshness limit; DuckDB keeps no modification
-time per table, so the time is the mart's latest materialization in the Dagster instance
-(the same record the freshness policy is judged on). Then every failing quality check.
+rejected with their reasons, all from the file ledger. Per mart: rows, when its table was
+last written (``quality.builds``: a run that finds its inputs unchanged rewrites nothing, so
+this can be days ago), when a run last confirmed it current (its latest materialization in
+the Dagster instance), and whether that meets the 08:00 WIB deadline, judged as the freshness
+policy in the UI judges it (``automation.mart_freshness``). Then every failing quality
+check. Every time is printed one way: ``2025-07-01 06:01 WIB``.
 
 The warehouse is opened read-only, so the command is safe beside BI tools, and a run that is
 writing makes it fail with a clear message rather than wait.
@@ -91,37 +93,72 @@ def _dagster_instance_folder() -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def _freshness_limit() -> dt.timedelta:
-    from p3dn_pipeline.defs.automation import MART_FRESHNESS_POLICY
+def age_text(delta: dt.timedelta) -> str:
+    """How long ago, as a person says it: never "0.0 h" for something built a minute ago."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute ago"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min ago"
+    days, hours = divmod(hours, 24)
+    return f"{days} days {hours} h ago"
 
-    return MART_FRESHNESS_POLICY.fail_window.to_timedelta()
+
+def _wib_aware(moment: dt.datetime) -> str:
+    return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
 
 
-def mart_lines(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[str]:
-    limit = _freshness_limit()
+def _table_build_times(con: duckdb.DuckDBPyConnection) -> dict[str, dt.datetime]:
+    """Mart -> when its table was last written (naive UTC), from the build ledger."""
+    if not table_exists(con, "quality.builds"):
+        return {}
+    return {row["asset_key"].removeprefix("marts/"): row["built_at"] for row in fetch_dicts(
+        con, "SELECT asset_key, max(built_at) AS built_at FROM quality.builds "
+             "WHERE asset_key LIKE 'marts/%' GROUP BY ALL")}
+
+
+def mart_lines(con: duckdb.DuckDBPyConnection, now: dt.datetime,
+               problems: list[str] | None = None) -> list[str]:
+    """One line per mart; what should wake someone is appended to ``problems``."""
+    from p3dn_pipeline.defs.automation import mart_freshness
+
+    problems = [] if problems is None else problems
     marts = [r["table_name"] for r in fetch_dicts(
         con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
              "ORDER BY table_name")]
     if not marts:
+        problems.append("no mart has been built")
         return ["no mart in the warehouse yet"]
-    built = _latest_materializations(marts)
+    confirmed = _latest_materializations(marts)
+    written = _table_build_times(con)
     lines = []
     for name in marts:
         rows = con.execute(f'SELECT count(*) FROM marts."{name}"').fetchall()[0][0]
-        when = built.get(name)
+        when = confirmed.get(name)
         if isinstance(when, str):
-            freshness = when
+            lines.append(f"marts.{name}: {_plural(rows, 'row')}, never built by a run: {when}")
+            problems.append(f"marts.{name} has never been built")
+            continue
+        table_at = written.get(name)
+        table_at = table_at.replace(tzinfo=dt.UTC) if table_at else when
+        state = mart_freshness(when, now)
+        # The table's own time, then (when a later run found nothing to change) when it was
+        # confirmed current: the freshness verdict is on the confirmation, as in the UI.
+        line = f"marts.{name}: {_plural(rows, 'row')}, built {_wib_aware(table_at)} " \
+               f"({age_text(now - table_at)})"
+        if when - table_at > dt.timedelta(minutes=1):
+            line += f", unchanged since; confirmed current {_wib_aware(when)}"
+        if state.fresh:
+            line += ", fresh"
         else:
-            age = now - when
-            verdict = "fresh" if age < limit else "STALE"
-            freshness = (f"built {when.astimezone(WIB).strftime('%Y-%m-%d %H:%M WIB')} "
-                         f"({age.total_seconds() / 3600:.1f} h ago), {verdict}")
-        lines.append(f"marts.{name}: {_plural(rows, 'row')}, {freshness}")
+            line += f", STALE: not confirmed since {_wib_aware(state.due_since)}, due by " \
+                    f"{_wib_aware(state.deadline)}"
+            problems.append(f"marts.{name} is stale")
+        lines.append(line)
     return lines
-
-
-def _hours(delta: dt.timedelta) -> str:
-    return f"{delta.total_seconds() / 3600:g}"
 
 
 def _publish_tables() -> set[str]:
@@ -139,7 +176,8 @@ def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str]:
     serving file's), or why it is unknown."""
     folder = _dagster_instance_folder()
     if folder is None:
-        return dict.fromkeys(marts, "build time unknown (no Dagster instance: set DAGSTER_HOME)")
+        return dict.fromkeys(marts, "no Dagster instance found (set DAGSTER_HOME to the "
+                                    "one the runs use)")
     from dagster import AssetKey, DagsterInstance
 
     publish_tables = _publish_tables()
@@ -150,8 +188,8 @@ def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str]:
                    else AssetKey(["marts", name]))
             event = instance.get_latest_materialization_event(key)
             found[name] = (dt.datetime.fromtimestamp(event.timestamp, dt.UTC) if event else
-                           f"no materialization of {key.to_user_string()} in the Dagster "
-                           f"instance at {folder}")
+                           f"the Dagster instance at {folder} has no materialization of "
+                           f"{key.to_user_string()}")
     return found
 
 
@@ -235,9 +273,9 @@ def status_and_problems(warehouse_path: Path,
     try:
         lines = [f"Warehouse: {warehouse_path} (opened read-only)", "", "== Sources =="]
         lines += source_lines(con)
-        lines += ["", f"== Marts (stale {_hours(_freshness_limit())} h after their last build) =="]
-        marts = mart_lines(con, now)
-        lines += marts
+        lines += ["", "== Marts (due daily by 08:00 WIB, confirmed by a run after 06:00 WIB) =="]
+        problems: list[str] = []
+        lines += mart_lines(con, now, problems)
         lines += ["", "== Failing checks =="]
         checks = check_lines(con)
         lines += checks
@@ -245,9 +283,6 @@ def status_and_problems(warehouse_path: Path,
         lines += change_lines(con)
     finally:
         con.close()
-    problems = [line.split(":", 1)[0] + " is stale" for line in marts if line.endswith("STALE")]
-    problems += [line.split(":", 1)[0] + " has never been built" for line in marts
-                 if "no materialization of" in line]
     problems += [line.split(":", 1)[0].removeprefix("ERROR ") + " fails" for line in checks
                  if line.startswith("ERROR ")]
     lines += ["", "== Verdict =="]

@@ -1,5 +1,10 @@
 """Alerts for whoever is on call: a failed run, or a data-quality check that failed.
 
+Alerts follow the check's severity: a failed ERROR check (it stops every figure computed from
+the table) pages, as a failed run does; a failed WARN check (it is reported in
+marts.data_quality, and never stops a figure) is one warning line in the sensor's log and is
+not posted, so the WARN findings a real export always has do not page anyone every morning.
+
 Each alert is one line in the sensor's log (Dagster UI > Automation > the sensor > ticks) and,
 when ``P3DN_ALERT_WEBHOOK`` is set, a JSON POST to that URL. An alert names the run, the job,
 the failing steps or checks and a one-line error summary, never data: error messages can quote
@@ -18,6 +23,7 @@ import urllib.request
 
 from dagster import (
     AssetCheckEvaluation,
+    AssetCheckSeverity,
     DagsterEventType,
     DefaultSensorStatus,
     Definitions,
@@ -176,22 +182,39 @@ def failed_checks_of_run(instance, run_id: str) -> list[AssetCheckEvaluation]:
     return [e for e in latest.values() if not e.passed]
 
 
+def _check_list(failed: list[AssetCheckEvaluation]) -> list[dict]:
+    return [{"asset": e.asset_key.to_user_string(), "check": e.check_name,
+             "severity": e.severity.value} for e in failed]
+
+
 def check_failure_payload(run, failed: list[AssetCheckEvaluation]) -> dict:
-    checks = [{"asset": e.asset_key.to_user_string(), "check": e.check_name,
-               "severity": e.severity.value} for e in failed]
-    listed = ", ".join(f"{c['asset']} {c['check']} ({c['severity']})" for c in checks)
-    text = (f"P3DN ALERT failed data-quality checks: job {run.job_name}, run {run.run_id}: "
-            f"{listed}")
+    """The alert for the ERROR checks that failed in a run (the WARN ones named alongside)."""
+    errors = _check_list([e for e in failed if e.severity == AssetCheckSeverity.ERROR])
+    warnings = _check_list([e for e in failed if e.severity != AssetCheckSeverity.ERROR])
+    listed = ", ".join(f"{c['asset']} {c['check']}" for c in errors)
+    text = (f"P3DN ALERT failed ERROR data-quality checks (the marts computed from them are "
+            f"not built): job {run.job_name}, run {run.run_id}: {listed}")
+    if warnings:
+        text += f"; WARN checks failing too: {len(warnings)}"
     return {"source": "p3dn_pipeline", "event": "asset_check_failure", "run_id": run.run_id,
-            "job": run.job_name, "failed_checks": checks, "text": text}
+            "job": run.job_name, "failed_checks": errors, "failed_warn_checks": warnings,
+            "text": text}
+
+
+def warn_check_note(run, failed: list[AssetCheckEvaluation]) -> str:
+    listed = ", ".join(f"{c['asset']} {c['check']}" for c in _check_list(failed))
+    return (f"P3DN note: WARN data-quality checks failing in job {run.job_name}, run "
+            f"{run.run_id} (reported in marts.data_quality; they stop no figure, so no alert "
+            f"is sent): {listed}")
 
 
 @sensor(
     name="check_failure_alert",
     minimum_interval_seconds=ALERT_SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Logs a line and POSTs to P3DN_ALERT_WEBHOOK for every finished run in which "
-                "a data-quality check failed (any severity).",
+    description="Logs an alert and POSTs to P3DN_ALERT_WEBHOOK for every finished run in "
+                "which an ERROR data-quality check failed; failed WARN checks are one warning "
+                "line in this log, never posted.",
 )
 def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
     instance = context.instance
@@ -210,7 +233,9 @@ def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
         if run is None:  # deleted since it finished
             continue
         failed = failed_checks_of_run(instance, run_id)
-        if not failed:
+        if not any(e.severity == AssetCheckSeverity.ERROR for e in failed):
+            if failed:
+                context.log.warning(warn_check_note(run, failed))
             continue
         payload = check_failure_payload(run, failed)
         context.log.error(payload["text"])
@@ -220,7 +245,7 @@ def check_failure_alert(context: SensorEvaluationContext) -> SensorResult:
     if alerts:
         return SensorResult(cursor=cursor)
     return SensorResult(cursor=cursor, skip_reason=SkipReason(
-        f"No failed check in {len(run_ids)} run(s) finished since the last tick."))
+        f"No failed ERROR check in {len(run_ids)} run(s) finished since the last tick."))
 
 
 alert_sensors = [run_failure_alert, check_failure_alert]

@@ -42,6 +42,7 @@ from dagster import (
 from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
 from p3dn_pipeline.lib.resources import LOADED_BY_TAG
 from p3dn_pipeline.lib import landing
+from p3dn_pipeline.lib.ledger import LEDGER_TABLE
 from p3dn_pipeline.settings import load_settings
 
 # A run that fails on something transient (another process had the warehouse file open when a
@@ -100,13 +101,42 @@ def refresh_after_load(context: RunStatusSensorContext) -> RunRequest:
               if key.startswith("p3dn/")} | {LOADED_BY_TAG: loaded.run_id})
 
 
-# A mart built by the 06:00 run is under 24 hours old when the next one starts; 36 hours
-# means one daily run was missed (or failed and was not fixed) and the morning after is late.
-MART_FRESHNESS_POLICY = FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36))
+# The marts are wanted for the 08:00 working day in Jakarta: the 06:00 run must have built
+# (or confirmed) them by then. Dagster flags a mart at 08:00 WIB when it has not been
+# materialized since 06:00 WIB that day, so a failed or missed 06:00 run shows at the
+# deadline, not a day and a half later. p3dn status judges the same rule (mart_freshness).
+MART_DEADLINE_CRON = "0 8 * * *"
+MART_DEADLINE_HOUR_WIB = 8
+MART_DEADLINE_TIMEZONE = "Asia/Jakarta"
+MART_BUILD_WINDOW = dt.timedelta(hours=2)
+MART_FRESHNESS_POLICY = FreshnessPolicy.cron(
+    deadline_cron=MART_DEADLINE_CRON, lower_bound_delta=MART_BUILD_WINDOW,
+    timezone=MART_DEADLINE_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    fresh: bool
+    deadline: dt.datetime   # the latest 08:00 WIB deadline that has passed (aware)
+    due_since: dt.datetime  # a build at or after this meets it
+
+
+def mart_freshness(materialized_at: dt.datetime, now: dt.datetime) -> Freshness:
+    """Dagster's cron freshness rule, for tools outside the UI: after the latest 08:00 WIB
+    deadline that has passed, a mart is fresh when it was materialized at or after 06:00 WIB
+    that day. Both times are timezone-aware."""
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(MART_DEADLINE_TIMEZONE))
+    deadline = local.replace(hour=MART_DEADLINE_HOUR_WIB, minute=0, second=0, microsecond=0)
+    if deadline > local:
+        deadline -= dt.timedelta(days=1)
+    due_since = deadline - MART_BUILD_WINDOW
+    return Freshness(materialized_at >= due_since, deadline, due_since)
 
 
 def with_mart_freshness(spec: AssetSpec) -> AssetSpec:
-    """The 36-hour freshness policy on every asset of the marts layer, nothing else."""
+    """The 08:00 WIB freshness policy on every asset of the marts layer, nothing else."""
     if spec.key.path[0] != "marts":
         return spec
     return spec.replace_attributes(freshness_policy=MART_FRESHNESS_POLICY)
@@ -131,29 +161,109 @@ def settle_seconds() -> int:
 
 @dataclass
 class LandingState:
-    """The landing sensor's cursor, in full: nothing about the folder is kept anywhere else.
+    """What the landing sensor knows of the folder.
 
     ``files``: path -> {size, mtime_ns, ctime_ns, inode, sha256} of every file as of the last
     run requested for it (or found unchanged since). ``settling``: path -> the same without
     sha256, of new or changed files that still looked as if they were being copied.
     ``requests``: how many runs the sensor has requested, part of each run key so that a file
     changed back to an earlier version (A, B, then A again) still starts a run.
+
+    The state itself is a file in the Dagster instance's folder named by its own digest
+    (:class:`LandingStateStore`); the sensor's cursor, shown in the UI, is one short line that
+    names it. Dagster stores a cursor with its tick's run requests in one write, so the
+    cursor decides which state is current: a daemon stopped between writing a state file and
+    storing its tick leaves only an unused file behind.
     """
 
     files: dict[str, dict] = field(default_factory=dict)
     settling: dict[str, dict] = field(default_factory=dict)
     requests: int = 0
 
-    @classmethod
-    def from_cursor(cls, cursor: str | None) -> LandingState:
-        if not cursor:
-            return cls()
-        data = json.loads(cursor)
-        return cls(files=data["files"], settling=data["settling"], requests=data["requests"])
-
-    def to_cursor(self) -> str:
+    def to_json(self) -> str:
         return json.dumps({"files": self.files, "settling": self.settling,
                            "requests": self.requests}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> LandingState:
+        data = json.loads(text)
+        return cls(files=data["files"], settling=data["settling"], requests=data["requests"])
+
+
+CURSOR_VERSION = 2
+STATE_FOLDER_NAME = "p3dn_landing_sensor"
+STATE_FILES_KEPT = 5
+
+
+class LandingStateStore:
+    """Sensor states as files ``<digest>.json`` in one folder of the Dagster instance."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def save(self, state: LandingState) -> str:
+        """Write the state (once per content) and return the cursor that names it."""
+        text = state.to_json()
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{digest}.json"
+        if not target.exists():
+            temp = self.folder / f".{digest}.json.{os.getpid()}"
+            temp.write_text(text, encoding="utf-8")
+            os.replace(temp, target)
+        self._prune(keep=target)
+        return json.dumps({"v": CURSOR_VERSION, "state": digest, "files": len(state.files),
+                           "settling": len(state.settling), "requests": state.requests})
+
+    def load(self, cursor: str) -> LandingState | None:
+        """The state a cursor names; None when its file is gone. A cursor of the first
+        version held the whole state itself."""
+        data = json.loads(cursor)
+        if data.get("v") != CURSOR_VERSION:
+            return LandingState.from_json(cursor)
+        try:
+            return LandingState.from_json(
+                (self.folder / f"{data['state']}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def _prune(self, keep: Path) -> None:
+        # A few recent states stay, so a cursor stored a tick or two ago still resolves.
+        saved = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns,
+                       reverse=True)
+        for old in saved[STATE_FILES_KEPT:]:
+            if old != keep:
+                old.unlink(missing_ok=True)
+
+
+def ledger_state(warehouse_path: Path) -> dict[str, dict]:
+    """The newest version of every file the file ledger knows, in the sensor's terms: where
+    the sensor has no state of its own (its first tick, or its state lost), what the
+    warehouse already has is not reported as new. Empty when the warehouse cannot be read
+    (none yet, or a run holds it): then every file counts as new, which costs one run that
+    loads nothing twice."""
+    import duckdb
+
+    if not warehouse_path.is_file():
+        return {}
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        rows = con.execute(f"""
+            SELECT path, sha256, size_bytes, modified_ns, changed_ns, inode FROM (
+                SELECT *, row_number() OVER (PARTITION BY path
+                                             ORDER BY first_seen_at DESC, status_at DESC) AS newest
+                FROM {LEDGER_TABLE})
+            WHERE newest = 1 AND status <> 'removed'""").fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return {path: {"size": size, "mtime_ns": mtime, "ctime_ns": ctime, "inode": inode,
+                   "sha256": sha}
+            for path, sha, size, mtime, ctime, inode in rows}
 
 
 @dataclass
@@ -232,13 +342,20 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
         # A missing (unmounted) folder is not "every file removed": keep the cursor as it is.
         return SensorResult(skip_reason=SkipReason(
             f"Landing folder {landing_dir} does not exist or is not a folder; nothing checked."))
-    previous = LandingState.from_cursor(context.cursor)
+    store = LandingStateStore(Path(context.instance.root_directory) / STATE_FOLDER_NAME)
+    previous = store.load(context.cursor) if context.cursor else None
+    if previous is None:
+        known = ledger_state(load_settings().warehouse_path)
+        previous = LandingState(files=known)
+        context.log.info(f"No sensor state yet: {len(known)} file(s) taken as known from the "
+                         "file ledger.")
     scan = scan_landing(landing_dir, previous, now_ns=time.time_ns(),
                         settle_ns=settle_seconds() * 1_000_000_000)
+    cursor = store.save(scan.state)
     if scan.waiting:
         context.log.info(f"Still being copied, left for the next tick: {', '.join(scan.waiting)}")
     if not scan.changed:
-        return SensorResult(cursor=scan.state.to_cursor(), skip_reason=SkipReason(
+        return SensorResult(cursor=cursor, skip_reason=SkipReason(
             f"No new, changed or removed file in {landing_dir}"
             + (f" ({len(scan.waiting)} still being copied)." if scan.waiting else ".")))
     for path, sha in sorted(scan.changed.items()):
@@ -246,7 +363,7 @@ def landing_folder_sensor(context: SensorEvaluationContext) -> SensorResult:
     return SensorResult(
         run_requests=[RunRequest(run_key=scan.run_key,
                                  tags={"p3dn/changed_files": str(len(scan.changed))})],
-        cursor=scan.state.to_cursor(),
+        cursor=cursor,
     )
 
 

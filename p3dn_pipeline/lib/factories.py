@@ -66,6 +66,10 @@ PREVIEW_ROWS = 10
 # table computed from it is found from the asset graph by this key.
 CHECKED_TABLE_METADATA = "p3dn/checked_table"
 FISCAL_YEAR_COLUMN = "tahun_anggaran"
+# Dagster labels these checks "non-blocking" (its own per-run blocking is off, see
+# build_staging_asset); the description says what does stop.
+ERROR_STOPS_MARTS = ("(When it fails, every mart computed from this table refuses to build: "
+                     "see the mart's upstream_quality_gate check.)")
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
@@ -99,6 +103,47 @@ def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
     if preview:
         metadata["preview"] = MetadataValue.md(markdown_preview(con, qualified_name))
     return metadata
+
+
+QUARANTINE_SAMPLE_ROWS = 10
+# Runs of 10 or more digits (phone numbers, NIK, NIP, NPWP) are masked in the sample: the
+# quarantine table holds the value for whoever fixes the file, Dagster's run history need not.
+_LONG_DIGIT_RUN = re.compile(r"\d{10,}")
+
+
+def quarantine_metadata(con: duckdb.DuckDBPyConnection, dataset_name: str) -> dict:
+    """What quarantine.<dataset> holds, for the staging asset's page in the UI: rows per rule
+    and the first rows with file, sheet, row, column and value."""
+    table = f"quarantine.{dataset_name}"
+    if not table_exists(con, table):
+        return {}
+    per_rule = fetch_dicts(con, f"""
+        SELECT rule, count(DISTINCT (_source_file, _source_sheet, _source_row)) AS rows,
+               count(*) AS findings
+        FROM {table} GROUP BY rule ORDER BY rows DESC, rule""")
+    sample = fetch_dicts(con, f"""
+        SELECT _source_file, _source_sheet, _source_row, column_name, rule, offending_value
+        FROM {table} ORDER BY _source_file, _source_sheet, _source_row, column_name, rule
+        LIMIT {QUARANTINE_SAMPLE_ROWS}""")
+
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        text = _LONG_DIGIT_RUN.sub("[digits]", text)
+        text = text if len(text) <= 60 else text[:59] + "…"
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    by_rule = ["| rule | rows | findings |", "|---|---|---|"] + [
+        f"| {r['rule']} | {r['rows']} | {r['findings']} |" for r in per_rule]
+    rows = ["| file | sheet | row | column | rule | value |", "|---|---|---|---|---|---|"] + [
+        f"| {cell(r['_source_file'])} | {cell(r['_source_sheet'])} | {r['_source_row']} | "
+        f"{cell(r['column_name'])} | {r['rule']} | {cell(r['offending_value'])} |"
+        for r in sample]
+    return {
+        "quarantine_table": MetadataValue.text(f"p3dn.{table}"),
+        "quarantined_rows_all_years": MetadataValue.int(sum(r["rows"] for r in per_rule)),
+        "quarantine_by_rule": MetadataValue.md("\n".join(by_rule) if per_rule else "none"),
+        "quarantine_sample": MetadataValue.md("\n".join(rows) if sample else "none"),
+    }
 
 
 def rows_per_year(con: duckdb.DuckDBPyConnection, qualified_name: str, year_column: str,
@@ -184,6 +229,14 @@ def incremental_asset(
     """
     code = builds.code_version(*own_code)
     check_names = {spec.name for spec in check_specs}
+    # A table read from reference files alone has no staging table to be gated on.
+    gated = gated and any(dep.path[0] in ("staging", "marts") for dep in deps)
+    if gated:
+        # The gate is shown as the asset's own check: what it was built over, and that it
+        # passed (when it does not, the asset fails with the gate's reasons).
+        check_specs = [*check_specs, AssetCheckSpec(
+            quality_gate.UPSTREAM_GATE, asset=key,
+            description=quality_gate.UPSTREAM_GATE_DESCRIPTION)]
 
     def decorate(body: Callable[[Build], dict | None]):
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
@@ -193,10 +246,12 @@ def incremental_asset(
         def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                         pipeline: PipelineSettings) -> MaterializeResult:
             with warehouse.session() as con:
+                gate = []
                 if gated:
                     # First of all: a mart over failed data is refused whatever it was
                     # asked for.
-                    quality_gate.assert_upstream_passed(con, gate_tables(context))
+                    gate = [quality_gate.assert_upstream_passed(con, gate_tables(context),
+                                                                key)]
                 step = Build(context, con, pipeline,
                              [int(k) for k in context.partition_keys] if partitioned else None)
                 if content_state is not None:
@@ -216,7 +271,8 @@ def incremental_asset(
                                          "last build; nothing rewritten.")
                         step.previous_build_id = builds.build_id_of(con, key)
                         return _result(step, {**describe(step), "rebuilt": False},
-                                       [stored[spec.name] for spec in check_specs], sliced_table)
+                                       [stored[spec.name] for spec in check_specs
+                                        if spec.name in check_names] + gate, sliced_table)
                 if transactional:
                     with transaction(con):
                         extra = body(step) or {}
@@ -234,8 +290,8 @@ def incremental_asset(
                     builds.finish_build(con, key, build_id, print_)
                 described = {**describe(step), **extra, **(checked.metadata if checked else {}),
                              "rebuilt": True}
-                return _result(step, described, checked.results if checked else [],
-                               sliced_table)
+                return _result(step, described,
+                               (checked.results if checked else []) + gate, sliced_table)
 
         return incremental
 
@@ -378,9 +434,13 @@ def build_staging_asset(source: Source, staged: Staged):
     # skip marts.data_quality, the table that explains the failure to BI users.
     specs = [
         *(AssetCheckSpec(rule.name, asset=asset_key, description=f"[{rule.severity}] "
-                         f"{rule.description}") for rule in rules),
+                         f"{rule.description}"
+                         + (f" {ERROR_STOPS_MARTS}" if rule.severity == "ERROR" else
+                            " (Reported, never stops a figure.)"))
+          for rule in rules),
         AssetCheckSpec(quality_gate.ROWS_ACCOUNTED_FOR, asset=asset_key,
-                       description="[ERROR] Per file: raw rows = staged rows + quarantined rows."),
+                       description="[ERROR] Per file: raw rows = staged rows + quarantined "
+                                   f"rows. {ERROR_STOPS_MARTS}"),
     ]
     sql_text = sql_file.read_text(encoding="utf-8")
     upstream = [AssetKey(["raw", dataset.name])] + [
@@ -425,8 +485,9 @@ def build_staging_asset(source: Source, staged: Staged):
             + (f" Partitioned by fiscal year ({year_column})." if year_column else "")),
         params=lambda step: [template, step.pipeline.kd_klpd, repr(list(rules))],
         exists=lambda step: table_exists(step.con, table_name),
-        describe=lambda step: table_metadata(step.con, table_name, year_column=year_column,
-                                             years=step.slices),
+        describe=lambda step: {
+            **table_metadata(step.con, table_name, year_column=year_column, years=step.slices),
+            **quarantine_metadata(step.con, dataset.name)},
         check=checks,
         stored_checks=lambda step: quality_gate.stored_results(step.con, table_name,
                                                                asset_key),

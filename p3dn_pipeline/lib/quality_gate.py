@@ -168,17 +168,27 @@ def rows_accounted_for(con: duckdb.DuckDBPyConnection, dataset_name: str,
         metadata=metadata)
 
 
-def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence[str]) -> None:
-    """Refuse to build over staging tables whose latest build failed or skipped its checks."""
+UPSTREAM_GATE = "upstream_quality_gate"
+UPSTREAM_GATE_DESCRIPTION = (
+    "[ERROR] Built only from staging tables whose latest build passed every ERROR check and "
+    "accounted for every row; the metadata lists each table, its build and its verdict.")
+
+
+def upstream_verdicts(con: duckdb.DuckDBPyConnection,
+                      table_names: Sequence[str]) -> list[dict]:
+    """Per checked staging table: its latest build, the checks run on it, the ERROR checks it
+    failed and the WARN checks it failed, and when it was checked."""
     if not table_names:
-        return
+        return []
     ensure_state(con)
-    rows = fetch_dicts(con, f"""
-        SELECT wanted.table_name,
-               latest.build_id IS NOT NULL AS built,
+    return fetch_dicts(con, f"""
+        SELECT wanted.table_name, latest.build_id,
                count(results.check_name) AS checks_run,
                string_agg(results.check_name, ', ' ORDER BY results.check_name)
-                   FILTER (WHERE results.severity = 'ERROR' AND NOT results.passed) AS failing
+                   FILTER (WHERE results.severity = 'ERROR' AND NOT results.passed) AS failing,
+               string_agg(results.check_name, ', ' ORDER BY results.check_name)
+                   FILTER (WHERE results.severity <> 'ERROR' AND NOT results.passed) AS warned,
+               max(results.checked_at) AS checked_at
         FROM unnest($tables) AS wanted(table_name)
         LEFT JOIN ({builds.latest_builds_sql()}) AS latest
             ON latest.asset_key = replace(wanted.table_name, '.', '/')
@@ -186,9 +196,17 @@ def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence
             ON results.table_name = wanted.table_name AND results.build_id = latest.build_id
         GROUP BY ALL
         ORDER BY wanted.table_name""", {"tables": list(table_names)})
+
+
+def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence[str],
+                           asset_key: AssetKey | None = None) -> AssetCheckResult | None:
+    """Refuse to build over staging tables whose latest build failed or skipped its checks;
+    when they passed, the gate's verdict as the asset's own check (``asset_key``), so the
+    UI shows next to each mart the quality gate it passed."""
+    verdicts = upstream_verdicts(con, table_names)
     problems = []
-    for row in rows:
-        if not row["built"]:
+    for row in verdicts:
+        if row["build_id"] is None:
             problems.append(f"{row['table_name']} has never been built")
         elif row["checks_run"] == 0:
             problems.append(f"{row['table_name']} was rebuilt but not checked since")
@@ -203,3 +221,21 @@ def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence
                 "and re-materialize the staging table."),
             allow_retries=False,
         )
+    if asset_key is None:
+        return None
+    table = ["| staging table | build | checks run | ERROR failing | WARN failing | checked |",
+             "|---|---|---|---|---|---|"] + [
+        f"| {r['table_name']} | {r['build_id']} | {r['checks_run']} | none | "
+        f"{r['warned'] or 'none'} | {r['checked_at']:%Y-%m-%d %H:%M} UTC |" for r in verdicts]
+    return AssetCheckResult(
+        asset_key=asset_key, check_name=UPSTREAM_GATE, passed=True,
+        severity=AssetCheckSeverity.ERROR, description=UPSTREAM_GATE_DESCRIPTION,
+        metadata={
+            "staging_tables": len(verdicts),
+            "checks_passed_or_warned": sum(r["checks_run"] for r in verdicts),
+            "warn_checks_failing": MetadataValue.md("\n".join(
+                f"- {r['table_name']}: {r['warned']}" for r in verdicts if r["warned"])
+                or "none"),
+            "verdicts": MetadataValue.md("\n".join(table) if verdicts else
+                                         "no checked staging table upstream"),
+        })

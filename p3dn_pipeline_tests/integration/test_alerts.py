@@ -52,6 +52,12 @@ def pagu_present():
     return AssetCheckResult(passed=True)
 
 
+@asset_check(asset=pagu, name="pagu_is_a_number")
+def pagu_is_a_number():
+    return AssetCheckResult(passed=False, severity=AssetCheckSeverity.ERROR,
+                            description="NIK 3171012345678901 has pagu 'abc'")
+
+
 class WebhookServer(ThreadingHTTPServer):
     status = 200
     delay_seconds = 0.0
@@ -140,28 +146,48 @@ def test_a_run_failure_alerts_once(instance, webhook):
     assert len(webhook.received) == 1
 
 
-def test_failed_checks_are_alerted_once_per_run_with_names_only(instance, webhook, capfd):
+def test_failed_error_checks_page_once_per_run_with_names_only(instance, webhook, capfd):
     started = evaluate(check_failure_alert, instance, None)
     assert started.skip_message.startswith("Started")
 
     clean = materialize([pagu], instance=instance, selection=["test/pagu"])
-    failing = materialize([pagu, pagu_not_negative, pagu_present], instance=instance)
-    assert clean.success and failing.success  # a WARN check does not fail the run
+    failing = materialize([pagu, pagu_not_negative, pagu_present, pagu_is_a_number],
+                          instance=instance)
+    assert clean.success and failing.success  # a failed check does not fail the run
     first = evaluate(check_failure_alert, instance, started.cursor)
 
     assert [r["json"] for r in webhook.received] == [{
         "source": "p3dn_pipeline", "event": "asset_check_failure", "run_id": failing.run_id,
         "job": "__ephemeral_asset_job__",
-        "failed_checks": [{"asset": "test/pagu", "check": "pagu_not_negative",
-                           "severity": "WARN"}],
-        "text": (f"P3DN ALERT failed data-quality checks: job __ephemeral_asset_job__, "
-                 f"run {failing.run_id}: test/pagu pagu_not_negative (WARN)"),
+        "failed_checks": [{"asset": "test/pagu", "check": "pagu_is_a_number",
+                           "severity": "ERROR"}],
+        "failed_warn_checks": [{"asset": "test/pagu", "check": "pagu_not_negative",
+                                "severity": "WARN"}],
+        "text": (f"P3DN ALERT failed ERROR data-quality checks (the marts computed from them "
+                 f"are not built): job __ephemeral_asset_job__, run {failing.run_id}: "
+                 f"test/pagu pagu_is_a_number; WARN checks failing too: 1"),
     }]
     assert webhook.received[0]["json"]["text"] in capfd.readouterr().err
+    # Names only: the checks' descriptions (which quote a NIK here) are not sent.
+    assert "3171012345678901" not in json.dumps(webhook.received)
 
     again = evaluate(check_failure_alert, instance, first.cursor)
     assert len(webhook.received) == 1
-    assert again.skip_message == "No failed check in 0 run(s) finished since the last tick."
+    assert again.skip_message == (
+        "No failed ERROR check in 0 run(s) finished since the last tick.")
+
+
+def test_failed_warn_checks_are_a_log_line_and_page_nobody(instance, webhook, capfd):
+    """The sample's runs always have failing WARN checks: they must not page every day."""
+    started = evaluate(check_failure_alert, instance, None)
+    warned = materialize([pagu, pagu_not_negative, pagu_present], instance=instance)
+    tick = evaluate(check_failure_alert, instance, started.cursor)
+
+    assert webhook.received == []
+    assert tick.skip_message == "No failed ERROR check in 1 run(s) finished since the last tick."
+    assert (f"P3DN note: WARN data-quality checks failing in job __ephemeral_asset_job__, run "
+            f"{warned.run_id} (reported in marts.data_quality; they stop no figure, so no "
+            f"alert is sent): test/pagu pagu_not_negative") in capfd.readouterr().err
 
 
 def test_a_broken_webhook_never_stops_the_sensor(instance, webhook, capfd):

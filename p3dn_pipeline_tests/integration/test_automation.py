@@ -49,6 +49,8 @@ def landing(tmp_path, monkeypatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("P3DN_LANDING_DIR", str(folder))
     monkeypatch.setenv("P3DN_LANDING_SETTLE_SECONDS", str(SETTLE_SECONDS))
+    # No warehouse unless a test makes one: the sensor's first tick reads its file ledger.
+    monkeypatch.setenv("P3DN_WAREHOUSE", str(tmp_path / "warehouse" / "p3dn.duckdb"))
     return folder
 
 
@@ -68,6 +70,13 @@ def age(path: Path, seconds: float) -> None:
 
 def tick(instance, cursor: str | None) -> SensorResult:
     return landing_folder_sensor(build_sensor_context(instance=instance, cursor=cursor))
+
+
+def state_of(instance, cursor: str) -> dict:
+    """The sensor state a cursor names, as stored in the instance's folder."""
+    data = json.loads(cursor)
+    stored = Path(instance.root_directory) / "p3dn_landing_sensor" / f"{data['state']}.json"
+    return json.loads(stored.read_text())
 
 
 def sha(text: str) -> str:
@@ -113,7 +122,7 @@ def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes
     assert request.tags["p3dn/changed_files"] == "2"
     assert request.job_name is None  # the sensor's own job: load_landing
     assert request.run_key.startswith("landing-1-")
-    state = json.loads(result.cursor)
+    state = state_of(instance, result.cursor)
     assert state["requests"] == 1
     assert state["settling"] == {}
     assert sorted(state["files"]) == ["apbd/realisasi.csv", "sirup.json"]
@@ -126,6 +135,66 @@ def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes
         "Kode SKPD;Realisasi\n1.01;5\n")
 
 
+def test_the_cursor_is_one_short_line_whatever_the_folder_holds(instance, landing):
+    for number in range(60):
+        drop(landing, f"lkpp/ekspor_{number:02}.json", f'[{{"kd_rup": {number}}}]')
+
+    result = tick(instance, None)
+
+    cursor = json.loads(result.cursor)
+    assert set(cursor) == {"v", "state", "files", "settling", "requests"}
+    assert (cursor["v"], cursor["files"], cursor["settling"], cursor["requests"]) == (2, 60, 0, 1)
+    assert len(result.cursor) < 120
+    assert len(state_of(instance, result.cursor)["files"]) == 60
+
+
+def test_the_first_tick_takes_files_the_ledger_has_as_known(instance, landing, tmp_path):
+    """A new daemon (or a lost cursor) beside a warehouse that has loaded the folder: only
+    the file the ledger does not have is new, and the file it has that is gone is removed."""
+    import duckdb
+
+    from p3dn_pipeline.lib.ledger import ensure_ledger
+
+    known = drop(landing, "sirup.json", '[{"kd_rup": 1}]')
+    drop(landing, "apbd.csv", "Kode SKPD;Realisasi\n1.01;5\n")
+    warehouse = tmp_path / "warehouse" / "p3dn.duckdb"
+    warehouse.parent.mkdir()
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA raw")
+        ensure_ledger(con)
+        # Times and inode as the ledger stored them at load (ctime differs: hashed again).
+        for path, digest, status in (("sirup.json", sha('[{"kd_rup": 1}]'), "loaded"),
+                                     ("gone.json", sha("old"), "loaded")):
+            con.execute(
+                "INSERT INTO raw.file_ledger (path, sha256, size_bytes, modified_ns, "
+                "file_format, dataset, status, first_seen_at, status_at, inode) VALUES "
+                "($p, $s, $size, $m, 'json', 'sirup_paket_penyedia', $st, now(), now(), $i)",
+                {"p": path, "s": digest, "size": known.stat().st_size,
+                 "m": known.stat().st_mtime_ns, "st": status, "i": known.stat().st_ino})
+    finally:
+        con.close()
+
+    from p3dn_pipeline.defs.automation import LandingState, ledger_state, scan_landing
+
+    scan = scan_landing(landing, LandingState(files=ledger_state(warehouse)), now_ns=2**62,
+                        settle_ns=0)
+    assert scan.changed == {"apbd.csv": sha("Kode SKPD;Realisasi\n1.01;5\n"),
+                            "gone.json": None}
+
+    first = tick(instance, None)
+    [request] = first.run_requests
+    assert request.tags["p3dn/changed_files"] == "2"  # apbd.csv new, gone.json removed
+    assert sorted(state_of(instance, first.cursor)["files"]) == ["apbd.csv", "sirup.json"]
+    # Its state file lost: the ledger is asked again (it has not loaded apbd.csv yet, and
+    # still lists gone.json), rather than the tick failing or taking every file as new.
+    for saved in (Path(instance.root_directory) / "p3dn_landing_sensor").glob("*.json"):
+        saved.unlink()
+    again = tick(instance, first.cursor)
+    assert again.run_requests[0].tags["p3dn/changed_files"] == "2"
+    assert sorted(state_of(instance, again.cursor)["files"]) == ["apbd.csv", "sirup.json"]
+
+
 def test_unchanged_files_start_no_run_even_after_a_restart(instance, landing):
     drop(landing, "sirup.json", '[{"kd_rup": 1}]')
     first = tick(instance, None)
@@ -135,7 +204,7 @@ def test_unchanged_files_start_no_run_even_after_a_restart(instance, landing):
     again = tick(instance, first.cursor)
     assert not again.run_requests
     assert again.skip_reason.skip_message.startswith("No new, changed or removed file")
-    assert json.loads(again.cursor)["files"] == json.loads(first.cursor)["files"]
+    assert state_of(instance, again.cursor)["files"] == state_of(instance, first.cursor)["files"]
 
 
 def test_a_touched_file_with_the_same_content_starts_no_run(instance, landing):
@@ -146,7 +215,7 @@ def test_a_touched_file_with_the_same_content_starts_no_run(instance, landing):
     touched = tick(instance, first.cursor)
 
     assert not touched.run_requests
-    assert json.loads(touched.cursor)["files"]["sirup.json"]["mtime_ns"] == path.stat().st_mtime_ns
+    assert state_of(instance, touched.cursor)["files"]["sirup.json"]["mtime_ns"] == path.stat().st_mtime_ns
 
 
 def test_a_changed_file_starts_a_run_for_that_file_only(instance, landing):
@@ -160,7 +229,7 @@ def test_a_changed_file_starts_a_run_for_that_file_only(instance, landing):
     assert len(second.run_requests) == 1
     assert second.run_requests[0].tags["p3dn/changed_files"] == "1"
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
-    assert json.loads(second.cursor)["files"]["sirup.json"]["sha256"] == sha('[{"kd_rup": 2}]')
+    assert state_of(instance, second.cursor)["files"]["sirup.json"]["sha256"] == sha('[{"kd_rup": 2}]')
 
 
 def test_a_correction_of_the_same_size_with_its_old_mtime_restored_starts_a_run(instance,
@@ -174,7 +243,7 @@ def test_a_correction_of_the_same_size_with_its_old_mtime_restored_starts_a_run(
     corrected = tick(instance, first.cursor)
 
     assert len(corrected.run_requests) == 1
-    assert json.loads(corrected.cursor)["files"]["sirup.json"]["sha256"] == sha(
+    assert state_of(instance, corrected.cursor)["files"]["sirup.json"]["sha256"] == sha(
         '[{"kd_rup": 7}]')
 
 
@@ -188,7 +257,7 @@ def test_a_cursor_written_before_ctime_and_inode_were_kept_starts_no_run(instanc
     result = tick(instance, old_cursor)
 
     assert not result.run_requests  # hashed again once: same bytes
-    assert json.loads(result.cursor)["files"]["sirup.json"]["ctime_ns"] == info.st_ctime_ns
+    assert state_of(instance, result.cursor)["files"]["sirup.json"]["ctime_ns"] == info.st_ctime_ns
 
 
 def test_a_file_changed_back_to_an_earlier_version_gets_a_new_run_key(instance, landing):
@@ -201,7 +270,7 @@ def test_a_file_changed_back_to_an_earlier_version_gets_a_new_run_key(instance, 
         keys.append(result.run_requests[0].run_key)
         cursor = result.cursor
     assert keys[0] != keys[1]
-    assert json.loads(cursor)["requests"] == 3
+    assert state_of(instance, cursor)["requests"] == 3
 
 
 def test_a_file_still_being_copied_is_left_for_the_next_tick(instance, landing):
@@ -212,10 +281,10 @@ def test_a_file_still_being_copied_is_left_for_the_next_tick(instance, landing):
     copying = tick(instance, first.cursor)
     assert not copying.run_requests
     assert "1 still being copied" in copying.skip_reason.skip_message
-    assert json.loads(copying.cursor)["settling"] == {"big_export.json": {
+    assert state_of(instance, copying.cursor)["settling"] == {"big_export.json": {
         "size": partial.stat().st_size, "mtime_ns": partial.stat().st_mtime_ns,
         "ctime_ns": partial.stat().st_ctime_ns, "inode": partial.stat().st_ino}}
-    assert "big_export.json" not in json.loads(copying.cursor)["files"]
+    assert "big_export.json" not in state_of(instance, copying.cursor)["files"]
 
     # The copy finishes and nothing touches the file for longer than the settle time.
     drop(landing, "big_export.json", '[{"kd_rup": 3}]', age_seconds=SETTLE_SECONDS + 5)
@@ -225,7 +294,7 @@ def test_a_file_still_being_copied_is_left_for_the_next_tick(instance, landing):
     done = tick(instance, grown.cursor)
     assert len(done.run_requests) == 1
     assert done.run_requests[0].tags["p3dn/changed_files"] == "1"
-    state = json.loads(done.cursor)
+    state = state_of(instance, done.cursor)
     assert state["settling"] == {}
     assert state["files"]["big_export.json"]["sha256"] == sha('[{"kd_rup": 3}]')
 
@@ -245,7 +314,7 @@ def test_a_removed_file_starts_a_run_so_its_rows_leave_the_warehouse(instance, l
     removed = tick(instance, first.cursor)
 
     assert len(removed.run_requests) == 1
-    assert sorted(json.loads(removed.cursor)["files"]) == ["sirup.json"]
+    assert sorted(state_of(instance, removed.cursor)["files"]) == ["sirup.json"]
 
 
 def test_a_missing_landing_folder_is_not_taken_as_every_file_removed(instance, landing):
@@ -293,8 +362,8 @@ def test_a_failed_refresh_all_run_is_marked_for_automatic_retry(instance, tmp_pa
     assert run.tags["dagster/will_retry"] == "true"
 
 
-def test_every_mart_and_nothing_else_must_be_fresher_than_36_hours():
-    from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
+def test_every_mart_and_nothing_else_is_due_by_0800_wib():
+    from dagster._core.definitions.freshness import CronFreshnessPolicy
 
     from p3dn_pipeline.definitions import defs
 
@@ -305,10 +374,40 @@ def test_every_mart_and_nothing_else_must_be_fresher_than_36_hours():
     assert {"marts/p3dn_apbd_bulanan", "marts/p3dn_per_skpd", "marts/p3dn_provinsi",
             "marts/umkm_binaan_triwulan", "marts/umkm_ekatalog"} <= set(marts)
     for key, policy in marts.items():
-        assert isinstance(policy, TimeWindowFreshnessPolicy), key
-        assert policy.fail_window.to_timedelta() == dt.timedelta(hours=36), key
-        assert policy.warn_window is None, key
+        assert isinstance(policy, CronFreshnessPolicy), key
+        # Built by the 06:00 WIB run, flagged at 08:00 WIB when it was not.
+        assert (policy.deadline_cron, policy.timezone, policy.lower_bound_delta) == (
+            "0 8 * * *", "Asia/Jakarta", dt.timedelta(hours=2)), key
     assert all(policy is None for key, policy in policies.items() if key not in marts)
+
+
+WIB_TZ = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.mark.parametrize(("built", "now", "fresh", "deadline"), [
+    # Built by the 06:00 run, looked at before and after the next morning's deadline.
+    ("2025-07-01 06:05", "2025-07-01 07:59", True, "2025-06-30 08:00"),
+    ("2025-07-01 06:05", "2025-07-02 07:59", True, "2025-07-01 08:00"),
+    ("2025-07-01 06:05", "2025-07-02 08:00", False, "2025-07-02 08:00"),
+    # Late (the 06:00 run failed, a retry at 09:30): stale from 08:00, fresh again after.
+    ("2025-07-01 09:30", "2025-07-01 09:31", True, "2025-07-01 08:00"),
+    # Early: a build before 06:00 does not count for that day.
+    ("2025-07-01 05:59", "2025-07-01 08:00", False, "2025-07-01 08:00"),
+    # 23:00 UTC the day before is 06:00 WIB: the window is in Jakarta's time.
+    ("2025-07-01 06:00", "2025-07-01 08:00", True, "2025-07-01 08:00"),
+])
+def test_mart_freshness_is_dagsters_cron_rule_in_jakarta_time(built, now, fresh, deadline):
+    from dagster._utils.schedules import get_latest_completed_cron_tick
+
+    from p3dn_pipeline.defs.automation import mart_freshness
+
+    def wib(text):
+        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=WIB_TZ)
+
+    state = mart_freshness(wib(built).astimezone(dt.UTC), wib(now).astimezone(dt.UTC))
+    assert (state.fresh, state.deadline) == (fresh, wib(deadline))
+    # The same tick as Dagster's own evaluator finds for the policy.
+    assert get_latest_completed_cron_tick("0 8 * * *", wib(now), "Asia/Jakarta") == wib(deadline)
 
 
 def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance):

@@ -67,4 +67,11 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
     assert len(asset_keys) == 67
-    assert len(listed["asset_checks"]) == 123
+    # 123 quality rules on staging tables, and the quality gate of each of the 15 tables
+    # computed from them: every mart but data_quality (the report of the checks) and
+    # p3dn_target (reference targets alone), and the derived staging.ekatalog_paket.
+    gates = sorted(c["asset_key"] for c in listed["asset_checks"]
+                   if c["name"] == "upstream_quality_gate")
+    assert len(listed["asset_checks"]) == 123 + 15
+    assert gates == sorted({key for key in asset_keys if key.startswith("marts/")}
+                           - {"marts/data_quality", "marts/p3dn_target"} | {"staging/ekatalog_paket"})

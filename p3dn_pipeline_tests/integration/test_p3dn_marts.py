@@ -38,7 +38,7 @@ def mini_warehouse(tmp_path_factory, module_monkeypatch):
     root = tmp_path_factory.mktemp("mini")
     shutil.copytree(FIXTURES, root / "landing")
     env = point_pipeline_at(module_monkeypatch, root)
-    env.materialize()
+    env.runs = env.materialize()
     return env
 
 
@@ -164,6 +164,23 @@ def test_apbd_subtotal_and_unparseable_lines_are_quarantined_with_reason(mini_wa
         (6, "Kode Rekening", "subtotal_line_not_six_levels", "5.1.02"),
         (7, "Realisasi", "not_a_number", "abc"),
     ]
+
+
+def test_the_staging_asset_shows_its_quarantine_per_rule_with_file_and_row(mini_warehouse):
+    """The UI's page of staging/apbd_realisasi: the two rows above, counted per rule, and
+    each with its file, row, column and value."""
+    [materialized] = [
+        event.event_specific_data.materialization
+        for event in mini_warehouse.runs.get_asset_materialization_events()
+        if event.event_specific_data.materialization.asset_key.path == ["staging",
+                                                                         "apbd_realisasi"]]
+    metadata = materialized.metadata
+    assert metadata["quarantined_rows_all_years"].value == 2
+    assert metadata["quarantine_by_rule"].value.splitlines()[2:] == [
+        "| not_a_number | 1 | 1 |", "| subtotal_line_not_six_levels | 1 | 1 |"]
+    assert metadata["quarantine_sample"].value.splitlines()[2:] == [
+        "| apbd_realisasi.csv |  | 6 | Kode Rekening | subtotal_line_not_six_levels | 5.1.02 |",
+        "| apbd_realisasi.csv |  | 7 | Realisasi | not_a_number | abc |"]
 
 
 def test_an_impossible_or_future_date_never_becomes_the_data_date(pipeline_env):

@@ -67,6 +67,9 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
                         resources=default_resources(), instance=DagsterInstance.ephemeral(),
                         raise_on_error=False)
     assert set(failed_steps(alone)) == {"marts__p3dn_provinsi"}
+    # Refused, so the gate's check is not reported as passed.
+    assert not [e for e in alone.get_asset_check_evaluations()
+                if e.check_name == "upstream_quality_gate" and e.passed]
     assert "belanja_pengadaan_is_operasi_plus_modal" in \
         failed_steps(alone)["marts__p3dn_provinsi"]
 
@@ -74,6 +77,19 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
     shutil.copy(MINI / "struktur_anggaran.json", pipeline_env.landing / "struktur_anggaran.json")
     fixed = pipeline_env.materialize(raise_on_error=False)
     assert failed_steps(fixed) == {}
+    # Each mart shows the gate it passed as its own check: the staging tables it is computed
+    # from, each with its build and verdict.
+    [gate] = [e for e in fixed.get_asset_check_evaluations()
+              if e.asset_key == AssetKey(["marts", "p3dn_provinsi"])
+              and e.check_name == "upstream_quality_gate"]
+    assert gate.passed
+    listed = {line.split(" | ")[0].removeprefix("| ")
+              for line in gate.metadata["verdicts"].value.splitlines()[2:]}
+    assert {"staging.sirup_struktur_anggaran", "staging.sirup_paket_penyedia",
+            "staging.ekatalog_paket_v6", "staging.ekatalog_paket_v5"} <= listed
+    assert all(line.split(" | ")[3] == "none"
+               for line in gate.metadata["verdicts"].value.splitlines()[2:])
+    assert gate.metadata["staging_tables"].value == len(listed)
     assert pipeline_env.query("SELECT pct_realisasi_komitmen FROM marts.p3dn_provinsi")[0][0] \
         is not None
 

@@ -88,8 +88,9 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
     from p3dn_pipeline.definitions import defs
 
     assets = {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    # Built seconds ago: the age is printed to a tenth of an hour.
-    lines = [re.sub(r"built \S+ \S+ WIB \(0\.0 h ago\)", "built <now>", line)
+    # Built a moment ago, said in minutes (never "0.0 h").
+    lines = [re.sub(r"built \S+ \S+ WIB \((under a minute|[1-9] min) ago\)", "built <now>",
+                    line)
              for line in status.stdout.splitlines()]
     newest_lkpp = _newest_lkpp(loaded_at)
     dataset, lkpp_rows = LKPP_FILES[newest_lkpp]
@@ -110,11 +111,12 @@ def test_status_after_a_run_on_the_mini_fixtures(tmp_path):
         "not recognised as any dataset: 1 file",
         f"  rejected: {rejection}",
         "",
-        "== Marts (stale 36 h after their last build) ==",
+        "== Marts (due daily by 08:00 WIB, confirmed by a run after 06:00 WIB) ==",
         *[f"marts.{name}: {rows} {'row' if rows == 1 else 'rows'}, "
           # The snapshot history is written by the publish step: built with the serving file.
           + ("built <now>, fresh" if ("marts", name) in assets or name in PUBLISH_TABLES else
-             f"no materialization of marts/{name} in the Dagster instance at {dagster_home}")
+             f"never built by a run: the Dagster instance at {dagster_home} has no "
+             f"materialization of marts/{name}")
           for name, rows in sorted({**mart_rows, **MINI_MART_ROWS}.items())],
         "",
         "== Failing checks ==",
@@ -189,6 +191,7 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         _ledger_row(con, "old.json", "h", "ekatalog_produk", "removed", None, 9, day, day)
         con.execute("CREATE SCHEMA marts")
         con.execute("CREATE TABLE marts.p3dn_provinsi AS SELECT 1 AS x")
+        con.execute("CREATE TABLE marts.p3dn_per_skpd AS SELECT 1 AS x UNION ALL SELECT 2")
         con.execute("CREATE TABLE marts.umkm_ekatalog AS SELECT 1 AS x WHERE false")
     finally:
         con.close()
@@ -197,13 +200,41 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with DagsterInstance.from_config(str(home)) as instance:
         instance.report_runless_asset_event(AssetMaterialization(["marts", "p3dn_provinsi"]))
+        instance.report_runless_asset_event(AssetMaterialization(["marts", "p3dn_per_skpd"]))
         built = instance.get_latest_materialization_event(
             AssetKey(["marts", "p3dn_provinsi"])).timestamp
     built_at = dt.datetime.fromtimestamp(built, dt.UTC)
+    # p3dn_per_skpd's table was written three days before the run that found it unchanged;
+    # p3dn_provinsi was written by that run.
+    con = duckdb.connect(str(warehouse))
+    try:
+        from p3dn_pipeline.lib.builds import ensure_table
 
-    report = status_report(warehouse, now=built_at + dt.timedelta(hours=37))
+        con.execute("CREATE SCHEMA quality")
+        ensure_table(con)
+        written = built_at.replace(tzinfo=None, microsecond=0)
+        con.execute("INSERT INTO quality.builds VALUES "
+                    "('marts/p3dn_per_skpd', NULL, 'f', 'b1', $old), "
+                    "('marts/p3dn_provinsi', NULL, 'f', 'b2', $now)",
+                    {"old": written - dt.timedelta(days=3), "now": written})
+    finally:
+        con.close()
 
-    built_wib = (built_at + dt.timedelta(hours=7)).strftime("%Y-%m-%d %H:%M WIB")
+    # 37 hours later: whatever the time of day of the build, at least one 08:00 WIB deadline
+    # has passed since the 06:00 WIB that followed it.
+    now = built_at + dt.timedelta(hours=37)
+    report = status_report(warehouse, now=now)
+
+    def wib(moment):
+        return (moment + dt.timedelta(hours=7)).strftime("%Y-%m-%d %H:%M WIB")
+
+    now_wib = now + dt.timedelta(hours=7)
+    deadline = now_wib.replace(hour=8, minute=0, second=0, microsecond=0)
+    if deadline > now_wib:
+        deadline -= dt.timedelta(days=1)
+    deadline_text = deadline.strftime("%Y-%m-%d %H:%M WIB")
+    due_text = (deadline - dt.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M WIB")
+    written_at = built_at.replace(microsecond=0)
     assert report.splitlines() == [
         f"Warehouse: {warehouse} (opened read-only)",
         "",
@@ -222,10 +253,14 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         "  rejected: sirup.json changed while it was being loaded",
         "spse: no file loaded",
         "",
-        "== Marts (stale 36 h after their last build) ==",
-        f"marts.p3dn_provinsi: 1 row, built {built_wib} (37.0 h ago), STALE",
-        f"marts.umkm_ekatalog: 0 rows, no materialization of marts/umkm_ekatalog in the "
-        f"Dagster instance at {home}",
+        "== Marts (due daily by 08:00 WIB, confirmed by a run after 06:00 WIB) ==",
+        f"marts.p3dn_per_skpd: 2 rows, built {wib(written_at - dt.timedelta(days=3))} "
+        f"(4 days 13 h ago), unchanged since; confirmed current {wib(built_at)}, STALE: not "
+        f"confirmed since {due_text}, due by {deadline_text}",
+        f"marts.p3dn_provinsi: 1 row, built {wib(written_at)} (37 h 0 min ago), STALE: not "
+        f"confirmed since {due_text}, due by {deadline_text}",
+        f"marts.umkm_ekatalog: 0 rows, never built by a run: the Dagster instance at {home} "
+        "has no materialization of marts/umkm_ekatalog",
         "",
         "== Failing checks ==",
         "no check results recorded yet (quality.check_results does not exist)",
@@ -234,9 +269,20 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         "nothing published yet",
         "",
         "== Verdict ==",
-        "NOT OK (exit status 1): marts.p3dn_provinsi is stale; marts.umkm_ekatalog has never "
-        "been built",
+        "NOT OK (exit status 1): marts.p3dn_per_skpd is stale; marts.p3dn_provinsi is stale; "
+        "marts.umkm_ekatalog has never been built",
     ]
+
+    # An hour after the build, before any deadline has passed since: fresh, and the age in
+    # minutes.
+    fresh = status_report(warehouse, now=built_at + dt.timedelta(hours=1))
+    assert [line for line in fresh.splitlines() if line.startswith("marts.p3dn_provinsi")] == [
+        f"marts.p3dn_provinsi: 1 row, built {wib(written_at)} (1 h 0 min ago), fresh"]
+    assert fresh.splitlines()[-1] == (
+        "NOT OK (exit status 1): marts.umkm_ekatalog has never been built")
+    assert [line for line in fresh.splitlines() if line.startswith("marts.p3dn_per_skpd")] == [
+        f"marts.p3dn_per_skpd: 2 rows, built {wib(written_at - dt.timedelta(days=3))} "
+        f"(3 days 1 h ago), unchanged since; confirmed current {wib(built_at)}, fresh"]
 
 
 def test_status_without_a_warehouse_says_what_to_do(tmp_path):

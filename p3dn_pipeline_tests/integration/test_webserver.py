@@ -204,6 +204,8 @@ def test_ui_shows_the_asset_graph_and_a_load_starts_refresh_all(tmp_path):
             "{ repositoriesOrError { ... on RepositoryConnection "
             "{ nodes { name location { name } } } } }")["repositoriesOrError"]["nodes"],
             60, "the code location to load", logs)[0]
+        # Named by workspace.yaml, as the UI, the daemon and the deploy units show it.
+        assert repository["location"]["name"] == "p3dn_pipeline"
         keys = {"/".join(node["assetKey"]["path"]) for node in
                 server.graphql("{ assetNodes { assetKey { path } } }")["assetNodes"]}
         assert "marts/p3dn_provinsi" in keys

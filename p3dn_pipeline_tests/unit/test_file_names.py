@@ -94,6 +94,6 @@ def test_status_report_and_landing_sensor_show_the_escaped_name(warehouse_con, t
     scan = scan_landing(folder, LandingState(), now_ns=2**62, settle_ns=0)
     assert sorted(scan.changed) == ["arsip_\\xfcber/lra.csv", "realisasi_\\xe9.csv",
                                     "struktur_anggaran_2025.json"]
-    cursor = scan.state.to_cursor()
+    cursor = scan.state.to_json()
     assert "\\\\xe9" in cursor and "udc" not in cursor
-    assert LandingState.from_cursor(cursor).files.keys() == scan.state.files.keys()
+    assert LandingState.from_json(cursor).files.keys() == scan.state.files.keys()

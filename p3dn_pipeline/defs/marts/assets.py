@@ -3,7 +3,7 @@
 Nothing here lists a mart, a source or a dataset. Each SQL file is a mart named after it:
 its upstream assets are the tables it reads, its description is the comment it starts with,
 and it is partitioned by fiscal year when it builds ``hasil_<mart>`` (see
-``p3dn_pipeline.lib.factories.build_sql_asset``). Every mart carries the 36-hour freshness
+``p3dn_pipeline.lib.factories.build_sql_asset``). Every mart carries the 08:00 WIB freshness
 policy (``automation.with_mart_freshness``).
 """
 
