@@ -137,20 +137,19 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     if not result.success:
         return _failed(result)
     print(headline_report(settings.warehouse_path))
-    print(change_report(settings.warehouse_path))
+    print(recorded_summary(result))
     return 0
 
 
-def change_report(warehouse_path: Path) -> str:
-    """The end of a run: exports removed or replaced and how the headline moved."""
-    from p3dn_pipeline.status import change_lines
+def recorded_summary(result) -> str:
+    """The run summary exactly as the run recorded it in Dagster (publish/run_summary)."""
+    from p3dn_pipeline.defs.publish.assets import RUN_SUMMARY_KEY
 
-    con = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
-        return "\n".join(["", "== Berubah pada publikasi ini / changed at this publish ==",
-                          *change_lines(con)])
-    finally:
-        con.close()
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == RUN_SUMMARY_KEY:
+            return materialization.metadata["summary_text"].value
+    return "\n(no run summary was recorded: publish/run_summary did not run)"
 
 
 def _failed(result) -> int:

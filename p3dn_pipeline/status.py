@@ -138,6 +138,11 @@ def mart_lines(con: duckdb.DuckDBPyConnection, now: dt.datetime,
     for name in marts:
         rows = con.execute(f'SELECT count(*) FROM marts."{name}"').fetchall()[0][0]
         when = confirmed.get(name)
+        if when is NO_INSTANCE:
+            lines.append(f"marts.{name}: {_plural(rows, 'row')}, freshness unknown: no Dagster "
+                         "instance found (set DAGSTER_HOME to the one the runs use)")
+            problems.append(f"marts.{name}: freshness unknown")
+            continue
         if isinstance(when, str):
             lines.append(f"marts.{name}: {_plural(rows, 'row')}, never built by a run: {when}")
             problems.append(f"marts.{name} has never been built")
@@ -171,13 +176,15 @@ def _publish_tables() -> set[str]:
             for m in pattern.finditer(path.read_text(encoding="utf-8"))}
 
 
-def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str]:
+NO_INSTANCE = object()  # no Dagster instance to read the materializations from
+
+
+def _latest_materializations(marts: list[str]) -> dict[str, dt.datetime | str | object]:
     """Mart -> time of its latest materialization (for the publish step's own tables, the
     serving file's), or why it is unknown."""
     folder = _dagster_instance_folder()
     if folder is None:
-        return dict.fromkeys(marts, "no Dagster instance found (set DAGSTER_HOME to the "
-                                    "one the runs use)")
+        return dict.fromkeys(marts, NO_INSTANCE)
     from dagster import AssetKey, DagsterInstance
 
     publish_tables = _publish_tables()

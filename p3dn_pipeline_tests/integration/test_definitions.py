@@ -66,7 +66,7 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 67
+    assert len(asset_keys) == 68
     # 123 quality rules on staging tables, and the quality gate of each of the 15 tables
     # computed from them: every mart but data_quality (the report of the checks) and
     # p3dn_target (reference targets alone), and the derived staging.ekatalog_paket.

@@ -176,7 +176,7 @@ def test_snapshot_holds_the_headline_with_its_basis(published):
 
 
 def test_parquet_files_hold_the_same_rows_as_the_published_marts(published):
-    names = sorted(p.name for p in published.parquet_dir.iterdir())
+    names = sorted(p.name for p in published.parquet_dir.iterdir() if p.suffix == ".parquet")
     assert names == ["business_matching.parquet", "data_quality.parquet",
                      "p3dn_apbd_bulanan.parquet",
                      "p3dn_per_skpd.parquet", "p3dn_perubahan_ekspor.parquet",
@@ -195,6 +195,46 @@ def test_parquet_files_hold_the_same_rows_as_the_published_marts(published):
             assert from_parquet == table_rows(con, f"sv.main.{table}"), table
         assert con.execute("SELECT count(*) FROM read_parquet($p)", {
             "p": str(published.parquet_dir / "p3dn_per_skpd.parquet")}).fetchall() == [(2,)]
+
+
+def test_every_parquet_file_names_its_publish_and_the_manifest_lists_them(published):
+    """A BI refresh reading during a publish can tell it mixed two: each file's Parquet
+    metadata carries the serving file's publish id (its newest snapshot), as does the
+    manifest, which lists every file with its rows and sha256."""
+    import hashlib
+
+    def publish_ids():
+        with published.read_both() as con:
+            served = con.execute("SELECT snapshot_id FROM sv.main.p3dn_snapshot "
+                                 "ORDER BY diambil_pada DESC LIMIT 1").fetchall()[0][0]
+            in_files = {}
+            for path in sorted(published.parquet_dir.glob("*.parquet")):
+                metadata = dict(con.execute(
+                    "SELECT decode(key), decode(value) FROM parquet_kv_metadata($p)",
+                    {"p": str(path)}).fetchall())
+                in_files[path.name] = (metadata["p3dn_publish_id"], metadata["p3dn_table"])
+                rows = con.execute("SELECT count(*) FROM read_parquet($p)",
+                                   {"p": str(path)}).fetchall()[0][0]
+                in_files[path.name] += (rows,)
+        return served, in_files
+
+    served, in_files = publish_ids()
+    manifest = json.loads((published.parquet_dir / "manifest.json").read_text())
+    assert manifest["publish_id"] == served
+    assert {name: meta[:2] for name, meta in in_files.items()} == {
+        name: (served, name.removesuffix(".parquet")) for name in in_files}
+    assert [(f["file"], f["table"], f["rows"], f["sha256"]) for f in manifest["files"]] == [
+        (name, name.removesuffix(".parquet"), in_files[name][2],
+         hashlib.sha256((published.parquet_dir / name).read_bytes()).hexdigest())
+        for name in sorted(in_files)]
+
+    # The next publish names itself everywhere.
+    published.publish()
+    again, in_files_again = publish_ids()
+    assert again != served
+    assert {meta[0] for meta in in_files_again.values()} == {again}
+    assert json.loads((published.parquet_dir / "manifest.json").read_text())[
+        "publish_id"] == again
 
 
 def test_each_publish_appends_one_snapshot_and_keeps_the_history(published):

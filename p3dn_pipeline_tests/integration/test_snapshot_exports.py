@@ -162,8 +162,28 @@ def test_a_removed_and_a_replaced_export_are_said_everywhere_and_figures_equal_a
         "figures",
         "headline DKI TA 2025: 65,00 % -> 50,00 %",
     ]
-    summary = second.stdout[second.stdout.index("== Berubah pada publikasi ini"):]
-    assert summary.splitlines()[1:4] == said
+    # The run summary: the file that left, the file that came, and the headline's move.
+    summary = second.stdout[second.stdout.index("\n== Run summary =="):].rstrip("\n")
+    lines = summary.splitlines()
+    assert lines[2:6] == [
+        "Files:",
+        f"  loaded: 1 (rows {len(newer_sirup_pull())}); unchanged: 5; rejected: 0; "
+        "held back: 0; removed: 1",
+        f"    loaded sirup_paket_2025-09-30.json (sirup_paket_penyedia, "
+        f"{len(newer_sirup_pull())} rows)",
+        "    removed ekatalog_v5.csv (ekatalog_paket_v5)"]
+    changes = lines[lines.index("Changed since the previous publish (exports and headline):")
+                    + 1:lines.index("Written:")]
+    assert changes == [f"  {line}" for line in said]
+    # ... and the same text is the run's Dagster metadata (publish/run_summary).
+    from dagster import AssetKey, DagsterInstance
+
+    with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        recorded = instance.get_latest_materialization_event(
+            AssetKey(["publish", "run_summary"])).asset_materialization.metadata
+    assert recorded["summary_text"].value == summary
+    assert "- removed ekatalog_v5.csv (ekatalog_paket_v5)" in recorded["summary"].value
+    assert "- headline DKI TA 2025: 65,00 % -> 50,00 %" in recorded["summary"].value
     status = _p3dn("status", env=env)
     changed = status.stdout.split("== Changed at the latest publish ==\n")[1].split("\n\n")[0]
     assert changed.splitlines() == said

@@ -284,6 +284,15 @@ def test_status_rules_on_a_hand_written_ledger(tmp_path, monkeypatch):
         f"marts.p3dn_per_skpd: 2 rows, built {wib(written_at - dt.timedelta(days=3))} "
         f"(3 days 1 h ago), unchanged since; confirmed current {wib(built_at)}, fresh"]
 
+    # Run where the Dagster instance is not: freshness cannot be judged, and says so.
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "not_here"))
+    blind = status_report(warehouse, now=built_at + dt.timedelta(hours=1)).splitlines()
+    assert [line for line in blind if line.startswith("marts.p3dn_provinsi")] == [
+        "marts.p3dn_provinsi: 1 row, freshness unknown: no Dagster instance found (set "
+        "DAGSTER_HOME to the one the runs use)"]
+    assert blind[-1].startswith("NOT OK (exit status 1): marts.p3dn_per_skpd: freshness "
+                                "unknown; marts.p3dn_provinsi: freshness unknown")
+
 
 def test_status_without_a_warehouse_says_what_to_do(tmp_path):
     env = {**os.environ, "P3DN_WAREHOUSE": str(tmp_path / "none.duckdb"),

@@ -3,15 +3,24 @@ Parquet exports and the offline dashboard. Nothing here ever writes into a file 
 have open: every output is built under a temporary name and renamed into place."""
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-from dagster import AssetKey, Definitions, Failure, MetadataValue
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Definitions,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from p3dn_pipeline.defs.marts.assets import assets as mart_assets
 from p3dn_pipeline.defs.publish.dashboard import render_dashboard, write_atomically
-from p3dn_pipeline.defs.publish.parquet import export_parquet
+from p3dn_pipeline.defs.publish.parquet import MANIFEST_NAME, export_parquet
 from p3dn_pipeline.defs.publish.serving import (
     ServingFileError,
     build_serving_file,
@@ -20,7 +29,9 @@ from p3dn_pipeline.defs.publish.serving import (
     remove_abandoned,
 )
 from p3dn_pipeline.lib.factories import Build, incremental_asset
+from p3dn_pipeline.lib.resources import LOADED_BY_TAG, P3dnWarehouse
 from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
+from p3dn_pipeline.run_summary import as_markdown, as_text, summary_sections
 from p3dn_pipeline.settings import load_settings
 
 SQL = Path(__file__).parent / "sql"
@@ -144,7 +155,12 @@ def _parquet(step: Build) -> dict:
         exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
+    manifest_path = settings.parquet_dir / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return {
+        # The serving file's publish: in every file's Parquet metadata and in the manifest.
+        "serving_publish_id": manifest["publish_id"],
+        "manifest": MetadataValue.path(str(manifest_path)),
         "files": _table(["file", "rows"], [[f.path.name, f.rows] for f in exported]),
         "dagster/row_count": MetadataValue.int(sum(f.rows for f in exported)),
     }
@@ -156,7 +172,10 @@ parquet = publish_asset(
     description=(
         "Every table of the serving file as <table>.parquet in P3DN_PARQUET_DIR (default "
         "data/warehouse/parquet), for Power BI, Excel Power Query and other file readers; each "
-        "file written under a temporary name and renamed. Grain: one file per mart."),
+        "file written under a temporary name and renamed, and carrying the serving file's "
+        "publish id in its Parquet metadata (p3dn_publish_id); manifest.json, written last, "
+        "lists the publish's files with rows and sha256, so a refresh during a publish can "
+        "tell it mixed two. Grain: one file per mart."),
 )(_parquet)
 
 
@@ -187,5 +206,43 @@ dashboard = publish_asset(
         "publish."),
 )(_dashboard)
 
-assets = [serving_file, parquet, dashboard]
+RUN_SUMMARY_KEY = AssetKey(["publish", "run_summary"])
+
+
+def run_started_at(instance, run_id: str) -> dt.datetime:
+    """When a run started, naive UTC."""
+    record = instance.get_run_record_by_id(run_id)
+    started = (record.start_time or record.create_timestamp.timestamp()) if record else None
+    return (dt.datetime.fromtimestamp(started, dt.UTC).replace(tzinfo=None) if started
+            else _now())
+
+
+@asset(key=RUN_SUMMARY_KEY, group_name="publish", kinds={"duckdb"},
+       deps=[SERVING_FILE_KEY, AssetKey(["publish", "parquet"]),
+             AssetKey(["publish", "dashboard"])],
+       description=(
+           "What this run did, for whoever reads the run in the UI: files loaded / unchanged "
+           "/ rejected (with the reason) / held back / removed, rows quarantined per dataset "
+           "with the top rules, realisation without a SiRUP package, failing checks, how the "
+           "headline moved since the previous publish and which export caused it, and where "
+           "the serving file, Parquet and dashboard are. p3dn run prints the same text. "
+           "Writes nothing; a refresh_all started by a load counts from the load run's start."))
+def run_summary(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> MaterializeResult:
+    settings = load_settings()
+    loaded_by = context.run.tags.get(LOADED_BY_TAG)
+    since = run_started_at(context.instance, loaded_by or context.run_id)
+    with warehouse.session() as con:
+        sections = summary_sections(con, since, serving=settings.serving_path,
+                                    parquet_dir=settings.parquet_dir,
+                                    dashboard=settings.dashboard_path)
+    return MaterializeResult(metadata={
+        "summary": MetadataValue.md(as_markdown(sections)),
+        "summary_text": MetadataValue.text(as_text(sections)),
+        "counted_from": MetadataValue.text(f"{since:%Y-%m-%d %H:%M:%S} UTC"
+                                           + (f" (start of load run {loaded_by})"
+                                              if loaded_by else " (start of this run)")),
+    })
+
+
+assets = [serving_file, parquet, dashboard, run_summary]
 defs = Definitions(assets=assets)

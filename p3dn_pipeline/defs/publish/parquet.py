@@ -4,10 +4,19 @@
 Read from the serving file, so the Parquet files hold exactly the published snapshot. Each
 file is written under a temporary name in the same folder and renamed over the old one, so
 a reader never opens a half-written file.
+
+A refresh that reads several files while a publish replaces them one by one could mix two
+publishes. So every file carries, in its Parquet key-value metadata, the publish id of the
+serving file it was read from (``p3dn_publish_id``, the latest ``snapshot_id`` of
+p3dn_snapshot), and ``manifest.json``, written last, lists the files of the publish with
+their rows and sha256. A reader that finds a file whose id differs from the manifest's (or
+two ids among the files) read during a publish and should read again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +26,12 @@ from p3dn_pipeline.defs.publish.serving import (
     SERVING_SCHEMA,
     mart_tables,
     quote_identifier,
+    quote_literal,
     read_serving,
 )
+
+MANIFEST_NAME = "manifest.json"
+PUBLISH_ID_KEY = "p3dn_publish_id"
 
 
 @dataclass(frozen=True)
@@ -28,29 +41,75 @@ class ExportedFile:
     rows: int
 
 
-def export_parquet(serving_path: Path, folder: Path, publish_id: str) -> list[ExportedFile]:
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def served_publish_id(con, alias: str = READ_ALIAS) -> str:
+    """The publish the serving file holds: its newest snapshot."""
+    return con.execute(f"SELECT snapshot_id FROM {alias}.{SERVING_SCHEMA}.p3dn_snapshot "
+                       "ORDER BY diambil_pada DESC LIMIT 1").fetchall()[0][0]
+
+
+def export_parquet(serving_path: Path, folder: Path, temp_id: str) -> list[ExportedFile]:
+    """Every table of the serving file as Parquet, then the manifest; ``temp_id`` only names
+    the temporary files."""
     folder.mkdir(parents=True, exist_ok=True)
     exported = []
     with read_serving(serving_path) as con:
+        publish_id = served_publish_id(con)
+        published_at = con.execute(
+            f"SELECT CAST(max(diambil_pada) AS VARCHAR) FROM {READ_ALIAS}.{SERVING_SCHEMA}."
+            "p3dn_snapshot").fetchall()[0][0]
+        key_values = (f"{{{PUBLISH_ID_KEY}: {quote_literal(publish_id)}, "
+                      f"p3dn_published_at: {quote_literal(published_at + ' UTC')}")
         for table in mart_tables(con, READ_ALIAS, SERVING_SCHEMA):
             target = folder / f"{table}.parquet"
-            temp = folder / f".{table}.parquet.publishing-{publish_id}"
+            temp = folder / f".{table}.parquet.publishing-{temp_id}"
             try:
                 con.execute(
                     f"COPY (SELECT * FROM {READ_ALIAS}.{quote_identifier(table)}) TO $path "
                     # Snappy, DuckDB's default: every Parquet reader, Power Query's included,
                     # can decompress it.
-                    "(FORMAT parquet, COMPRESSION snappy)", {"path": str(temp)}).fetchall()
+                    "(FORMAT parquet, COMPRESSION snappy, KV_METADATA "
+                    f"{key_values}, p3dn_table: {quote_literal(table)}}})",
+                    {"path": str(temp)}).fetchall()
                 rows = con.execute("SELECT count(*) FROM read_parquet($path)",
                                    {"path": str(temp)}).fetchall()[0][0]
-                fd = os.open(temp, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                _fsync(temp)
                 os.replace(temp, target)
             except BaseException:
                 temp.unlink(missing_ok=True)
                 raise
             exported.append(ExportedFile(table, target, rows))
+    write_manifest(folder, publish_id, published_at, exported, temp_id)
     return exported
+
+
+def write_manifest(folder: Path, publish_id: str, published_at: str,
+                   exported: list[ExportedFile], temp_id: str) -> Path:
+    """The publish's list of files, written after every file is in place."""
+    manifest = {
+        "publish_id": publish_id,
+        "published_at": published_at + " UTC",
+        "files": [{"file": f.path.name, "table": f.table, "rows": f.rows,
+                   "sha256": _sha256(f.path)} for f in exported],
+    }
+    target = folder / MANIFEST_NAME
+    temp = folder / f".{MANIFEST_NAME}.publishing-{temp_id}"
+    temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _fsync(temp)
+    os.replace(temp, target)
+    return target
