@@ -302,6 +302,44 @@ def format_rupiah(value: int | Decimal | float, style: str) -> str:
     return f"{tanda}Rp {bertitik}{sen}"
 
 
+_SATUAN_RINGKAS = ((Decimal(10) ** 12, "triliun"), (Decimal(10) ** 9, "miliar"),
+                   (Decimal(10) ** 6, "juta"))
+_SATU_DESIMAL = Decimal("0.1")
+
+
+def format_rupiah_ringkas(value: int | Decimal | float | None) -> str:
+    """An amount as an official reads it aloud: `Rp290,4 miliar`, `Rp1,5 juta`, `Rp999`.
+
+    From one juta (10^6) up: the largest unit (juta, miliar, triliun) the amount reaches, with
+    one decimal after the comma. Below one juta: whole rupiah with thousands dots. Rounding is
+    half away from zero on the exact decimal value (Decimal ROUND_HALF_UP, as people round by
+    hand and as DuckDB's round() does), never banker's: 1,25 triliun gives `Rp1,3 triliun`,
+    1.050.000 gives `Rp1,1 juta`. When rounding reaches 1.000 of a unit the next unit is used
+    (999.950.000 gives `Rp1,0 miliar`, not `Rp1.000,0 juta`). A negative amount keeps its sign
+    in front (`-Rp1,5 juta`); None gives `-`. The exact amount is format_rupiah's.
+    """
+    if value is None:
+        return "-"
+    nilai = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    tanda = "-" if nilai < 0 else ""
+    besar = nilai.copy_abs()
+    for indeks, (satuan, nama) in enumerate(_SATUAN_RINGKAS):
+        if besar < satuan:
+            continue
+        dibulatkan = (besar / satuan).quantize(_SATU_DESIMAL, rounding=ROUND_HALF_UP,
+                                               context=_KONTEKS)
+        if dibulatkan >= 1000 and indeks > 0:
+            satuan, nama = _SATUAN_RINGKAS[indeks - 1]
+            dibulatkan = (besar / satuan).quantize(_SATU_DESIMAL, rounding=ROUND_HALF_UP,
+                                                   context=_KONTEKS)
+        bulat, desimal = f"{dibulatkan:.1f}".split(".")
+        return f"{tanda}Rp{int(bulat):,}".replace(",", ".") + f",{desimal} {nama}"
+    bulat = besar.quantize(Decimal(1), rounding=ROUND_HALF_UP, context=_KONTEKS)
+    if bulat == 0:
+        tanda = ""
+    return f"{tanda}Rp{int(bulat):,}".replace(",", ".")
+
+
 def format_tanggal(date: dt.date, style: str) -> str:
     """A date written as Indonesians do, e.g. style `long` gives `13 Januari 2023`."""
     if style not in _GAYA_TANGGAL:

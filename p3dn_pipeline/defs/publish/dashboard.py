@@ -2,7 +2,10 @@
 
 No script, no CDN, no web font: the page opens from a shared drive or an e-mail attachment on
 a computer without internet, and its Content-Security-Policy forbids loading anything at all.
-Labels are Indonesian and numbers are written the Indonesian way (Rp1.234.567; 71,8 %).
+Labels are Indonesian and numbers are written the Indonesian way (71,8 %); an amount is
+read as an official says it (Rp290,4 miliar, format_rupiah_ringkas) with the exact rupiah in
+its ``title``. It is written for a government official who may print it: a print stylesheet
+fits it on a few A4 pages, long tables print their first rows with a note saying so.
 
 Every number shown sits in an element carrying ``data-kpi`` (mart or aggregate and column),
 ``data-key`` (its row, fields joined by ``|``), ``data-value`` (the exact value as stored)
@@ -25,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from p3dn_pipeline.lib.indoformat import format_rupiah, format_tanggal
+from p3dn_pipeline.lib.indoformat import format_rupiah, format_rupiah_ringkas, format_tanggal
 from p3dn_pipeline.lib.warehouse import fetch_dicts
 
 TEMPLATE = Path(__file__).parent / "templates" / "dashboard.html"
@@ -35,6 +38,10 @@ ROMAWI = {1: "I", 2: "II", 3: "III", 4: "IV"}
 WARNA = ["#1f5f99", "#2e7d32", "#c75b12", "#7b3fa0", "#0f766e", "#d4a017", "#be185d",
          "#4b5563"]
 WARNA_MEMENUHI, WARNA_BELUM, WARNA_TIDAK_TERUKUR = "#2e7d32", "#c75b12", "#9ca3af"
+WARNA_PERIKSA = "#b91c1c"
+# Width of one character of an 11 px chart label (DejaVu Sans digits are 7 px; the space and
+# comma narrower): enough to tell whether a value label would cross a target tick.
+LEBAR_HURUF = 6.6
 SNAPSHOT_ROWS_SHOWN = 12
 
 
@@ -60,17 +67,6 @@ def rupiah(value) -> str:
     return "-" if value is None else format_rupiah(Decimal(value), "rp_nospace")
 
 
-def rupiah_ringkas(value) -> str:
-    """For chart labels: Rp1,2 T (triliun), Rp3,4 M (miliar), Rp56,7 jt (juta)."""
-    if value is None:
-        return "-"
-    for threshold, unit in ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "M"),
-                            (Decimal(10) ** 6, "jt")):
-        if abs(Decimal(value)) >= threshold:
-            return f"Rp{angka(Decimal(value) / threshold, 1)} {unit}"
-    return rupiah(value)
-
-
 def ton(value) -> str:
     return "-" if value is None else f"{angka(value, 1)} ton"
 
@@ -88,7 +84,8 @@ def waktu(value: dt.datetime | None) -> str:
 
 
 FORMATS: dict[str, Callable] = {
-    "angka": angka, "persen": persen, "rupiah": rupiah, "rupiah_ringkas": rupiah_ringkas,
+    "angka": angka, "persen": persen, "rupiah": rupiah,
+    "rupiah_ringkas": format_rupiah_ringkas,
     "ton": ton, "tanggal": tanggal, "waktu": waktu,
 }
 
@@ -119,6 +116,9 @@ def _attributes(attributes: dict) -> str:
 def kpi(name: str, key: Sequence, value, fmt: str, *, tag: str = "span", **extra) -> str:
     """One displayed number, machine-readable beside its Indonesian text."""
     attributes = {name_.replace("_", "-"): value_ for name_, value_ in extra.items()}
+    if fmt == "rupiah_ringkas" and value is not None:
+        # The rounded amount is what an official reads; the exact one is a hover away.
+        attributes["title"] = rupiah(value)
     attributes.update({"data-kpi": name, "data-key": "|".join(str(part) for part in key),
                        "data-value": machine_value(value), "data-format": fmt})
     return f"<{tag}{_attributes(attributes)}>{esc(FORMATS[fmt](value))}</{tag}>"
@@ -166,26 +166,100 @@ def _legend(items: Sequence[tuple[str, str]]) -> str:
     return f'<div class="legenda">{spans}</div>'
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _figure(svg: str, caption: str, legend: str = "", *, tall: bool = False) -> str:
+    """``tall``: a chart with a row per SKPD, printed at the page's full width rather than
+    squeezed to the height every other chart gets on paper."""
+    cls = ' class="tinggi"' if tall else ""
+    return f"<figure{cls}>{svg}{legend}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
-def _figure(svg: str, caption: str, legend: str = "") -> str:
-    return f"<figure>{svg}{legend}<figcaption>{esc(caption)}</figcaption></figure>"
-
-
-def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
-    """``headers``: (label, numeric); ``rows``: cells already rendered as HTML."""
+def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]], *,
+           printed_rows: int | None = None) -> str:
+    """``headers``: (label, numeric); ``rows``: cells already rendered as HTML. With
+    ``printed_rows``, paper gets only the first rows and a note saying how many of how many:
+    the screen keeps them all."""
     classes = [' class="angka"' if numeric else "" for _label, numeric in headers]
     head = "".join(f"<th{cls}>{esc(label)}</th>" for cls, (label, _) in zip(classes, headers))
-    body = "".join("<tr>" + "".join(f"<td{cls}>{cell}</td>" for cls, cell in zip(classes, row))
-                   + "</tr>" for row in rows)
+    cut = printed_rows is not None and len(rows) > printed_rows
+    body = "".join(
+        ('<tr class="tidak-dicetak">' if cut and index >= printed_rows else "<tr>")
+        + "".join(f"<td{cls}>{cell}</td>" for cls, cell in zip(classes, row)) + "</tr>"
+        for index, row in enumerate(rows))
+    note = (f'<p class="catatan hanya-cetak">Cetakan memuat {printed_rows} baris pertama dari '
+            f"{len(rows)}; semua baris ada di versi layar (file HTML ini).</p>" if cut else "")
     return (f'<div class="tabel"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            "</table></div>")
+            f"</table></div>{note}")
 
 
-def _empty(table: str) -> str:
-    return f'<p class="catatan">Belum ada data di {esc(table)}.</p>'
+def flag(value, target, *, short: bool = False) -> str:
+    """The mark beside a share. Above 100 % a share of a whole is impossible, so it is a data
+    problem (plan and realisation disagree, an export is stale), never a success; below its
+    target it is marked so that a missed target is seen on paper and without colour.
+    ``short``: a sign alone for table cells (the full words are its tooltip and the legend)."""
+    if value is None:
+        return ""
+    if value > 100:
+        words = "di atas 100 %: periksa data"
+        return (f'<span class="tanda tanda-periksa" data-flag="di-atas-100" title="{words}">'
+                f"&#9888;{'' if short else ' ' + words}</span>")
+    if target is not None and value < target:
+        words = f"di bawah target {persen(target)}"
+        return (f'<span class="tanda tanda-bawah" data-flag="di-bawah-target" '
+                f'title="{esc(words)}">&#9660;{"" if short else " " + esc(words)}</span>')
+    return ""
+
+
+# Suku dinas names differ only at their end ("SUKU DINAS BINA MARGA KOTA ADMINISTRASI JAKARTA
+# BARAT" vs "... JAKARTA SELATAN"): cutting them at a fixed length made them identical, so the
+# words every one of them shares are abbreviated the way DKI's own documents do.
+SINGKATAN_SKPD = [
+    (re.compile(r"\bSUKU DINAS\b", re.I), "Sudin"),
+    (re.compile(r"\bKABUPATEN ADMINISTRASI KEPULAUAN SERIBU\b", re.I), "Kep. Seribu"),
+    (re.compile(r"\bKOTA ADMINISTRASI\s+", re.I), ""),
+    (re.compile(r"\bUSAHA KECIL DAN MENENGAH\b", re.I), "UKM"),
+    (re.compile(r"\bPELAYANAN TERPADU SATU PINTU\b", re.I), "PTSP"),
+    (re.compile(r"\bDEWAN PERWAKILAN RAKYAT DAERAH\b", re.I), "DPRD"),
+]
+KATA_KECIL = {"dan", "di", "ke", "dari", "untuk", "serta"}
+SINGKATAN_TETAP = {"DPRD", "UKM", "UMKM", "PTSP", "RSUD", "UPT", "BLUD", "KPKP", "II", "III",
+                   "IV"}
+
+
+def nama_skpd_singkat(nama: str) -> str:
+    """An SKPD name short enough to read in one or two lines and still tell apart from its
+    siblings: shared words abbreviated, capitals only where they mean something."""
+    shouting = nama.isupper()
+    for pattern, short in SINGKATAN_SKPD:
+        nama = pattern.sub(short, nama)
+    if shouting:
+        words = []
+        for index, word in enumerate(nama.split()):
+            bare = word.strip(",.()")
+            if bare in SINGKATAN_TETAP:
+                words.append(word)
+            elif index and bare.lower() in KATA_KECIL:
+                words.append(word.lower())
+            else:
+                words.append(word.capitalize())
+        nama = " ".join(words)
+    return re.sub(r"\s+", " ", nama).strip()
+
+
+def _kota(nama: str) -> str:
+    """A kota as it is said (Jakarta Barat, Kep. Seribu), its full name as a tooltip."""
+    return f'<span title="{esc(nama)}">{esc(nama_skpd_singkat(nama))}</span>'
+
+
+def _shorten_middle(text: str, limit: int) -> str:
+    """Cut in the middle, not the end: an SKPD's distinguishing words are often its last."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head].rstrip() + "…" + text[len(text) - (limit - 1 - head):].lstrip()
+
+
+def _empty(what: str) -> str:
+    return f'<p class="catatan">Belum ada data {esc(what)}.</p>'
 
 
 # Charts --------------------------------------------------------------------------------------
@@ -193,8 +267,9 @@ def _empty(table: str) -> str:
 def chart_skpd_shares(chart_id: str, rows: Sequence[dict], panels: Sequence[tuple[str, str, str]],
                       title: str) -> str:
     """One row per SKPD, one panel per share (column, target column, heading): a bar per
-    value, green when it meets its target, orange when not, and the target as a red tick."""
-    label_width, panel_width, gap, row_height, top = 300, 200, 34, 20, 44
+    value, green when it meets its target, orange when not, red above 100 % (a data problem),
+    and the target as a red tick. A value label that would sit on the tick goes right of it."""
+    label_width, panel_width, gap, row_height, top = 300, 200, 40, 20, 44
     width = label_width + len(panels) * (panel_width + gap)
     height = top + row_height * len(rows) + 24
     body = []
@@ -214,25 +289,32 @@ def chart_skpd_shares(chart_id: str, rows: Sequence[dict], panels: Sequence[tupl
             value, target = row[column], row[target_column]
             key = (row["kd_klpd"], row["tahun_anggaran"], row["kd_satker_str"])
             name = row["nama_skpd"] or row["kd_satker_str"]
+            target_x = None if target is None else left + float(target) * scale
+            if target_x is not None:
+                body.append(_line(target_x, y + 1, target_x, y + row_height - 1, "target"))
             if value is None:
                 body.append(kpi(f"p3dn_per_skpd.{column}", key, value, "persen", tag="text",
-                                x=f"{left + 4:.1f}", y=f"{y + 13:.1f}", fill="#6b7280"))
+                                x=f"{left + 4:.1f}", y=f"{y + 14:.1f}", fill="#6b7280"))
+                continue
+            if value > 100:
+                color = WARNA_PERIKSA
             else:
-                meets = target is not None and value >= target
-                color = WARNA_MEMENUHI if meets else WARNA_BELUM
-                bar = float(value) * scale
-                body.append(_rect(left, y + 3, bar, row_height - 6, color,
-                                  f"{name}: {persen(value)} (target {persen(target)})"))
-                body.append(kpi(f"p3dn_per_skpd.{column}", key, value, "persen", tag="text",
-                                x=f"{left + bar + 4:.1f}", y=f"{y + 14:.1f}"))
-            if target is not None:
-                x = left + float(target) * scale
-                body.append(_line(x, y + 1, x, y + row_height - 1, "target"))
+                color = WARNA_MEMENUHI if target is not None and value >= target else WARNA_BELUM
+            bar = float(value) * scale
+            body.append(_rect(left, y + 3, bar, row_height - 6, color,
+                              f"{name}: {persen(value)} (target {persen(target)})"))
+            label_x = left + bar + 4
+            label_end = label_x + LEBAR_HURUF * len(persen(value))
+            if target_x is not None and label_x - 3 <= target_x <= label_end + 3:
+                label_x = target_x + 4
+            body.append(kpi(f"p3dn_per_skpd.{column}", key, value, "persen", tag="text",
+                            x=f"{label_x:.1f}", y=f"{y + 14:.1f}",
+                            fill=WARNA_PERIKSA if value > 100 else None))
         body.append(_line(left, top - 6, left, height - 20, "sumbu"))
     for position, row in enumerate(rows):
         name = row["nama_skpd"] or row["kd_satker_str"]
         body.append(_text(label_width - 8, top + position * row_height + 14,
-                          _shorten(name, 36), anchor="end",
+                          _shorten_middle(nama_skpd_singkat(name), 48), anchor="end",
                           tooltip=f"{name} ({row['kd_satker_str']})"))
     return _svg(chart_id, title, width, height, body)
 
@@ -365,7 +447,7 @@ def chart_trend(chart_id: str, title: str, snapshots: Sequence[dict]) -> str:
 
 def section_headline(provinsi: Sequence[dict]) -> str:
     if not provinsi:
-        return _empty("marts.p3dn_provinsi")
+        return _empty("realisasi P3DN per provinsi")
     cards = []
     for row in provinsi:
         key = (row["kd_klpd"], row["tahun_anggaran"])
@@ -373,64 +455,84 @@ def section_headline(provinsi: Sequence[dict]) -> str:
         def value(column: str, fmt: str, row=row, key=key) -> str:
             return kpi(f"p3dn_provinsi.{column}", key, row[column], fmt)
 
+        def share(column: str, row=row) -> str:
+            """A share, then its mark against the target of the same basis."""
+            return value(column, "persen") + " " + flag(row[column], row[f"target_{column}"])
+
         pct, target = row["pct_realisasi_komitmen"], row["target_pct_realisasi_komitmen"]
         if pct is None or target is None:
             status = '<span class="status-tidak">Tidak terukur: belum ada komitmen PDN</span>'
         elif pct > 100:
-            # Realising more than was committed means plan and realisation disagree (packages
-            # missing from SiRUP, a stale plan export): a data problem, never a success.
-            status = ('<span class="status-periksa" data-flag="di-atas-100">&#9888; Di atas '
+            status = ('<span class="status-periksa tanda" data-flag="di-atas-100">&#9888; Di atas '
                       '100 %: realisasi melebihi komitmen, periksa data</span>')
         elif pct >= target:
             status = '<span class="status-ya">Memenuhi target</span>'
         else:
-            status = '<span class="status-tidak">Belum memenuhi target</span>'
+            status = ('<span class="status-tidak tanda tanda-bawah" data-flag="di-bawah-target">'
+                      "&#9660; Di bawah target</span>")
+        kanal = esc(row["kanal_dihitung"] or "tidak ada kanal")
+        # The sentence is written here with the card's own formatters, so it can never say
+        # 69,04 % under a card that says 69,0 %.
+        sentence = (f"Realisasi komitmen P3DN {esc(row['kd_klpd'])} TA "
+                    f"{esc(row['tahun_anggaran'])}: "
+                    f"{value('pct_realisasi_komitmen', 'persen')} = realisasi PDN semua kanal "
+                    f"{value('pembilang_realisasi_pdn_rp', 'rupiah_ringkas')} / komitmen PDN "
+                    f"SiRUP {value('penyebut_komitmen_pdn_rp', 'rupiah_ringkas')}, data s.d. "
+                    f"{value('tanggal_data', 'tanggal')}; e-katalog saja: "
+                    f"{value('pct_realisasi_komitmen_ekatalog', 'persen')}.")
         cards.append(
             f'<div class="kartu"><div class="judul-kartu">Realisasi komitmen P3DN '
             f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}</div>"
             f'<div class="angka-besar">{value("pct_realisasi_komitmen", "persen")}</div>'
             f"<div>Target {value('target_pct_realisasi_komitmen', 'persen')} &middot; "
             f"{status}</div>"
+            f'<p class="kalimat">{sentence}</p>'
             '<dl class="dasar">'
             f"<dt>Pembilang</dt><dd>realisasi PDN semua kanal "
-            f"{value('pembilang_realisasi_pdn_rp', 'rupiah')} "
-            f"({esc(row['kanal_dihitung'] or 'tidak ada kanal')}; swakelola tidak dihitung)</dd>"
+            f"{value('pembilang_realisasi_pdn_rp', 'rupiah_ringkas')} "
+            f"({kanal}; swakelola tidak dihitung)</dd>"
             f"<dt>Penyebut</dt><dd>komitmen PDN SiRUP "
-            f"{value('penyebut_komitmen_pdn_rp', 'rupiah')}</dd>"
-            f"<dt>Per kanal</dt><dd>e-katalog {value('realisasi_pdn_ekatalog_rp', 'rupiah')}, "
-            f"tender {value('realisasi_pdn_tender_rp', 'rupiah')}, "
-            f"non-tender {value('realisasi_pdn_nontender_rp', 'rupiah')}, "
-            f"pencatatan {value('realisasi_pdn_pencatatan_rp', 'rupiah')}; toko daring "
-            f"{value('realisasi_tokodaring_rp', 'rupiah')} (PDN tidak diketahui)</dd>"
+            f"{value('penyebut_komitmen_pdn_rp', 'rupiah_ringkas')}</dd>"
+            f"<dt>Per kanal</dt><dd>e-katalog "
+            f"{value('realisasi_pdn_ekatalog_rp', 'rupiah_ringkas')}, "
+            f"tender {value('realisasi_pdn_tender_rp', 'rupiah_ringkas')}, "
+            f"non-tender {value('realisasi_pdn_nontender_rp', 'rupiah_ringkas')}, "
+            f"pencatatan {value('realisasi_pdn_pencatatan_rp', 'rupiah_ringkas')}; toko daring "
+            f"{value('realisasi_tokodaring_rp', 'rupiah_ringkas')} (PDN tidak diketahui)</dd>"
             f"<dt>E-katalog saja</dt><dd>{value('pct_realisasi_komitmen_ekatalog', 'persen')} "
             f"(angka sekunder, pembilang satu kanal)</dd>"
-            f"<dt>PDN / realisasi</dt><dd>{value('pct_pdn_realisasi', 'persen')} "
+            f"<dt>PDN / realisasi</dt><dd>{share('pct_pdn_realisasi')} "
             f"(target {value('target_pct_pdn_realisasi', 'persen')}; PDN tidak diketahui "
-            f"{value('realisasi_pdn_tidak_diketahui_rp', 'rupiah')})</dd>"
-            f"<dt>UMK / realisasi</dt><dd>{value('pct_umk_realisasi', 'persen')} "
+            f"{value('realisasi_pdn_tidak_diketahui_rp', 'rupiah_ringkas')})</dd>"
+            f"<dt>UMK / realisasi</dt><dd>{share('pct_umk_realisasi')} "
             f"(target {value('target_pct_umk_realisasi', 'persen')}; nilai UMK LKPP dari sisi "
             f"penyedia)</dd>"
-            f"<dt>PDN / belanja pengadaan</dt><dd>{value('pct_pdn_belanja', 'persen')} "
+            f"<dt>PDN / belanja pengadaan</dt><dd>{share('pct_pdn_belanja')} "
             f"(komitmen; target {value('target_pct_pdn_belanja', 'persen')})</dd>"
-            f"<dt>UMK / belanja pengadaan</dt><dd>{value('pct_umk_belanja', 'persen')} "
+            f"<dt>UMK / belanja pengadaan</dt><dd>{share('pct_umk_belanja')} "
             f"(komitmen; target {value('target_pct_umk_belanja', 'persen')}; komitmen UMK "
-            f"{value('komitmen_umk_rp', 'rupiah')})</dd>"
-            f"<dt>Dasar target</dt><dd>{esc(row['dasar_target_realisasi_komitmen'] or '-')}</dd>"
-            f"<dt>Belanja pengadaan</dt><dd>{value('belanja_pengadaan_rp', 'rupiah')}</dd>"
-            f"<dt>Sumber</dt><dd>{esc(row['sumber'])} "
-            f"({value('jumlah_file_sumber', 'angka')} file)</dd>"
+            f"{value('komitmen_umk_rp', 'rupiah_ringkas')})</dd>"
+            # On paper the two long paragraphs give way to the Target section (the basis of
+            # every target) and the section's source line; the screen keeps them.
+            f'<dt class="tidak-dicetak">Dasar target</dt><dd class="tidak-dicetak">'
+            f"{esc(row['dasar_target_realisasi_komitmen'] or '-')}</dd>"
+            f"<dt>Belanja pengadaan</dt><dd>"
+            f"{value('belanja_pengadaan_rp', 'rupiah_ringkas')}</dd>"
+            f'<dt class="tidak-dicetak">Sumber</dt><dd class="tidak-dicetak">'
+            f"{esc(row['sumber'])} ({value('jumlah_file_sumber', 'angka')} file)</dd>"
             f"<dt>Data s.d.</dt><dd>{value('tanggal_data', 'tanggal')}</dd>"
             f"<dt>Dimuat</dt><dd>{value('dimuat_pada', 'waktu')}</dd>"
-            "</dl>"
-            f"<blockquote>{esc(row['keterangan'])}</blockquote></div>")
-    return f'<div class="kartu-baris">{"".join(cards)}</div>'
+            "</dl></div>")
+    return (f'<div class="kartu-baris">{"".join(cards)}</div>'
+            '<p class="catatan hanya-cetak">Di cetakan: dasar setiap target ada di bagian '
+            "Target, daftar ekspor sumber per kartu di versi layar (file HTML ini).</p>")
 
 
 def section_targets(targets: Sequence[dict]) -> str:
     """Which basis each target is for: a target is only ever compared with a figure of the
     same numerator and denominator."""
     if not targets:
-        return _empty("marts.p3dn_target")
+        return _empty("target")
     rows = [[esc(t["kpi"]), kpi("p3dn_target.target_pct", (t["kpi"],), t["target_pct"], "persen"),
              esc(t["pembilang"]), esc(t["penyebut"]),
              esc(t["sumber"]) + (" <em>(diasumsikan)</em>" if t["diasumsikan"] else "")]
@@ -441,7 +543,7 @@ def section_targets(targets: Sequence[dict]) -> str:
 
 def section_skpd(per_skpd: Sequence[dict]) -> str:
     if not per_skpd:
-        return _empty("marts.p3dn_per_skpd")
+        return _empty("realisasi per SKPD")
     parts = []
     groups: dict[tuple, list[dict]] = {}
     for row in per_skpd:
@@ -454,12 +556,12 @@ def section_skpd(per_skpd: Sequence[dict]) -> str:
                   ("pct_umk_belanja", "target_pct_umk_belanja", "UMK / belanja pengadaan")]
         chart = chart_skpd_shares(f"skpd-{kd_klpd}-{tahun}", rows, panels, title)
         legend = _legend([("memenuhi target", WARNA_MEMENUHI), ("belum memenuhi target",
-                          WARNA_BELUM), ("garis merah: target", "#b91c1c")])
+                          WARNA_BELUM), ("di atas 100 %: periksa data", WARNA_PERIKSA),
+                          ("garis merah putus-putus: target", WARNA_PERIKSA)])
         parts.append(f"<h3>{esc(title)}</h3>")
-        parts.append(_figure(chart, "Persen per SKPD; garis merah putus-putus = target dari "
-                                    "reference.target_kpi (kolom target_pct_* di "
-                                    "marts.p3dn_per_skpd). SKPD tanpa komitmen PDN: tidak "
-                                    "terukur.", legend))
+        parts.append(_figure(chart, f"Persen per SKPD, {kd_klpd} TA {tahun}, tiga dasar "
+                                    "perhitungan; garis merah putus-putus = target dasar itu.",
+                             legend, tall=True))
         table_rows = []
         for row in rows:
             key = (row["kd_klpd"], row["tahun_anggaran"], row["kd_satker_str"])
@@ -467,24 +569,40 @@ def section_skpd(per_skpd: Sequence[dict]) -> str:
             def cell(column: str, fmt: str, row=row, key=key) -> str:
                 return kpi(f"p3dn_per_skpd.{column}", key, row[column], fmt)
 
+            def share(column: str, row=row) -> str:
+                return (cell(column, "persen") + " "
+                        + flag(row[column], row[f"target_{column}"], short=True))
+
+            name = row["nama_skpd"] or "-"
             table_rows.append([
-                f"{esc(row['nama_skpd'] or '-')}<br><small>{esc(row['kd_satker_str'])}</small>",
-                cell("realisasi_pdn_rp", "rupiah"), cell("komitmen_pdn_rp", "rupiah"),
-                cell("pct_realisasi_komitmen", "persen"),
-                cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
-                cell("belanja_pengadaan_rp", "rupiah"),
-                cell("realisasi_tanpa_rup_rp", "rupiah"),
+                f'<span class="nama-skpd" title="{esc(name)}">'
+                f"{esc(nama_skpd_singkat(name))}</span><br>"
+                f"<small>{esc(row['kd_satker_str'])}</small>",
+                cell("realisasi_pdn_rp", "rupiah_ringkas"),
+                cell("komitmen_pdn_rp", "rupiah_ringkas"),
+                share("pct_realisasi_komitmen"), share("pct_pdn_belanja"),
+                share("pct_umk_belanja"),
+                cell("belanja_pengadaan_rp", "rupiah_ringkas"),
+                cell("realisasi_tanpa_rup_rp", "rupiah_ringkas"),
             ])
         parts.append(_table([("SKPD", False), ("Realisasi PDN", True), ("Komitmen PDN", True),
                              ("Realisasi / komitmen", True), ("PDN / belanja", True),
                              ("UMK / belanja", True), ("Belanja pengadaan", True),
-                             ("E-katalog tanpa RUP komitmen", True)], table_rows))
+                             ("Tanpa RUP komitmen", True)], table_rows, printed_rows=8))
+    # Said once for every pemda's chart and table, not repeated under each.
+    parts.append('<p class="catatan">Nama SKPD disingkat (Sudin = Suku Dinas, Kep. Seribu = '
+                 "Kabupaten Administrasi Kepulauan Seribu); nama lengkap dan kode satker muncul "
+                 "saat kursor di atas nama. SKPD tanpa komitmen PDN: tidak terukur. "
+                 "&#9660; = di bawah target dasar itu; &#9888; = di atas 100 %, "
+                 "periksa data. Tanpa RUP komitmen = realisasi e-katalog yang paketnya tidak ada "
+                 "di RUP komitmen. Nilai rupiah dibulatkan ke satu desimal dalam juta, miliar "
+                 "atau triliun; nilai persisnya muncul saat kursor di atas angka.</p>")
     return "".join(parts)
 
 
 def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
     if not snapshots:
-        return _empty("marts.p3dn_snapshot")
+        return _empty("angka utama yang tersimpan")
     targets = {(r["kd_klpd"], r["tahun_anggaran"]): r["target_pct_realisasi_komitmen"]
                for r in provinsi}
     rows = [{**r, "target": targets.get((r["kd_klpd"], r["tahun_anggaran"]))}
@@ -504,18 +622,19 @@ def section_trend(snapshots: Sequence[dict], provinsi: Sequence[dict]) -> str:
         table_rows.append([cell("diambil_pada", "waktu"),
                            f"{esc(row['kd_klpd'])} TA {esc(row['tahun_anggaran'])}",
                            cell("pct_realisasi_komitmen", "persen"),
-                           cell("pembilang_realisasi_pdn_rp", "rupiah"),
+                           cell("pembilang_realisasi_pdn_rp", "rupiah_ringkas"),
                            esc(row.get("dasar_pembilang") or "-"),
-                           cell("penyebut_komitmen_pdn_rp", "rupiah"),
+                           cell("penyebut_komitmen_pdn_rp", "rupiah_ringkas"),
                            cell("pct_pdn_belanja", "persen"), cell("pct_umk_belanja", "persen"),
                            cell("tanggal_data", "tanggal")])
     return (_figure(chart, f"Satu titik per publikasi ({len({r['snapshot_id'] for r in snapshots})}"
-                           " snapshot di marts.p3dn_snapshot); garis merah = target.", legend)
+                           " snapshot tersimpan); garis merah putus-putus = target.", legend)
             + f"<h3>{SNAPSHOT_ROWS_SHOWN} snapshot terakhir</h3>"
             + _table([("Diambil", False), ("Pemda", False), ("Realisasi / komitmen", True),
                       ("Pembilang", True), ("Dasar pembilang", False), ("Penyebut", True),
                       ("PDN / belanja", True),
-                      ("UMK / belanja", True), ("Data s.d.", False)], table_rows))
+                      ("UMK / belanja", True), ("Data s.d.", False)], table_rows,
+                     printed_rows=3))
 
 
 PERUBAHAN = {"dihapus": "dihapus dari folder landing",
@@ -560,7 +679,7 @@ def section_changes(changes: Sequence[dict], snapshots: Sequence[dict]) -> str:
 def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequence[dict],
                  terbaru: Sequence[dict]) -> str:
     if not triwulan:
-        return _empty("marts.umkm_binaan_triwulan")
+        return _empty("UMKM binaan")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
     totals = {(r["kd_klpd"], r["tahun"], r["triwulan"]): r["jumlah_aktif"] for r in triwulan}
     parts = []
@@ -570,7 +689,8 @@ def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequenc
         labels: dict[str, str] = {}
         values: dict[str, dict] = {}
         for row in rows:
-            labels[row[code_column]] = row[name_column]
+            labels[row[code_column]] = (nama_skpd_singkat(row[name_column]) if grouping == "kota"
+                                        else row[name_column])
             values.setdefault(row[code_column], {})[
                 (row["kd_klpd"], row["tahun"], row["triwulan"])] = row["jumlah_aktif"]
         groups = [(labels[code], WARNA[index % len(WARNA)], values[code])
@@ -599,14 +719,16 @@ def section_umkm(kota: Sequence[dict], sektor: Sequence[dict], triwulan: Sequenc
             def cell(column: str, fmt: str, row=row, key=key) -> str:
                 return kpi(f"umkm_binaan_triwulan.{column}", key, row[column], fmt)
 
-            table_rows.append([esc(row["nama_kab_kota"] or row["kode_kab_kota"]),
+            table_rows.append([_kota(row["nama_kab_kota"] or row["kode_kab_kota"]),
                                esc(row["sektor"]), cell("jumlah_aktif", "angka"),
                                cell("jumlah_baru", "angka"), cell("jumlah_kumulatif", "angka"),
                                cell("pct_pertumbuhan_qoq", "persen"),
-                               cell("produksi_ton_ytd", "ton"), cell("omzet_rp_ytd", "rupiah")])
+                               cell("produksi_ton_ytd", "ton"),
+                               cell("omzet_rp_ytd", "rupiah_ringkas")])
         parts.append(_table([("Kota", False), ("Sektor", False), ("Aktif", True),
                              ("Baru", True), ("Kumulatif", True), ("Tumbuh q-o-q", True),
-                             ("Produksi s.d. TW", True), ("Omzet s.d. TW", True)], table_rows))
+                             ("Produksi s.d. TW", True), ("Omzet s.d. TW", True)], table_rows,
+                            printed_rows=8))
     return "".join(parts)
 
 
@@ -633,12 +755,12 @@ def section_series_shape(seri: Sequence[dict]) -> str:
             + _table([("Sumber", False), ("Tahun", False), ("s.d. TW I", True),
                       ("s.d. TW II", True), ("s.d. TW III", True), ("s.d. TW IV", True)], rows)
             + '<p class="catatan">Angka yang dipublikasikan: ' + esc("; ".join(sources))
-            + " (marts.umkm_seri_publikasi).</p>")
+            + ".</p>")
 
 
 def section_production(triwulan: Sequence[dict], seri: Sequence[dict] = ()) -> str:
     if not triwulan:
-        return _empty("marts.umkm_binaan_triwulan")
+        return _empty("UMKM binaan")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in triwulan]
     omzet = {c: r["omzet_rp_ytd"] for c, r in zip(categories, triwulan)}
     jenis = [("Olahan", WARNA[1], "produksi_olahan_ton_ytd"),
@@ -676,7 +798,7 @@ def section_production(triwulan: Sequence[dict], seri: Sequence[dict] = ()) -> s
                            cell("produksi_ton_ytd", "ton"),
                            cell("produksi_olahan_ton_ytd", "ton"),
                            cell("produksi_olahan_ton_triwulan", "ton"),
-                           cell("omzet_rp_ytd", "rupiah")])
+                           cell("omzet_rp_ytd", "rupiah_ringkas")])
     parts.append(_table([("Triwulan", False), ("Aktif", True), ("Baru", True),
                          ("Keluar", True), ("Tumbuh q-o-q", True), ("Tumbuh y-o-y", True),
                          ("Produksi s.d. TW", True), ("Olahan s.d. TW", True),
@@ -687,7 +809,7 @@ def section_production(triwulan: Sequence[dict], seri: Sequence[dict] = ()) -> s
 
 def section_ekatalog(ekatalog: Sequence[dict]) -> str:
     if not ekatalog:
-        return _empty("marts.umkm_ekatalog")
+        return _empty("UMKM binaan di e-katalog")
     categories = [(r["kd_klpd"], r["tahun"], r["triwulan"]) for r in ekatalog]
     pelaku = {c: r["jumlah_pelaku_usaha"] for c, r in zip(categories, ekatalog)}
     chart = chart_bars("umkm-ekatalog", "UMKM binaan yang bertransaksi di e-katalog",
@@ -700,7 +822,7 @@ def section_ekatalog(ekatalog: Sequence[dict]) -> str:
 
         table_rows.append([esc(label_triwulan(row["tahun"], row["triwulan"])),
                            cell("jumlah_pelaku_usaha", "angka"), cell("jumlah_paket", "angka"),
-                           cell("nilai_rp", "rupiah")])
+                           cell("nilai_rp", "rupiah_ringkas")])
     return (_figure(chart, "Pelaku usaha binaan KPKP yang cocok dengan penyedia e-katalog (NIB "
                            "atau NPWP-16 ter-hash) dan punya paket bertransaksi, per triwulan "
                            "tanggal pesanan.")
@@ -717,7 +839,7 @@ KANAL_LABEL = {"ekatalog": "e-Katalog", "tender": "Tender", "nontender": "Non-te
 def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
                        matching: Sequence[dict]) -> str:
     if not pencocokan:
-        return _empty("marts.umkm_pencocokan")
+        return _empty("pencocokan penjualan UMKM")
     parts = []
     rows = [[esc(str(r["tahun"])), esc(KANAL_LABEL.get(r["kanal"], r["kanal"])),
              kpi("umkm_penjualan_tahun.jumlah_umkm", (r["tahun"], r["kanal"]),
@@ -725,7 +847,7 @@ def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
              kpi("umkm_penjualan_tahun.jumlah_transaksi", (r["tahun"], r["kanal"]),
                  r["jumlah_transaksi"], "angka"),
              kpi("umkm_penjualan_tahun.nilai_rp", (r["tahun"], r["kanal"]), r["nilai_rp"],
-                 "rupiah")] for r in per_tahun]
+                 "rupiah_ringkas")] for r in per_tahun]
     parts.append("<h3>Penjualan UMKM kohort per kanal</h3>")
     parts.append(_table([("Tahun", False), ("Kanal", False), ("UMKM", True),
                          ("Transaksi", True), ("Nilai", True)], rows))
@@ -755,9 +877,9 @@ def section_umkm_sales(per_tahun: Sequence[dict], pencocokan: Sequence[dict],
                          kpi("business_matching_tahun.jumlah_batch", (r["tahun"],),
                              r["jumlah_batch"], "angka"),
                          kpi("business_matching_tahun.nilai_ketertarikan_rp", (r["tahun"],),
-                             r["nilai_ketertarikan_rp"], "rupiah"),
+                             r["nilai_ketertarikan_rp"], "rupiah_ringkas"),
                          kpi("business_matching_tahun.nilai_realisasi_rp", (r["tahun"],),
-                             r["nilai_realisasi_rp"], "rupiah"),
+                             r["nilai_realisasi_rp"], "rupiah_ringkas"),
                          esc(persen(share))])
         parts.append("<h3>Business matching: minat yang dinyatakan dan yang terealisasi</h3>")
         parts.append(_table([("Tahun", False), ("Batch", True), ("Nilai ketertarikan", True),
@@ -777,58 +899,98 @@ def read_queries() -> dict[str, str]:
     return queries
 
 
-def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) -> str:
-    """The whole page from the marts visible on ``con`` (the serving file, read-only)."""
-    data = {name: fetch_dicts(con, sql) for name, sql in read_queries().items()}
-    latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
-    sections = [
-        ("angka-utama", "Angka utama: realisasi komitmen P3DN",
-         "Persen realisasi komitmen = realisasi PDN semua kanal / komitmen PDN; setiap angka dengan "
-         "pembilang, penyebut, sumber dan tanggal datanya (marts.p3dn_provinsi).",
-         section_headline(data["provinsi"])),
-        ("target", "Target dan dasarnya",
-         "Setiap target berlaku untuk satu dasar perhitungan (marts.p3dn_target).",
-         section_targets(data["target"])),
-        ("per-skpd", "Realisasi vs komitmen per SKPD terhadap target",
-         "Tahun anggaran terbaru; realisasi semua kanal, sub-unit digulung ke SKPD induk; "
-         "target dan dasarnya di bagian Target (marts.p3dn_per_skpd).",
-         section_skpd(data["per_skpd"])),
-        ("tren", "Tren angka utama antar-snapshot",
-         "Setiap publikasi menyimpan angka utama di marts.p3dn_snapshot.",
-         section_trend(data["snapshot"], data["provinsi"])
-         + section_changes(data["perubahan"], data["snapshot"])),
-        ("umkm", "UMKM binaan Dinas KPKP per triwulan",
-         "Menurut kota dan sektor (marts.umkm_binaan_triwulan).",
-         section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],
-                      data["umkm_terbaru"])),
-        ("produksi-omzet", "Pertumbuhan UMKM binaan: jumlah, produksi olahan dan omzet",
-         "Tingkat provinsi (marts.umkm_binaan_triwulan, tingkat = provinsi); triwulan pertama "
-         "yang dimuat adalah triwulan dasar, tanpa hitungan baru/keluar.",
-         section_production(data["umkm_triwulan"], data["umkm_seri"])),
-        ("umkm-penjualan", "Di mana UMKM binaan, peserta business matching dan Jakpreneur "
-         "berjualan",
-         "Penjual dicocokkan lewat NIB, lalu NPWP ter-hash, tidak pernah lewat nama; setiap "
-         "penjualan dihitung sekali (marts.umkm_transaksi, marts.umkm_pencocokan, "
-         "marts.business_matching).",
-         section_umkm_sales(data["umkm_penjualan_tahun"], data["umkm_pencocokan"],
-                            data["business_matching_tahun"])),
-        ("ekatalog", "UMKM binaan yang berjualan di e-katalog",
-         "Dicocokkan lewat NIB atau NPWP-16 ter-hash (marts.umkm_ekatalog).",
-         section_ekatalog(data["ekatalog_triwulan"])),
-    ]
+def _as_of_p3dn(provinsi: Sequence[dict]) -> str:
+    dates = [r["tanggal_data"] for r in provinsi if r["tanggal_data"] is not None]
+    loaded = [r["dimuat_pada"] for r in provinsi if r["dimuat_pada"] is not None]
+    return (f"data s.d. {tanggal(max(dates, default=None))}, dimuat "
+            f"{waktu(max(loaded, default=None))}")
+
+
+def _quarter_span(rows: Sequence[dict]) -> str:
+    quarters = sorted({(r["tahun"], r["triwulan"]) for r in rows})
+    if not quarters:
+        return "belum ada triwulan"
+    first, last = label_triwulan(*quarters[0]), label_triwulan(*quarters[-1])
+    return first if first == last else f"{first} s.d. {last}"
+
+
+def page(sections: Sequence[tuple[str, str, str, str, str, str]], subtitle: str) -> str:
+    """The HTML page around its sections: (anchor, heading, note, source in words, marts
+    read, content). The source in words is what an official reads; the mart names stay in a
+    data attribute for whoever checks the figures."""
     body = "\n".join(
-        f'<section id="{esc(anchor)}"><h2>{esc(heading)}</h2>'
-        f'<p class="catatan">{esc(note)}</p>{content}</section>'
-        for anchor, heading, note, content in sections)
-    subtitle = (f"Dibuat {waktu(generated_at)} dari file serving (marts.*), snapshot terbaru "
-                f"{waktu(latest)}. Halaman luring: tanpa koneksi internet.")
+        f'<section id="{esc(anchor)}" data-mart="{esc(marts)}"><h2>{esc(heading)}</h2>'
+        f'<p class="catatan">{esc(note)}</p>{content}'
+        f'<p class="sumber">Sumber: {esc(source)}.</p></section>'
+        for anchor, heading, note, source, marts, content in sections)
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         judul=esc("Dasbor P3DN dan UMKM Binaan, Pemerintah Provinsi DKI Jakarta"),
         subjudul=esc(subtitle),
         isi=body,
-        kaki=esc("p3dn_pipeline: publish/dashboard. Angka = marts di file serving; "
-                 "definisi lengkap di komentar tabel dan kolom setiap mart."),
+        kaki=esc("p3dn_pipeline: publish/dashboard. Angka = tabel mart di file serving "
+                 "(nama tabel di atribut data-mart setiap bagian); definisi lengkap di komentar "
+                 "tabel dan kolom setiap mart."),
     )
+
+
+def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) -> str:
+    """The whole page from the marts visible on ``con`` (the serving file, read-only)."""
+    data = {name: fetch_dicts(con, sql) for name, sql in read_queries().items()}
+    latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
+    p3dn_source = ("realisasi P3DN per pemda dan tahun anggaran, dibangun dari ekspor LKPP "
+                   "e-Katalog, SPSE (tender, non-tender, pencatatan), Bela toko daring dan "
+                   f"SiRUP; {_as_of_p3dn(data['provinsi'])}")
+    roster = (f"daftar UMKM binaan Dinas KPKP per triwulan, {_quarter_span(data['umkm_triwulan'])}")
+    sections = [
+        ("angka-utama", "Angka utama: realisasi komitmen P3DN",
+         "Persen realisasi komitmen = realisasi PDN semua kanal / komitmen PDN; setiap angka "
+         "dengan pembilang, penyebut, sumber dan tanggal datanya.",
+         p3dn_source, "marts.p3dn_provinsi", section_headline(data["provinsi"])),
+        ("target", "Target dan dasarnya",
+         "Setiap target berlaku untuk satu dasar perhitungan: pembilang dan penyebut yang sama.",
+         "daftar target P3DN dan dasar hukumnya (Perpres, Inpres, SE LKPP, target Pemprov)",
+         "marts.p3dn_target", section_targets(data["target"])),
+        ("per-skpd", "Realisasi vs komitmen per SKPD terhadap target",
+         "Tahun anggaran terbaru; realisasi semua kanal, sub-unit digulung ke SKPD induk; "
+         "target dan dasarnya di bagian Target.",
+         "realisasi P3DN per SKPD dari ekspor yang sama dengan angka utama; "
+         + _as_of_p3dn(data["provinsi"]),
+         "marts.p3dn_per_skpd", section_skpd(data["per_skpd"])),
+        ("tren", "Tren angka utama antar-snapshot",
+         "Setiap publikasi menyimpan angka utama beserta pembilang, penyebut dan tanggal datanya.",
+         f"angka utama yang disimpan pada setiap publikasi, terakhir {waktu(latest)}",
+         "marts.p3dn_snapshot, p3dn_perubahan_ekspor",
+         section_trend(data["snapshot"], data["provinsi"])
+         + section_changes(data["perubahan"], data["snapshot"])),
+        ("umkm", "UMKM binaan Dinas KPKP per triwulan", "Menurut kota dan sektor.",
+         roster, "marts.umkm_binaan_triwulan",
+         section_umkm(data["umkm_kota"], data["umkm_sektor"], data["umkm_triwulan"],
+                      data["umkm_terbaru"])),
+        ("produksi-omzet", "Pertumbuhan UMKM binaan: jumlah, produksi olahan dan omzet",
+         "Tingkat provinsi; triwulan pertama yang dimuat adalah triwulan dasar, tanpa hitungan "
+         "baru/keluar.",
+         roster + "; angka produksi olahan yang dipublikasikan Dinas KPKP",
+         "marts.umkm_binaan_triwulan, umkm_seri_publikasi",
+         section_production(data["umkm_triwulan"], data["umkm_seri"])),
+        ("umkm-penjualan", "Di mana UMKM binaan, peserta business matching dan Jakpreneur "
+         "berjualan",
+         "Penjual dicocokkan lewat NIB, lalu NPWP ter-hash, tidak pernah lewat nama; setiap "
+         "penjualan dihitung sekali.",
+         "transaksi e-Katalog, SPSE, Bela toko daring, e-Order dan e-commerce dicocokkan dengan "
+         "daftar UMKM binaan, peserta business matching dan Jakpreneur; "
+         + _as_of_p3dn(data["provinsi"]),
+         "marts.umkm_transaksi, umkm_pencocokan, business_matching",
+         section_umkm_sales(data["umkm_penjualan_tahun"], data["umkm_pencocokan"],
+                            data["business_matching_tahun"])),
+        ("ekatalog", "UMKM binaan yang berjualan di e-katalog",
+         "Dicocokkan lewat NIB atau NPWP-16 ter-hash.",
+         "paket e-Katalog LKPP dicocokkan dengan daftar UMKM binaan Dinas KPKP, "
+         + _quarter_span(data["ekatalog_triwulan"]),
+         "marts.umkm_ekatalog", section_ekatalog(data["ekatalog_triwulan"])),
+    ]
+    subtitle = (f"Dibuat {waktu(generated_at)} dari file serving, angka utama tersimpan "
+                f"terakhir {waktu(latest)}. Halaman luring: tanpa koneksi internet.")
+    return page(sections, subtitle)
 
 
 def write_atomically(path: Path, text: str, publish_id: str) -> None:
