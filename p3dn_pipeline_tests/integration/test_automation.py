@@ -185,13 +185,15 @@ def test_the_first_tick_takes_files_the_ledger_has_as_known(instance, landing, t
     first = tick(instance, None)
     [request] = first.run_requests
     assert request.tags["p3dn/changed_files"] == "2"  # apbd.csv new, gone.json removed
+    # The run key is a digest of exactly those changes (not sirup.json as new as well).
+    assert request.run_key == scan.run_key
     assert sorted(state_of(instance, first.cursor)["files"]) == ["apbd.csv", "sirup.json"]
     # Its state file lost: the ledger is asked again (it has not loaded apbd.csv yet, and
     # still lists gone.json), rather than the tick failing or taking every file as new.
     for saved in (Path(instance.root_directory) / "p3dn_landing_sensor").glob("*.json"):
         saved.unlink()
     again = tick(instance, first.cursor)
-    assert again.run_requests[0].tags["p3dn/changed_files"] == "2"
+    assert again.run_requests[0].run_key == scan.run_key
     assert sorted(state_of(instance, again.cursor)["files"]) == ["apbd.csv", "sirup.json"]
 
 

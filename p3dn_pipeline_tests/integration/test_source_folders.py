@@ -277,8 +277,10 @@ def test_dagster_is_told_the_code_version_and_the_build(tmp_path):
     versions = {}
     for record in last_run_events(env, DagsterEventType.ASSET_MATERIALIZATION):
         materialization = record.asset_materialization
-        versions[materialization.asset_key.to_user_string()] = \
-            materialization.tags["dagster/data_version"]
+        key = materialization.asset_key.to_user_string()
+        if key == "publish/run_summary":
+            continue  # writes nothing, so it has no build (and no DataVersion of ours)
+        versions[key] = materialization.tags["dagster/data_version"]
     recorded = dict(query(env, "SELECT asset_key, string_agg(DISTINCT build_id, ',' "
                                "ORDER BY build_id) FROM quality.builds GROUP BY ALL"))
     assert versions == recorded

@@ -149,10 +149,20 @@ serving_file = publish_asset(
 )(_serving_file)
 
 
+def _serving_publish(con: duckdb.DuckDBPyConnection) -> dict:
+    """The publish the serving file holds, as the build ledger recorded it (its build id is
+    the publish id, see _serving_file)."""
+    publish_id, built_at = con.execute(
+        "SELECT build_id, CAST(built_at AS VARCHAR) FROM quality.builds WHERE asset_key = $k "
+        "ORDER BY built_at DESC LIMIT 1", {"k": SERVING_FILE_KEY.to_user_string()}).fetchall()[0]
+    return {"publish_id": publish_id, "published_at": built_at[:19]}
+
+
 def _parquet(step: Build) -> dict:
     settings = load_settings()
     try:
-        exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id())
+        exported = export_parquet(settings.serving_path, settings.parquet_dir, new_publish_id(),
+                                  **_serving_publish(step.con))
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
     manifest_path = settings.parquet_dir / MANIFEST_NAME
@@ -238,6 +248,8 @@ def run_summary(context: AssetExecutionContext, warehouse: P3dnWarehouse) -> Mat
     return MaterializeResult(metadata={
         "summary": MetadataValue.md(as_markdown(sections)),
         "summary_text": MetadataValue.text(as_text(sections)),
+        # It reads the warehouse and writes nothing: no table or file is ever rewritten here.
+        "rebuilt": False,
         "counted_from": MetadataValue.text(f"{since:%Y-%m-%d %H:%M:%S} UTC"
                                            + (f" (start of load run {loaded_by})"
                                               if loaded_by else " (start of this run)")),

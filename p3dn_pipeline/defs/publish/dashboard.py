@@ -528,12 +528,21 @@ def section_headline(provinsi: Sequence[dict]) -> str:
             "Target, daftar ekspor sumber per kartu di versi layar (file HTML ini).</p>")
 
 
+# The targets' figures in the words the cards use, not their column names.
+KPI_WORDS = {"pct_realisasi_komitmen": "Realisasi / komitmen PDN",
+             "pct_pdn_belanja": "PDN / belanja pengadaan",
+             "pct_umk_belanja": "UMK / belanja pengadaan",
+             "pct_pdn_realisasi": "PDN / realisasi",
+             "pct_umk_realisasi": "UMK / realisasi"}
+
+
 def section_targets(targets: Sequence[dict]) -> str:
     """Which basis each target is for: a target is only ever compared with a figure of the
     same numerator and denominator."""
     if not targets:
         return _empty("target")
-    rows = [[esc(t["kpi"]), kpi("p3dn_target.target_pct", (t["kpi"],), t["target_pct"], "persen"),
+    rows = [[esc(KPI_WORDS.get(t["kpi"], t["kpi"])),
+             kpi("p3dn_target.target_pct", (t["kpi"],), t["target_pct"], "persen"),
              esc(t["pembilang"]), esc(t["penyebut"]),
              esc(t["sumber"]) + (" <em>(diasumsikan)</em>" if t["diasumsikan"] else "")]
             for t in targets]

@@ -7,8 +7,8 @@ a reader never opens a half-written file.
 
 A refresh that reads several files while a publish replaces them one by one could mix two
 publishes. So every file carries, in its Parquet key-value metadata, the publish id of the
-serving file it was read from (``p3dn_publish_id``, the latest ``snapshot_id`` of
-p3dn_snapshot), and ``manifest.json``, written last, lists the files of the publish with
+serving file it was read from (``p3dn_publish_id``: the serving file's build id, which
+is also the ``snapshot_id`` its headline rows carry in p3dn_snapshot), and ``manifest.json``, written last, lists the files of the publish with
 their rows and sha256. A reader that finds a file whose id differs from the manifest's (or
 two ids among the files) read during a publish and should read again.
 """
@@ -57,22 +57,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def served_publish_id(con, alias: str = READ_ALIAS) -> str:
-    """The publish the serving file holds: its newest snapshot."""
-    return con.execute(f"SELECT snapshot_id FROM {alias}.{SERVING_SCHEMA}.p3dn_snapshot "
-                       "ORDER BY diambil_pada DESC LIMIT 1").fetchall()[0][0]
-
-
-def export_parquet(serving_path: Path, folder: Path, temp_id: str) -> list[ExportedFile]:
-    """Every table of the serving file as Parquet, then the manifest; ``temp_id`` only names
-    the temporary files."""
+def export_parquet(serving_path: Path, folder: Path, temp_id: str, *, publish_id: str,
+                   published_at: str) -> list[ExportedFile]:
+    """Every table of the serving file as Parquet, then the manifest. ``publish_id`` is the
+    serving file's (its build id, also the snapshot id of its headline rows when it has
+    any); ``temp_id`` only names the temporary files."""
     folder.mkdir(parents=True, exist_ok=True)
     exported = []
     with read_serving(serving_path) as con:
-        publish_id = served_publish_id(con)
-        published_at = con.execute(
-            f"SELECT CAST(max(diambil_pada) AS VARCHAR) FROM {READ_ALIAS}.{SERVING_SCHEMA}."
-            "p3dn_snapshot").fetchall()[0][0]
         key_values = (f"{{{PUBLISH_ID_KEY}: {quote_literal(publish_id)}, "
                       f"p3dn_published_at: {quote_literal(published_at + ' UTC')}")
         for table in mart_tables(con, READ_ALIAS, SERVING_SCHEMA):
