@@ -507,10 +507,14 @@ def _hidden_sheets(workbook: CalamineWorkbook) -> dict[str, str]:
 
     if read_hidden_sheets():
         return {}
-    why = {SheetVisibleEnum.Hidden: "hidden sheet",
-           SheetVisibleEnum.VeryHidden: "very hidden sheet"}
-    return {meta.name: f"{why[meta.visible]}; {READ_HIDDEN_SHEETS_VARIABLE}=1 reads it"
-            for meta in workbook.sheets_metadata if meta.visible in why}
+    unread = {}
+    for meta in workbook.sheets_metadata:
+        # calamine's enum is not hashable: compared, not looked up.
+        if meta.visible == SheetVisibleEnum.Hidden:
+            unread[meta.name] = f"hidden sheet; {READ_HIDDEN_SHEETS_VARIABLE}=1 reads it"
+        elif meta.visible == SheetVisibleEnum.VeryHidden:
+            unread[meta.name] = f"very hidden sheet; {READ_HIDDEN_SHEETS_VARIABLE}=1 reads it"
+    return unread
 
 
 def _accepted_headers(dataset: Dataset) -> dict[str, str]:
