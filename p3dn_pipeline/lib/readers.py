@@ -403,8 +403,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
             problem = None
             for name, i in positions.items():
                 text = cell_text(row[i]) if i is not None and i < len(row) else None
-                rule, shown = in_sheet.get((offset, i), (None, None)) if i is not None else (
-                    None, None)
+                rule, shown = in_sheet.get((offset, i), (None, None))
                 if rule is None and spreadsheet.error_value(text):
                     rule, shown = spreadsheet.SPREADSHEET_ERROR, spreadsheet.error_value(text)
                 if rule == spreadsheet.SPREADSHEET_ERROR:

@@ -11,6 +11,7 @@ opened and saved in Excel). The same error texts typed into a CSV are recognised
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -71,8 +72,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan(data: bytes) -> dict[tuple[int, int], tuple[str, str]]:
-    import io
-
+    """(row, column) -> (rule, what the cell shows) for one worksheet's XML, streamed so a
+    large sheet is never held as a tree."""
     cells: dict[tuple[int, int], tuple[str, str]] = {}
     row_number, column = 0, -1
     for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):

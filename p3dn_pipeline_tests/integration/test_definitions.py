@@ -67,4 +67,7 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
     assert len(asset_keys) == 67
-    assert len(listed["asset_checks"]) == 123
+    # 120 since issue 17: the three WARN date checks (tgl_order_in_fiscal_year,
+    # tanggal_buat_paket_in_fiscal_year, tanggal_transaksi_in_fiscal_year) became the
+    # staging quarantine rule date_outside_fiscal_year.
+    assert len(listed["asset_checks"]) == 120
