@@ -364,7 +364,12 @@ def build_raw_asset(source: Source, dataset: Dataset):
         for held in summary.held:
             step.context.log.error(f"Held back: {held['reason']}")
         for loaded in summary.loaded:
-            step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}")
+            sheets = ""
+            if loaded["sheets_read"]:
+                sheets = f" (sheets read: {', '.join(loaded['sheets_read'])}"
+                sheets += (f"; not read: {', '.join(loaded['sheets_skipped'])})"
+                           if loaded["sheets_skipped"] else ")")
+            step.context.log.info(f"Loaded {loaded['rows']} rows from {loaded['path']}{sheets}")
         # Files of this dataset whose fields changed (added, missing, renamed): they load when
         # their required fields are there, and the run says so.
         drifted = step.con.execute(
@@ -388,6 +393,11 @@ def build_raw_asset(source: Source, dataset: Dataset):
             "rows_removed_this_run": summary.rows_deleted,
             "schema_drift": MetadataValue.md("\n".join(
                 f"- {path}: {drift}" for path, drift in drifted) or "none"),
+            **({"sheets_this_run": MetadataValue.md("\n".join(
+                f"- {item['path']}: read {', '.join(item['sheets_read'])}; not read: "
+                f"{', '.join(item['sheets_skipped']) or 'none'}"
+                for item in summary.loaded if item["sheets_read"]))}
+               if any(item["sheets_read"] for item in summary.loaded) else {}),
         }
 
     return incremental_asset(

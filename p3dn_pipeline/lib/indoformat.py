@@ -48,6 +48,15 @@ _ANGKA = re.compile(
     r"(?:(\() ?)?(-)? ?(?:(?i:rp)\.? ?)?(-)? ?(" + _BULAT + r")"
     r"(?:,-|(?:,([0-9]+))?(?: ?((?i:rb|ribu|jt|juta|miliar|milyar|triliun)|M|T))?)(?: ?(\)))?"
 )
+# The one number rule (DOMAIN.md 5), for every source: dots only in groups of three are
+# thousands (`150.000` is 150000), a comma is the decimal separator (`150,5`). A single dot
+# that cannot be a thousands dot, because one, two, four or more digits follow it
+# (`12500000.00` and `1.23`, as LKPP API strings write amounts), is a decimal point. A dot
+# followed by exactly three digits is thousands when the digits before it are a group of one
+# to three (`150.000`), and ambiguous otherwise (`1234.567`, `0.500`).
+_TITIK_DESIMAL = re.compile(r"(-)?([0-9]+)\.([0-9]{1,2}|[0-9]{4,})")
+# Only digits and separators, yet unreadable by the rule (`1,234.56`, `1,234,567`): ambiguous.
+_ANGKA_AMBIGU = re.compile(r"-? ?(?:[Rr][Pp]\.? ?)?[0-9]+(?:[.,][0-9]+)+")
 _PERSEN = re.compile(
     r"(?:(\() ?)?(-)? ?(" + _BULAT + r")(?:,([0-9]+))?(?: ?(?:%|(?i:persen)))?(?: ?(\)))?"
 )
@@ -137,19 +146,48 @@ def _angka_bertipe(x: object, digit_bulat: int) -> Decimal | None:
     return _bulatkan(Decimal(repr(x)) if isinstance(x, float) else x, digit_bulat)
 
 
+def _titik_desimal(t: str | None, digit_bulat: int) -> Decimal | None:
+    cocok = _TITIK_DESIMAL.fullmatch(t) if t is not None else None
+    if cocok is None:
+        return None
+    minus, bulat, pecahan = cocok.groups(default="")
+    return _desimal(bulat, pecahan, 0, bool(minus), digit_bulat)
+
+
 def angka(x: object) -> Decimal | None:
-    """An amount such as `Rp 1.234.567,89`, `(1.234)` or `1,5 jt`, to four decimals."""
+    """An amount such as `Rp 1.234.567,89`, `(1.234)`, `1,5 jt` or `12500000.00`, to four
+    decimals, by the one number rule (see ``_TITIK_DESIMAL``)."""
     if isinstance(x, (float, Decimal)):
         return _angka_bertipe(x, 34)
     t = _ascii(x)
     cocok = _ANGKA.fullmatch(t) if t is not None else None
     if cocok is None:
-        return None
+        return _titik_desimal(t, 34)
     buka, minus1, minus2, bulat, pecahan, satuan, tutup = cocok.groups(default="")
     if bool(buka) != bool(tutup) or bool(buka) + bool(minus1) + bool(minus2) > 1:
         return None
     pangkat = _PANGKAT_SATUAN[satuan.lower()] if satuan else 0
     return _desimal(bulat, pecahan, pangkat, bool(buka or minus1 or minus2), 34)
+
+
+def angka_ambigu(x: object) -> bool:
+    """Whether `x` is only digits and separators yet has no reading under the number rule
+    (`1,234.56`, `1,234,567`, `1234.567`): quarantined as `ambiguous_number`, never guessed."""
+    if isinstance(x, (float, Decimal)) or angka(x) is not None:
+        return False
+    t = _ascii(x)
+    return t is not None and _ANGKA_AMBIGU.fullmatch(t) is not None
+
+
+def masalah_angka(x: object) -> str | None:
+    """The quarantine rule an amount field raises for `x`, if any: `ambiguous_number`,
+    `not_a_number` or `negative_amount` (an empty value raises none)."""
+    if teks(x) is None:
+        return None
+    nilai = angka(x)
+    if nilai is None:
+        return "ambiguous_number" if angka_ambigu(x) else "not_a_number"
+    return "negative_amount" if nilai < 0 else None
 
 
 def persen(x: object) -> Decimal | None:
@@ -159,7 +197,7 @@ def persen(x: object) -> Decimal | None:
     t = _ascii(x)
     cocok = _PERSEN.fullmatch(t) if t is not None else None
     if cocok is None:
-        return None
+        return _titik_desimal(t, 5)
     buka, minus, bulat, pecahan, tutup = cocok.groups(default="")
     if bool(buka) != bool(tutup) or (buka and minus):
         return None

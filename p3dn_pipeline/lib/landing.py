@@ -86,6 +86,8 @@ class Header:
     header_row: int | None = None      # XLSX: 1-based sheet row of the header
     other_sheets: list["Header"] = field(default_factory=list)  # XLSX: further sheets
     all_sheet_names: list[str] = field(default_factory=list)     # XLSX
+    # XLSX: sheets not searched for a header at all, with why (hidden, very hidden)
+    unread_sheets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +99,8 @@ class Recognition:
     # XLSX: every sheet holding this dataset, with its own header and column positions
     sheet_parts: list[tuple[Header, dict[str, int]]] = field(default_factory=list)
     note: str | None = None  # said in the ledger: e.g. which sheets were not data
+    # XLSX: every sheet not loaded, as "name (why)", in workbook order
+    sheets_skipped: list[str] = field(default_factory=list)
 
     @property
     def sheet_names(self) -> str | None:
@@ -452,8 +456,11 @@ def _xlsx_header(path: Path) -> Header:
     """The best header row of the workbook; every sheet's own best row rides along in
     ``other_sheets`` so a workbook holding one quarter per sheet loads every quarter."""
     workbook = open_workbook(path)
+    unread = _hidden_sheets(workbook)
     per_sheet: list[tuple[tuple[int, int], Header]] = []
     for sheet_name in workbook.sheet_names:
+        if sheet_name in unread:
+            continue
         rows = workbook.get_sheet_by_name(sheet_name).to_python(
             skip_empty_area=False, nrows=XLSX_HEADER_SEARCH_ROWS)
         best: tuple[tuple[int, int], Header] | None = None
@@ -465,14 +472,49 @@ def _xlsx_header(path: Path) -> Header:
         if best is not None:
             per_sheet.append(best)
     if not per_sheet:
+        hidden = "".join(f"; not read: '{name}' ({why})" for name, why in unread.items())
         raise LandingError(
             f"has no sheet with a single known column name in its first "
-            f"{XLSX_HEADER_SEARCH_ROWS} rows (sheets: {', '.join(workbook.sheet_names)})"
+            f"{XLSX_HEADER_SEARCH_ROWS} rows (sheets: {', '.join(workbook.sheet_names)}"
+            f"{hidden})"
         )
     header = max(per_sheet, key=lambda item: item[0])[1]
     header.other_sheets = [h for _, h in per_sheet if h is not header]
     header.all_sheet_names = list(workbook.sheet_names)
+    header.unread_sheets = unread
     return header
+
+
+READ_HIDDEN_SHEETS_VARIABLE = "P3DN_READ_HIDDEN_SHEETS"
+
+
+def read_hidden_sheets() -> bool:
+    """Whether hidden and very hidden sheets are read like visible ones (default: no).
+
+    A sheet someone hid is usually an old copy kept for reference ("TW I (lama)"); loading
+    it would publish it as current. Set P3DN_READ_HIDDEN_SHEETS=1 where a template hides
+    sheets that are data."""
+    value = os.environ.get(READ_HIDDEN_SHEETS_VARIABLE, "0").strip().lower()
+    if value not in ("0", "1", "", "true", "false", "yes", "no"):
+        raise ValueError(f"{READ_HIDDEN_SHEETS_VARIABLE}={value!r}: use 1 or 0")
+    return value in ("1", "true", "yes")
+
+
+def _hidden_sheets(workbook: CalamineWorkbook) -> dict[str, str]:
+    """Sheet name -> why it is not read: the hidden and very hidden sheets, unless
+    P3DN_READ_HIDDEN_SHEETS=1."""
+    from python_calamine import SheetVisibleEnum
+
+    if read_hidden_sheets():
+        return {}
+    unread = {}
+    for meta in workbook.sheets_metadata:
+        # calamine's enum is not hashable: compared, not looked up.
+        if meta.visible == SheetVisibleEnum.Hidden:
+            unread[meta.name] = f"hidden sheet; {READ_HIDDEN_SHEETS_VARIABLE}=1 reads it"
+        elif meta.visible == SheetVisibleEnum.VeryHidden:
+            unread[meta.name] = f"very hidden sheet; {READ_HIDDEN_SHEETS_VARIABLE}=1 reads it"
+    return unread
 
 
 def _accepted_headers(dataset: Dataset) -> dict[str, str]:
@@ -522,11 +564,14 @@ def _add_sheet_parts(recognition: Recognition) -> None:
     recognition.sheet_parts.sort(key=lambda part: recognition.header.all_sheet_names.index(
         part[0].sheet))
     loaded = {h.sheet for h, _ in recognition.sheet_parts}
-    skipped = [name for name in recognition.header.all_sheet_names if name not in loaded]
+    unread = recognition.header.unread_sheets
+    no_header = f"no {dataset.name} header in its first {XLSX_HEADER_SEARCH_ROWS} rows"
+    skipped = [(name, unread.get(name, no_header))
+               for name in recognition.header.all_sheet_names if name not in loaded]
+    recognition.sheets_skipped = [f"{name} ({why})" for name, why in skipped]
     if skipped:
-        recognition.note = (
-            f"sheets not loaded (no {dataset.name} header in their first "
-            f"{XLSX_HEADER_SEARCH_ROWS} rows): {', '.join(skipped)}")
+        recognition.note = (f"sheets loaded: {recognition.sheet_names}; sheets not loaded: "
+                            + ", ".join(f"'{name}' ({why})" for name, why in skipped))
 
 
 def recognise(header: Header) -> Recognition:

@@ -55,7 +55,10 @@ LEDGER_LATER_COLUMNS = {"changed_ns": "BIGINT", "inode": "BIGINT", "accepted_by"
                         "accepted_at": "TIMESTAMP",
                         # The file's fields, and how they differ from the previous
                         # export of its dataset (Recognition.schema_drift).
-                        "fields": "VARCHAR[]", "schema_drift": "VARCHAR"}
+                        "fields": "VARCHAR[]", "schema_drift": "VARCHAR",
+                        # Workbooks: the sheets loaded, and every other sheet as
+                        # "name (why not)": hidden, or no header of the dataset.
+                        "sheets_read": "VARCHAR[]", "sheets_skipped": "VARCHAR[]"}
 # A run started by the daily schedule carries this tag: it hashes every file, whatever its
 # size and times say.
 SCHEDULE_TAG = "dagster/schedule_name"
@@ -394,11 +397,16 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
         path = landing_dir.resolve() / version["path"]
         try:
             try:
-                rows = _load_version(con, dataset, path, version, now, careful=False)
+                rows, recognition = _load_version(con, dataset, path, version, now,
+                                                  careful=False)
             except readers.ReadCarefully:
                 # Rolled back: DuckDB's strict reading failed; read it line by line.
-                rows = _load_version(con, dataset, path, version, now, careful=True)
-            summary.loaded.append({"path": version["path"], "rows": rows})
+                rows, recognition = _load_version(con, dataset, path, version, now,
+                                                  careful=True)
+            summary.loaded.append({
+                "path": version["path"], "rows": rows,
+                "sheets_read": [h.sheet for h, _ in recognition.sheet_parts],
+                "sheets_skipped": recognition.sheets_skipped})
         except HeldBack as held:
             reason = f"{version['path']} {held}"
             con.execute(
@@ -421,7 +429,7 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
 
 
 def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, version: dict,
-                  now: dt.datetime, *, careful: bool) -> int:
+                  now: dt.datetime, *, careful: bool) -> tuple[int, landing.Recognition]:
     """Load one pending version in one transaction and record it as loaded."""
     with transaction(con):
         if not _same_as_inventoried(path, version):
@@ -444,12 +452,15 @@ def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, 
         con.execute(
             # A pending version's reason says who accepted it, if it was held: kept.
             f"UPDATE {LEDGER_TABLE} SET status = 'loaded', rows_loaded = $n, "
-            "status_at = $now, reason = nullif(concat_ws('; ', reason, $note), '') "
+            "status_at = $now, reason = nullif(concat_ws('; ', reason, $note), ''), "
+            "sheet = $sheet, sheets_read = $read, sheets_skipped = $skipped "
             "WHERE path = $p AND sha256 = $s",
             {"p": version["path"], "s": version["sha256"], "n": rows, "now": now,
-             "note": recognition.note},
+             "note": recognition.note, "sheet": recognition.sheet_names,
+             "read": [h.sheet for h, _ in recognition.sheet_parts] or None,
+             "skipped": recognition.sheets_skipped or None},
         ).fetchall()
-    return rows
+    return rows, recognition
 
 
 def _hold_if_suspect(con: duckdb.DuckDBPyConnection, version: dict, rows: int) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from p3dn_pipeline.lib import textfile
+from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import LandingError, Recognition, open_workbook
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
@@ -36,7 +36,9 @@ from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 GLOB_CHARACTERS = frozenset("*?[")
 
 # A row the reader could not split into the header's fields carries what is wrong with it,
-# in the shape of a staging problem, and no values; staging quarantines it with that rule.
+# in the shape of a staging problem, and no values; so does a row with a cell showing an
+# Excel error (`#REF!`) or a formula without a saved result, beside its values. Staging
+# quarantines such a row with that rule.
 READ_PROBLEM_TYPE = "STRUCT(column_name VARCHAR, rule VARCHAR, offending_value VARCHAR)"
 RAW_LINEAGE_DDL = (
     '"_source_file" VARCHAR NOT NULL, "_source_sheet" VARCHAR, "_source_row" BIGINT NOT NULL, '
@@ -279,14 +281,17 @@ def _json_source(recognition: Recognition, path: str, limits: Limits,
     keys = {name: header.columns[index] for name, index in _columns_to_read(recognition).items()}
     if header.envelope:
         return _envelope_source(keys, path, limits, (*notes, f"read from {header.envelope}"))
-    columns = ", ".join(f"{quote_literal(key)}: 'VARCHAR'" for key in keys.values())
+    # Read as JSON, not VARCHAR, so that a JSON number and a JSON string that look alike
+    # ("150.000" vs 150.000) are told apart: see p3dn_json_teks.
+    columns = ", ".join(f"{quote_literal(key)}: 'JSON'" for key in keys.values())
     # Said explicitly: with format='auto' DuckDB misreads an array behind a UTF-8 BOM (an
     # error, or one row instead of all of them).
     layout = "array" if _first_json_character(path) == "[" else "newline_delimited"
     source = (f"read_json({quote_literal(path)}, format='{layout}', records=true, "
               f"columns={{{columns}}}, "
               f"maximum_object_size={int(limits.max_json_record_bytes)})")
-    return Source(source, {name: quote_identifier(key) for name, key in keys.items()},
+    return Source(source, {name: f"p3dn_json_teks({quote_identifier(key)})"
+                           for name, key in keys.items()},
                   "row_number() OVER ()", path=path, notes=notes,
                   one_document=layout == "array")
 
@@ -296,13 +301,14 @@ def _envelope_source(keys: dict[str, str], path: str, limits: Limits,
     """The records under "data" of an API response envelope, every field as text. DuckDB
     reads the envelope as one value, so it must fit P3DN_MAX_JSON_RECORD_MB (API pages are
     small)."""
-    fields = ", ".join(f"{quote_identifier(key)} VARCHAR" for key in keys.values())
+    fields = ", ".join(f"{quote_identifier(key)} JSON" for key in keys.values())
     data_type = quote_literal(f"STRUCT({fields})[]")
     source = (f"(SELECT unnest(data) AS record, generate_subscripts(data, 1) AS position "
               f"FROM read_json({quote_literal(path)}, format='unstructured', "
               f"columns={{'data': {data_type}}}, "
               f"maximum_object_size={int(limits.max_json_record_bytes)}))")
-    refs = {name: f"struct_extract(record, {quote_literal(key)})" for name, key in keys.items()}
+    refs = {name: f"p3dn_json_teks(struct_extract(record, {quote_literal(key)}))"
+            for name, key in keys.items()}
     return Source(source, refs, "position", path=path, notes=notes)
 
 
@@ -321,7 +327,8 @@ def _csv_source(recognition: Recognition, path: str, limits: Limits,
             f"max_line_size={int(limits.max_csv_line_bytes)})"
         )
         # Line number as a person sees it in a text editor: the header is line 1.
-        return Source(source, refs, "row_number() OVER () + 1")
+        return Source(source, refs, "row_number() OVER () + 1",
+                      _spreadsheet_error_sql(recognition))
     repaired = os.path.join(os.path.dirname(path), "repaired.csv")
     try:
         repair = textfile.repair_csv(Path(path), Path(repaired), codec=header.encoding,
@@ -346,10 +353,23 @@ def _csv_source(recognition: Recognition, path: str, limits: Limits,
         f"'_detail': 'VARCHAR'}}, strict_mode=true, null_padding=false, "
         f"max_line_size={int(limits.max_csv_line_bytes) * 2 + 1024})"
     )
-    problem = (f"CASE WHEN _rule IS NOT NULL THEN {{'column_name': "
+    problem = (f"coalesce(CASE WHEN _rule IS NOT NULL THEN {{'column_name': "
                f"{quote_literal(textfile.ROW_COLUMN)}, 'rule': _rule, "
-               f"'offending_value': _detail}} END")
+               f"'offending_value': _detail}} END, {_spreadsheet_error_sql(recognition)})")
     return Source(source, refs, "_line", problem, notes=tuple(notes))
+
+
+def _spreadsheet_error_sql(recognition: Recognition) -> str:
+    """SQL for the read problem of a CSV row holding an Excel error value (`#REF!`, saved
+    from a workbook): the first such field, by the file's own column name."""
+    errors = ", ".join(quote_literal(e) for e in sorted(spreadsheet.ERROR_VALUES))
+    header = recognition.header
+    branches = [
+        f"WHEN trim(c{index}) IN ({errors}) THEN {{'column_name': "
+        f"{quote_literal(header.columns[index])}, 'rule': "
+        f"{quote_literal(spreadsheet.SPREADSHEET_ERROR)}, 'offending_value': trim(c{index})}}"
+        for index in sorted(_columns_to_read(recognition).values())]
+    return f"CASE {' '.join(branches)} END" if branches else "NULL"
 
 
 def _encoding_note(codec: str) -> str:
@@ -359,31 +379,56 @@ def _encoding_note(codec: str) -> str:
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                  path: str) -> Source:
     """Every sheet holding the dataset, stacked into one Arrow table of canonical columns
-    (sheets may order their columns differently)."""
+    (sheets may order their columns differently).
+
+    A cell showing an Excel error (``#REF!``) or a formula whose result was never saved is
+    not a blank: its row carries a read problem (rule ``spreadsheet_error`` or
+    ``formula_without_result``, the file's column name, what the cell shows) and is
+    quarantined, as the same ``#REF!`` in a CSV is. calamine reads both as '' (see
+    lib/spreadsheet.py)."""
     workbook = open_workbook(Path(path))
     wanted = [name for name in _columns_to_read(recognition)]
+    unreadable = spreadsheet.unreadable_cells(
+        Path(path), [header.sheet for header, _ in recognition.sheet_parts])
     columns: dict[str, list[str | None]] = {name: [] for name in wanted}
     sheet_names: list[str] = []
     sheet_rows: list[int] = []
+    problems: list[dict[str, str] | None] = []
     for header, column_of in recognition.sheet_parts:
         rows = workbook.get_sheet_by_name(header.sheet).to_python(skip_empty_area=False)
         positions = {name: column_of.get(name) for name in wanted}
+        in_sheet = unreadable.get(header.sheet, {})
         for offset, row in enumerate(rows[header.header_row:], start=header.header_row + 1):
-            texts = {name: cell_text(row[i]) if i is not None and i < len(row) else None
-                     for name, i in positions.items()}
-            if all(text is None for text in texts.values()):
+            texts: dict[str, str | None] = {}
+            problem = None
+            for name, i in positions.items():
+                text = cell_text(row[i]) if i is not None and i < len(row) else None
+                rule, shown = in_sheet.get((offset, i), (None, None))
+                if rule is None and spreadsheet.error_value(text):
+                    rule, shown = spreadsheet.SPREADSHEET_ERROR, spreadsheet.error_value(text)
+                if rule == spreadsheet.SPREADSHEET_ERROR:
+                    text = shown  # raw keeps what the cell shows, as a CSV would
+                if rule is not None and problem is None:
+                    problem = {"column_name": header.columns[i], "rule": rule,
+                               "offending_value": shown}
+                texts[name] = text
+            if problem is None and all(text is None for text in texts.values()):
                 continue  # blank spacer rows are layout, not data
             sheet_names.append(header.sheet)
             sheet_rows.append(offset)
+            problems.append(problem)
             for name in wanted:
                 columns[name].append(texts.get(name))
+    problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
+                              ("offending_value", pa.string())])
     table = pa.table({**{f"f_{name}": pa.array(values, pa.string())
                          for name, values in columns.items()},
                       "sheet_name": pa.array(sheet_names, pa.string()),
-                      "sheet_row": pa.array(sheet_rows, pa.int64())})
+                      "sheet_row": pa.array(sheet_rows, pa.int64()),
+                      "read_problem": pa.array(problems, problem_type)})
     con.register("p3dn_xlsx_rows", table)
     refs = {name: quote_identifier(f"f_{name}") for name in wanted}
-    return Source("p3dn_xlsx_rows", refs, "sheet_row")
+    return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")
 
 
 def cell_text(value: Any) -> str | None:

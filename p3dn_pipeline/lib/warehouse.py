@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -139,7 +140,27 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
     con.execute("SET VARIABLE p3dn_hmac_ipad = unhex($p)", {"p": inner_pad.hex()}).fetchall()
     con.execute("SET VARIABLE p3dn_hmac_opad = unhex($p)", {"p": outer_pad.hex()}).fetchall()
     run_sql_file(con, _LIB_SQL / "pii_macros.sql")
+    before, after = fiscal_year_date_margins()
+    con.execute("SET VARIABLE p3dn_bulan_sebelum_tahun_anggaran = $m", {"m": before}).fetchall()
+    con.execute("SET VARIABLE p3dn_bulan_sesudah_tahun_anggaran = $m", {"m": after}).fetchall()
     run_sql_file(con, _LIB_SQL / "session_macros.sql")
+
+
+DATE_MARGIN_VARIABLES = ("P3DN_DATE_MONTHS_BEFORE_FISCAL_YEAR",
+                         "P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR")
+
+
+def fiscal_year_date_margins() -> tuple[int, int]:
+    """Months before 1 January and after 31 December of its fiscal year that a transaction
+    date may lie (default 3 and 3: 1 October before to 31 March after); a date outside is
+    quarantined (p3dn_masalah_tanggal_tahun)."""
+    margins = []
+    for name in DATE_MARGIN_VARIABLES:
+        text = os.environ.get(name, "3").strip()
+        if not text.isdigit() or int(text) > 24:
+            raise ValueError(f"{name}={text!r}: a number of months from 0 to 24")
+        margins.append(int(text))
+    return margins[0], margins[1]
 
 
 @contextmanager

@@ -22,7 +22,7 @@ lines per CSV and the same lines for the same seed:
   summed with the details it would count spending twice (``subtotal_line_not_six_levels``).
 - ``#REF!`` in Realisasi (``REF_PER_FILE``): a spreadsheet formula whose source cells were
   deleted before the sheet was saved as CSV leaves Excel's error text in place of the
-  number (``not_a_number``).
+  number (``spreadsheet_error``).
 """
 
 from __future__ import annotations

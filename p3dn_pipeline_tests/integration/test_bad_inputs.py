@@ -53,6 +53,12 @@ REQUIRED_KINDS = {
     "csv_short_line", "csv_long_line", "csv_trailing_ctrl_z", "csv_header_only", "utf16_csv",
     "xlsx_header_only", "api_envelope_export_fields", "api_envelope_unknown_fields",
     "roster_csv_long_line", "amount_out_of_range_apbd", "amount_out_of_range_roster",
+    # Reliability, round three (issue 17): spreadsheet errors, hidden sheets, one number
+    # rule, impossible dates
+    "xlsx_error_cell_amount", "xlsx_error_cell_text", "xlsx_formula_without_result",
+    "xlsx_hidden_sheets_skipped", "lkpp_text_amount_thousands",
+    "lkpp_json_number_three_decimals", "lkpp_amount_ambiguous",
+    "v6_tgl_order_outside_fiscal_year", "headline_data_date_not_impossible",
 }
 
 

@@ -67,11 +67,14 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
     assert len(asset_keys) == 68
-    # 123 quality rules on staging tables, and the quality gate of each of the 15 tables
-    # computed from them: every mart but data_quality (the report of the checks) and
-    # p3dn_target (reference targets alone), and the derived staging.ekatalog_paket.
+    # 120 quality rules on staging tables (since issue 17 the three WARN date checks
+    # tgl_order_in_fiscal_year, tanggal_buat_paket_in_fiscal_year and
+    # tanggal_transaksi_in_fiscal_year are the staging quarantine rule
+    # date_outside_fiscal_year), and the quality gate of each of the 15 tables computed from
+    # them: every mart but data_quality (the report of the checks) and p3dn_target (reference
+    # targets alone), and the derived staging.ekatalog_paket.
     gates = sorted(c["asset_key"] for c in listed["asset_checks"]
                    if c["name"] == "upstream_quality_gate")
-    assert len(listed["asset_checks"]) == 123 + 15
+    assert len(listed["asset_checks"]) == 120 + 15
     assert gates == sorted({key for key in asset_keys if key.startswith("marts/")}
                            - {"marts/data_quality", "marts/p3dn_target"} | {"staging/ekatalog_paket"})

@@ -184,9 +184,10 @@ def test_the_staging_asset_shows_its_quarantine_per_rule_with_file_and_row(mini_
 
 
 def test_an_impossible_or_future_date_never_becomes_the_data_date(pipeline_env):
-    """An order mistyped as 2099-01-01 (outside the fiscal year's tolerance) and a SiRUP
-    event dated after the file was loaded are left out of the quoted "data s.d.": 2025 stays
-    at its newest plausible date, and a year whose only date is in the future has none."""
+    """An order mistyped as 2099-01-01 (outside the fiscal year's window, so quarantined) and
+    a SiRUP event dated after the file was loaded are left out of the quoted "data s.d.":
+    2025 stays at its newest plausible date, and a year whose only date is in the future has
+    none."""
     import datetime as dt
 
     shutil.copytree(FIXTURES, pipeline_env.landing, dirs_exist_ok=True)
@@ -205,7 +206,12 @@ def test_an_impossible_or_future_date_never_becomes_the_data_date(pipeline_env):
         (2025, "2025-03-31"), (future.year, None)]
     assert "(DKI TA 2025, data s.d. 31-03-2025)" in rows[0][2]
     assert f"(DKI TA {future.year}, data s.d. ?)" in rows[1][2]
-    # The order still counts; only its date is not quoted.
+    # Since issue 17 the order is quarantined (it used to be staged and only fail a WARN
+    # check): its year is surely wrong, so neither its date nor its amount is published.
     assert pipeline_env.query(
         "SELECT count(*) FROM staging.ekatalog_paket_v6 WHERE tgl_order = DATE '2099-01-01'"
-    ) == [(1,)]
+    ) == [(0,)]
+    assert pipeline_env.query(
+        "SELECT _source_row, column_name, rule, offending_value "
+        "FROM quarantine.ekatalog_paket_v6") == [
+        (1, "tgl_order", "date_outside_fiscal_year", "2099-01-01")]

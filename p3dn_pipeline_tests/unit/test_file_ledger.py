@@ -196,5 +196,6 @@ def test_workbook_with_one_quarter_per_sheet_loads_every_quarter(warehouse_con, 
         ("TW I 2025", 2, "10", "Perikanan"), ("TW II 2025", 4, "25", "Perikanan")]
     assert warehouse_con.execute("SELECT status, sheet, reason FROM raw.file_ledger").fetchall() \
         == [("loaded", "TW I 2025, TW II 2025",
-             "sheets not loaded (no kpkp_roster header in their first 15 rows): Rekap")]
+             "sheets loaded: TW I 2025, TW II 2025; sheets not loaded: 'Rekap' "
+             "(no kpkp_roster header in its first 15 rows)")]
     assert "Siti" not in str(warehouse_con.execute("SELECT * FROM raw.kpkp_roster").fetchall())

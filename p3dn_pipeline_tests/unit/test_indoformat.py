@@ -69,9 +69,13 @@ def test_teks_trims_and_collapses_whitespace_including_no_break_spaces(con, raw,
     ("1.234", Decimal("1234")),
     ("1.234.567", Decimal("1234567")),
     ("12.345.678,9", Decimal("12345678.9")),
-    ("12.5", None),
-    ("1.23", None),
-    ("1.2345", None),
+    # A dot that cannot be a thousands dot (not followed by three digits) is a decimal
+    # point, as in LKPP API strings ("12500000.00"); three digits after a dot that cannot
+    # start a group of thousands are ambiguous (lib/indoformat.py _TITIK_DESIMAL).
+    ("12.5", Decimal("12.5")),
+    ("1.23", Decimal("1.23")),
+    ("1.2345", Decimal("1.2345")),
+    ("12500000.00", Decimal("12500000")),
     ("1234.567", None),
     ("0.123", None),
     (".123", None),
@@ -661,3 +665,51 @@ def test_kd_rup_is_one_code_per_distinct_package(con, raw, codes, one):
     got = con.execute("SELECT p3dn_kode_rup_list(CAST($x AS VARCHAR)), "
                       "p3dn_kode_rup(CAST($x AS VARCHAR))", {"x": raw}).fetchone()
     assert got == (codes, one)
+
+
+# --- the one number rule (reliability issue 17, class 7) -------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected", "rule"), [
+    ("150.000", Decimal("150000"), None),
+    ("1.234.567,89", Decimal("1234567.89"), None),
+    ("150,5", Decimal("150.5"), None),
+    ("12500000.00", Decimal("12500000"), None),
+    ("1.23", Decimal("1.23"), None),
+    ("1,234.56", None, "ambiguous_number"),
+    ("1,234,567", None, "ambiguous_number"),
+    ("1234.567", None, "ambiguous_number"),
+    ("0.500", None, "ambiguous_number"),
+    ("1.234.56", None, "ambiguous_number"),
+    ("N/A", None, "not_a_number"),
+    ("#REF!", None, "not_a_number"),
+    ("-2.500", Decimal("-2500"), "negative_amount"),
+])
+def test_one_number_rule_reads_thousands_dots_and_refuses_ambiguity(con, raw, expected, rule):
+    assert_both(con, "angka", None if raw is None else raw, None if expected is None else
+                expected.quantize(Decimal("0.0001")))
+    assert indoformat.masalah_angka(raw) == rule
+    ((rupiah, problem),) = con.execute(
+        "SELECT p3dn_rupiah(?), p3dn_masalah_rupiah('total_harga', ?).rule", [raw, raw]).fetchall()
+    assert rupiah == (None if expected is None else expected.quantize(Decimal("0.01")))
+    assert problem == rule
+
+
+@cases(
+    ("150.000", "150000.00"),          # a JSON string: text, by the number rule
+    ("12500000.00", "12500000.00"),
+    (150.000, "150.00"),               # JSON numbers are exact
+    (1000.125, "1000.13"),
+    (1234.567, "1234.57"),
+    (150000.0, "150000.00"),
+    (-2.5, "-2.50"),
+)
+def test_json_numbers_are_exact_and_json_strings_follow_the_rule(con, tmp_path, raw, expected):
+    import json
+
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps([{"v": raw}]))
+    ((got,),) = con.execute(
+        "SELECT CAST(p3dn_rupiah(p3dn_json_teks(v)) AS VARCHAR) FROM read_json(?, "
+        "format='array', records=true, columns={'v': 'JSON'})", [str(path)]).fetchall()
+    assert got == expected

@@ -50,3 +50,50 @@ def test_kepulauan_seribu_abbreviation_matches(warehouse_con):
         "SELECT p3dn_kunci_wilayah('Kab. Adm. Kep. Seribu'), "
         "p3dn_kunci_wilayah('Kabupaten Administrasi Kepulauan Seribu')").fetchall() == [
         ("KEPULAUANSERIBU", "KEPULAUANSERIBU")]
+
+
+# --- impossible dates (reliability issue 17, class 8) ----------------------------------------
+# Fiscal year 2025, loaded 2026-04-10 10:00 UTC (17:00 WIB): the window is 1 October 2024 to
+# 31 March 2026.
+@pytest.mark.parametrize("tanggal, rule", [
+    ("2024-09-30", "date_outside_fiscal_year"),   # the day before the window opens
+    ("2024-10-01", None),
+    ("2026-03-31", None),
+    ("2026-04-01", "date_outside_fiscal_year"),   # after the window, though before the load
+    ("2099-01-01", "date_outside_fiscal_year"),
+    ("31/02/2025", None),                         # not a date: not_a_date's business
+    (None, None),
+])
+def test_a_date_outside_its_fiscal_years_window_is_quarantined(warehouse_con, tanggal, rule):
+    assert warehouse_con.execute(
+        "SELECT p3dn_masalah_tanggal_tahun('tgl_order', $t, 2025, "
+        "TIMESTAMP '2026-04-10 10:00:00').rule", {"t": tanggal}).fetchall() == [(rule,)]
+
+
+def test_a_date_after_the_day_its_file_was_loaded_is_quarantined(warehouse_con):
+    # Loaded 2025-06-30 18:00 UTC, already 1 July in Jakarta: 1 July is the load day, 2 July
+    # is in the future although inside the window.
+    got = warehouse_con.execute(
+        "SELECT t, p3dn_masalah_tanggal_tahun('tgl_order', t, 2025, "
+        "TIMESTAMP '2025-06-30 18:00:00').rule "
+        "FROM (VALUES ('2025-07-01'), ('2025-07-02')) AS v(t) ORDER BY t").fetchall()
+    assert got == [("2025-07-01", None), ("2025-07-02", "date_after_load")]
+
+
+def test_the_date_window_follows_its_environment_variables(tmp_path, monkeypatch):
+    from p3dn_pipeline.lib.warehouse import open_warehouse
+    from p3dn_pipeline_tests.conftest import TEST_PII_KEY
+
+    monkeypatch.setenv("P3DN_DATE_MONTHS_BEFORE_FISCAL_YEAR", "0")
+    monkeypatch.setenv("P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR", "6")
+    with open_warehouse(tmp_path / "w.duckdb", TEST_PII_KEY.encode()) as con:
+        assert con.execute(
+            "SELECT t, p3dn_masalah_tanggal_tahun('tgl_order', t, 2025, "
+            "TIMESTAMP '2027-01-01 00:00:00').rule FROM (VALUES ('2024-12-31'), ('2025-01-01'), "
+            "('2026-06-30'), ('2026-07-01')) AS v(t) ORDER BY t").fetchall() == [
+            ("2024-12-31", "date_outside_fiscal_year"), ("2025-01-01", None),
+            ("2026-06-30", None), ("2026-07-01", "date_outside_fiscal_year")]
+    monkeypatch.setenv("P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR", "three")
+    with (pytest.raises(ValueError, match="P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR='three'"),
+          open_warehouse(tmp_path / "x.duckdb", TEST_PII_KEY.encode())):
+        pass

@@ -67,9 +67,12 @@ def test_one_short_line_no_longer_rejects_the_3771_rows_of_an_apbd_export(wareho
         "values, quarantined")]
     assert warehouse_con.execute(
         "SELECT _source_row, kode_skpd, uraian, realisasi, _read_problem FROM raw.apbd_realisasi "
-        "WHERE _read_problem IS NOT NULL").fetchall() == [
+        "WHERE _read_problem IS NOT NULL ORDER BY 1").fetchall() == [
         (100, None, None, None, {"column_name": "(row)", "rule": "wrong_field_count",
-                                 "offending_value": "line 100: 7 fields where the header has 8"})]
+                                 "offending_value": "line 100: 7 fields where the header has 8"}),
+        # The sample's #REF! line: an Excel error value, read with its values.
+        (797, "1.02.0.00.0.00.02.0003", "Belanja Modal Mebel", "#REF!",
+         {"column_name": "Realisasi", "rule": "spreadsheet_error", "offending_value": "#REF!"})]
     # Every other row is as the file has it, on its own line number.
     assert warehouse_con.execute(
         "SELECT _source_row, uraian FROM raw.apbd_realisasi WHERE _source_row IN (99, 101, 3772) "

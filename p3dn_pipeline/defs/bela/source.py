@@ -5,7 +5,7 @@ ERROR rules block every mart built from the table; WARN rules are shown in the U
 marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
 """
 
-from p3dn_pipeline.lib.quality import Between, InSet, RowCondition, Rule
+from p3dn_pipeline.lib.quality import Between, InSet, Rule
 from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
 
 # Only `verified` is seen in real exports; `unverified` is assumed to be the other value.
@@ -13,14 +13,12 @@ STATUS_VERIF = ("verified", "unverified")
 # `selesai` (paid) and `gagal` (payment failed), DOMAIN.md 2.1. Neither an unknown value nor
 # `gagal` is counted, so an unknown value cannot inflate a figure: WARN.
 STATUS_KONFIRMASI_PPMSE = ("selesai", "gagal")
-# Purchases from 1 October of the year before to 31 March after (as e-katalog orders).
-IN_FISCAL_YEAR = ("tanggal_transaksi BETWEEN make_date(tahun_anggaran - 1, 10, 1) "
-                  "AND make_date(tahun_anggaran + 1, 3, 31)")
+# Purchase dates outside their fiscal year's window are quarantined in staging
+# (date_outside_fiscal_year), as e-katalog orders are.
 
 VALUASI_NOT_NEGATIVE = "valuasi_not_negative"
 STATUS_VERIF_KNOWN = "status_verif_known"
 STATUS_KONFIRMASI_PPMSE_KNOWN = "status_konfirmasi_ppmse_known"
-TANGGAL_TRANSAKSI_IN_FISCAL_YEAR = "tanggal_transaksi_in_fiscal_year"
 
 BELA_TOKODARING = Dataset(
     name="bela_tokodaring",
@@ -50,10 +48,6 @@ SOURCE = Source(
                         InSet("status_konfirmasi_ppmse", STATUS_KONFIRMASI_PPMSE), "WARN",
                         "status_konfirmasi_ppmse is selesai or gagal (only selesai is "
                         "counted)."),
-                   Rule(TANGGAL_TRANSAKSI_IN_FISCAL_YEAR,
-                        RowCondition(IN_FISCAL_YEAR, ("tanggal_transaksi", "tahun_anggaran")),
-                        "WARN", "Purchase date from 1 Oct of the year before to 31 Mar after "
-                                "the fiscal year."),
                )),
     ),
 )

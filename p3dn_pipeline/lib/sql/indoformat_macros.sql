@@ -57,6 +57,20 @@ CREATE OR REPLACE TEMP MACRO p3dn__angka_r(r) AS
              r.buka <> '' OR r.minus1 <> '' OR r.minus2 <> '')
     END;
 
+-- The one number rule (DOMAIN.md 5), for every source: dots only in groups of three are
+-- thousands (`150.000` is 150000), a comma is the decimal separator (`150,5`). A single dot
+-- that cannot be a thousands dot, because one, two, four or more digits follow it
+-- (`12500000.00` and `1.23`, as LKPP API strings write amounts), is a decimal point. A dot
+-- followed by exactly three digits is thousands when the digits before it are a group of
+-- one to three (`150.000`), and ambiguous otherwise (`1234.567`, `0.500`).
+CREATE OR REPLACE TEMP MACRO p3dn__titik_desimal(x) AS
+    list_transform(
+        [regexp_extract(
+            p3dn__ascii(p3dn_teks(x)),
+            '^(-)?([0-9]+)\.([0-9]{1,2}|[0-9]{4,})$',
+            ['minus', 'bulat', 'pecahan'])],
+        lambda r: CASE WHEN r.bulat <> '' THEN p3dn__desimal(r.bulat, r.pecahan, 0, r.minus <> '') END)[1];
+
 -- A dot separates thousands only in groups of three: `12.5` is an English decimal, not 125.
 -- M is miliar (10^9), never million, and a lone lowercase m stays unreadable.
 -- Typed DOUBLE and DECIMAL values (numbers read from XLSX) print with a decimal point, which
@@ -74,13 +88,22 @@ CREATE OR REPLACE TEMP MACRO p3dn_angka(x) AS
          THEN TRY_CAST(
                   replace(replace(rtrim(ltrim(CAST(x AS VARCHAR), 'RrPp. '), ',-'), '.', ''), ',', '.')
                   AS DECIMAL(38, 4))
-         ELSE list_transform(
-             [regexp_extract(
-                 p3dn__ascii(p3dn_teks(x)),
-                 '^(?:(\() ?)?(-)? ?(?:(?i:rp)\.? ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,-|(?:,([0-9]+))?(?: ?((?i:rb|ribu|jt|juta|miliar|milyar|triliun)|M|T))?)(?: ?(\)))?$',
-                 ['buka', 'minus1', 'minus2', 'bulat', 'pecahan', 'satuan', 'tutup'])],
-             lambda r: p3dn__angka_r(r))[1]
+         ELSE coalesce(
+             list_transform(
+                 [regexp_extract(
+                     p3dn__ascii(p3dn_teks(x)),
+                     '^(?:(\() ?)?(-)? ?(?:(?i:rp)\.? ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,-|(?:,([0-9]+))?(?: ?((?i:rb|ribu|jt|juta|miliar|milyar|triliun)|M|T))?)(?: ?(\)))?$',
+                     ['buka', 'minus1', 'minus2', 'bulat', 'pecahan', 'satuan', 'tutup'])],
+                 lambda r: p3dn__angka_r(r))[1],
+             p3dn__titik_desimal(x))
     END;
+
+-- A value the number rule cannot read although it is only digits and separators, such as
+-- `1,234.56` (English), `1,234,567`, `1.234.56` or `1234.567`: it has a reading, but which
+-- one is a guess, so the row is quarantined as `ambiguous_number`, never read either way.
+CREATE OR REPLACE TEMP MACRO p3dn_angka_ambigu(x) AS
+    p3dn_angka(x) IS NULL
+    AND regexp_full_match(p3dn__ascii(p3dn_teks(x)), '-? ?(?:[Rr][Pp]\.? ?)?[0-9]+(?:[.,][0-9]+)+');
 
 CREATE OR REPLACE TEMP MACRO p3dn__persen_r(r) AS
     CASE WHEN r.bulat <> ''
@@ -92,12 +115,14 @@ CREATE OR REPLACE TEMP MACRO p3dn__persen_r(r) AS
 CREATE OR REPLACE TEMP MACRO p3dn_persen(x) AS
     CASE WHEN typeof(x) IN ('FLOAT', 'DOUBLE') OR typeof(x) LIKE 'DECIMAL%'
          THEN TRY_CAST(TRY_CAST(CAST(x AS VARCHAR) AS DECIMAL(38, 4)) AS DECIMAL(9, 4))
-         ELSE list_transform(
-             [regexp_extract(
-                 p3dn__ascii(p3dn_teks(x)),
-                 '^(?:(\() ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?(?: ?(?:%|(?i:persen)))?(?: ?(\)))?$',
-                 ['buka', 'minus', 'bulat', 'pecahan', 'tutup'])],
-             lambda r: p3dn__persen_r(r))[1]
+         ELSE coalesce(
+             list_transform(
+                 [regexp_extract(
+                     p3dn__ascii(p3dn_teks(x)),
+                     '^(?:(\() ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,([0-9]+))?(?: ?(?:%|(?i:persen)))?(?: ?(\)))?$',
+                     ['buka', 'minus', 'bulat', 'pecahan', 'tutup'])],
+                 lambda r: p3dn__persen_r(r))[1],
+             TRY_CAST(p3dn__titik_desimal(x) AS DECIMAL(9, 4)))
     END;
 
 -- Word turns the apostrophe of Jum'at into U+2019.
@@ -309,17 +334,50 @@ CREATE OR REPLACE TEMP MACRO p3dn_kode_rup_list(x) AS
 CREATE OR REPLACE TEMP MACRO p3dn_kode_rup(x) AS
     list_transform([p3dn_kode_rup_list(x)], lambda codes: CASE WHEN len(codes) = 1 THEN codes[1] END)[1];
 
--- An LKPP amount: a JSON number or the same digits as text, with decimals ("1269963504.15");
--- NULL stays NULL (a value LKPP has not given), never 0.
-CREATE OR REPLACE TEMP MACRO p3dn_rupiah(x) AS TRY_CAST(p3dn_teks(x) AS DECIMAL(18, 2));
+-- An LKPP amount: a JSON number, or text read by the one number rule (p3dn_angka): the
+-- API's "1269963504.15" is a decimal point, a typed "150.000" is 150000, never 150. NULL
+-- stays NULL (a value LKPP has not given), never 0. A JSON number reaches raw as text that
+-- the rule reads exactly (lib/readers.py, p3dn_json_teks).
+CREATE OR REPLACE TEMP MACRO p3dn_rupiah(x) AS TRY_CAST(p3dn_angka(x) AS DECIMAL(18, 2));
+
+-- A JSON field as raw text: a string as it is, a JSON number as text the number rule reads
+-- as exactly that number. DuckDB prints a number in its shortest form (150.000 -> 150.0),
+-- but a fraction of exactly three digits (1.234, 1234.567) would read as thousands or as
+-- ambiguous, so it gets a fourth digit, a zero. An exponent (1e+20) is written out. JSON
+-- strings go through the rule as typed: "150.000" is 150000, "12500000.00" is 12500000.
+CREATE OR REPLACE TEMP MACRO p3dn_json_teks(v) AS
+    CASE json_type(v)
+        WHEN 'VARCHAR' THEN v ->> '$'
+        WHEN 'DOUBLE' THEN list_transform(
+            [CAST(v AS VARCHAR)],
+            lambda t: CASE WHEN regexp_full_match(t, '-?[0-9]+\.[0-9]{3}') THEN t || '0'
+                           WHEN regexp_matches(t, '[eE]')
+                           THEN coalesce(CAST(TRY_CAST(TRY_CAST(t AS DOUBLE) AS DECIMAL(38, 4)) AS VARCHAR), t)
+                           ELSE t END)[1]
+        ELSE CAST(v AS VARCHAR)
+    END;
+
+-- The problem a number that cannot be read raises: `ambiguous_number` when it has a
+-- reading the rule refuses to guess (`1,234.56`), else `not_a_number`.
+CREATE OR REPLACE TEMP MACRO p3dn_bukan_angka(kolom, x) AS
+    {'column_name': kolom,
+     'rule': CASE WHEN p3dn_angka_ambigu(x) THEN 'ambiguous_number' ELSE 'not_a_number' END,
+     'offending_value': CAST(x AS VARCHAR)};
 
 -- The staging problem an LKPP amount field raises, for a `problems` list (NULL when none):
--- text that is not a number, or a negative amount. An empty field is no problem.
+-- text that is not a number (or an ambiguous one), or a negative amount. An empty field is
+-- no problem.
 CREATE OR REPLACE TEMP MACRO p3dn_masalah_rupiah(kolom, x) AS
     CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_rupiah(x) IS NULL
-        THEN {'column_name': kolom, 'rule': 'not_a_number', 'offending_value': x}
+        THEN p3dn_bukan_angka(kolom, x)
          WHEN p3dn_rupiah(x) < 0
         THEN {'column_name': kolom, 'rule': 'negative_amount', 'offending_value': x} END;
+
+-- The same for a required LKPP amount: an empty field is `not_a_number` too.
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_rupiah_wajib(kolom, x) AS
+    CASE WHEN p3dn_teks(x) IS NULL
+        THEN {'column_name': kolom, 'rule': 'not_a_number', 'offending_value': x}
+        ELSE p3dn_masalah_rupiah(kolom, x) END;
 
 -- The staging problem an optional date field raises: filled, but not a date.
 CREATE OR REPLACE TEMP MACRO p3dn_masalah_tanggal(kolom, x) AS
@@ -327,12 +385,13 @@ CREATE OR REPLACE TEMP MACRO p3dn_masalah_tanggal(kolom, x) AS
         THEN {'column_name': kolom, 'rule': 'not_a_date', 'offending_value': x} END;
 
 -- The staging problem an amount typed by a person raises (a spreadsheet cell read with
--- p3dn_angka), for a `problems` list: text that is no Indonesian number, a negative amount,
--- or one with more than `max_digits` digits before the decimal comma (what the column's
--- DECIMAL holds). An empty cell is no problem; p3dn_masalah_angka_wajib makes it one.
+-- p3dn_angka), for a `problems` list: text that is no number (or an ambiguous one), a
+-- negative amount, or one with more than `max_digits` digits before the decimal comma (what
+-- the column's DECIMAL holds). An empty cell is no problem; p3dn_masalah_angka_wajib makes
+-- it one.
 CREATE OR REPLACE TEMP MACRO p3dn_masalah_angka(kolom, x, max_digits) AS
     CASE WHEN p3dn_teks(x) IS NOT NULL AND p3dn_angka(x) IS NULL
-        THEN {'column_name': kolom, 'rule': 'not_a_number', 'offending_value': CAST(x AS VARCHAR)}
+        THEN p3dn_bukan_angka(kolom, x)
          WHEN p3dn_angka(x) < 0
         THEN {'column_name': kolom, 'rule': 'negative_amount', 'offending_value': CAST(x AS VARCHAR)}
          WHEN trunc(abs(p3dn_angka(x))) >= CAST(10 AS HUGEINT) ** max_digits

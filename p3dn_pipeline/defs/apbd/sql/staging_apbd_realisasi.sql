@@ -45,11 +45,11 @@ SELECT
              WHEN NOT regexp_full_match(kode_rekening_norm, '[0-9]+(\.[0-9]+){5}')
             THEN {'column_name': 'Kode Rekening', 'rule': 'subtotal_line_not_six_levels', 'offending_value': kode_rekening} END,
         CASE WHEN realisasi_num IS NULL
-            THEN {'column_name': 'Realisasi', 'rule': 'not_a_number', 'offending_value': realisasi}
+            THEN p3dn_bukan_angka('Realisasi', realisasi)
              WHEN realisasi_num IS NOT NULL AND TRY_CAST(realisasi_num AS DECIMAL(18, 2)) IS NULL
             THEN {'column_name': 'Realisasi', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(realisasi_num, 16)} END,
         CASE WHEN p3dn_teks(anggaran) IS NOT NULL AND anggaran_num IS NULL
-            THEN {'column_name': 'Anggaran', 'rule': 'not_a_number', 'offending_value': anggaran}
+            THEN p3dn_bukan_angka('Anggaran', anggaran)
              WHEN anggaran_num IS NOT NULL AND TRY_CAST(anggaran_num AS DECIMAL(18, 2)) IS NULL
             THEN {'column_name': 'Anggaran', 'rule': 'out_of_range', 'offending_value': p3dn_angka_terlalu_besar(anggaran_num, 16)} END,
         CASE WHEN bulan_num IS NULL

@@ -34,9 +34,11 @@ SELECT
         CASE WHEN p3dn_teks(valuasi) IS NULL
             THEN {'column_name': 'valuasi', 'rule': 'required', 'offending_value': valuasi}
              WHEN p3dn_rupiah(valuasi) IS NULL
-            THEN {'column_name': 'valuasi', 'rule': 'not_a_number', 'offending_value': valuasi}
+            THEN p3dn_bukan_angka('valuasi', valuasi)
              WHEN p3dn_rupiah(valuasi) < 0
             THEN {'column_name': 'valuasi', 'rule': 'negative_amount', 'offending_value': valuasi} END,
-        p3dn_masalah_tanggal('tanggal_transaksi', tanggal_transaksi)
+        p3dn_masalah_tanggal('tanggal_transaksi', tanggal_transaksi),
+        p3dn_masalah_tanggal_tahun('tanggal_transaksi', tanggal_transaksi,
+                                   TRY_CAST(p3dn_teks(tahun) AS INTEGER), _loaded_at)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.bela_tokodaring;

@@ -18,10 +18,10 @@ SELECT
     rtrim(p3dn_teks(kode_anggaran), '.') AS kode_anggaran,
     p3dn_teks(kd_produk) AS kd_produk,
     TRY_CAST(p3dn_teks(kd_penyedia) AS BIGINT) AS kd_penyedia,
-    TRY_CAST(p3dn_teks(kuantitas) AS DECIMAL(18, 4)) AS kuantitas,
-    TRY_CAST(p3dn_teks(harga_satuan) AS DECIMAL(18, 2)) AS harga_satuan_rp,
-    coalesce(TRY_CAST(p3dn_teks(ongkos_kirim) AS DECIMAL(18, 2)), 0) AS ongkos_kirim_rp,
-    TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) AS total_harga_rp,
+    TRY_CAST(p3dn_angka(kuantitas) AS DECIMAL(18, 4)) AS kuantitas,
+    p3dn_rupiah(harga_satuan) AS harga_satuan_rp,
+    coalesce(p3dn_rupiah(ongkos_kirim), 0) AS ongkos_kirim_rp,
+    p3dn_rupiah(total_harga) AS total_harga_rp,
     p3dn_tanggal(tanggal_buat_paket) AS tanggal_buat_paket,
     p3dn_teks(status_paket) AS status_paket,
     p3dn_teks(paket_status_str) AS paket_status_str,
@@ -43,11 +43,10 @@ SELECT
             THEN {'column_name': 'satker_id', 'rule': 'not_a_number', 'offending_value': satker_id} END,
         CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
-        CASE WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'total_harga', 'rule': 'not_a_number', 'offending_value': total_harga}
-             WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'total_harga', 'rule': 'negative_amount', 'offending_value': total_harga} END,
+        p3dn_masalah_rupiah_wajib('total_harga', total_harga),
         CASE WHEN p3dn_tanggal(tanggal_buat_paket) IS NULL
-            THEN {'column_name': 'tanggal_buat_paket', 'rule': 'not_a_date', 'offending_value': tanggal_buat_paket} END
+            THEN {'column_name': 'tanggal_buat_paket', 'rule': 'not_a_date', 'offending_value': tanggal_buat_paket} END,
+        p3dn_masalah_tanggal_tahun('tanggal_buat_paket', tanggal_buat_paket,
+                                   TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER), _loaded_at)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.ekatalog_paket_v5;

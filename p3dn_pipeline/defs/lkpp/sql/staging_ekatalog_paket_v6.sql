@@ -20,9 +20,9 @@ SELECT
     -- LKPP writes 0 when the SIKaP vendor id is unknown.
     nullif(TRY_CAST(p3dn_teks(kd_penyedia_sikap) AS BIGINT), 0) AS kd_penyedia_sikap,
     TRY_CAST(p3dn_teks(jml_jenis_produk) AS INTEGER) AS jml_jenis_produk,
-    TRY_CAST(p3dn_teks(jml_produk) AS DECIMAL(18, 4)) AS jml_produk,
-    coalesce(TRY_CAST(p3dn_teks(ongkir) AS DECIMAL(18, 2)), 0) AS ongkir_rp,
-    TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) AS total_harga_rp,
+    TRY_CAST(p3dn_angka(jml_produk) AS DECIMAL(18, 4)) AS jml_produk,
+    coalesce(p3dn_rupiah(ongkir), 0) AS ongkir_rp,
+    p3dn_rupiah(total_harga) AS total_harga_rp,
     p3dn_tanggal(tgl_order) AS tgl_order,
     upper(p3dn_teks(status_pkt)) AS status_pkt,
     upper(p3dn_teks(status_pengiriman)) AS status_pengiriman,
@@ -45,12 +45,11 @@ SELECT
             THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
         CASE WHEN p3dn_teks(kd_rup) IS NOT NULL AND p3dn_kode_rup_list(kd_rup) IS NULL
             THEN {'column_name': 'kd_rup', 'rule': 'not_a_number', 'offending_value': kd_rup} END,
-        CASE WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'total_harga', 'rule': 'not_a_number', 'offending_value': total_harga}
-             WHEN TRY_CAST(p3dn_teks(total_harga) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'total_harga', 'rule': 'negative_amount', 'offending_value': total_harga} END,
+        p3dn_masalah_rupiah_wajib('total_harga', total_harga),
         CASE WHEN p3dn_tanggal(tgl_order) IS NULL
             THEN {'column_name': 'tgl_order', 'rule': 'not_a_date', 'offending_value': tgl_order} END,
+        p3dn_masalah_tanggal_tahun('tgl_order', tgl_order,
+                                   TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER), _loaded_at),
         CASE WHEN p3dn_teks(status_pkt) IS NULL
             THEN {'column_name': 'status_pkt', 'rule': 'required', 'offending_value': status_pkt} END
     ], lambda problem: problem IS NOT NULL) AS problems

@@ -8,7 +8,7 @@ SELECT
     upper(p3dn_teks(nama_satker)) AS nama_satker,
     TRY_CAST(p3dn_digits(kd_rup) AS BIGINT) AS kd_rup,
     p3dn_teks(nama_paket) AS nama_paket,
-    TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) AS pagu_rp,
+    p3dn_rupiah(pagu) AS pagu_rp,
     -- SiRUP's casing drifts ("E-Purchasing" / "e-Purchasing"): one spelling per method.
     CASE lower(p3dn_teks(metode_pengadaan))
         WHEN 'e-purchasing' THEN 'E-Purchasing'
@@ -47,10 +47,7 @@ SELECT
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
         CASE WHEN p3dn_teks(kd_satker_str) IS NULL
             THEN {'column_name': 'kd_satker_str', 'rule': 'required', 'offending_value': kd_satker_str} END,
-        CASE WHEN TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'pagu', 'rule': 'not_a_number', 'offending_value': pagu}
-             WHEN TRY_CAST(p3dn_teks(pagu) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'pagu', 'rule': 'negative_amount', 'offending_value': pagu} END,
+        p3dn_masalah_rupiah_wajib('pagu', pagu),
         CASE WHEN upper(p3dn_teks(status_pdn)) NOT IN ('PDN', 'IMPOR') OR status_pdn IS NULL
             THEN {'column_name': 'status_pdn', 'rule': 'unknown_value', 'offending_value': status_pdn} END,
         CASE WHEN upper(p3dn_teks(status_ukm)) NOT IN ('UKM', 'NON UKM', 'NON-UKM') OR status_ukm IS NULL

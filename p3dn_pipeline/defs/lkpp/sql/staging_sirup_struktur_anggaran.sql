@@ -7,12 +7,12 @@ SELECT
     TRY_CAST(p3dn_teks(kd_satker) AS BIGINT) AS kd_satker,
     rtrim(p3dn_teks(kd_satker_str), '.') AS kd_satker_str,
     upper(p3dn_teks(nama_satker)) AS nama_satker,
-    TRY_CAST(p3dn_teks(belanja_operasi) AS DECIMAL(18, 2)) AS belanja_operasi_rp,
-    TRY_CAST(p3dn_teks(belanja_modal) AS DECIMAL(18, 2)) AS belanja_modal_rp,
-    coalesce(TRY_CAST(p3dn_teks(belanja_btt) AS DECIMAL(18, 2)), 0) AS belanja_btt_rp,
-    coalesce(TRY_CAST(p3dn_teks(belanja_non_pengadaan) AS DECIMAL(18, 2)), 0) AS belanja_non_pengadaan_rp,
-    TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) AS belanja_pengadaan_rp,
-    TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) AS total_belanja_rp,
+    p3dn_rupiah(belanja_operasi) AS belanja_operasi_rp,
+    p3dn_rupiah(belanja_modal) AS belanja_modal_rp,
+    coalesce(p3dn_rupiah(belanja_btt), 0) AS belanja_btt_rp,
+    coalesce(p3dn_rupiah(belanja_non_pengadaan), 0) AS belanja_non_pengadaan_rp,
+    p3dn_rupiah(belanja_pengadaan) AS belanja_pengadaan_rp,
+    p3dn_rupiah(total_belanja) AS total_belanja_rp,
     _source_file, _source_sheet, _source_row, _file_sha256, _loaded_at,
     -- Real exports list sub-units (puskesmas, kelurahan) whose budget sits with their parent
     -- SKPD: every figure and the year are null. One finding says so, instead of five.
@@ -26,15 +26,12 @@ SELECT
             THEN {'column_name': 'kd_klpd', 'rule': 'required', 'offending_value': kd_klpd} END,
         CASE WHEN TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER) IS NULL
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
-        CASE WHEN TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'belanja_pengadaan', 'rule': 'not_a_number', 'offending_value': belanja_pengadaan}
-             WHEN TRY_CAST(p3dn_teks(belanja_pengadaan) AS DECIMAL(18, 2)) < 0
-            THEN {'column_name': 'belanja_pengadaan', 'rule': 'negative_amount', 'offending_value': belanja_pengadaan} END,
-        CASE WHEN TRY_CAST(p3dn_teks(belanja_operasi) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'belanja_operasi', 'rule': 'not_a_number', 'offending_value': belanja_operasi} END,
-        CASE WHEN TRY_CAST(p3dn_teks(belanja_modal) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'belanja_modal', 'rule': 'not_a_number', 'offending_value': belanja_modal} END,
-        CASE WHEN TRY_CAST(p3dn_teks(total_belanja) AS DECIMAL(18, 2)) IS NULL
-            THEN {'column_name': 'total_belanja', 'rule': 'not_a_number', 'offending_value': total_belanja} END
+        p3dn_masalah_rupiah_wajib('belanja_pengadaan', belanja_pengadaan),
+        CASE WHEN p3dn_rupiah(belanja_operasi) IS NULL
+            THEN p3dn_bukan_angka('belanja_operasi', belanja_operasi) END,
+        CASE WHEN p3dn_rupiah(belanja_modal) IS NULL
+            THEN p3dn_bukan_angka('belanja_modal', belanja_modal) END,
+        CASE WHEN p3dn_rupiah(total_belanja) IS NULL
+            THEN p3dn_bukan_angka('total_belanja', total_belanja) END
     ], lambda problem: problem IS NOT NULL) END AS problems
 FROM raw.sirup_struktur_anggaran;

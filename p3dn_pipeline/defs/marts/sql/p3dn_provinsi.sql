@@ -48,15 +48,15 @@ target AS (
 sumber AS (
     -- Which export files feed each pemda-year, and how fresh the data inside them is. The
     -- data date is a date a figure can honestly be "as of": one inside the fiscal year's
-    -- tolerance (1 October before to 31 March after) and not after its file was loaded
-    -- (WIB). A mistyped 2099-01-01 is left out of it (and flagged by its WARN rule), so the
-    -- quoted "data s.d." is never in the future.
+    -- window (p3dn_dalam_tahun_anggaran: 1 October before to 31 March after by default)
+    -- and not after its file was loaded (WIB), so never after the run. Staging quarantines
+    -- an order dated 2099-01-01 (date_outside_fiscal_year); dates that still reach this
+    -- point (SiRUP's and SPSE's own event dates) are held to the same window here.
     SELECT kd_klpd, tahun_anggaran,
            count(DISTINCT _source_file) AS jumlah_file_sumber,
            max(tanggal_data) FILTER (
-               WHERE tanggal_data BETWEEN make_date(tahun_anggaran - 1, 10, 1)
-                                      AND make_date(tahun_anggaran + 1, 3, 31)
-                 AND tanggal_data <= CAST(_loaded_at + INTERVAL 7 HOUR AS DATE))
+               WHERE p3dn_dalam_tahun_anggaran(tanggal_data, tahun_anggaran)
+                 AND tanggal_data <= p3dn_hari_dimuat(_loaded_at))
                AS tanggal_data,
            max(_loaded_at) AS dimuat_pada
     FROM (

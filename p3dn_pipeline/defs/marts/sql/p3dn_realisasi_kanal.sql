@@ -29,9 +29,8 @@ SELECT
     -- A date a figure can honestly be "as of": inside the fiscal year's tolerance and not
     -- after its file was loaded (WIB), as for the headline.
     max(tanggal_data) FILTER (
-        WHERE tanggal_data BETWEEN make_date(tahun_anggaran - 1, 10, 1)
-                               AND make_date(tahun_anggaran + 1, 3, 31)
-          AND tanggal_data <= CAST(_loaded_at + INTERVAL 7 HOUR AS DATE)) AS data_sd,
+        WHERE p3dn_dalam_tahun_anggaran(tanggal_data, tahun_anggaran)
+          AND tanggal_data <= p3dn_hari_dimuat(_loaded_at)) AS data_sd,
     max(_loaded_at) AS dimuat_pada
 FROM marts.p3dn_realisasi_paket
 GROUP BY kd_klpd, tahun_anggaran, kanal

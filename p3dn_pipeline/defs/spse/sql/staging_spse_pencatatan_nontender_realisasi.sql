@@ -33,7 +33,7 @@ SELECT
         CASE WHEN p3dn_teks(nilai_realisasi) IS NULL
             THEN {'column_name': 'nilai_realisasi', 'rule': 'required', 'offending_value': nilai_realisasi}
              WHEN p3dn_rupiah(nilai_realisasi) IS NULL
-            THEN {'column_name': 'nilai_realisasi', 'rule': 'not_a_number', 'offending_value': nilai_realisasi}
+            THEN p3dn_bukan_angka('nilai_realisasi', nilai_realisasi)
              WHEN p3dn_rupiah(nilai_realisasi) < 0
             THEN {'column_name': 'nilai_realisasi', 'rule': 'negative_amount', 'offending_value': nilai_realisasi} END
     ], lambda problem: problem IS NOT NULL) AS problems

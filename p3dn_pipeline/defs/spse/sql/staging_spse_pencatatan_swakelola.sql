@@ -37,7 +37,7 @@ SELECT
         CASE WHEN p3dn_teks(total_realisasi) IS NULL
             THEN {'column_name': 'total_realisasi', 'rule': 'required', 'offending_value': total_realisasi}
              WHEN p3dn_rupiah(total_realisasi) IS NULL
-            THEN {'column_name': 'total_realisasi', 'rule': 'not_a_number', 'offending_value': total_realisasi}
+            THEN p3dn_bukan_angka('total_realisasi', total_realisasi)
              WHEN p3dn_rupiah(total_realisasi) < 0
             THEN {'column_name': 'total_realisasi', 'rule': 'negative_amount', 'offending_value': total_realisasi} END,
         p3dn_masalah_rupiah('nilai_pdn_pct', nilai_pdn_pct),
