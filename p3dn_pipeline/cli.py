@@ -141,6 +141,72 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     return 0
 
 
+def pull_exports(datasets: list[str] | None, years: list[int] | None) -> int:
+    """``p3dn pull``: the INAPROC pull job in this process, for some datasets and years (by
+    default every dataset and P3DN_PULL_YEARS); each pull's summary, then what failed.
+    Exit status 1 when any pull failed (the others are still pulled)."""
+    from dagster import AssetKey, DagsterInstance
+
+    from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.lib.inaproc import ENDPOINTS, TOKEN_ENV, PullError, load_pull_config
+    from p3dn_pipeline.lib.partitions import (
+        plausible_fiscal_years,
+        register_pull_years,
+        year_range_tags,
+        year_ranges,
+    )
+
+    if not os.environ.get(TOKEN_ENV, "").strip():
+        from p3dn_pipeline.defs.inaproc.assets import NO_TOKEN
+
+        print(NO_TOKEN, file=sys.stderr)
+        return 1
+    try:
+        config = load_pull_config()
+    except PullError as error:
+        print(error, file=sys.stderr)
+        return 1
+    unknown = sorted(set(datasets or []) - set(ENDPOINTS))
+    if unknown:
+        print(f"Unknown dataset(s) {', '.join(unknown)}; the API serves: "
+              f"{', '.join(ENDPOINTS)}", file=sys.stderr)
+        return 1
+    years = sorted(set(years or config.years))
+    wrong = [y for y in years if y not in plausible_fiscal_years()]
+    if wrong:
+        print(f"Year(s) {', '.join(map(str, wrong))} outside 2018 to next year; nothing "
+              "pulled.", file=sys.stderr)
+        return 1
+    selected = [AssetKey(["pull", name]) for name in (datasets or ENDPOINTS)]
+    print(f"Pulling {len(selected)} dataset(s) of kode_klpd {config.kd_klpd} for "
+          f"{', '.join(map(str, years))} from {config.base_url} into "
+          f"{load_settings().landing_dir}")
+    os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    instance = DagsterInstance.get()
+    register_pull_years(instance, years)
+    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    job = defs.resolve_job_def("inaproc_pull")
+    failed = []
+    # Consecutive years are one run (one rate limiter); a gap makes another.
+    for first, last in year_ranges(years):
+        result = job.execute_in_process(instance=instance, asset_selection=selected,
+                                        tags=year_range_tags(first, last),
+                                        raise_on_error=False, run_config=run_config)
+        for event in result.get_asset_materialization_events():
+            summary = event.materialization.metadata.get("summary")
+            if summary is not None:
+                print(summary.value)
+        failed += [event.message for event in result.all_events if event.is_step_failure]
+    if failed:
+        print("Failed (the previous snapshot of each stays in place):", file=sys.stderr)
+        for message in failed:
+            print(f"  {message}", file=sys.stderr)
+        return 1
+    print("The landing sensor (or the 06:00 run, or p3dn run) loads the new files.")
+    return 0
+
+
 def recorded_summary(result) -> str:
     """The run summary exactly as the run recorded it in Dagster (publish/run_summary)."""
     from p3dn_pipeline.defs.publish.assets import RUN_SUMMARY_KEY
@@ -238,7 +304,17 @@ def main(argv: list[str] | None = None) -> int:
         "accept", help="confirm a file held back for losing many rows; the next run loads it")
     accept.add_argument("path", help="the file, as `p3dn status` shows it (relative to the "
                                      "landing folder) or as a path to it")
+    pull = commands.add_parser(
+        "pull", help="fetch LKPP's datasets from the INAPROC data API into the landing folder")
+    pull.add_argument("--dataset", action="append", metavar="NAME",
+                      help="a dataset to pull (repeatable; default: every one), e.g. "
+                           "sirup_paket_penyedia")
+    pull.add_argument("--year", action="append", type=int, metavar="YYYY",
+                      help="a fiscal year to pull (repeatable; default: P3DN_PULL_YEARS, "
+                           "else this year and last)")
     args = parser.parse_args(argv)
+    if args.command == "pull":
+        return pull_exports(args.dataset, args.year)
     if args.command == "run":
         return run_pipeline(full_refresh=args.full_refresh)
     if args.command == "accept":

@@ -72,7 +72,8 @@ class PipelineEnv:
         if not runs[0].success:
             return Runs(runs)
         tags = fiscal_year_range_tags(instance, *(years or ()))
-        rest = AssetSelection.all() - raw if selection is None else selection
+        pull = AssetSelection.groups("pull")
+        rest = AssetSelection.all() - raw - pull if selection is None else selection
         if full_refresh:
             tags[FULL_REFRESH_TAG] = "true"
         runs.append(materialize(all_assets, resources=default_resources(), selection=rest,

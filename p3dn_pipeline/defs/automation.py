@@ -57,9 +57,12 @@ load_landing_job = define_asset_job(
                  "fiscal years with data as partitions. refresh_all follows when it succeeds."),
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
 )
+# Everything but the INAPROC pull (defs/inaproc): a refresh reads the landing folder and
+# never calls the network; the pull has its own job and schedule.
 refresh_all_job = define_asset_job(
-    "refresh_all", selection=AssetSelection.all(),
-    description="Every asset, from the landing folder to the marts, in one run.",
+    "refresh_all", selection=AssetSelection.all() - AssetSelection.groups("pull"),
+    description=("Every asset, from the landing folder to the marts, in one run (the INAPROC "
+                 "pull, group pull, is not part of it)."),
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
 )
 def refresh_all_request(instance: DagsterInstance, run_key: str | None = None,

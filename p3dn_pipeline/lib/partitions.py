@@ -92,3 +92,40 @@ def fiscal_year_range_tags(instance: DagsterInstance, first: str | None = None,
     years = [str(y) for y in registered_fiscal_years(instance)]
     return {ASSET_PARTITION_RANGE_START_TAG: first or years[0],
             ASSET_PARTITION_RANGE_END_TAG: last or years[-1]}
+
+
+# The years the INAPROC pull assets fetch (P3DN_PULL_YEARS): their own partitions, because a
+# year asked of the API is not yet a year with data, and a fiscal year is one only once an
+# export holds rows of it.
+PULL_YEARS = DynamicPartitionsDefinition(name="tahun_tarik_inaproc")
+
+
+def register_pull_years(instance: DagsterInstance, years: Iterable[int]) -> None:
+    """Make each plausible year of ``years`` a pull partition, every key in calendar order (a
+    range of years follows the order the keys were added in)."""
+    plausible = set(plausible_fiscal_years())
+    wanted = {int(y) for y in years if int(y) in plausible}
+    existing = [int(k) for k in instance.get_dynamic_partitions(PULL_YEARS.name)]
+    new = sorted(wanted - set(existing))
+    if not new:
+        return
+    if existing and (new[0] < max(existing) or existing != sorted(existing)):
+        for key in existing:
+            instance.delete_dynamic_partition(PULL_YEARS.name, str(key))
+        new = sorted({*existing, *new})
+    instance.add_dynamic_partitions(PULL_YEARS.name, [str(y) for y in new])
+
+
+def year_ranges(years: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive years as (first, last) ranges: 2023, 2024, 2026 -> (2023, 2024), (2026, 2026)."""
+    ranges: list[list[int]] = []
+    for year in sorted(set(years)):
+        if ranges and year == ranges[-1][1] + 1:
+            ranges[-1][1] = year
+        else:
+            ranges.append([year, year])
+    return [(first, last) for first, last in ranges]
+
+
+def year_range_tags(first: int, last: int) -> dict[str, str]:
+    return {ASSET_PARTITION_RANGE_START_TAG: str(first), ASSET_PARTITION_RANGE_END_TAG: str(last)}

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, Failure, InitResourceContext, get_dagster_logger
+from dagster import ConfigurableResource, EnvVar, Failure, InitResourceContext, get_dagster_logger
 from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from p3dn_pipeline.lib.inaproc import TOKEN_ENV, InaprocApi
 from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
 from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
 
@@ -196,4 +197,7 @@ def default_resources() -> dict:
         "warehouse": P3dnWarehouse(database=str(settings.warehouse_path)),
         "pipeline": PipelineSettings(landing_dir=str(settings.landing_dir),
                                      kd_klpd=settings.kd_klpd),
+        # Only the pull assets (defs/inaproc) use it; a run that pulls nothing never sets
+        # it up, so INAPROC_API_TOKEN is needed only where the API is used.
+        "inaproc": InaprocApi(token=EnvVar(TOKEN_ENV)),
     }

@@ -129,11 +129,12 @@ class Deployment:
         env.update(self.extra_env)
         return env
 
-    def start(self, name: str, *, preexec_fn: Callable[[], None] | None = None
-              ) -> subprocess.Popen:
-        """``p3dn run`` in the background; its stdout and stderr go to logs/<name>.out|.err."""
+    def start(self, name: str, *, preexec_fn: Callable[[], None] | None = None,
+              args: tuple[str, ...] = ("run",)) -> subprocess.Popen:
+        """``p3dn run`` (or ``p3dn <args>``) in the background; its stdout and stderr go to
+        logs/<name>.out|.err."""
         return subprocess.Popen(
-            [str(P3DN), "run"], cwd=self.root, env=self.environ(),
+            [str(P3DN), *args], cwd=self.root, env=self.environ(),
             stdout=(self.logs / f"{name}.out").open("wb"),
             stderr=(self.logs / f"{name}.err").open("wb"), preexec_fn=preexec_fn)
 
@@ -142,8 +143,9 @@ class Deployment:
                         (self.logs / f"{name}.out").read_text(errors="replace"),
                         (self.logs / f"{name}.err").read_text(errors="replace"))
 
-    def run(self, name: str, *, preexec_fn: Callable[[], None] | None = None) -> Finished:
-        process = self.start(name, preexec_fn=preexec_fn)
+    def run(self, name: str, *, preexec_fn: Callable[[], None] | None = None,
+            args: tuple[str, ...] = ("run",)) -> Finished:
+        process = self.start(name, preexec_fn=preexec_fn, args=args)
         try:
             process.wait(timeout=RUN_TIMEOUT_S)
         finally:

@@ -101,12 +101,25 @@ def test_schedule_loads_the_landing_folder_every_day_at_0600_jakarta_time():
 def test_schedule_and_sensors_are_registered_and_on_by_default():
     from p3dn_pipeline.definitions import defs
 
-    assert [s.name for s in defs.schedules] == ["daily_refresh_0600_wib"]
+    assert [s.name for s in defs.schedules] == ["daily_refresh_0600_wib",
+                                                "inaproc_pull_0500_wib"]
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {"landing_folder_sensor", "refresh_after_load", "run_failure_alert",
                             "check_failure_alert"}
     assert {s.default_status for s in sensors.values()} == {DefaultSensorStatus.RUNNING}
     assert defs.resolve_job_def("refresh_all").run_tags["dagster/max_retries"] == "2"
+
+
+def test_only_the_pull_job_calls_the_inaproc_api():
+    """refresh_all and load_landing read the landing folder; the pull has its own job."""
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    pulls = {key for key in graph.get_all_asset_keys() if key.path[0] == "pull"}
+    assert len(pulls) == 14
+    for name in ("refresh_all", "load_landing"):
+        assert not set(defs.resolve_job_def(name).asset_layer.selected_asset_keys) & pulls
+    assert set(defs.resolve_job_def("inaproc_pull").asset_layer.selected_asset_keys) == pulls
 
 
 def test_files_arriving_together_start_one_run_and_the_cursor_holds_their_hashes(

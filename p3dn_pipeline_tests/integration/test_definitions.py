@@ -21,8 +21,9 @@ def test_every_asset_is_keyed_by_layer_and_documented():
     graph = defs.resolve_asset_graph()
     keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.path)
     layers = {key.path[0] for key in keys}
-    assert layers == {"raw", "staging", "marts", "reference", "publish"}
+    assert layers == {"pull", "raw", "staging", "marts", "reference", "publish"}
     file_kinds = {("publish", "parquet"): {"parquet"}, ("publish", "dashboard"): {"html"}}
+    file_kinds |= {("pull", k.path[1]): {"json"} for k in keys if k.path[0] == "pull"}
     for key in keys:
         node = graph.get(key)
         assert len(key.path) == 2, key
@@ -66,7 +67,9 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     listed = json.loads(result.stdout)
     asset_keys = {a["asset_key"] for a in listed["assets"]}
     assert "marts/p3dn_provinsi" in asset_keys
-    assert len(asset_keys) == 68
+    # 68 tables, published files and the run summary, and the 14 INAPROC pull assets.
+    assert len(asset_keys) == 68 + 14
+    assert len([key for key in asset_keys if key.startswith("pull/")]) == 14
     # 120 quality rules on staging tables (since issue 17 the three WARN date checks
     # tgl_order_in_fiscal_year, tanggal_buat_paket_in_fiscal_year and
     # tanggal_transaksi_in_fiscal_year are the staging quarantine rule

@@ -35,9 +35,10 @@ def materialize(env, tags=None):
 
     instance = DagsterInstance.ephemeral()
     raw = AssetSelection.groups("raw")
+    rest = AssetSelection.all() - raw - AssetSelection.groups("pull")
     runs = [run_assets(all_assets, selection=raw, resources=default_resources(),
                        instance=instance, tags=dict(tags or {}))]
-    runs.append(run_assets(all_assets, selection=AssetSelection.all() - raw,
+    runs.append(run_assets(all_assets, selection=rest,
                            resources=default_resources(), instance=instance,
                            tags={**fiscal_year_range_tags(instance), **(tags or {})}))
     logs = [(entry.level, entry.user_message) for run in runs

@@ -10,13 +10,17 @@ people's data, with a real key outside demo mode, and then a scan of EVERYTHING 
   a byte scan alone could miss a value);
 - every event of every run in the Dagster instance (messages, metadata, check results, run
   records and tags), serialized;
-- what ``p3dn run`` printed.
+- what ``p3dn run`` printed;
+- and, as the run is preceded by a ``p3dn pull`` from a local stand-in of the INAPROC data API
+  (one dataset pulled, one refused with an error that quotes the token back), everything the
+  pull wrote: its snapshot file and hidden sidecars in the landing folder, its run in the
+  Dagster instance, and what it printed.
 
 Searched for: the hand-written NIKs as written (spaces, dots) and as digits, a malformed NIK,
 the NIPs (with and without spaces), the NIK given as a vendor's NPWP-16, names, phone numbers
 (as written and as digits), e-mail addresses, home addresses, a user name; the NIKs, phone
 numbers, NIPs and NPWPs of the committed sample itself; and the PII key with everything it
-can be recomputed from (its hex form and the HMAC pads).
+can be recomputed from (its hex form and the HMAC pads); and the INAPROC API token.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
+from p3dn_pipeline_tests.inaproc_server import FakeInaproc, error, paged
 from p3dn_pipeline_tests.integration.cli_runs import (
     RUN_PII_KEY,
     SAMPLE_LANDING,
@@ -85,6 +90,11 @@ SPSE_BELA_IDENTIFIERS = [
     "3204018808920005",  # NPWP-16 = NIK
     "0012345678901",  # bank account
     "0812-0000-1717"]  # phone
+
+
+# The INAPROC data API token of the pull that precedes the run.
+API_TOKEN = "inaproc-rahasia-token-3e9b1d7c40aa"
+PULLED_KD_RUP_OFFSET = 77_000_000
 
 
 def digits(text: str) -> str:
@@ -229,7 +239,7 @@ class Secrets:
         texts = [value for person in people for value in person]
         texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK)
         texts += [VENDOR["alamat_penyedia"], VENDOR["email"], VENDOR["no_telp"]]
-        texts += key_forms()
+        texts += key_forms() + [API_TOKEN]
         texts += SPSE_BELA_TEXTS + SPSE_BELA_IDENTIFIERS + sample_owner_names()
         runs = {digits(value) for person in people for value in (person[0], person[2])}
         runs |= {digits(value) for value in SPSE_BELA_IDENTIFIERS}
@@ -295,6 +305,7 @@ class Written:
     files: dict[str, bytes]
     tables: dict[str, str]
     events: dict[str, str]
+    pulled: Finished
 
 
 @pytest.fixture(scope="module")
@@ -306,13 +317,31 @@ def written(tmp_path_factory) -> Written:
         deployment = Deployment(root, copy_sample_landing(root / "landing"), homes / "dh",
                                 demo_mode=False)
         write_personal_exports(deployment.landing)
+        with FakeInaproc(API_TOKEN) as api:
+            # Another pemda's packages (D998, kd_rup of their own), so the sample's own
+            # SiRUP export is not replaced by them.
+            packages = [{**row, "kd_klpd": "D998",
+                         "kd_rup": int(row["kd_rup"]) + PULLED_KD_RUP_OFFSET}
+                        for row in json.loads((SAMPLE_LANDING / "lkpp" /
+                                               "rup_paket_penyedia_2025.json").read_text(
+                                                   encoding="utf-8"))]
+            api.routes["v1/rup/paket-penyedia-terumumkan"] = paged(packages, [2, len(packages)])
+            api.routes["v1/tender/tender-selesai-nilai"] = {"": [error(
+                403, "Forbidden", f"token {API_TOKEN} has no access to tender")]}
+            deployment.extra_env.update({"INAPROC_API_TOKEN": API_TOKEN,
+                                         "P3DN_INAPROC_BASE_URL": api.base_url})
+            pulled = deployment.run("pull", args=(
+                "pull", "--dataset", "sirup_paket_penyedia", "--dataset",
+                "spse_tender_selesai", "--year", "2025"))
+        assert pulled.returncode == 1, pulled.output[-3000:]
         finished = deployment.run("run")
         assert finished.returncode == 0, finished.output[-3000:]
 
         files = {}
         for base in (root, deployment.dagster_home):
             for path in sorted(base.rglob("*")):
-                if path.is_file() and deployment.landing not in path.parents:
+                if path.is_file() and (deployment.landing not in path.parents
+                                       or "inaproc" in path.parts):
                     files[str(path)] = path.read_bytes()
         tables = {str(deployment.warehouse): database_text(deployment.warehouse),
                   str(deployment.serving): database_text(deployment.serving)}
@@ -329,7 +358,7 @@ def written(tmp_path_factory) -> Written:
             events[f"run {run.run_id}"] = serialize_value(run)
             for number, entry in enumerate(instance.all_logs(run.run_id)):
                 events[f"run {run.run_id} event {number}"] = serialize_value(entry)
-        return Written(deployment, finished, Secrets.build(), files, tables, events)
+        return Written(deployment, finished, Secrets.build(), files, tables, events, pulled)
 
 
 def test_the_run_read_the_personal_exports_and_kept_only_keyed_hashes(written):
@@ -366,6 +395,16 @@ def test_the_run_read_the_personal_exports_and_kept_only_keyed_hashes(written):
     assert {"p3dn.duckdb", "marts.duckdb", "dashboard.html", "runs.db", "index.db",
             "umkm_ekatalog.parquet", "run.out", "run.err"} <= names
     assert len(written.events) > 300
+    # The pull wrote its file, which the run loaded, and said which dataset failed.
+    assert "inaproc/sirup_paket_penyedia/DKI_2025.json" in written.pulled.stdout
+    assert "spse_tender_selesai 2025: v1/tender/tender-selesai-nilai page 1" in (
+        written.pulled.stderr)
+    assert "LKPP said: Forbidden (token [token] has no access to tender)" in (
+        written.pulled.stderr)
+    with duckdb.connect(str(written.deployment.warehouse), read_only=True) as con:
+        assert con.execute(
+            "SELECT status, rows_loaded > 0 FROM raw.file_ledger WHERE path = "
+            "'inaproc/sirup_paket_penyedia/DKI_2025.json'").fetchall() == [("loaded", True)]
 
 
 def test_the_sample_holds_the_identifiers_searched_for(written):
@@ -400,3 +439,13 @@ def test_no_personal_data_nor_the_key_in_dagsters_event_log(written):
 def test_no_personal_data_nor_the_key_in_what_p3dn_run_printed(written):
     assert "Rejected: kpkp/binaan_rusak.csv" in written.finished.stderr
     assert not written.secrets.found_in_text(written.finished.output)
+
+
+def test_the_api_token_is_in_nothing_the_pull_wrote_or_printed(written):
+    """The token reached the server (or the refusal could not quote it back) and nowhere
+    else: not the snapshot file nor its sidecars, not the pull's Dagster run, not its output."""
+    pulled_files = [name for name in written.files if "inaproc" in Path(name).parts]
+    assert len(pulled_files) >= 2  # the snapshot and its lock file
+    assert not written.secrets.found_in_text(written.pulled.output)
+    for text in [*written.files.values(), *(t.encode() for t in written.events.values())]:
+        assert API_TOKEN.encode() not in text
