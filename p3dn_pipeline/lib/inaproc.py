@@ -39,6 +39,7 @@ import httpx
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from p3dn_pipeline.lib.files import fsync_path
 from p3dn_pipeline.lib.limits import load_limits, megabytes
 
 API_BASE_URL = "https://data.inaproc.id/api"
@@ -396,14 +397,6 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def pull_snapshot(client: InaprocClient, endpoint: Endpoint, kd_klpd: str, year: int,
                   landing_dir: Path, *, max_pages: int = MAX_PAGES,
                   clock: Callable[[], float] = time.time) -> PullResult:
@@ -493,7 +486,7 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
             result.status = "unchanged"
         else:
             os.replace(partial, final)
-            _sync_folder(final.parent)
+            fsync_path(final.parent)
         limit = load_limits().max_json_record_bytes
         if endpoint.paged and final.stat().st_size > limit:
             # The loader reads an envelope as one JSON value (lib/readers.py).

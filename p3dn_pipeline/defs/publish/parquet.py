@@ -15,7 +15,6 @@ two ids among the files) read during a publish and should read again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from p3dn_pipeline.defs.publish.serving import (
     quote_literal,
     read_serving,
 )
+from p3dn_pipeline.lib.files import fsync_path, sha256_file
 
 MANIFEST_NAME = "manifest.json"
 PUBLISH_ID_KEY = "p3dn_publish_id"
@@ -39,22 +39,6 @@ class ExportedFile:
     table: str
     path: Path
     rows: int
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_parquet(serving_path: Path, folder: Path, temp_id: str, *, publish_id: str,
@@ -80,7 +64,7 @@ def export_parquet(serving_path: Path, folder: Path, temp_id: str, *, publish_id
                     {"path": str(temp)}).fetchall()
                 rows = con.execute("SELECT count(*) FROM read_parquet($path)",
                                    {"path": str(temp)}).fetchall()[0][0]
-                _fsync(temp)
+                fsync_path(temp)
                 os.replace(temp, target)
             except BaseException:
                 temp.unlink(missing_ok=True)
@@ -97,11 +81,11 @@ def write_manifest(folder: Path, publish_id: str, published_at: str,
         "publish_id": publish_id,
         "published_at": published_at + " UTC",
         "files": [{"file": f.path.name, "table": f.table, "rows": f.rows,
-                   "sha256": _sha256(f.path)} for f in exported],
+                   "sha256": sha256_file(f.path)} for f in exported],
     }
     target = folder / MANIFEST_NAME
     temp = folder / f".{MANIFEST_NAME}.publishing-{temp_id}"
     temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    _fsync(temp)
+    fsync_path(temp)
     os.replace(temp, target)
     return target

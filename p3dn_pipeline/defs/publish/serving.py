@@ -42,6 +42,7 @@ from pathlib import Path
 
 import duckdb
 
+from p3dn_pipeline.lib.files import fsync_path
 from p3dn_pipeline.lib.warehouse import fetch_dicts, transaction
 
 WAREHOUSE_SCHEMA = "marts"
@@ -182,14 +183,6 @@ def _verify(con: duckdb.DuckDBPyConnection, temp: Path) -> list[PublishedTable]:
     return published
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_lock_holder(path: Path) -> int | None:
     """The id of a process holding ``path`` open read-write in DuckDB, else None.
 
@@ -232,7 +225,7 @@ def replace_serving_file(temp: Path, serving_path: Path) -> list[str]:
     for path in stale:
         path.unlink()
     os.replace(temp, serving_path)
-    _fsync(serving_path.parent)
+    fsync_path(serving_path.parent)
     return [path.name for path in stale]
 
 
@@ -266,7 +259,7 @@ def build_serving_file(
     try:
         _copy_marts(con, temp, storage_version)
         published = _verify(con, temp)
-        _fsync(temp)
+        fsync_path(temp)
         stale = replace_serving_file(temp, serving_path)
     except BaseException:
         remove_database(temp)
