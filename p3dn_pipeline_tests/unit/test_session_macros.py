@@ -97,3 +97,25 @@ def test_the_date_window_follows_its_environment_variables(tmp_path, monkeypatch
     with (pytest.raises(ValueError, match="P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR='three'"),
           open_warehouse(tmp_path / "x.duckdb", TEST_PII_KEY.encode())):
         pass
+
+
+# Issue 17, class 9: a NIK typed in full-width or Arabic-Indic digits is the same identifier,
+# and its shape (kept to quarantine malformed ones) never holds its digits.
+@pytest.mark.parametrize(("typed", "digits", "shape"), [
+    ("３１７１０１２３４５６７８９０１", "3171012345678901", "9999999999999999"),
+    ("٣١٧١٠١٢٣٤٥٦٧٨٩٠١", "3171012345678901", "9999999999999999"),
+    ("'３１７１ ０１２３ ４５６７ ８９０１", "3171012345678901", "9999999999999999"),
+    ("3171012345678901", "3171012345678901", "9999999999999999"),
+])
+def test_an_identifier_in_other_digits_hashes_as_ascii_and_its_shape_hides_it(
+        warehouse_con, typed, digits, shape):
+    normalised, same_hash, masked = warehouse_con.execute(
+        "SELECT p3dn_digits($t), p3dn_hmac(p3dn_digits($t)) = p3dn_hmac($d), "
+        "p3dn_shape(coalesce(p3dn_digits($t), p3dn_teks($t))) ",
+        {"t": typed, "d": digits}).fetchall()[0]
+    assert (normalised, same_hash, masked) == (digits, True, shape)
+
+
+def test_a_shape_hides_every_script_of_digits_and_letters(warehouse_con):
+    assert warehouse_con.execute(
+        "SELECT p3dn_shape('ＮＩＫ３１７１-Ä٣ab')").fetchall() == [("AAA9999-A9AA",)]

@@ -10,6 +10,8 @@ CREATE OR REPLACE TEMP MACRO p3dn_hmac(value) AS (
 
 -- A personal identifier's shape without its content: digits become 9, letters A, so staging
 -- can quarantine a malformed NIK ("99999999999999", 14 digits) without ever seeing it.
+-- Digits and letters of every script: a NIK typed in full-width digits must not survive as
+-- its own shape.
 CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
-    regexp_replace(regexp_replace(value, '[0-9]', '9', 'g'), '[A-Za-z]', 'A', 'g')
+    regexp_replace(regexp_replace(value, '\p{Nd}', '9', 'g'), '\p{L}', 'A', 'g')
 );
