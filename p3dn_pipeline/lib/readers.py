@@ -87,7 +87,10 @@ def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
     """One SQL expression per raw column, from the file's columns (``source_ref``)."""
     expressions = []
     for f in dataset.all_fields():
-        expressions.append(source_ref.get(f.name, "NULL"))
+        ref = source_ref.get(f.name)
+        if ref is not None and dataset.rows_name_people:
+            ref = f"p3dn_tanpa_identitas({ref})"
+        expressions.append(ref or "NULL")
     for name, treatment in dataset.personal.items():
         if treatment != "hash":
             continue  # 'drop' fields are never selected, so never read into a table

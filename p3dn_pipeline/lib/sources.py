@@ -79,6 +79,10 @@ class Dataset:
     # Personal fields without which a file is not this dataset (the roster's NIK).
     required_personal: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("json", "csv")
+    # Each row is about a person (an owner, a mentored farmer): a row shifted by a cell can
+    # put their NIK or phone number under any field, so a value shaped like one is never
+    # stored as read in any field (readers._select_list).
+    rows_name_people: bool = False
     # Filled in by the registry from the folder the dataset is declared in.
     source: str = ""
 

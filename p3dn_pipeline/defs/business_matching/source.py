@@ -31,6 +31,7 @@ BUSINESS_MATCHING_BATCH = Dataset(
         Field("kode_rup", ("Kode RUP", "Kd RUP")),
         Field("kode_paket", ("Kode Paket", "Kd Paket", "ID Paket")),
     ),
+    rows_name_people=True,
     personal={"nik_pemilik": "hash", "npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={
         "nik_pemilik": ("NIK Pemilik", "NIK"),

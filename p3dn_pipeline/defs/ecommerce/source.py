@@ -22,6 +22,7 @@ ECOMMERCE_PENJUALAN = Dataset(
         Field("jumlah_transaksi", ("Jumlah Transaksi", "Transaksi", "Jumlah Pesanan")),
         Field("kategori", ("Kategori", "Kategori Produk")),
     ),
+    rows_name_people=True,
     personal={"npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={"npwp": ("NPWP",), "nama_pemilik": ("Nama Pemilik", "Pemilik"),
                       "no_hp": ("No HP", "No. HP", "Telepon")},

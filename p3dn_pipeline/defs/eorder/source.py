@@ -28,6 +28,7 @@ EORDER_PESANAN = Dataset(
         Field("nib", ("NIB",)),
         Field("id_jakpreneur", ("ID Jakpreneur", "No Jakpreneur", "Jakpreneur ID")),
     ),
+    rows_name_people=True,
     personal={"npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={
         "npwp": ("NPWP", "NPWP Usaha"),

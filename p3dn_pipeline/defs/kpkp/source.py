@@ -31,6 +31,7 @@ KPKP_ROSTER = Dataset(
         Field("kelompok", ("Kelompok", "Nama Kelompok", "Kelompok Usaha")),
         Field("jumlah_anggota", ("Jumlah Anggota", "Anggota Kelompok", "Jml Anggota")),
     ),
+    rows_name_people=True,
     personal={"nik": "hash", "nama": "drop", "no_hp": "drop"},
     required_personal=("nik",),
     personal_aliases={

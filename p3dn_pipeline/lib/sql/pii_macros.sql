@@ -15,3 +15,14 @@ CREATE OR REPLACE TEMP MACRO p3dn_hmac(value) AS (
 CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
     regexp_replace(regexp_replace(value, '\p{Nd}', '9', 'g'), '\p{L}', 'A', 'g')
 );
+
+-- A value shaped like a NIK (16 digits, grouped or not) or an Indonesian mobile number
+-- (0 or +62, then 8 and 8 to 15 more digits and separators) in any field of a dataset whose
+-- rows name people: a cell shifted from the NIK or phone column. Stored as its shape only,
+-- so staging quarantines the row for the field it broke without the value ever written.
+CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
+    CASE WHEN regexp_full_match(p3dn_digit_ascii(coalesce(p3dn_teks(x), '')),
+                                '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})')
+         THEN 'disembunyikan, bentuk ' || p3dn_shape(p3dn_digit_ascii(p3dn_teks(x)))
+         ELSE x
+    END;
