@@ -307,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     pull = commands.add_parser(
         "pull", help="fetch LKPP's datasets from the INAPROC data API into the landing folder")
     pull.add_argument("--dataset", action="append", metavar="NAME",
-                      help="a dataset to pull (repeatable; default: every one), e.g. "
-                           "sirup_paket_penyedia")
+                      help="a dataset to pull (repeatable; default: every dataset a "
+                           "source folder declares an INAPROC endpoint for)")
     pull.add_argument("--year", action="append", type=int, metavar="YYYY",
                       help="a fiscal year to pull (repeatable; default: P3DN_PULL_YEARS, "
                            "else this year and last)")

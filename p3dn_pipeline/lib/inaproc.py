@@ -41,6 +41,7 @@ from pydantic import PrivateAttr
 
 from p3dn_pipeline.lib.files import fsync_path
 from p3dn_pipeline.lib.limits import load_limits, megabytes
+from p3dn_pipeline.lib.sources import registry
 
 API_BASE_URL = "https://data.inaproc.id/api"
 TOKEN_ENV = "INAPROC_API_TOKEN"
@@ -78,22 +79,10 @@ class Endpoint:
         return self.path.startswith("v1/")
 
 
-ENDPOINTS: dict[str, Endpoint] = {e.dataset: e for e in (
-    Endpoint("sirup_paket_penyedia", "v1/rup/paket-penyedia-terumumkan"),
-    Endpoint("sirup_master_satker", "v1/rup/master-satker"),
-    Endpoint("sirup_struktur_anggaran", "legacy/rup/struktur-anggaran-pd"),
-    Endpoint("ekatalog_paket_v6", "v1/ekatalog/paket-e-purchasing"),
-    Endpoint("ekatalog_paket_v5", "v1/ekatalog-archive/paket-e-purchasing"),
-    Endpoint("spse_tender_selesai", "v1/tender/tender-selesai-nilai"),
-    Endpoint("spse_nontender_selesai", "v1/tender/non-tender-selesai"),
-    Endpoint("spse_tender_kontrak", "v1/tender/tender-ekontrak-kontrak"),
-    Endpoint("spse_nontender_kontrak", "v1/tender/non-tender-ekontrak-kontrak"),
-    Endpoint("spse_pencatatan_nontender", "v1/tender/pencatatan-non-tender"),
-    Endpoint("spse_pencatatan_nontender_realisasi", "v1/tender/pencatatan-non-tender-realisasi"),
-    Endpoint("spse_pencatatan_swakelola", "v1/tender/pencatatan-swakelola"),
-    Endpoint("spse_pencatatan_swakelola_realisasi", "v1/tender/pencatatan-swakelola-realisasi"),
-    Endpoint("bela_tokodaring", "legacy/bela/toko-daring-realisasi"),
-)}
+# Declared by each source folder beside its dataset (Dataset.inaproc_endpoint).
+ENDPOINTS: dict[str, Endpoint] = {
+    d.name: Endpoint(d.name, d.inaproc_endpoint)
+    for d in registry().datasets if d.inaproc_endpoint}
 
 
 class PullError(RuntimeError):

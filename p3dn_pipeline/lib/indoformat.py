@@ -289,11 +289,19 @@ def kode_rekening(x: object) -> str | None:
     return kode if _KODE_REKENING.fullmatch(kode) else None
 
 
+# Full-width and Arabic-Indic digits as ASCII (the SQL twin: p3dn_digit_ascii): an
+# identifier is the same person whatever digits it was typed in.
+_DIGIT_ASCII = str.maketrans("０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+                             "012345678901234567890123456789")
+
+
 def digits(x: object) -> str | None:
-    """The digits of an identifier written with spaces, dots or dashes (NIK, NIB, NPWP)."""
+    """The digits of an identifier written with spaces, dots or dashes (NIK, NIB, NPWP), in
+    ASCII whatever digits it was typed in."""
     t = teks(x)
     if t is None:
         return None
+    t = t.translate(_DIGIT_ASCII)
     # Excel marks a number stored as text with a leading apostrophe.
     t = t.removeprefix("'")
     if _ANGKA_FLOAT.fullmatch(t):

@@ -83,6 +83,9 @@ class Dataset:
     # put their NIK or phone number under any field, so a value shaped like one is never
     # stored as read in any field (readers._select_list).
     rows_name_people: bool = False
+    # Where the INAPROC data API serves this dataset, below its base URL (`p3dn pull`,
+    # lib/inaproc.py): v1/... pages with a cursor, legacy/... answers with one array.
+    inaproc_endpoint: str | None = None
     # Filled in by the registry from the folder the dataset is declared in.
     source: str = ""
 

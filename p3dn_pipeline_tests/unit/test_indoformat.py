@@ -573,9 +573,18 @@ def test_digits_drop_spaces_dots_dashes_and_excel_text_marker(con, raw, expected
     ("'", None),
     ("+62 812", None),
     ("3174/0123", None),
-    ("\uff11\uff12\uff13", None),
 )
 def test_digits_that_may_have_lost_digits_or_carry_other_text_are_null(con, raw, expected):
+    assert_both(con, "digits", raw, expected)
+
+
+@cases(
+    ("\uff11\uff12\uff13", "123"),
+    ("\u0663\u0661\u0667\u0661 \u0660\u0661", "317101"),
+    ("'\uff13\uff11\uff17\uff11-\uff10\uff11", "317101"),
+)
+def test_digits_typed_in_full_width_or_arabic_indic_are_the_same_ascii_digits(con, raw,
+                                                                              expected):
     assert_both(con, "digits", raw, expected)
 
 

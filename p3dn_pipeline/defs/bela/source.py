@@ -22,6 +22,7 @@ STATUS_KONFIRMASI_PPMSE_KNOWN = "status_konfirmasi_ppmse_known"
 
 BELA_TOKODARING = Dataset(
     name="bela_tokodaring",
+    inaproc_endpoint="legacy/bela/toko-daring-realisasi",
     title="LKPP Bela-TokoDaringRealisasi (purchases in online shops)",
     grain="one row per order (marketplace x order_id)",
     required=fields("tahun", "kd_klpd", "kd_satker", "order_id", "valuasi", "marketplace",

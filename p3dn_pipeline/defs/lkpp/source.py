@@ -66,6 +66,7 @@ V6_INAPROC_V1_NAMES = {
 
 EKATALOG_PAKET_V6 = Dataset(
     name="ekatalog_paket_v6",
+    inaproc_endpoint="v1/ekatalog/paket-e-purchasing",
     title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
     grain="one row per order (kd_paket)",
     required=tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in (
@@ -80,6 +81,7 @@ EKATALOG_PAKET_V6 = Dataset(
 
 EKATALOG_PAKET_V5 = Dataset(
     name="ekatalog_paket_v5",
+    inaproc_endpoint="v1/ekatalog-archive/paket-e-purchasing",
     title="LKPP Ecat-PaketEPurchasing (e-katalog v5)",
     grain="one row per product line; kd_paket repeats",
     required=fields(
@@ -120,6 +122,7 @@ EKATALOG_PENYEDIA = Dataset(
 
 SIRUP_PAKET_PENYEDIA = Dataset(
     name="sirup_paket_penyedia",
+    inaproc_endpoint="v1/rup/paket-penyedia-terumumkan",
     title="LKPP RUP-PaketPenyedia-Terumumkan (SiRUP plan: the commitment)",
     grain="one row per planned package (kd_rup)",
     required=fields(
@@ -138,6 +141,7 @@ SIRUP_PAKET_PENYEDIA = Dataset(
 
 SIRUP_STRUKTUR_ANGGARAN = Dataset(
     name="sirup_struktur_anggaran",
+    inaproc_endpoint="legacy/rup/struktur-anggaran-pd",
     title="LKPP RUP-StrukturAnggaranPD (budget structure per satker)",
     grain="one row per satker per fiscal year",
     required=fields(
@@ -149,6 +153,7 @@ SIRUP_STRUKTUR_ANGGARAN = Dataset(
 
 SIRUP_MASTER_SATKER = Dataset(
     name="sirup_master_satker",
+    inaproc_endpoint="v1/rup/master-satker",
     title="LKPP RUP-MasterSatker (SiRUP's list of units, sub-units included)",
     grain="one row per unit (kd_klpd x kd_satker_str)",
     required=fields("kd_klpd", "kd_satker", "kd_satker_str", "nama_satker", "jenis_satker",

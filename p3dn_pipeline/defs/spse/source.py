@@ -51,6 +51,7 @@ SATKER = ("nama_klpd", "jenis_klpd", "kd_satker", "kd_satker_str", "nama_satker"
 
 SPSE_TENDER_SELESAI = Dataset(
     name="spse_tender_selesai",
+    inaproc_endpoint="v1/tender/tender-selesai-nilai",
     title="LKPP SPSE-TenderSelesaiNilai (finished tenders with LKPP's contract, PDN and UMK values)",
     grain="one row per tender (kd_tender)",
     required=fields(
@@ -67,6 +68,7 @@ SPSE_TENDER_SELESAI = Dataset(
 
 SPSE_NONTENDER_SELESAI = Dataset(
     name="spse_nontender_selesai",
+    inaproc_endpoint="v1/tender/non-tender-selesai",
     title="LKPP SPSE-NonTenderSelesai (non-tender selections with LKPP's contract, PDN and UMK values)",
     grain="one row per selection (kd_nontender)",
     required=fields(
@@ -95,6 +97,7 @@ KONTRAK_OPTIONAL = (
 
 SPSE_TENDER_KONTRAK = Dataset(
     name="spse_tender_kontrak",
+    inaproc_endpoint="v1/tender/tender-ekontrak-kontrak",
     title="LKPP SPSE-TenderEkontrak-Kontrak (signed tender contracts)",
     grain="one row per contract version (kd_tender x no_kontrak x versi_addendum)",
     required=fields("tahun_anggaran", "kd_klpd", "kd_tender", "no_kontrak", "tgl_kontrak",
@@ -105,6 +108,7 @@ SPSE_TENDER_KONTRAK = Dataset(
 
 SPSE_NONTENDER_KONTRAK = Dataset(
     name="spse_nontender_kontrak",
+    inaproc_endpoint="v1/tender/non-tender-ekontrak-kontrak",
     title="LKPP SPSE-NonTenderEkontrak-Kontrak (signed non-tender contracts)",
     grain="one row per contract version (kd_nontender x no_kontrak x versi_addendum)",
     required=fields("tahun_anggaran", "kd_klpd", "kd_nontender", "no_kontrak", "tgl_kontrak",
@@ -115,6 +119,7 @@ SPSE_NONTENDER_KONTRAK = Dataset(
 
 SPSE_PENCATATAN_NONTENDER = Dataset(
     name="spse_pencatatan_nontender",
+    inaproc_endpoint="v1/tender/pencatatan-non-tender",
     title="LKPP SPSE-PencatatanNonTender (purchases recorded outside the selection system)",
     grain="one row per recorded package (kd_nontender_pct)",
     required=fields("tahun_anggaran", "kd_klpd", "kd_nontender_pct", "kd_rup", "pagu",
@@ -127,6 +132,7 @@ SPSE_PENCATATAN_NONTENDER = Dataset(
 
 SPSE_PENCATATAN_NONTENDER_REALISASI = Dataset(
     name="spse_pencatatan_nontender_realisasi",
+    inaproc_endpoint="v1/tender/pencatatan-non-tender-realisasi",
     title="LKPP SPSE-PencatatanNonTenderRealisasi (payments of recorded purchases)",
     grain="one row per payment and kd_rup of its package",
     required=fields("tahun_anggaran", "kd_klpd", "kd_nontender_pct", "jenis_realisasi",
@@ -139,6 +145,7 @@ SPSE_PENCATATAN_NONTENDER_REALISASI = Dataset(
 
 SPSE_PENCATATAN_SWAKELOLA = Dataset(
     name="spse_pencatatan_swakelola",
+    inaproc_endpoint="v1/tender/pencatatan-swakelola",
     title="LKPP SPSE-PencatatanSwakelola (self-managed work, recorded)",
     grain="one row per recorded package (kd_swakelola_pct)",
     required=fields("tahun_anggaran", "kd_klpd", "kd_swakelola_pct", "kd_rup", "pagu",
@@ -151,6 +158,7 @@ SPSE_PENCATATAN_SWAKELOLA = Dataset(
 
 SPSE_PENCATATAN_SWAKELOLA_REALISASI = Dataset(
     name="spse_pencatatan_swakelola_realisasi",
+    inaproc_endpoint="v1/tender/pencatatan-swakelola-realisasi",
     title="LKPP SPSE-PencatatanSwakelolaRealisasi (payments of self-managed work)",
     grain="one row per payment and kd_rup of its package",
     required=fields("tahun_anggaran", "kd_klpd", "kd_swakelola_pct", "jenis_realisasi",
