@@ -109,8 +109,10 @@ def test_rows_without_a_fiscal_year_in_range_are_quarantined_on_every_run(pipeli
         assert pipeline_env.query(
             "SELECT _source_row, column_name, rule, offending_value, partisi "
             "FROM quarantine.ekatalog_paket_v6 WHERE _source_file = 'stray.json' "
-            "ORDER BY _source_row") == [
+            "ORDER BY _source_row, column_name") == [
             (1, "tahun_anggaran", "fiscal_year_outside_partitions", "2009", None),
+            # Its order date (January 2025) is outside fiscal year 2009's tolerance too.
+            (1, "tgl_order", "date_outside_fiscal_year", "2025-01-15", None),
             (2, "tahun_anggaran", "not_a_year", "TA?", None),
         ]
     assert pipeline_env.query(
