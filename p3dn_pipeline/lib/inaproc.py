@@ -1,10 +1,11 @@
 """Pulling LKPP's datasets from the INAPROC data API into the landing folder.
 
 Each pull of one dataset x kode_klpd x year becomes one snapshot file,
-``<landing>/inaproc/<dataset>/<kode_klpd>_<tahun>.json``, in the API's own JSON shape (a v1
-envelope ``{"data": [...], "meta": {...}}`` with every page's records, or a legacy bare
-array), so the file ledger, recognition by fields and the snapshot rule load it like any
-export. The file is replaced only once the new pull is complete.
+``<landing>/inaproc/<dataset>/<kode_klpd>_<tahun>.json``, in the API's own JSON shape (for a
+v1 endpoint its pages, one envelope ``{"data": [...], "meta": {...}}`` a line, so that the
+loader reads one page at a time however large the year; a legacy endpoint's bare array), so
+the file ledger, recognition by fields and the snapshot rule load it like any export. The
+file is replaced only once the new pull is complete.
 
 Files next to it, hidden (a leading dot), so the landing folder's discovery and the landing
 sensor never see them:
@@ -358,13 +359,22 @@ def _sidecar(path: Path, suffix: str) -> Path:
 
 
 def _record_bytes(records: Iterable[dict], first: bool) -> bytes:
-    # One record per line, in the API's own field names and order.
+    # A legacy bare array: one record per line, in the API's own field names and order.
     parts = []
     for record in records:
         parts.append(("\n" if first else ",\n")
                      + json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         first = False
     return "".join(parts).encode("utf-8")
+
+
+def _page_bytes(records: list[dict], meta: dict) -> bytes:
+    # One v1 page as one line, {"data": [...], "meta": {...}}: the loader reads the file a
+    # page at a time, so no value it reads grows with the year's data. The meta says where
+    # the page came from, never the cursor (opaque, and it would make two pulls of the same
+    # data differ).
+    return (json.dumps({"data": records, "meta": meta}, ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _write_at(path: Path, offset: int, data: bytes) -> int:
@@ -408,18 +418,20 @@ def pull_snapshot(client: InaprocClient, endpoint: Endpoint, kd_klpd: str, year:
 
 def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, state_path,
                  max_pages, clock) -> PullResult:
+    # The layout too: a partial file written by an older version is begun again.
     identity = {"endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
-                "limit": PAGE_LIMIT}
+                "limit": PAGE_LIMIT, "layout": "page-per-line" if endpoint.paged else "array"}
     waits: list[Wait] = []
     warnings: list[str] = []
     requests_before = client.requests
     state = _resumable_state(state_path, partial, identity, clock())
     resumed_from = state["pages"] + 1 if state else None
     if state is None:
-        opening = b'{"data": [' if endpoint.paged else b"["
+        opening = b"" if endpoint.paged else b"["
         partial.write_bytes(opening)
         state = {**identity, "started_at": clock(), "pages": 0, "rows": 0,
                  "bytes": len(opening), "cursor": "", "seen": []}
+    limit = load_limits().max_json_record_bytes
     while True:
         page = state["pages"] + 1
         if page > max_pages:
@@ -433,9 +445,6 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
                 params["cursor"] = state["cursor"]
         payload = client.get_page(endpoint, params, page, waits)
         records = payload["data"] if endpoint.paged else payload
-        state["bytes"] = _write_at(partial, state["bytes"],
-                                   _record_bytes(records, first=state["rows"] == 0))
-        state["pages"], state["rows"] = page, state["rows"] + len(records)
         done = True
         if endpoint.paged:
             meta = payload["meta"]
@@ -445,11 +454,25 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
                 # The API has been seen to hand back a cursor it gave before: following it
                 # would fetch the same pages again, for ever.
                 warnings.append(f"page {page} gave a cursor already followed; stopped there "
-                                f"as if it were the last page ({state['rows']} rows)")
+                                f"as if it were the last page ({state['rows'] + len(records)} "
+                                "rows)")
                 done = True
+            if records:
+                line = _page_bytes(records, {
+                    "endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
+                    "page": page, "rows": len(records), "has_more": not done})
+                if len(line) > limit:
+                    warnings.append(f"page {page} is {megabytes(len(line))}, more than "
+                                    f"P3DN_MAX_JSON_RECORD_MB ({megabytes(limit)}), which one "
+                                    "page must fit to load: raise P3DN_MAX_JSON_RECORD_MB")
+                state["bytes"] = _write_at(partial, state["bytes"], line)
             if state["cursor"]:
                 state["seen"].append(state["cursor"])
             state["cursor"] = following
+        else:
+            state["bytes"] = _write_at(partial, state["bytes"],
+                                       _record_bytes(records, first=state["rows"] == 0))
+        state["pages"], state["rows"] = page, state["rows"] + len(records)
         _write_atomically(state_path, json.dumps(state))
         if done:
             break
@@ -462,26 +485,14 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
         # the last good one.
         result.status = "empty"
     else:
-        if endpoint.paged:
-            meta = {"endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
-                    "pages": state["pages"], "rows": state["rows"], "has_more": False,
-                    "cursor": ""}
-            closing = "\n], \"meta\": " + json.dumps(meta) + "}\n"
-        else:
-            closing = "\n]\n"
-        _write_at(partial, state["bytes"], closing.encode("utf-8"))
+        if not endpoint.paged:
+            _write_at(partial, state["bytes"], b"\n]\n")
         if final.is_file() and final.read_bytes() == partial.read_bytes():
             # Same data, same bytes: the file is left as it was, so nothing reloads it.
             result.status = "unchanged"
         else:
             os.replace(partial, final)
             fsync_path(final.parent)
-        limit = load_limits().max_json_record_bytes
-        if endpoint.paged and final.stat().st_size > limit:
-            # The loader reads an envelope as one JSON value (lib/readers.py).
-            warnings.append(f"{relative} is {megabytes(final.stat().st_size)}, more than "
-                            f"P3DN_MAX_JSON_RECORD_MB ({megabytes(limit)}), which an "
-                            "envelope must fit to load: raise P3DN_MAX_JSON_RECORD_MB")
     partial.unlink(missing_ok=True)
     state_path.unlink(missing_ok=True)
     return result

@@ -54,26 +54,38 @@ BELANJA_NOT_NEGATIVE = "belanja_not_negative"
 KD_SATKER_UNIQUE = "kd_satker_unique"
 
 
-# The INAPROC data API v1 (2025-) serves the same orders with English names for some fields
-# (DOMAIN.md 2.1): kd_paket -> order_id, total_harga -> total, status_pkt -> status, and
-# kode_* for kd_*. Status values are unchanged. Other v1 names are not documented publicly:
-# the kode_* forms below are our assumption (defs/lkpp/README.md).
+# The INAPROC data API v1 (v1/ekatalog/paket-e-purchasing, 2025-) serves the same orders under
+# English names (DOMAIN.md 2.1: kd_paket -> order_id, total_harga -> total, status_pkt ->
+# status, kd_klpd -> kode_klpd). The other names are those independent public clients of the
+# API read from its records (a Supabase schema mirroring the endpoint's fields, and merge
+# scripts over pulled files; defs/lkpp/README.md): fiscal_year, rup_code, order_date, ... .
+# Never tried against the live service: kode_satker in particular may carry SiRUP's numeric
+# kd_satker rather than the dotted kd_satker_str (then the WARN rule on its pattern says so).
 V6_INAPROC_V1_NAMES = {
-    "kd_paket": ("order_id",), "total_harga": ("total",), "status_pkt": ("status",),
-    "kd_klpd": ("kode_klpd",), "kd_satker_str": ("kode_satker_str",), "kd_rup": ("kode_rup",),
-    "kd_penyedia_v6": ("kode_penyedia_v6",),
+    "tahun_anggaran": ("fiscal_year",), "kd_klpd": ("kode_klpd",),
+    "kd_satker_str": ("kode_satker",), "kd_paket": ("order_id",), "kd_rup": ("rup_code",),
+    "product_ids": ("product_id",), "kd_penyedia_v6": ("kode_penyedia",),
+    "total_harga": ("total",), "tgl_order": ("order_date",), "status_pkt": ("status",),
+    "sumber_dana": ("funding_source",), "rup_nama_pkt": ("rup_name",),
+    "jml_jenis_produk": ("count_product",), "jml_produk": ("total_qty",),
+    "ongkir": ("shipping_fee",), "status_pengiriman": ("shipment_status",),
 }
+
+
+def _v6_fields(*names: str) -> tuple[Field, ...]:
+    return tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in names)
+
 
 EKATALOG_PAKET_V6 = Dataset(
     name="ekatalog_paket_v6",
     inaproc_endpoint="v1/ekatalog/paket-e-purchasing",
     title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
     grain="one row per order (kd_paket)",
-    required=tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in (
+    required=_v6_fields(
         "tahun_anggaran", "kd_klpd", "kd_satker_str", "kd_paket", "kd_rup", "product_ids",
         "kd_penyedia_v6", "total_harga", "tgl_order", "status_pkt",
-    )),
-    optional=fields(
+    ),
+    optional=_v6_fields(
         "jenis_instansi", "nama_instansi", "nama_satker", "rup_nama_pkt", "sumber_dana", "mak",
         "kd_penyedia_sikap", "jml_jenis_produk", "jml_produk", "ongkir", "status_pengiriman",
     ),
