@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,7 @@ class Seen:
     path: str
     query: dict
     headers: dict
+    at: float = field(default_factory=time.monotonic)  # when the request came in
 
     @property
     def cursor(self) -> str:

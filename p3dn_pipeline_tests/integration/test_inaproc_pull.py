@@ -244,6 +244,59 @@ def test_the_rate_limiter_waits_for_the_minute_and_the_hour_window():
     assert clock.now - 1000.0 == 3600.0
 
 
+def test_limiters_sharing_a_log_file_count_each_others_requests(tmp_path):
+    """Two limiters on one file stand for two processes: the minute and the hour hold over
+    the requests of both."""
+    clock = Clock()
+    log = tmp_path / "inaproc" / ".requests"
+    first = RateLimiter(2, 3, log_path=log, clock=clock, sleep=clock.sleep)
+    second = RateLimiter(2, 3, log_path=log, clock=clock, sleep=clock.sleep)
+    waited = [first.acquire(), second.acquire(), second.acquire(), first.acquire(),
+              second.acquire()]
+    # As one limiter would: two at t=0, the third at t=60, the fourth at t=3600, the fifth
+    # with it (the first two have left the hour).
+    assert waited == [0.0, 0.0, 60.0, 3540.0, 0.0]
+    assert log.read_text(encoding="ascii").split() == ["1060.000000", "4600.000000",
+                                                        "4600.000000"]
+
+
+@pytest.mark.slow
+def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
+    """Two p3dn pull processes at once, 25 pages each, limits of 10 requests a "minute" of
+    2 s (P3DN_INAPROC_TEST_MINUTE_S): by the server's own clock no 2 s holds more than 10
+    requests of the two together."""
+    rows = paket_rows()
+    tender = sample("lkpp_isb_spse_tender_selesai_nilai_D107_2025_sample25.json")
+    api.routes[PAKET] = paged(rows, [1] * 25)
+    api.routes[TENDER] = paged(tender, [1] * 25)
+    landing = tmp_path / "landing"
+    processes = []
+    for number, dataset in enumerate(("sirup_paket_penyedia", "spse_tender_selesai")):
+        command, env = pull_command(landing, tmp_path / f"dh{number}", api.base_url)
+        command[3] = dataset
+        env.update({"P3DN_INAPROC_REQUESTS_PER_MINUTE": "10",
+                    "P3DN_INAPROC_REQUESTS_PER_HOUR": "100000",
+                    "P3DN_INAPROC_TEST_MINUTE_S": "2"})
+        processes.append(subprocess.Popen(command, env=env, cwd=tmp_path, text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], "\n".join(o[-2000:] for o in outputs)
+
+    times = sorted(seen.at for seen in api.seen)
+    assert len(times) == 50
+    # 0.05 s: how much later than the client's count a request may reach the server.
+    busiest = max(sum(1 for t in times if start <= t < start + 2.0 - 0.05) for start in times)
+    assert busiest <= 10
+    # The two ran at the same time: each has requests among the other's.
+    paths = [seen.path for seen in sorted(api.seen, key=lambda seen: seen.at)]
+    first_done = min(max(i for i, p in enumerate(paths) if p == path) for path in (PAKET,
+                                                                                   TENDER))
+    assert {PAKET, TENDER} <= set(paths[:first_done])
+    # 50 requests, 10 per 2 s: the last no sooner than 8 s after the first.
+    assert times[-1] - times[0] >= 8.0 - 0.05
+    assert [p.count("wrote inaproc/") for p in outputs] == [1, 1]
+
+
 def test_a_failed_dataset_does_not_stop_the_others(api, tmp_path):
     api.routes[PAKET] = paged(paket_rows(), [25])
     api.routes[TENDER] = {"": [error(400, "Bad Request", "tahun must be 2018 or later")]}
@@ -383,7 +436,11 @@ def test_a_pull_killed_mid_way_resumes_at_its_last_page_and_writes_the_same_file
     assert [seen.cursor for seen in api.seen[before:]] == ["c2", "c3", "c4"]
     assert ("sirup_paket_penyedia D107 2025: wrote inaproc/sirup_paket_penyedia/D107_2025.json; "
             "25 rows, 5 pages, 3 requests, waited 0 s, resumed at page 3") in resumed.stdout
-    assert sidecars(landing) == [".D107_2025.json.lock"]
+    assert sidecars(landing) == [".D107_2025.json.lock", ".requests"]
+    # Both processes counted each of their requests in the shared log; no token in it.
+    log = (landing / "inaproc" / ".requests").read_text(encoding="ascii")
+    assert len(log.split()) == len(api.seen) == 6
+    assert TOKEN not in log
 
     uninterrupted = tmp_path / "uninterrupted"
     api.routes[PAKET] = paged(rows, sizes)
