@@ -519,15 +519,24 @@ def big_year_of_orders(count: int) -> list[dict]:
             for n in range(count)]
 
 
+def load_folder(con, folder: Path) -> None:
+    """The raw load of the daily run, on one folder."""
+    from p3dn_pipeline.lib import ledger
+    from p3dn_pipeline.lib.sources import registry
+
+    now = dt.datetime(2025, 10, 1, 6, 0)
+    ledger.take_inventory(con, folder, now)
+    for dataset in registry().datasets:
+        ledger.load_pending(con, dataset, folder, now)
+
+
 @pytest.mark.slow
 def test_a_year_larger_than_the_json_value_limit_loads_page_by_page(
         api, tmp_path, warehouse_con, monkeypatch):
-    """45 pages of 1000 orders (about 40 MB): a snapshot over twice P3DN_MAX_JSON_RECORD_MB (16 MB, the
-    least DuckDB reads with; it takes a value up to twice that), which as one envelope would
-    be refused; written a page a line, it loads whole."""
-    from p3dn_pipeline.lib import ledger
+    """45 pages of 1000 orders (about 40 MB): a snapshot over twice P3DN_MAX_JSON_RECORD_MB
+    (16 MB, the least DuckDB reads with; it takes a value up to twice that), which as one
+    envelope would be refused; written a page a line, it loads whole."""
     from p3dn_pipeline.lib.limits import MB, load_limits
-    from p3dn_pipeline.lib.sources import registry
 
     monkeypatch.setenv("P3DN_MAX_JSON_RECORD_MB", "1")
     assert load_limits().max_json_record_bytes == 16 * MB
@@ -541,10 +550,7 @@ def test_a_year_larger_than_the_json_value_limit_loads_page_by_page(
     assert snapshot.stat().st_size > 2 * 16 * MB
     assert max(len(line) for line in snapshot.read_bytes().splitlines()) < 2 * MB
 
-    now = dt.datetime(2025, 10, 1, 6, 0)
-    ledger.take_inventory(warehouse_con, landing, now)
-    for dataset in registry().datasets:
-        ledger.load_pending(warehouse_con, dataset, landing, now)
+    load_folder(warehouse_con, landing)
     assert warehouse_con.execute(
         "SELECT path, status, dataset, rows_loaded, reason FROM raw.file_ledger").fetchall() == [
         ("inaproc/ekatalog_paket_v6/D107_2025.json", "loaded", "ekatalog_paket_v6", 45_000,
@@ -560,9 +566,7 @@ def test_a_year_larger_than_the_json_value_limit_loads_page_by_page(
 
 
 def test_a_page_over_the_json_value_limit_is_refused_saying_so(tmp_path, warehouse_con):
-    from p3dn_pipeline.lib import ledger
     from p3dn_pipeline.lib.limits import MB
-    from p3dn_pipeline.lib.sources import registry
 
     orders = big_year_of_orders(3)
     giant = {**orders[2], "rup_name": "x" * (40 * MB)}
@@ -571,10 +575,7 @@ def test_a_page_over_the_json_value_limit_is_refused_saying_so(tmp_path, warehou
     (folder / "pages.json").write_text(
         json.dumps({"data": orders[:2], "meta": {"page": 1}}) + "\n"
         + json.dumps({"data": [giant], "meta": {"page": 2}}) + "\n", encoding="utf-8")
-    now = dt.datetime(2025, 10, 1, 6, 0)
-    ledger.take_inventory(warehouse_con, folder, now)
-    for dataset in registry().datasets:
-        ledger.load_pending(warehouse_con, dataset, folder, now)
+    load_folder(warehouse_con, folder)
     assert warehouse_con.execute(
         "SELECT status, rows_loaded, reason FROM raw.file_ledger").fetchall() == [
         ("rejected", None,
