@@ -652,14 +652,15 @@ def recognise(header: Header) -> Recognition:
     known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
     others = len([h for h in header.columns if h.strip()]) - len(known)
     if header.envelope:
-        # Its records' fields are read as an export's would be; an API whose field names
-        # differ from the export's is not mapped (yet).
+        # Its records' fields are read as an export's would be, under the export's names or
+        # the INAPROC API's names each dataset declares (Field aliases).
         if ratio == 0:
             raise LandingError(
                 f"is {header.envelope}, whose records match no known dataset: none of the "
                 "required fields of any dataset is among the "
-                f"{len(header.columns)} fields of its first record (the API's own field "
-                "names are not read yet): download the same data as an ISB export instead")
+                f"{len(header.columns)} fields of its first record, under an ISB export's "
+                "names or the INAPROC API's: it may come from an endpoint this pipeline does "
+                "not read; download the same data as an ISB export instead")
         what = f"is {header.envelope}, whose records match no known dataset"
     else:
         what = f"matches no known dataset{where}"
