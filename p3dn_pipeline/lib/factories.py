@@ -32,14 +32,22 @@ from dagster import (
     asset,
 )
 
-from p3dn_pipeline.lib import builds, contract, fiscal_years, ledger, quality_gate
+from p3dn_pipeline.lib import (
+    builds,
+    contract,
+    data_docs,
+    fiscal_years,
+    gx_results,
+    ledger,
+    quality_gate,
+)
 from p3dn_pipeline.lib.partitions import (
     FISCAL_YEARS,
     SINGLE_RUN,
     plausible_fiscal_years,
     registered_fiscal_years,
 )
-from p3dn_pipeline.lib.quality import to_asset_check_results, validate_table
+from p3dn_pipeline.lib.quality import to_asset_check_results, validate_suite
 from p3dn_pipeline.lib.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib.sources import (
     Dataset,
@@ -472,11 +480,20 @@ def build_staging_asset(source: Source, staged: Staged):
 
     def checks(step: Build) -> Checked:
         # Validation reads the committed table through cursors of this connection.
-        rule_results = validate_table(step.con, table_name, list(rules))
+        validation = validate_suite(step.con, table_name, list(rules), suite_name=table_name)
+        rule_results = validation.results
+        # GX's own validation result of this build, kept next to the warehouse and linked
+        # from every check of it.
+        kept = gx_results.keep_validation(step.con, table_name, validation)
         accounting = quality_gate.rows_accounted_for(
             step.con, dataset.name, asset_key, year_column=year_column,
             years=step.slices or [])
-        results = [*to_asset_check_results(rule_results, asset_key=asset_key), accounting]
+        # The page is rendered by the next publish of the dashboard (lib/data_docs.py).
+        page = data_docs.validation_page(kept.parents[3], table_name, kept)
+        results = [*to_asset_check_results(
+            rule_results, asset_key=asset_key,
+            metadata={"gx_validation_result": MetadataValue.path(str(kept)),
+                      "data_docs_page": MetadataValue.path(str(page))}), accounting]
 
         def record(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
             quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,

@@ -569,7 +569,6 @@ class RuleResult:
     description: str
     executed_by: str
     sample_columns: tuple[str, ...] = field(default=())
-    data_docs: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1152,9 +1151,11 @@ def check_specs(asset: Any, rules: Sequence[Rule]) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.AssetCheckResult:
+def to_asset_check_result(result: RuleResult, *, asset_key: Any = None,
+                          metadata: Mapping[str, Any] | None = None) -> dg.AssetCheckResult:
     """A ``dagster.AssetCheckResult`` for one rule. ``asset_key`` may be omitted inside a
-    multi-asset check that targets a single asset."""
+    multi-asset check that targets a single asset; ``metadata`` is added (e.g. a link to the
+    kept GX validation result)."""
     import dagster as dg
 
     metadata: dict[str, Any] = {
@@ -1166,6 +1167,7 @@ def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.As
         "expectation_type": dg.MetadataValue.text(result.expectation_type),
         "expectation_kwargs": dg.MetadataValue.json(_json_safe(dict(result.expectation_kwargs))),
         "executed_by": dg.MetadataValue.text(result.executed_by),
+        **(metadata or {}),
     }
     return dg.AssetCheckResult(
         passed=result.success,
@@ -1177,9 +1179,10 @@ def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.As
     )
 
 
-def to_asset_check_results(results: Iterable[RuleResult], *, asset_key: Any = None) -> list[dg.AssetCheckResult]:
+def to_asset_check_results(results: Iterable[RuleResult], *, asset_key: Any = None,
+                           metadata: Mapping[str, Any] | None = None) -> list[dg.AssetCheckResult]:
     """One ``AssetCheckResult`` per rule result, to ``yield from`` a multi-asset check."""
-    return [to_asset_check_result(r, asset_key=asset_key) for r in results]
+    return [to_asset_check_result(r, asset_key=asset_key, metadata=metadata) for r in results]
 
 
 def _metadata_number(value: int | float | None) -> Any:
