@@ -9,7 +9,7 @@ them and its ``local_site`` (a ``SiteBuilder`` writing to the folder) rendered. 
 GX's templates load bootstrap, jQuery, bootstrap-table, Font Awesome and Vega from CDNs. The
 pages must open where there is no network (an office share, a laptop on the road), and no
 installed package carries those files, so every remote ``<script src>``/``<link href>`` is
-removed and one local script, ``static/p3dn/offline.js``, stands in for the little of jQuery
+removed (GX's logo image points at its local copy) and one local script, ``static/p3dn/offline.js``, stands in for the little of jQuery
 and bootstrap-table the pages call: it fills the index's tables (GX passes their rows as data
 to ``bootstrapTable``) and makes their rows links. GX's own stylesheet
 (``static/styles/data_docs_default_styles.css``) stays, so pages keep GX's look, without
@@ -26,6 +26,8 @@ VALIDATIONS_PER_TABLE = 10
 SITE_NAME = "local_site"
 _REMOTE_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 _REMOTE_LINK = re.compile(r'<link\b[^>]*\bhref="https?://[^"]*"[^>]*/?>\s*', re.IGNORECASE)
+_REMOTE_IMAGE = re.compile(r'(<img\b[^>]*\bsrc=")(https?://[^"]*)(")', re.IGNORECASE)
+_STATIC_LINK = re.compile(r'\b(href|src)="((?:\.\./)*)static/([^"]+)"')
 _RUN_TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 
 OFFLINE_JS = r"""// p3dn: stands in for the CDN scripts GX's Data Docs load (jQuery, bootstrap-table), so
@@ -127,10 +129,11 @@ def build_data_docs(warehouse_dir: Path) -> Path:
         for kept in sorted(table_dir.glob("*.json"))[-VALIDATIONS_PER_TABLE:]:
             result = ExpectationSuiteValidationResultSchema().load(
                 json.loads(kept.read_text(encoding="utf-8")))
+            run_id = RunIdentifier(run_name=run_name(kept), run_time=run_time(kept))
+            result.meta = {**(result.meta or {}), "run_id": run_id}  # shown on the page
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
-                run_id=RunIdentifier(run_name=run_name(kept), run_time=run_time(kept)),
-                batch_identifier=table_dir.name)
+                run_id=run_id, batch_identifier=table_dir.name)
             context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])
     make_offline(out)
@@ -147,7 +150,22 @@ def make_offline(site: Path) -> None:
         local = os.path.relpath(script, page.parent).replace(os.sep, "/")
         html = _REMOTE_LINK.sub("", html)
         html = _REMOTE_SCRIPT.sub("", html)
+        # GX writes some pages' links to its static files one folder too shallow (a missing
+        # favicon): every one is pointed at the site's static folder from this page.
+        static = os.path.relpath(site / "static", page.parent).replace(os.sep, "/")
+        html = _STATIC_LINK.sub(lambda m: f'{m.group(1)}="{static}/{m.group(3)}"', html)
+        html = _REMOTE_IMAGE.sub(lambda m: m.group(1) + _local_image(site, page, m.group(2)) + m.group(3), html)
         if 'src="' + local not in html:  # first in <head>: the pages' own scripts call $
             html = re.sub(r"<head>", f'<head>\n<script src="{local}"></script>', html, count=1,
                           flags=re.IGNORECASE)
         page.write_text(html, encoding="utf-8")
+
+
+def _local_image(site: Path, page: Path, url: str) -> str:
+    """GX's logo is also among the site's static images: use that copy; anything else is
+    dropped (an empty src fetches nothing)."""
+    name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    local = site / "static" / "images" / name
+    if name and local.is_file():
+        return os.path.relpath(local, page.parent).replace(os.sep, "/")
+    return ""
