@@ -179,8 +179,16 @@ def _query_text(sql: str) -> str:
     return sql.replace("{", "{{").replace("}", "}}")
 
 
-def _unexpected_rows_query(where: str) -> str:
-    return "SELECT * FROM {batch} WHERE " + _query_text(where)
+def _select_list(columns: Sequence[str], lineage: bool, prefix: str = "") -> str:
+    # Only the columns the samples show: GX fetches up to 200 of these rows, and DuckDB then
+    # reads just these columns (SELECT * would read the whole table once more per rule).
+    shown = [*(DEFAULT_SAMPLE_COLUMNS if lineage else ()), *columns]
+    return ", ".join(prefix + _ident(c) for c in dict.fromkeys(shown))
+
+
+def _unexpected_rows_query(columns: Sequence[str], lineage: bool, where: str) -> str:
+    return (f"SELECT {_select_list(columns, lineage)} FROM {{batch}} WHERE "
+            + _query_text(where))
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,7 @@ class Unique:
 
     columns: tuple[str, ...]
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
     gx_type: ClassVar[str] = URE_TYPE
 
@@ -231,7 +240,7 @@ class Unique:
         keys = ", ".join(_ident(c) for c in self.columns)
         not_null = " AND ".join(f"{_ident(c)} IS NOT NULL" for c in self.columns)
         return {"unexpected_rows_query": (
-            f"SELECT * FROM {{batch}} JOIN (SELECT {keys} FROM {{batch}} WHERE {not_null} "
+            f"SELECT {_select_list(self.columns, self.lineage)} FROM {{batch}} JOIN (SELECT {keys} FROM {{batch}} WHERE {not_null} "
             f"GROUP BY ALL HAVING count(*) > 1) AS duplicated_keys USING ({keys})")}
 
 
@@ -315,6 +324,7 @@ class MatchesRegex:
     column: str
     regex: str
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
     gx_type: ClassVar[str] = URE_TYPE
 
@@ -328,7 +338,7 @@ class MatchesRegex:
 
     def gx_kwargs(self) -> dict[str, Any]:
         return {"unexpected_rows_query": _unexpected_rows_query(
-            f"NOT regexp_matches({_ident(self.column)}, {_sql_string(self.regex)})")}
+            self.columns, self.lineage, f"NOT regexp_matches({_ident(self.column)}, {_sql_string(self.regex)})")}
 
 
 @dataclass(frozen=True)
@@ -343,6 +353,7 @@ class RowCondition:
     expression: str
     columns: tuple[str, ...]
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
     gx_type: ClassVar[str] = URE_TYPE
 
@@ -355,7 +366,8 @@ class RowCondition:
         _no_mostly("RowCondition", self.mostly)
 
     def gx_kwargs(self) -> dict[str, Any]:
-        return {"unexpected_rows_query": _unexpected_rows_query(f"NOT ({self.expression})")}
+        return {"unexpected_rows_query": _unexpected_rows_query(
+            self.columns, self.lineage, f"NOT ({self.expression})")}
 
 
 @dataclass(frozen=True)
@@ -370,6 +382,7 @@ class ExistsIn:
     ref_table: str
     ref_column: str
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
     gx_type: ClassVar[str] = URE_TYPE
 
@@ -385,7 +398,7 @@ class ExistsIn:
     def gx_kwargs(self) -> dict[str, Any]:
         column = _ident(self.column)
         return {"unexpected_rows_query": _unexpected_rows_query(
-            f"{column} IS NOT NULL AND {column} NOT IN (SELECT {self.ref_column} FROM "
+            self.columns, self.lineage, f"{column} IS NOT NULL AND {column} NOT IN (SELECT {self.ref_column} FROM "
             f"{self.ref_table} WHERE {self.ref_column} IS NOT NULL)")}
 
 
@@ -407,6 +420,7 @@ class SumsMatch:
     ref_key: tuple[str, ...] | None = None
     tolerance: int | float | Decimal = 0
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
     gx_type: ClassVar[str] = URE_TYPE
 
@@ -442,10 +456,6 @@ class SumsMatch:
         """The sample field holding the other table's sum for the key."""
         return f"{self.ref_table}.{self.ref_column}"
 
-    @property
-    def sample_fields(self) -> tuple[str, ...]:
-        return (*self.columns, self.sum_label, self.ref_label)
-
     def gx_kwargs(self) -> dict[str, Any]:
         keys = ", ".join(self.key)
         ref_keys = ", ".join(self.ref_key or ())
@@ -454,7 +464,7 @@ class SumsMatch:
         join = " AND ".join(f"o.{k} = r.{rk}" for k, rk in zip(self.key, self.ref_key or ()))
         back = " AND ".join(f"t.{k} = d.{k}" for k in self.key)
         return {"unexpected_rows_query": (
-            f"SELECT t.*, d.total AS {self.sum_label}, d.ref_total AS {_q(self.ref_label)} "
+            f"SELECT {_select_list(self.columns, self.lineage, 't.')}, d.total AS {self.sum_label}, d.ref_total AS {_q(self.ref_label)} "
             f"FROM {{batch}} AS t JOIN (SELECT {', '.join('o.' + k for k in self.key)}, o.total, "
             f"r.total AS ref_total FROM (SELECT {keys}, sum({self.column}) AS total FROM {{batch}} "
             f"WHERE {not_null} GROUP BY ALL) AS o JOIN (SELECT {ref_keys}, "
@@ -492,8 +502,8 @@ class RowCountBetween:
 @dataclass(frozen=True)
 class SuiteExpectation:
     """One expectation as read from a stored suite file: GX's ``type`` and ``kwargs`` as
-    written there, and the columns its samples show (``meta.sample_columns`` for an
-    UnexpectedRowsExpectation, else the expectation's own column)."""
+    written there; ``columns`` is a column expectation's column (checked to exist). An
+    UnexpectedRowsExpectation's samples show the columns its query selects."""
 
     gx_type: str
     kwargs: Mapping[str, Any]
@@ -510,11 +520,6 @@ class SuiteExpectation:
 
 Check = Union[NotNull, Unique, Between, InSet, MatchesRegex, RowCondition, ExistsIn, SumsMatch,
               RowCountBetween, SuiteExpectation]
-
-
-def sample_fields(check: Check) -> tuple[str, ...]:
-    """The rule's own fields shown in its samples (after the file and row)."""
-    return tuple(getattr(check, "sample_fields", check.columns))
 
 
 def is_unexpected_rows(check: Check) -> bool:
@@ -581,15 +586,12 @@ _GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}
 def suite_json(name: str, rules: Sequence[Rule]) -> dict[str, Any]:
     """The suite file for ``rules``, in GX 1.x's ``ExpectationSuite`` JSON layout: each
     expectation's ``meta`` carries the Dagster check name, our severity (ERROR/WARN, mirrored
-    in GX's own ``severity``: critical/warning), the description and, for an
-    UnexpectedRowsExpectation, the columns its samples show."""
+    in GX's own ``severity``: critical/warning) and the description."""
     expectations = []
     for rule in rules:
         check = rule.expectation
         meta: dict[str, Any] = {"dagster_check": rule.name, "severity": rule.severity,
                                 "description": rule.description}
-        if is_unexpected_rows(check):
-            meta["sample_columns"] = list(sample_fields(check))
         expectations.append({"type": check.gx_type, "kwargs": _json_safe(check.gx_kwargs()),
                              "meta": meta, "severity": _GX_SEVERITY[rule.severity]})
     return {"name": name, "id": None, "expectations": expectations,
@@ -630,7 +632,7 @@ def load_suite(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
         if gx_type == URE_TYPE:
             if "{batch}" not in str(kwargs.get("unexpected_rows_query", "")):
                 raise ValueError(f"{at}: unexpected_rows_query must read {{batch}}")
-            columns = tuple(meta.get("sample_columns") or ())
+            columns = ()  # its samples show the columns its query selects
         else:
             columns = tuple(c for c in [kwargs.get("column")] if c)
         rules.append(Rule(meta["dagster_check"], SuiteExpectation(gx_type, kwargs, columns),
@@ -889,8 +891,6 @@ def _to_gx_expectation(rule: Rule) -> Any:
     check = rule.expectation
     meta: dict[str, Any] = {"dagster_check": rule.name, "severity": rule.severity,
                             "description": rule.description}
-    if is_unexpected_rows(check):
-        meta["sample_columns"] = list(sample_fields(check))
     config = ExpectationConfiguration(type=check.gx_type, kwargs=dict(check.gx_kwargs()), meta=meta,
                                       severity=_GX_SEVERITY[rule.severity])
     return config.to_domain_obj()
@@ -1018,12 +1018,13 @@ def _parse_rows_result(version: str, rule: Rule, evr: Any, sample_columns: tuple
     rows = list((result.get("details") or {}).get("unexpected_rows") or [])
     if unexpected and sample_size and not rows:
         raise _gx_error(version, f"{URE_TYPE} returns no details.unexpected_rows with result_format COMPLETE")
-    shown = list(dict.fromkeys([*sample_columns, *sample_fields(check)]))
     if sample_columns:
         # GX hands back the query's first 200 rows (in table order); the samples are the
         # first of them by file and row.
         rows.sort(key=lambda r: tuple(_sort_key(r.get(c)) for c in sample_columns))
-    samples = tuple({c: row.get(c) for c in shown} for row in rows[:sample_size])
+    # Each sample is the row as the query selected it (file and row first).
+    samples = tuple({c: row[c] for c in dict.fromkeys([*(c for c in sample_columns if c in row), *row])}
+                    for row in rows[:sample_size])
     return RuleResult(
         rule_name=rule.name,
         severity=rule.severity,
