@@ -47,7 +47,7 @@ def test_a_share_of_belanja_above_100_pct_is_listed(con):
 
 def test_the_provinsi_share_rule_reads_the_provinsi_mart(con):
     con.execute("CREATE TABLE marts.p3dn_provinsi (kd_klpd VARCHAR, tahun_anggaran INTEGER, "
-                "komitmen_pdn_rp DECIMAL(18, 2), komitmen_umk_rp DECIMAL(18, 2), "
+                "penyebut_komitmen_pdn_rp DECIMAL(18, 2), komitmen_umk_rp DECIMAL(18, 2), "
                 "belanja_pengadaan_rp DECIMAL(18, 2), pct_pdn_belanja DECIMAL(9, 2), "
                 "pct_umk_belanja DECIMAL(9, 2))")
     con.execute("INSERT INTO marts.p3dn_provinsi VALUES ('D1', 2024, 90, 30, 100, 90.00, 30.00), "
