@@ -164,3 +164,18 @@ def test_kept_results_are_gx_validation_results_with_samples_only(tmp_path):
         {"_source_file": "r1.csv", "_source_row": 2, "tahun": 2025, "triwulan": 1, "pelaku_usaha_id": "a"},
         {"_source_file": "r1.csv", "_source_row": 3, "tahun": 2025, "triwulan": 1, "pelaku_usaha_id": "a"}]
     assert (tmp_path / "gx" / "expectations" / "staging.roster.json").exists()
+
+
+def test_gx_is_pinned_to_the_version_tested_and_the_suites_name_it():
+    import re as _re
+
+    from importlib.metadata import version
+
+    repo = Path(quality.__file__).parents[2]
+    pins = {name: _re.findall(r"^great-expectations==([0-9.]+)", (repo / name).read_text(), _re.MULTILINE)
+            for name in ("requirements.lock", "requirements-dev.lock")}
+    assert pins == {"requirements.lock": ["1.24.1"], "requirements-dev.lock": ["1.24.1"]}
+    assert '"great-expectations==1.24.1"' in (repo / "pyproject.toml").read_text()
+    assert version("great-expectations") == "1.24.1"
+    for path in SUITE_FILES:
+        assert json.loads(path.read_text())["meta"]["great_expectations_version"] == "1.24.1", path
