@@ -1004,13 +1004,10 @@ def _run_gx(
 def _parse_rows_result(version: str, rule: Rule, evr: Any, sample_columns: tuple[str, ...],
                        sample_size: int, row_count: int | None) -> RuleResult:
     check = rule.expectation
-    info = evr.exception_info or {}
-    raised = [info] if "raised_exception" in info else list(info.values())
-    for item in raised:
-        if isinstance(item, Mapping) and item.get("raised_exception"):
-            raise ValueError(
-                f"rule {rule.name}: its unexpected_rows_query failed in DuckDB "
-                f"({item.get('exception_message')}); query: {check.gx_kwargs().get('unexpected_rows_query')}")
+    message = _raised(evr)
+    if message is not None:
+        raise ValueError(f"rule {rule.name}: its unexpected_rows_query failed in DuckDB ({message}); "
+                         f"query: {check.gx_kwargs().get('unexpected_rows_query')}")
     result = dict(evr.result or {})
     if "observed_value" not in result:
         raise _gx_error(version, f"{URE_TYPE} returns no observed_value on the duckdb dialect")
@@ -1054,19 +1051,26 @@ def _sort_key(value: Any) -> tuple[int, str, Any]:
 _MAP_KEYS = ("element_count", "unexpected_count", "unexpected_percent")
 
 
+def _raised(evr: Any) -> str | None:
+    """The message of what GX caught while computing an expectation, if anything."""
+    info = evr.exception_info or {}
+    for item in [info] if "raised_exception" in info else list(info.values()):
+        if isinstance(item, Mapping) and item.get("raised_exception"):
+            return str(item.get("exception_message"))
+    return None
+
+
 def _parse_gx_result(
     version: str, rule: Rule, evr: Any, sample_columns: tuple[str, ...], sample_size: int
 ) -> RuleResult:
     check = rule.expectation
-    info = evr.exception_info or {}
-    raised = [info] if "raised_exception" in info else list(info.values())
-    for item in raised:
-        if isinstance(item, Mapping) and item.get("raised_exception"):
-            raise _gx_error(
-                version,
-                f"{check.gx_type} for rule {rule.name} raised on the duckdb dialect "
-                f"({item.get('exception_message')}); GX computes every rule of this kind in-database",
-            )
+    message = _raised(evr)
+    if message is not None:
+        raise _gx_error(
+            version,
+            f"{check.gx_type} for rule {rule.name} raised on the duckdb dialect "
+            f"({message}); GX computes every rule of this kind in-database",
+        )
     if evr.expectation_config.type != check.gx_type:
         raise _gx_error(
             version, f"rule {rule.name} came back as {evr.expectation_config.type!r}, not {check.gx_type!r}"
