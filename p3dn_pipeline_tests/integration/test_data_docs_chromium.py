@@ -100,7 +100,8 @@ def test_the_linked_validation_page_shows_each_expectation_and_its_result(site):
     assert "Status: Failed" in text
     assert "Evaluated Expectations 2 Successful Expectations 0 Unsuccessful Expectations 2" in text
     # business_per_quarter_unique: its query, and the 2 rows (2 and 3) it returned.
-    assert "Unexpected rows query: SELECT * FROM {batch} JOIN (SELECT tahun, triwulan, pelaku_usaha_id" in text
+    assert ("Unexpected rows query: SELECT _source_file, _source_row, tahun, triwulan, pelaku_usaha_id "
+            "FROM {batch} JOIN (SELECT tahun, triwulan, pelaku_usaha_id") in text
     assert "USING (tahun, triwulan, pelaku_usaha_id) 2 " in text
     # kota_in_dki: the set, and the one value outside it (row 4) of 3 rows.
     assert "values must belong to this set: 31.01 31.71 31.72 31.73 31.74 31.75" in text
