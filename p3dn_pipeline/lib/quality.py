@@ -1,55 +1,42 @@
-"""Quality rules for DuckDB staging tables: Great Expectations 1.x run inside DuckDB, reported to Dagster.
+"""Quality rules for DuckDB tables: Great Expectations 1.x suites run by GX inside DuckDB, reported
+to Dagster.
 
-A table's rules are written as code, one :class:`Rule` each: a name (the Dagster check name), a
-declarative check (:class:`NotNull`, :class:`Unique`, :class:`Between`, :class:`InSet`,
-:class:`MatchesRegex`, :class:`RowCondition`, :class:`ExistsIn`, :class:`SumsMatch`,
-:class:`RowCountBetween`), our own
-severity and a description. :func:`validate_table` runs them all inside DuckDB (no table is ever
-pulled into pandas: only aggregates and at most ``sample_size`` rows per failing rule leave the
-database) and returns one :class:`RuleResult` per rule; :func:`to_asset_check_results` turns them into
-``dagster.AssetCheckResult`` objects and :func:`check_specs` declares the matching
-``AssetCheckSpec`` list (``blocking=True`` for ERROR rules)::
+The pipeline's rules live in stored Expectation Suites, GX's own JSON, one per staging table
+(``defs/<source>/expectations/<table>.json``) and one per mart with plausibility rules
+(``defs/marts/expectations/``). :func:`load_suite` reads one into :class:`Rule` objects (a
+Dagster check name, our severity and description from each expectation's ``meta``, and GX's
+type and kwargs as written) without importing GX; :func:`validate_suite` hands exactly those
+expectations to GX and returns one :class:`RuleResult` per rule plus GX's own
+``ExpectationSuiteValidationResult`` JSON; :func:`to_asset_check_results` turns the results
+into ``dagster.AssetCheckResult`` objects. The helpers :class:`NotNull`, :class:`Unique`,
+:class:`Between`, :class:`InSet`, :class:`MatchesRegex`, :class:`RowCondition`,
+:class:`ExistsIn`, :class:`SumsMatch` and :class:`RowCountBetween` write such expectations
+(tests, benchmarks, :func:`write_suite`)::
 
-    RULES = [
-        Rule("kd_paket_unique", Unique(("kd_paket",)), "ERROR", "One row per order"),
-        Rule("total_harga_non_negative", Between("total_harga", min_value=0), "WARN", "No negative totals"),
-    ]
+    rules = load_suite("p3dn_pipeline/defs/kpkp/expectations/kpkp_roster.json")
+    validation = validate_suite(conn, "staging.kpkp_roster", rules)
+    yield from to_asset_check_results(validation.results)
 
-    @dg.multi_asset_check(specs=check_specs("stg_ekatalog_paket", RULES))
-    def stg_ekatalog_paket_quality(duckdb: DuckDBResource):
-        with duckdb.get_connection() as conn:
-            results = validate_table(conn, "stg.ekatalog_paket", RULES)
-        yield from to_asset_check_results(results)
+Who executes what (verified with great_expectations 1.24.1, duckdb 2.0.1, duckdb-engine 0.17.0,
+SQLAlchemy 2.1): GX, always, on the duckdb dialect; no table is pulled into Python (only
+aggregates and at most a few hundred rows per rule leave the database).
 
-Who executes what, and why (verified with great_expectations 1.24.1, duckdb 2.0.1,
-duckdb-engine 0.17.0, SQLAlchemy 2.1):
-
-* NotNull, Between, InSet, RowCountBetween run through GX (SQL datasource, duckdb dialect). GX
-  bundles their aggregates into one ``SELECT sum(CASE ...)`` pass and returns unexpected counts
-  and up to ``sample_size`` unexpected rows with their ``_source_file``/``_source_row``
-  (``unexpected_index_column_names``).
-* MatchesRegex runs as our own SQL: GX raises "Regex is not supported for dialect duckdb" (and
-  "Like patterns are not supported for dialect duckdb") because its dialect tables have no duckdb
-  branch. We use DuckDB's ``regexp_matches`` (RE2, search semantics like GX's regex metric).
-* RowCondition (arithmetic, e.g. ``abs(total_harga - kuantitas * harga_satuan) <= 1``) and ExistsIn
-  (referential integrity) run as our own SQL: GX has no column-arithmetic expectation, and its
-  ``UnexpectedRowsExpectation`` (which does work on duckdb once results are buffered, see below)
-  costs two extra table scans per rule, cannot be bundled with other rules, gives no
-  element_count/percent, and needs every regex ``{n}`` brace doubled.
-* SumsMatch (per key, the sum of a column here against the sum of a column in another table)
-  runs as our own SQL, one aggregation per rule: GX has no cross-table aggregate expectation.
-* Unique runs as our own SQL with GX's semantics (NULLs skipped; every row of a duplicated key is
-  unexpected; with several columns a key holding a NULL is not compared, which is what GX's
-  equality join does, and the percentage is of rows not entirely NULL): GX computes uniqueness
-  with ``count(*) OVER (PARTITION BY ...)`` over every column and runs it three times (count,
-  values, index list): 3.9 s for one 10-million-row column on the 2-core machine, against
-  0.7-0.9 s for our ``count(DISTINCT hash(key))`` (an exact ``GROUP BY ... HAVING count(*) > 1``
-  only when that finds a duplicate). A unit test pins that our counts equal GX's.
-
-Our SQL rules share one scan (``count(*) FILTER (WHERE ...)`` per rule; samples come from the same
-scan with ``min_by(row, (_source_file, _source_row), n)``), plus one aggregation per Unique rule.
-Every SQL-path result carries the GX expectation type and kwargs it stands for, so the Dagster UI
-shows one vocabulary.
+* Column expectations (``expect_column_values_to_not_be_null``, ``..._to_be_between``,
+  ``..._to_be_in_set``, ``expect_table_row_count_to_be_between``) are GX built-ins: GX bundles
+  their aggregates into one ``SELECT sum(CASE ...)`` pass and returns unexpected counts and up
+  to ``sample_size`` unexpected rows with their ``_source_file``/``_source_row``
+  (``unexpected_index_column_names``), in result format SUMMARY.
+* Everything else is GX's ``UnexpectedRowsExpectation``: a query on ``{batch}`` returning the
+  unexpected rows (file, row and the columns a reader needs). GX counts them with
+  ``SELECT COUNT(*) FROM (<query>)`` and, in result format COMPLETE (so a second
+  ``batch.validate`` pass), returns the first 200; our samples are the first ``sample_size`` of
+  those by file and row. Uniqueness is a ``GROUP BY ... HAVING count(*) > 1`` join (GX's own
+  ``ExpectColumnValuesToBeUnique`` computes ``count(*) OVER (PARTITION BY ...)`` three times,
+  3.9 s for one 10-million-row column); a regex is DuckDB's ``regexp_matches`` (GX raises
+  "Regex is not supported for dialect duckdb"); exists-in and sums-match read the other table
+  in the query. Such a rule costs two scans of its columns and shares none with another rule:
+  see benchmarks/RESULTS.md (2026-12-05) for what that costs at 10 million rows. It has no
+  ``mostly``, and its percentage is of all rows.
 
 Connection handling. GX's SQL datasource builds its own SQLAlchemy engine. Three things break with
 a plain ``connection_string="duckdb:///path"``:
@@ -75,9 +62,10 @@ a plain ``connection_string="duckdb:///path"``:
    SQLAlchemy 2.1 reads ``pg_catalog.pg_collation``; DuckDB has no such table, so GX falls back
    to ``SELECT * FROM <table> LIMIT 1`` *without* the schema. Each GX cursor gets
    ``SET search_path`` to the table's schema (a per-connection setting; the caller's own
-   connection is untouched).
+   connection is untouched). That is also why the table asset needs no ``schema_name``, which
+   GX 1.14+ deprecates (a test fails on any GX deprecation warning).
 
-GX is imported lazily (about 2.7 s; in a background thread while DuckDB runs our SQL rules);
+GX is imported lazily (about 2.7 s; in a background thread while DuckDB checks the columns);
 importing this module imports neither GX nor SQLAlchemy nor Dagster. Anything GX returns that
 breaks one of these assumptions raises :class:`GXCompatibilityError` naming the GX version.
 """
