@@ -13,8 +13,8 @@ into ``dagster.AssetCheckResult`` objects. The helpers :class:`NotNull`, :class:
 :class:`ExistsIn`, :class:`SumsMatch` and :class:`RowCountBetween` write such expectations
 (tests, benchmarks, :func:`write_suite`)::
 
-    rules = load_suite("p3dn_pipeline/defs/kpkp/expectations/kpkp_roster.json")
-    validation = validate_suite(conn, "staging.kpkp_roster", rules)
+    rules = load_suite("p3dn_pipeline/defs/<source>/expectations/<table>.json")
+    validation = validate_suite(conn, "staging.<table>", rules)
     yield from to_asset_check_results(validation.results)
 
 Who executes what (verified with great_expectations 1.24.1, duckdb 2.0.1, duckdb-engine 0.17.0,
@@ -592,6 +592,20 @@ def write_suite(path: str | os.PathLike[str], name: str, rules: Sequence[Rule]) 
         f.write(text)
 
 
+def _selected_columns(query: str) -> tuple[str, ...]:
+    """Plain columns of a query's outer SELECT list (``t.`` prefixes dropped, computed ``AS``
+    items left out): ``SELECT _source_file, t.kd, sum(x) AS s FROM ...`` -> (_source_file, kd)."""
+    match = re.match(r"\s*SELECT\s+(.*?)\s+FROM\s", query, flags=re.IGNORECASE | re.DOTALL)
+    if not match or "(" in match.group(1):
+        return ()
+    found = []
+    for item in match.group(1).split(","):
+        name = item.strip().split(".")[-1]
+        if _IDENTIFIER.match(name) and not re.search(r"\sAS\s", item, flags=re.IGNORECASE):
+            found.append(name)
+    return tuple(found)
+
+
 def load_suite(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
     """The rules of a stored suite file (the suite is what runs: its expectations are handed
     to GX as written). Read without importing GX, so loading definitions stays fast; a file
@@ -620,7 +634,9 @@ def load_suite(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
         if gx_type == URE_TYPE:
             if "{batch}" not in str(kwargs.get("unexpected_rows_query", "")):
                 raise ValueError(f"{at}: unexpected_rows_query must read {{batch}}")
-            columns = ()  # its samples show the columns its query selects
+            # The table columns its query selects (the staging contract checks they exist);
+            # its samples show every column it selects.
+            columns = _selected_columns(str(kwargs["unexpected_rows_query"]))
         else:
             columns = tuple(c for c in [kwargs.get("column")] if c)
         rules.append(Rule(meta["dagster_check"], SuiteExpectation(gx_type, kwargs, columns),

@@ -5,7 +5,8 @@ holding everything about it:
 
 - ``source.py`` with one ``SOURCE = Source(...)``: its datasets (how a landed file is
   recognised, which fields are personal data and how each is treated), and for each dataset
-  its business key, fiscal-year column and quality rules;
+  its business key and fiscal-year column; its quality rules are the stored Expectation Suites
+  in ``expectations/<dataset>.json`` (read with :func:`expectations`);
 - ``sql/staging_<dataset>.sql`` per dataset, meeting the staging contract
   (``p3dn_pipeline.lib.contract``); any other ``sql/staging_<table>.sql`` builds a derived
   staging table from this source's staging tables (e.g. ``staging.ekatalog_paket``);

@@ -179,3 +179,12 @@ def test_gx_is_pinned_to_the_version_tested_and_the_suites_name_it():
     assert version("great-expectations") == "1.24.1"
     for path in SUITE_FILES:
         assert json.loads(path.read_text())["meta"]["great_expectations_version"] == "1.24.1", path
+
+
+def test_the_staging_contract_sees_the_columns_an_unexpected_rows_query_selects():
+    rules = {r.name: r for r in load_suite(DEFS / "kpkp" / "expectations" / "kpkp_roster.json")}
+    assert rules["sektor_known"].expectation.columns == ("_source_file", "_source_row", "sektor", "sektor_asli")
+    # Table prefixes dropped, computed columns (AS) left out.
+    assert quality._selected_columns(
+        "SELECT t._source_file, t.kd, d.total AS sum_nilai, d.ref_total AS \"x.y\" FROM {batch} AS t") == (
+        "_source_file", "kd")
