@@ -214,3 +214,15 @@ def test_nothing_scrolls_sideways_at_1366_px(dashboard):
         assert horizontal_overflow(browser) == []
     finally:
         browser.resize(1280)
+
+
+def test_data_quality_section_links_the_data_docs_beside_the_warehouse(dashboard):
+    env, browser = dashboard
+    href = browser.script(
+        "return document.querySelector('section#kualitas-data a#data-docs').getAttribute('href')")
+    target = (env.dashboard.parent / href).resolve()
+    assert target == (env.warehouse.parent / "data_docs" / "index.html").resolve()
+    assert target.is_file()
+    # GX rendered the staging suites of this warehouse (one page per checked staging table).
+    suites = {p.stem for p in (target.parent / "expectations" / "staging").glob("*.html")}
+    assert {"kpkp_roster", "sirup_struktur_anggaran"} <= suites

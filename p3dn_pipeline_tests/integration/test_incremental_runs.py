@@ -114,8 +114,9 @@ def test_unchanged_run_rewrites_nothing_and_reports_the_stored_checks(pipeline_e
     # The same verdict on every check, reported from the build it judged.
     assert check_outcomes(second) == check_outcomes(first)
     # 120 staging rules (the three WARN date checks became a staging quarantine rule, issue
-    # 17) and the quality gate of the 15 tables computed from them.
-    assert len(check_outcomes(second)) == 120 + 15
+    # 17), the quality gate of the 15 tables computed from them and the 4 plausibility checks
+    # on the marts (issue 15).
+    assert len(check_outcomes(second)) == 120 + 15 + 4
     # The staging checks are reported from the build they judged, not run again; each
     # table computed from them reports the gate it passed (read from those stored results).
     gates = [e for e in second.get_asset_check_evaluations()

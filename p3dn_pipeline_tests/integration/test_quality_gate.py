@@ -60,6 +60,22 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
         ("sirup_struktur_anggaran", "belanja_pengadaan_is_operasi_plus_modal", "ERROR", 1)]
     checks = {(e.check_name, e.passed) for e in first.get_asset_check_evaluations()}
     assert ("belanja_pengadaan_is_operasi_plus_modal", False) in checks
+    # The check links GX's own validation result of that build, kept beside the warehouse,
+    # which says the same (1 unexpected row: the first row of struktur_anggaran.json), and
+    # the Data Docs page that renders it.
+    (failed,) = [e for e in first.get_asset_check_evaluations()
+                 if e.check_name == "belanja_pengadaan_is_operasi_plus_modal"]
+    kept = Path(failed.metadata["gx_validation_result"].value)
+    gx_dir = pipeline_env.warehouse.parent / "gx" / "validations" / "staging.sirup_struktur_anggaran"
+    assert kept.parent == gx_dir
+    result = json.loads(kept.read_text())
+    (evr,) = [r for r in result["results"]
+              if r["expectation_config"]["meta"]["dagster_check"] == "belanja_pengadaan_is_operasi_plus_modal"]
+    assert (evr["success"], evr["result"]["observed_value"]) == (False, 1)
+    assert evr["expectation_config"]["meta"]["severity"] == "ERROR"
+    page = Path(failed.metadata["data_docs_page"].value)
+    assert page.parts[-6:-3] == ("validations", "staging", "sirup_struktur_anggaran")
+    assert page.parents[5] == pipeline_env.warehouse.parent / "data_docs"
 
     # A later run that asks for one mart alone (as a schedule or a click in the UI may)
     # meets the same gate: the failed check still stands for the current staging build.
