@@ -1,0 +1,113 @@
+"""Every figure of the dashboard's headline card, label by label, against the independent
+reading of the same landing folder (independent.py), written the Indonesian way by this test.
+
+The page's own ``data-kpi`` attributes are not trusted: they name the column the page shows,
+so a card labelled "PDN / belanja pengadaan" that shows the UMK share would agree with them
+(issue 15). Here each label the official reads is paired with the text shown beside it.
+
+Landing: the hand-made mini P3DN exports plus the SPSE / Bela channel exports of
+test_p3dn_channels (every realisation channel), run through the real pipeline; the dashboard
+is the file the pipeline wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from decimal import ROUND_HALF_UP, Decimal
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from p3dn_pipeline_tests import independent
+from p3dn_pipeline_tests.integration.test_p3dn_channels import write_channel_exports
+
+pytestmark = pytest.mark.slow
+
+MINI = Path(__file__).parent.parent / "fixtures" / "mini_p3dn"
+KD_KLPD, TAHUN = independent.KD_KLPD_LOCAL, 2025
+
+
+def persen(value: Decimal | None) -> str:
+    """71,8 %: one decimal, half away from zero, decimal comma (no percent here reaches
+    1.000, so no thousands dot)."""
+    if value is None:
+        return "tidak terukur"
+    text = str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return text.replace(".", ",") + " %"
+
+
+def rupiah_ringkas(value: Decimal) -> str:
+    """How an official says an amount: Rp206,5 juta, Rp1,3 miliar; below a million in full
+    with thousands dots."""
+    for size, word in ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta")):
+        if abs(value) >= size:
+            shown = (Decimal(value) / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return f"Rp{str(shown).replace('.', ',')} {word}"
+    whole = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return "Rp" + f"{whole:,}".replace(",", ".")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, module_monkeypatch):
+    from p3dn_pipeline_tests.conftest import point_pipeline_at
+
+    root = tmp_path_factory.mktemp("dashboard_figures")
+    shutil.copytree(MINI, root / "landing")
+    write_channel_exports(root / "landing")
+    env = point_pipeline_at(module_monkeypatch, root)
+    assert env.materialize().success
+    reading = independent.read_landing(env.landing)
+    html = (env.warehouse.parent / "dashboard.html").read_text(encoding="utf-8")
+    return html, reading
+
+
+def shown(fragment: str) -> list[str]:
+    """The texts of the figures in a piece of the page, in order."""
+    return [unescape(text) for text in re.findall(r'<[a-z]+ [^>]*data-kpi="[^"]*"[^>]*>([^<]*)<',
+                                                  fragment)]
+
+
+def headline_card(html: str) -> str:
+    cards = re.findall(r'<div class="kartu">(.*?)</dl></div>', html, flags=re.S)
+    [card] = [c for c in cards if f"Realisasi komitmen P3DN {KD_KLPD} TA {TAHUN}" in c]
+    return card
+
+
+def test_each_headline_card_label_shows_its_own_independently_computed_figure(page):
+    html, reading = page
+    headline = independent.p3dn_headline(reading)[(KD_KLPD, TAHUN)]
+    plan = independent.p3dn_provinsi(reading)[(KD_KLPD, TAHUN)]
+    # The figures must differ where a swap would matter, or a swap would pass unseen.
+    assert len({plan["pct_pdn_belanja"], plan["pct_umk_belanja"],
+                headline["pct_pdn_realisasi"], headline["pct_umk_realisasi"],
+                headline["pct_realisasi_komitmen"],
+                headline["pct_realisasi_komitmen_ekatalog"]}) == 6
+    card = headline_card(html)
+    big = re.search(r'<div class="angka-besar">(.*?)</div>', card, flags=re.S).group(1)
+    assert shown(big) == [persen(headline["pct_realisasi_komitmen"])]
+
+    by_label = {unescape(re.sub(r"<[^>]+>", "", label)).strip(): shown(value)
+                for label, value in re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", card,
+                                               flags=re.S)}
+    expected_first = {
+        "Pembilang": rupiah_ringkas(headline["realisasi_pdn_rp"]),
+        "Penyebut": rupiah_ringkas(headline["komitmen_pdn_rp"]),
+        "E-katalog saja": persen(headline["pct_realisasi_komitmen_ekatalog"]),
+        "PDN / realisasi": persen(headline["pct_pdn_realisasi"]),
+        "UMK / realisasi": persen(headline["pct_umk_realisasi"]),
+        "PDN / belanja pengadaan": persen(plan["pct_pdn_belanja"]),
+        "UMK / belanja pengadaan": persen(plan["pct_umk_belanja"]),
+        "Belanja pengadaan": rupiah_ringkas(plan["belanja_pengadaan_rp"]),
+    }
+    assert {label: by_label[label][0] for label in expected_first} == expected_first
+    # Per channel: e-katalog, tender, non-tender and pencatatan PDN, then toko daring's value.
+    assert by_label["Per kanal"] == [
+        rupiah_ringkas(headline["realisasi_pdn_ekatalog_rp"]),
+        rupiah_ringkas(headline["realisasi_pdn_tender_rp"]),
+        rupiah_ringkas(headline["realisasi_pdn_nontender_rp"]),
+        rupiah_ringkas(headline["realisasi_pdn_pencatatan_nontender_rp"]),
+        rupiah_ringkas(independent.p3dn_realisasi_kanal(reading)[
+            (KD_KLPD, TAHUN, "tokodaring")]["realisasi_rp"]),
+    ]
