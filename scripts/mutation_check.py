@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -276,13 +278,27 @@ def severity_breaks(root: Path = REPO) -> list[Break]:
 
 # -- Running ---------------------------------------------------------------------------------
 
+UNTRACKED = {".git", ".venv", ".dagster_home", "__pycache__", ".pytest_cache", "warehouse"}
+
+
 def tracked_files(root: Path) -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
-                             "-z"], cwd=root, check=True, capture_output=True).stdout
-    return [name for name in listed.decode().split("\0") if name and (root / name).is_file()]
+    """The repository's files: git's list (new files not yet committed included), or, outside
+    a git checkout, every file but the virtualenv, caches and the warehouse."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others",
+                                 "--exclude-standard", "-z"],
+                                cwd=root, check=True, capture_output=True).stdout
+        names = listed.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        names = [p.relative_to(root).as_posix() for p in root.rglob("*")
+                 if not UNTRACKED & set(p.relative_to(root).parts)]
+    return [name for name in names if name and (root / name).is_file()]
 
 
 def make_copy(root: Path, destination: Path) -> Path:
+    """The repository's files under ``destination/<name>``, with ``destination/shared``
+    linking to the ``shared`` folder beside the repository (the real samples) when there is
+    one, so tests find ``../shared/samples`` from the copy as from the checkout."""
     copy = destination / root.name
     for name in tracked_files(root):
         target = copy / name
@@ -290,7 +306,6 @@ def make_copy(root: Path, destination: Path) -> Path:
         shutil.copy2(root / name, target)
     shared = root.parent / "shared"
     if shared.is_dir():
-        # Tests that read the real LKPP samples find them beside the repository.
         (destination / "shared").symlink_to(shared)
     return copy
 
@@ -331,13 +346,47 @@ def stale_breaks(copy: Path, breaks: list[Break]) -> list[str]:
     return problems
 
 
+@dataclass
+class Workspace:
+    """One copy of the repository, with its own Dagster home and environment."""
+    copy: Path
+    env: dict[str, str]
+
+
+def make_workspace(root: Path, folder: Path) -> Workspace:
+    folder.mkdir()
+    copy = make_copy(root, folder)
+    dagster_home = folder / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(copy / "dagster.yaml", dagster_home / "dagster.yaml")
+    env = environment(copy, dagster_home)
+    check_import_is_the_copy(copy, env)
+    return Workspace(copy, env)
+
+
+def run_break(b: Break, workspace: Workspace, logs: Path) -> tuple[str, float]:
+    path = workspace.copy / b.file
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(b.old, b.new, 1), encoding="utf-8")
+    started = time.monotonic()
+    try:
+        code = run_pytest(workspace.copy, workspace.env, b.tests, logs / f"{b.id}.log")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    result = {0: "SURVIVED", EXIT_TESTS_FAILED: "caught"}.get(code, f"ERROR({code})")
+    return result, time.monotonic() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="list the breaks and stop")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these breaks")
     parser.add_argument("--no-baseline", action="store_true",
-                        help="skip running the tests on the unbroken copy first")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary copy and logs")
+                        help="skip running the tests on the unbroken copy first (CI: make "
+                             "test has just run them)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="breaks run at the same time, each in its own copy (default 2)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copies and logs")
     args = parser.parse_args(argv)
 
     breaks = BREAKS + severity_breaks()
@@ -358,61 +407,71 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="p3dn-mutation-"))
     try:
-        copy = make_copy(REPO, workdir)
-        dagster_home = workdir / "dagster_home"
-        dagster_home.mkdir()
-        shutil.copy(copy / "dagster.yaml", dagster_home / "dagster.yaml")
         logs = workdir / "logs"
         logs.mkdir()
-        env = environment(copy, dagster_home)
-        check_import_is_the_copy(copy, env)
-        stale = stale_breaks(copy, breaks)
+        workspaces = [make_workspace(REPO, workdir / f"copy{n}")
+                      for n in range(max(1, args.jobs))]
+        stale = stale_breaks(workspaces[0].copy, breaks)
         if stale:
             print("\n".join(stale))
             return 1
         if not args.no_baseline:
             tests = tuple(dict.fromkeys(t for b in breaks for t in b.tests))
             t0 = time.monotonic()
-            code = run_pytest(copy, env, tests, logs / "baseline.log")
+            code = run_pytest(workspaces[0].copy, workspaces[0].env, tests,
+                              logs / "baseline.log")
             print(f"baseline: {len(tests)} test targets on the unbroken copy: "
                   f"{'pass' if code == 0 else 'FAIL'} ({time.monotonic() - t0:.0f} s)",
                   flush=True)
             if code != 0:
                 print((logs / "baseline.log").read_text()[-4000:])
                 return 1
-        results = []
         width = max(len(b.id) for b in breaks)
         print(f"{'break':<{width}}  {'result':<8}  {'s':>5}  tests", flush=True)
-        for number, b in enumerate(breaks):
-            path = copy / b.file
-            original = path.read_text(encoding="utf-8")
-            path.write_text(original.replace(b.old, b.new, 1), encoding="utf-8")
-            t0 = time.monotonic()
-            try:
-                code = run_pytest(copy, env, b.tests, logs / f"{b.id}.log")
-            finally:
-                path.write_text(original, encoding="utf-8")
-            seconds = time.monotonic() - t0
-            result = {0: "SURVIVED", EXIT_TESTS_FAILED: "caught"}.get(code, f"ERROR({code})")
-            results.append((b, result, seconds))
+        results: dict[str, tuple[str, float]] = {}
+
+        def report(b: Break) -> None:
+            result, seconds = results[b.id]
             print(f"{b.id:<{width}}  {result:<8}  {seconds:5.1f}  {' '.join(b.tests)}",
                   flush=True)
-            if number == 0 and result != "caught" and b is BREAKS[0]:
-                print("the canary break was not caught: the copy's code is not what runs")
+
+        rest = breaks
+        if breaks[0] is BREAKS[0]:
+            # The canary first, alone: if it survived, the copy's code is not what runs.
+            results[breaks[0].id] = run_break(breaks[0], workspaces[0], logs)
+            report(breaks[0])
+            if results[breaks[0].id][0] != "caught":
+                print("the canary break was not caught: the copy's code is not what the "
+                      "tests import, or the canary's tests are broken")
                 return 1
-        bad = [(b, r) for b, r, _ in results if r != "caught"]
+            rest = breaks[1:]
+        free: queue.Queue[Workspace] = queue.Queue()
+        for workspace in workspaces:
+            free.put(workspace)
+
+        def run_on_a_free_copy(b: Break) -> Break:
+            workspace = free.get()
+            try:
+                results[b.id] = run_break(b, workspace, logs)
+            finally:
+                free.put(workspace)
+            return b
+
+        with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+            for done in as_completed([pool.submit(run_on_a_free_copy, b) for b in rest]):
+                report(done.result())
+        bad = [b for b in breaks if results[b.id][0] != "caught"]
         total = time.monotonic() - started
-        print(f"\n{len(results) - len(bad)} of {len(results)} breaks caught, "
-              f"{len(bad)} not; {total:.0f} s in all")
-        for b, r in bad:
-            print(f"  {r}: {b.id} ({b.file}): {b.why}\n    log: {logs / (b.id + '.log')}")
-        if bad and not args.keep:
-            for b, _ in bad:
-                print(f"\n--- {b.id} ---\n" + (logs / f"{b.id}.log").read_text()[-3000:])
+        print(f"\n{len(breaks) - len(bad)} of {len(breaks)} breaks caught, {len(bad)} not; "
+              f"{total:.0f} s in all ({len(workspaces)} at a time)")
+        for b in bad:
+            print(f"  {results[b.id][0]}: {b.id} ({b.file}): {b.why}")
+        for b in bad:
+            print(f"\n--- {b.id} ---\n" + (logs / f"{b.id}.log").read_text()[-3000:])
         return 1 if bad else 0
     finally:
         if args.keep:
-            print(f"copy and logs kept in {workdir}")
+            print(f"copies and logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 

@@ -111,3 +111,30 @@ def test_each_headline_card_label_shows_its_own_independently_computed_figure(pa
         rupiah_ringkas(independent.p3dn_realisasi_kanal(reading)[
             (KD_KLPD, TAHUN, "tokodaring")]["realisasi_rp"]),
     ]
+
+
+def test_each_column_of_the_skpd_table_shows_its_own_figure(page):
+    """SKPD A (2.09.3.25.0.00.10.0000) by hand, from test_p3dn_channels' plan and realisation:
+    realisasi PDN 206.500.000,25 over komitmen PDN R1 100 + R2 50 + R6 10 = 160 jt
+    (129,06 %); belanja pengadaan 200 jt, so PDN / belanja = 160 / 200 = 80,0 % and
+    UMK / belanja = komitmen UMK (R1 100 + R3 30 = 130 jt) / 200 = 65,0 %."""
+    html, _ = page
+    # The table under DKI TA 2025's heading (another pemda's tender has a table of its own).
+    after_heading = html.split(f"<h3>Realisasi dan komitmen per SKPD, {KD_KLPD} TA {TAHUN}</h3>",
+                               1)[1]
+    table = re.search(r"<table>(.*?)</table>", after_heading, flags=re.S).group(1)
+    headers = [unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table)]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("</thead>", 1)[1], flags=re.S)
+    [row] = [r for r in rows if "<small>2.09.3.25.0.00.10.0000</small>" in r]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+    by_header = {header: shown(cell)[:1] for header, cell in zip(headers, cells)}
+    assert {header: by_header[header] for header in (
+        "Realisasi PDN", "Komitmen PDN", "Realisasi / komitmen", "PDN / belanja",
+        "UMK / belanja", "Belanja pengadaan")} == {
+        "Realisasi PDN": [rupiah_ringkas(Decimal("206500000.25"))],
+        "Komitmen PDN": [rupiah_ringkas(Decimal("160000000"))],
+        "Realisasi / komitmen": [persen(Decimal("129.06"))],
+        "PDN / belanja": [persen(Decimal("80"))],
+        "UMK / belanja": [persen(Decimal("65"))],
+        "Belanja pengadaan": [rupiah_ringkas(Decimal("200000000"))],
+    }
