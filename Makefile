@@ -70,9 +70,11 @@ test-fast: $(BIN)/.installed
 
 ## mutation: break figures, rules and protections on purpose, one at a time, in a temporary
 ## copy of the repository, and fail if the tests that must catch a break all pass
-## (scripts/mutation_check.py; --list shows the breaks, --only ID runs some)
+## (scripts/mutation_check.py; MUTATION_FLAGS=--list shows the breaks, '--only ID' runs some;
+## CI passes --no-baseline: make test has just run the same tests on the unbroken code)
+MUTATION_FLAGS ?=
 mutation: $(BIN)/.installed
-	$(BIN)/python scripts/mutation_check.py
+	$(BIN)/python scripts/mutation_check.py $(MUTATION_FLAGS)
 
 ## dev: the Dagster UI on http://127.0.0.1:3000, with the daemon (schedule, sensors, run queue)
 dev: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml

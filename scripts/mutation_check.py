@@ -27,6 +27,7 @@ import ast
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -318,11 +319,29 @@ def environment(copy: Path, dagster_home: Path) -> dict[str, str]:
     return env
 
 
+RUNNING: set[subprocess.Popen] = set()
+
+
 def run_pytest(copy: Path, env: dict[str, str], tests: tuple[str, ...], log: Path) -> int:
+    """pytest in the copy, in a process group of its own, so that stopping the check stops
+    the tests and whatever they started (stop_all)."""
     with log.open("w") as out:
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-x",
-                               "-q", *tests], cwd=copy, env=env, stdout=out,
-                              stderr=subprocess.STDOUT).returncode
+        process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                                    "-x", "-q", *tests], cwd=copy, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        RUNNING.add(process)
+        try:
+            return process.wait()
+        finally:
+            RUNNING.discard(process)
+
+
+def stop_all() -> None:
+    for process in list(RUNNING):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def check_import_is_the_copy(copy: Path, env: dict[str, str]) -> None:
@@ -406,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="p3dn-mutation-"))
+    # A stopped check (CI's timeout, Ctrl-C) stops its tests too, and removes its copies.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         logs = workdir / "logs"
         logs.mkdir()
@@ -457,9 +478,14 @@ def main(argv: list[str] | None = None) -> int:
                 free.put(workspace)
             return b
 
-        with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+        pool = ThreadPoolExecutor(max_workers=len(workspaces))
+        try:
             for done in as_completed([pool.submit(run_on_a_free_copy, b) for b in rest]):
                 report(done.result())
+        finally:
+            # Stopped half-way: kill the running tests first, or their threads are waited for.
+            stop_all()
+            pool.shutdown(cancel_futures=True)
         bad = [b for b in breaks if results[b.id][0] != "caught"]
         total = time.monotonic() - started
         print(f"\n{len(breaks) - len(bad)} of {len(breaks)} breaks caught, {len(bad)} not; "
@@ -470,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n--- {b.id} ---\n" + (logs / f"{b.id}.log").read_text()[-3000:])
         return 1 if bad else 0
     finally:
+        stop_all()
         if args.keep:
             print(f"copies and logs kept in {workdir}")
         else:
