@@ -111,12 +111,12 @@ BREAKS: list[Break] = [
           "coalesce(lower(p3dn_teks(status_konfirmasi_ppmse)) = 'selesai', false)",
           (CHANNELS,),
           "Only a verified order whose payment the marketplace confirmed counts."),
-    Break("status-eorder-proses-counted",
+    Break("status-eorder-dibatalkan-counted",
           "p3dn_pipeline/defs/eorder/sql/staging_eorder_pesanan.sql",
           "coalesce(status_norm = 'Selesai', false) AS is_selesai",
-          "coalesce(status_norm IN ('Selesai', 'Proses'), false) AS is_selesai",
+          "coalesce(status_norm <> 'Proses', false) AS is_selesai",
           (f"{INTEGRATION}/test_umkm_penjualan.py::test_eorder_joins_sirup_and_is_a_realisation_channel",),
-          "An e-Order in process is not realised."),
+          "Only a finished e-Order is realised; a cancelled one never."),
     # -- Channel rules of the realisation mart -------------------------------------------------
     Break("channel-tokodaring-dropped",
           "p3dn_pipeline/defs/marts/sql/p3dn_realisasi_paket.sql",
@@ -431,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         logs = workdir / "logs"
         logs.mkdir()
         workspaces = [make_workspace(REPO, workdir / f"copy{n}")
-                      for n in range(max(1, args.jobs))]
+                      for n in range(max(1, min(args.jobs, len(breaks))))]
         stale = stale_breaks(workspaces[0].copy, breaks)
         if stale:
             print("\n".join(stale))
