@@ -33,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from p3dn_pipeline_tests import independent
 
@@ -206,8 +207,13 @@ def _independent_row_count(path: Path) -> int | None:
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
         return len(rows) - 1
     if suffix == ".xlsx":
-        # Every sheet below its header row, read by python-calamine directly.
-        return sum(len(table.rows) for table in independent._read_xlsx(path, path.name))
+        # The rows below the header row of every visible sheet, read by python-calamine
+        # directly (hidden sheets are not loaded unless P3DN_READ_HIDDEN_SHEETS is set, and no
+        # case sets it).
+        visible = {sheet.name for sheet in CalamineWorkbook.from_path(str(path)).sheets_metadata
+                   if sheet.visible == SheetVisibleEnum.Visible}
+        return sum(len(table.rows) for table in independent._read_xlsx(path, path.name)
+                   if table.sheet in visible)
     return None
 
 

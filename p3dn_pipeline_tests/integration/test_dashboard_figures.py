@@ -1,5 +1,6 @@
-"""Every figure of the dashboard's headline card, label by label, against the independent
-reading of the same landing folder (independent.py), written the Indonesian way by this test.
+"""Every figure of the dashboard's headline card and SKPD table, label by label, against the
+independent reading of the same landing folder (independent.py) or a hand computation, written
+the Indonesian way by this test.
 
 The page's own ``data-kpi`` attributes are not trusted: they name the column the page shows,
 so a card labelled "PDN / belanja pengadaan" that shows the UMK share would agree with them
@@ -13,19 +14,16 @@ is the file the pipeline wrote.
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from p3dn_pipeline_tests import independent
-from p3dn_pipeline_tests.integration.test_p3dn_channels import write_channel_exports
+from p3dn_pipeline_tests.integration.test_p3dn_channels import channels  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
-MINI = Path(__file__).parent.parent / "fixtures" / "mini_p3dn"
 KD_KLPD, TAHUN = independent.KD_KLPD_LOCAL, 2025
 
 
@@ -50,16 +48,10 @@ def rupiah_ringkas(value: Decimal) -> str:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory, module_monkeypatch):
-    from p3dn_pipeline_tests.conftest import point_pipeline_at
-
-    root = tmp_path_factory.mktemp("dashboard_figures")
-    shutil.copytree(MINI, root / "landing")
-    write_channel_exports(root / "landing")
-    env = point_pipeline_at(module_monkeypatch, root)
-    assert env.materialize().success
-    reading = independent.read_landing(env.landing)
-    html = (env.warehouse.parent / "dashboard.html").read_text(encoding="utf-8")
+def page(channels):
+    """The landing of test_p3dn_channels, run by its fixture; the dashboard it wrote."""
+    reading = independent.read_landing(channels.landing)
+    html = (channels.warehouse.parent / "dashboard.html").read_text(encoding="utf-8")
     return html, reading
 
 
