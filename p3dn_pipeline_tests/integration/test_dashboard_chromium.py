@@ -186,6 +186,7 @@ def test_numbers_on_the_page_equal_the_marts(dashboard):
         "Rp150.000.000"
     assert figures[("p3dn_provinsi.tanggal_data", "DKI|2025")] == "31 Maret 2025"
     assert figures[("p3dn_provinsi.pct_umk_belanja", "DKI|2025")] == "54,2 %"
+    assert len(skpd) == 2  # SKPD A and B of the mini set
     for kd_satker_str in skpd:
         assert ("p3dn_per_skpd.realisasi_pdn_rp", f"DKI|2025|{kd_satker_str}") in figures
     assert figures[("p3dn_per_skpd.pct_realisasi_komitmen",
