@@ -12,8 +12,9 @@ what is imported, not the installed checkout's), and the file is restored. Befor
 the check makes sure the copy's package is the one imported and that every listed test passes
 on the unbroken copy (``--no-baseline`` skips that, for a quicker look at one break).
 
-Besides the curated ``BREAKS`` below, every ERROR rule declared in a source folder is
-downgraded to WARN, one at a time (``severity_breaks``): each must be caught.
+Besides the curated ``BREAKS`` below, every ERROR expectation of a stored suite
+(``defs/<source>/expectations/*.json``) is downgraded to WARN, one at a time
+(``severity_breaks``): each must be caught.
 
     .venv/bin/python scripts/mutation_check.py              # everything
     .venv/bin/python scripts/mutation_check.py --list       # the breaks, not run
@@ -23,7 +24,7 @@ downgraded to WARN, one at a time (``severity_breaks``): each must be caught.
 from __future__ import annotations
 
 import argparse
-import ast
+import json
 import os
 import queue
 import shutil
@@ -247,33 +248,30 @@ BREAKS: list[Break] = [
 # -- Generated: every ERROR rule downgraded to WARN ----------------------------------------------
 
 def severity_breaks(root: Path = REPO) -> list[Break]:
-    """One break per ``Rule(..., "ERROR", ...)`` declared in a source folder's source.py: the
-    call's text with "ERROR" as "WARN". Where the same text occurs twice in a file, the lines
-    before it are taken in until it is unique."""
-    found, seen = [], {}
-    for source in sorted((root / "p3dn_pipeline" / "defs").glob("*/source.py")):
-        text = source.read_text(encoding="utf-8")
-        relative = source.relative_to(root).as_posix()
-        for node in ast.walk(ast.parse(text)):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "Rule" and len(node.args) >= 3
-                    and isinstance(node.args[2], ast.Constant)
-                    and node.args[2].value == "ERROR"):
+    """One break per ERROR expectation of a stored suite (``defs/<source>/expectations/*.json``):
+    its ``meta.severity`` "ERROR" as "WARN" and GX's own ``severity`` "critical" as "warning"
+    (a suite whose two severities disagree is refused at load, which would be caught for the
+    wrong reason). The old text runs from the expectation's ``dagster_check`` to its GX
+    severity, which names the rule, so it is unique in its file."""
+    found = []
+    suites = sorted((root / "p3dn_pipeline" / "defs").glob("*/expectations/*.json"))
+    for suite in suites:
+        text = suite.read_text(encoding="utf-8")
+        relative = suite.relative_to(root).as_posix()
+        for expectation in json.loads(text)["expectations"]:
+            meta = expectation.get("meta", {})
+            if meta.get("severity") != "ERROR":
                 continue
-            call = ast.get_source_segment(text, node)
-            lines = text.splitlines(keepends=True)
-            start = sum(len(line) for line in lines[:node.lineno - 1]) + node.col_offset
-            end = start + len(call)
-            while text.count(text[start:end]) > 1 and start > 0:
-                start = text.rfind("\n", 0, start - 1) + 1
+            name = meta["dagster_check"]
+            start = text.index(f'"dagster_check": {json.dumps(name)}')
+            end = text.index('"severity": "critical"', start) + len('"severity": "critical"')
             old = text[start:end]
-            name = ast.unparse(node.args[0])
-            base = f"severity-{source.parent.name}-{name.lower().replace('_', '-')}"
-            seen[base] = seen.get(base, 0) + 1
+            new = (old.replace('"severity": "ERROR"', '"severity": "WARN"', 1)
+                   .replace('"severity": "critical"', '"severity": "warning"'))
             found.append(Break(
-                base + (f"-{seen[base]}" if seen[base] > 1 else ""), relative, old,
-                old.replace('"ERROR"', '"WARN"', 1), (SEVERITY_TEST,),
-                f"{name} must stop the figures computed from its table."))
+                f"severity-{suite.stem.replace('_', '-')}-{name.replace('_', '-')}", relative,
+                old, new, (SEVERITY_TEST,),
+                f"{name} must stop the figures computed from {suite.stem}."))
     return found
 
 
