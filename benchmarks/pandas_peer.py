@@ -215,6 +215,8 @@ def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
     skpd["pct_pdn_belanja"] = pct(skpd["komitmen_pdn_rp"], skpd["belanja_pengadaan_rp"])
     skpd["pct_umk_belanja"] = pct(skpd["komitmen_umk_rp"], skpd["belanja_pengadaan_rp"])
     for kpi, target in targets.items():
+        if kpi not in skpd:
+            continue  # a KPI over every channel: see p3dn_provinsi
         skpd[f"memenuhi_target_{kpi.removeprefix('pct_')}"] = (skpd[kpi] >= target).where(
             skpd[kpi].notna())
     return skpd
