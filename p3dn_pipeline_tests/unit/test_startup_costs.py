@@ -1,0 +1,96 @@
+"""What makes start-up and event writing cheap must not change what they decide: the staging
+contract's column cache, and the Dagster event log kept open (lib/dagster_storage.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, asset, materialize
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+
+from p3dn_pipeline.lib import contract
+from p3dn_pipeline.lib.dagster_storage import PooledSqliteEventLogStorage
+from p3dn_pipeline_tests.unit.test_source_registry import CONTOH, GOOD_SQL, contoh_source
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("P3DN_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_the_contract_runs_a_file_once_and_reads_its_columns_back(tmp_path, cache, monkeypatch):
+    source = contoh_source(tmp_path, GOOD_SQL)
+    contract.check_staging_sql(source, CONTOH)
+    cached = list((cache / "staging-contract").glob("contoh-*.json"))
+    assert len(cached) == 1
+
+    def must_not_run(*args):
+        raise AssertionError("the file was run again although nothing changed")
+
+    monkeypatch.setattr(contract, "_run_on_empty_raw", must_not_run)
+    contract.check_staging_sql(source, CONTOH)  # from the cache
+
+
+def test_a_changed_file_misses_the_cache_and_is_checked_again(tmp_path, cache):
+    contract.check_staging_sql(contoh_source(tmp_path / "a", GOOD_SQL), CONTOH)
+    # Same dataset, a file that no longer makes nilai_rp: the cache must not answer for it.
+    broken = GOOD_SQL.replace("AS nilai_rp", "AS nilai_rupiah")
+    with pytest.raises(contract.StagingContractError, match="lacks the column.s. nilai_rp"):
+        contract.check_staging_sql(contoh_source(tmp_path / "b", broken), CONTOH)
+    assert len(list((cache / "staging-contract").glob("contoh-*.json"))) == 2
+
+
+def test_a_file_that_fails_is_never_cached(tmp_path, cache):
+    failing = GOOD_SQL.replace("FROM raw.contoh", "FROM raw.contoh WHERE no_such_column")
+    for _ in range(2):
+        with pytest.raises(contract.StagingContractError, match="fails on an empty raw.contoh"):
+            contract.check_staging_sql(contoh_source(tmp_path, failing), CONTOH)
+        shutil.rmtree(tmp_path / "contoh")
+    assert not list(cache.rglob("*.json"))
+
+
+def test_an_unreadable_cache_entry_is_run_again(tmp_path, cache):
+    source = contoh_source(tmp_path, GOOD_SQL)
+    contract.check_staging_sql(source, CONTOH)
+    (entry,) = (cache / "staging-contract").glob("contoh-*.json")
+    entry.write_text("{half a file")
+    contract.check_staging_sql(source, CONTOH)
+    assert entry.read_text().startswith('{"')
+
+
+@asset
+def satu() -> int:
+    return 1
+
+
+@asset
+def dua(satu: int) -> int:
+    return satu + 1
+
+
+def test_the_repository_instance_keeps_dagster_files_and_readers(tmp_path, monkeypatch):
+    """Runs written through the kept-open event log read back through Dagster's own SQLite
+    storage of the same folder, after the writer is gone: same files, same rows."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        result = materialize([satu, dua], instance=instance)
+        assert result.success
+        written = [e.dagster_event_type for e in instance.all_logs(result.run_id)]
+    stock = DagsterSqliteStorage.from_local(str(home))
+    read = [record.event_log_entry.dagster_event_type
+            for record in stock.event_log_storage.get_records_for_run(result.run_id).records]
+    assert read == written
+    assert read.count("ASSET_MATERIALIZATION") == 2
+    assert stock.run_storage.get_runs()[0].is_success
+    assert stock.event_log_storage.get_latest_materialization_events(
+        [satu.key])[satu.key] is not None
