@@ -11,7 +11,9 @@ from dagster import DagsterInstance, asset, materialize
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 
 from p3dn_pipeline.lib import contract
-from p3dn_pipeline.lib.dagster_storage import PooledSqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+from p3dn_pipeline.lib import dagster_storage
 from p3dn_pipeline_tests.unit.test_source_registry import CONTOH, GOOD_SQL, contoh_source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,23 +76,28 @@ def dua(satu: int) -> int:
     return satu + 1
 
 
-def test_the_repository_instance_keeps_dagster_files_and_readers(tmp_path, monkeypatch):
-    """Runs written through the kept-open event log read back through Dagster's own SQLite
-    storage of the same folder, after the writer is gone: same files, same rows."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    with DagsterInstance.get() as instance:
-        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
-        result = materialize([satu, dua], instance=instance)
-        assert result.success
-        written = [e.dagster_event_type for e in instance.all_logs(result.run_id)]
-    stock = DagsterSqliteStorage.from_local(str(home))
-    read = [record.event_log_entry.dagster_event_type
-            for record in stock.event_log_storage.get_records_for_run(result.run_id).records]
-    assert read == written
-    assert read.count("ASSET_MATERIALIZATION") == 2
-    assert stock.run_storage.get_runs()[0].is_success
-    assert stock.event_log_storage.get_latest_materialization_events(
-        [satu.key])[satu.key] is not None
+def test_the_kept_open_event_log_keeps_dagster_files_and_readers(tmp_path):
+    """Runs written through the kept-open event log read back, from another instance of the
+    same folder, exactly as Dagster wrote them; two instances of two folders in one process
+    keep to their own files."""
+    dagster_storage.install()
+    assert SqliteEventLogStorage._p3dn_pooled
+    homes = [tmp_path / "a", tmp_path / "b"]
+    written = {}
+    for home in homes:
+        home.mkdir()
+        shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+        with DagsterInstance.from_config(str(home)) as instance:
+            result = materialize([satu, dua], instance=instance)
+            assert result.success
+            written[home] = (result.run_id,
+                             [e.dagster_event_type for e in instance.all_logs(result.run_id)])
+    for home in homes:
+        run_id, events = written[home]
+        stock = DagsterSqliteStorage.from_local(str(home))
+        records = stock.event_log_storage.get_records_for_run(run_id).records
+        assert [r.event_log_entry.dagster_event_type for r in records] == events
+        assert events.count("ASSET_MATERIALIZATION") == 2
+        assert [run.run_id for run in stock.run_storage.get_runs()] == [run_id]
+        assert stock.event_log_storage.get_latest_materialization_events(
+            [satu.key])[satu.key].run_id == run_id
