@@ -221,13 +221,17 @@ def table_file(path: Path) -> pd.DataFrame:
     return json_file(path)
 
 
-def spse_selesai(landing: Path, pattern: str, key: str, kd_rup: str,
-                 nilai: str, nilai_pdn: str, selesai) -> pd.DataFrame:
-    """Finished tenders / non-tenders: LKPP's own contract and PDN values, the newest row of a
-    package; a value LKPP does not give stays unknown (NaN), never 0."""
+_CHANNEL_COLUMNS = ["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"]
+
+
+def spse_rows(landing: Path, pattern: str, key: str, nilai: str, nilai_pdn: str,
+              value_required: bool = False) -> pd.DataFrame:
+    """An SPSE export's readable rows (a numeric key, kd_klpd, a year, amounts by the number
+    rule and not negative; an empty value stays unknown unless required, when the row is
+    quarantined before duplicates are ranked), the newest row of a package."""
     rows = read_all(landing, pattern, table_file)
     if not len(rows):
-        return pd.DataFrame(columns=["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"])
+        return pd.DataFrame(columns=_CHANNEL_COLUMNS)
     rows["key"] = pd.to_numeric(rows[key].astype("string").str.replace(r"\D", "", regex=True),
                                 errors="coerce")
     rows["tahun_anggaran"] = pd.to_numeric(rows["tahun_anggaran"], errors="coerce")
@@ -236,31 +240,33 @@ def spse_selesai(landing: Path, pattern: str, key: str, kd_rup: str,
     rows = rows[rows["key"].notna() & rows["kd_klpd"].notna() & rows["tahun_anggaran"].notna()
                 & ~(rows["nilai"] < 0) & ~(rows["nilai_pdn"] < 0)
                 & (rows[nilai].isna() | rows["nilai"].notna())
-                & (rows[nilai_pdn].isna() | rows["nilai_pdn"].notna())]
-    rows = keep_last(rows, ["key"])
+                & (rows[nilai_pdn].isna() | rows["nilai_pdn"].notna())
+                & (rows["nilai"].notna() | (not value_required))]
+    return keep_last(rows, ["key"])
+
+
+def spse_selesai(landing: Path, pattern: str, key: str, selesai) -> pd.DataFrame:
+    """Finished tenders / non-tenders: LKPP's own contract and PDN values; a PDN value of a
+    package without a contract value stays unknown (NaN), never 0."""
+    rows = spse_rows(landing, pattern, key, "nilai_kontrak", "nilai_pdn_kontrak")
+    if not len(rows):
+        return rows
     rows = rows[selesai(rows)]
     rows["nilai_pdn"] = rows["nilai_pdn"].where(rows["nilai"].notna())
-    return rows[["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"]]
+    return rows[_CHANNEL_COLUMNS]
 
 
 def pencatatan(landing: Path, pattern: str, key: str) -> pd.DataFrame:
-    """Recorded purchases / self-managed work that were not cancelled."""
-    rows = read_all(landing, pattern, table_file)
+    """Recorded purchases / self-managed work that were not cancelled (a realised value is
+    required)."""
+    rows = spse_rows(landing, pattern, key, "total_realisasi", "nilai_pdn_pct",
+                     value_required=True)
     if not len(rows):
-        return pd.DataFrame(columns=["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"])
-    rows["key"] = pd.to_numeric(rows[key].astype("string").str.replace(r"\D", "", regex=True),
-                                errors="coerce")
-    rows["tahun_anggaran"] = pd.to_numeric(rows["tahun_anggaran"], errors="coerce")
-    rows["nilai"] = rupiah(rows["total_realisasi"])
-    rows["nilai_pdn"] = rupiah(rows["nilai_pdn_pct"])
-    rows = rows[rows["key"].notna() & rows["kd_klpd"].notna() & rows["tahun_anggaran"].notna()
-                & (rows["nilai"] >= 0) & ~(rows["nilai_pdn"] < 0)
-                & (rows["nilai_pdn_pct"].isna() | rows["nilai_pdn"].notna())]
-    rows = keep_last(rows, ["key"])
+        return rows
     batal = rows["status_nontender_pct_ket" if "status_nontender_pct_ket" in rows
                  else "status_swakelola_pct_ket"].astype("string").str.strip().str.lower()
     rows = rows[~(batal == "paket dibatalkan").fillna(False)]
-    return rows[["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"]]
+    return rows[_CHANNEL_COLUMNS]
 
 
 def tokodaring(landing: Path) -> pd.DataFrame:
@@ -283,11 +289,9 @@ def kanal(landing: Path) -> pd.DataFrame:
     """Each non-e-katalog channel's realised and PDN value per kd_klpd x tahun."""
     parts = {
         "tender": spse_selesai(landing, "spse/spse_tender_selesai_nilai_*", "kd_tender",
-                               "kd_rup_paket", "nilai_kontrak", "nilai_pdn_kontrak",
                                lambda d: pd.Series(True, index=d.index)),
         "nontender": spse_selesai(
-            landing, "spse/spse_nontender_selesai_*", "kd_nontender", "kd_rup",
-            "nilai_kontrak", "nilai_pdn_kontrak",
+            landing, "spse/spse_nontender_selesai_*", "kd_nontender",
             lambda d: (d["status_nontender"].astype("string").str.replace(" ", "").str.lower()
                        == "selesai").fillna(False)),
         "pencatatan": pencatatan(landing, "spse/spse_pencatatan_nontender_2*", "kd_nontender_pct"),
