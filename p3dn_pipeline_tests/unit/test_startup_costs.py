@@ -101,3 +101,40 @@ def test_the_kept_open_event_log_keeps_dagster_files_and_readers(tmp_path):
         assert [run.run_id for run in stock.run_storage.get_runs()] == [run_id]
         assert stock.event_log_storage.get_latest_materialization_events(
             [satu.key])[satu.key].run_id == run_id
+
+
+def test_a_typed_error_text_in_a_workbook_is_quarantined_as_the_cell_shows_it(tmp_path):
+    """The column-by-column XLSX reader still sends a cell typed as ``#REF!`` (a string, not
+    an Excel error cell) through the per-cell rule, and only its row."""
+    import duckdb
+    import xlsxwriter
+
+    from p3dn_pipeline.lib import landing, readers
+
+    path = tmp_path / "blibli_2024.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = workbook.add_worksheet("Laporan PDN")
+    rows = [["Bulan", "Platform", "Nama Usaha", "NIB", "Jumlah Transaksi",
+             "Nilai Penjualan (Rp)", "Kategori"],
+            ["Januari 2024", "Blibli", "Sentra Betawi", "8162699020659", 53, 2505300, "Lain"],
+            ["Januari 2024", "Blibli", "Griya Jaya", "2215779246825", 6, " #REF! ", "Lain"],
+            [None] * 7,
+            ["Februari 2024", "Blibli", "Kue Nikmat", "2606212224673", 14, 1101300, "Lain"]]
+    for number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if value is not None:
+                sheet.write(number, column, value)
+    workbook.close()
+
+    recognition = landing.recognise(landing.read_header(path))
+    con = duckdb.connect()
+    readers._xlsx_source(con, recognition, str(path))
+    got = con.execute("SELECT sheet_row, f_nilai_penjualan, read_problem FROM p3dn_xlsx_rows "
+                      "ORDER BY sheet_row").fetchall()
+    # Row 4 is blank layout and dropped; row 3 keeps what the cell shows and says why.
+    assert got == [
+        (2, "2505300", None),
+        (3, "#REF!", {"column_name": "Nilai Penjualan (Rp)", "rule": "spreadsheet_error",
+                      "offending_value": "#REF!"}),
+        (5, "1101300", None),
+    ]
