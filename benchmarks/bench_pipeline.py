@@ -66,7 +66,11 @@ BIN = Path(sys.executable).parent
 BENCH_PII_KEY = "p3dn-benchmark-synthetic-data-only-0123456789abcdef"
 KD_KLPD = "DKI"
 HEADLINE_AMOUNTS = ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "komitmen_umk_rp",
-                    "belanja_pengadaan_rp", "realisasi_ekatalog_rp")
+                    "belanja_pengadaan_rp", "realisasi_ekatalog_rp",
+                    # each channel's part of the numerator, and the channels outside it
+                    "realisasi_pdn_ekatalog_rp", "realisasi_pdn_tender_rp",
+                    "realisasi_pdn_nontender_rp", "realisasi_pdn_pencatatan_rp",
+                    "realisasi_tokodaring_rp", "realisasi_swakelola_rp")
 HEADLINE_PCTS = ("pct_realisasi_komitmen", "pct_pdn_belanja", "pct_umk_belanja")
 # Pipeline totals the peer's are compared with (mart -> column -> SQL over the mart).
 MART_TOTALS = {

@@ -56,15 +56,36 @@ def json_file(path: Path) -> pd.DataFrame:
     return pd.read_json(path, dtype=False)
 
 
+_SATUAN = {"rb": 1e3, "ribu": 1e3, "jt": 1e6, "juta": 1e6, "miliar": 1e9, "milyar": 1e9,
+           "m": 1e9, "triliun": 1e12, "t": 1e12}
+# The README's number rule, as the pipeline's p3dn_angka reads it: dots group thousands in
+# threes, a comma is the decimal mark, an optional Rp, minus or brackets, a unit word; else a
+# dot before 1-2 or 4+ digits is an English decimal point. Anything else is unreadable.
+_INDONESIAN = (r"^(\()? ?(-)? ?(?:[Rr][Pp]\.? ?)?(-)? ?([0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)"
+               r"(?:,-|(?:,([0-9]+))?(?: ?((?i:rb|ribu|jt|juta|miliar|milyar|triliun)|M|T))?)"
+               r"(?: ?(\)))?$")
+_DECIMAL_POINT = r"^(-)?([0-9]+\.(?:[0-9]{1,2}|[0-9]{4,}))$"
+
+
 def rupiah(values: pd.Series) -> pd.Series:
-    """Indonesian amounts typed as text (``Rp 1.234.567,-``, ``114.473.717,36``) or numbers."""
+    """Indonesian amounts typed as text (``Rp 1.234.567,-``, ``114.473.717,36``, ``1,5 M``)
+    or numbers."""
     text = values.astype("string").str.strip()
-    text = text.str.replace(r"^Rp\.?\s*", "", regex=True).str.replace(r",-$", "", regex=True)
-    text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    parts = text.str.extract(_INDONESIAN)
+    whole = pd.to_numeric(parts[3].str.replace(".", "", regex=False) + "."
+                          + parts[4].fillna("0"), errors="coerce")
+    unit = parts[5].str.lower().map(_SATUAN).astype("float64").fillna(1.0)
+    brackets_ok = parts[0].isna() == parts[6].isna()
+    negative = parts[1].notna() | parts[2].notna() | parts[0].notna()
+    parsed = (whole * unit).where(brackets_ok)
+    parsed = parsed.where(~negative, -parsed)
+    point = text.str.extract(_DECIMAL_POINT)
+    pointed = pd.to_numeric(point[1], errors="coerce")
+    pointed = pointed.where(point[0].isna(), -pointed)
+    parsed = parsed.fillna(pointed).astype("float64")
     numeric = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, (int, float)))),
                             errors="coerce")
-    return numeric.fillna(parsed)
+    return numeric.fillna(parsed).round(2)
 
 
 def pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -191,6 +212,100 @@ def paket(landing: Path, rup: pd.DataFrame, sa: pd.DataFrame, pr: pd.DataFrame) 
     return both
 
 
+# ---------------------------------------------------------------------------- other channels
+
+def table_file(path: Path) -> pd.DataFrame:
+    """An SPSE or Bela export: JSON, or CSV with the same field names."""
+    if path.suffix == ".csv":
+        return pd.read_csv(path, low_memory=False)
+    return json_file(path)
+
+
+_CHANNEL_COLUMNS = ["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"]
+
+
+def spse_rows(landing: Path, pattern: str, key: str, nilai: str, nilai_pdn: str,
+              value_required: bool = False) -> pd.DataFrame:
+    """An SPSE export's readable rows (a numeric key, kd_klpd, a year, amounts by the number
+    rule and not negative; an empty value stays unknown unless required, when the row is
+    quarantined before duplicates are ranked), the newest row of a package."""
+    rows = read_all(landing, pattern, table_file)
+    if not len(rows):
+        return pd.DataFrame(columns=_CHANNEL_COLUMNS)
+    rows["key"] = pd.to_numeric(rows[key].astype("string").str.replace(r"\D", "", regex=True),
+                                errors="coerce")
+    rows["tahun_anggaran"] = pd.to_numeric(rows["tahun_anggaran"], errors="coerce")
+    rows["nilai"] = rupiah(rows[nilai])
+    rows["nilai_pdn"] = rupiah(rows[nilai_pdn])
+    rows = rows[rows["key"].notna() & rows["kd_klpd"].notna() & rows["tahun_anggaran"].notna()
+                & ~(rows["nilai"] < 0) & ~(rows["nilai_pdn"] < 0)
+                & (rows[nilai].isna() | rows["nilai"].notna())
+                & (rows[nilai_pdn].isna() | rows["nilai_pdn"].notna())
+                & (rows["nilai"].notna() | (not value_required))]
+    return keep_last(rows, ["key"])
+
+
+def spse_selesai(landing: Path, pattern: str, key: str, selesai) -> pd.DataFrame:
+    """Finished tenders / non-tenders: LKPP's own contract and PDN values; a PDN value of a
+    package without a contract value stays unknown (NaN), never 0."""
+    rows = spse_rows(landing, pattern, key, "nilai_kontrak", "nilai_pdn_kontrak")
+    if not len(rows):
+        return rows
+    rows = rows[selesai(rows)]
+    rows["nilai_pdn"] = rows["nilai_pdn"].where(rows["nilai"].notna())
+    return rows[_CHANNEL_COLUMNS]
+
+
+def pencatatan(landing: Path, pattern: str, key: str) -> pd.DataFrame:
+    """Recorded purchases / self-managed work that were not cancelled (a realised value is
+    required)."""
+    rows = spse_rows(landing, pattern, key, "total_realisasi", "nilai_pdn_pct",
+                     value_required=True)
+    if not len(rows):
+        return rows
+    batal = rows["status_nontender_pct_ket" if "status_nontender_pct_ket" in rows
+                 else "status_swakelola_pct_ket"].astype("string").str.strip().str.lower()
+    rows = rows[~(batal == "paket dibatalkan").fillna(False)]
+    return rows[_CHANNEL_COLUMNS]
+
+
+def tokodaring(landing: Path) -> pd.DataFrame:
+    """Bela toko daring: verified orders the marketplace confirmed; no PDN value."""
+    rows = read_all(landing, "bela/bela_tokodaring_realisasi_*", table_file)
+    if not len(rows):
+        return pd.DataFrame(columns=["kd_klpd", "tahun_anggaran", "nilai"])
+    rows["tahun_anggaran"] = pd.to_numeric(rows["tahun"], errors="coerce")
+    rows["nilai"] = rupiah(rows["valuasi"])
+    rows = rows[rows["order_id"].notna() & rows["marketplace"].notna() & rows["kd_klpd"].notna()
+                & rows["tahun_anggaran"].notna() & (rows["nilai"] >= 0)]
+    rows["order_id"] = rows["order_id"].astype(str).str.strip()
+    rows = keep_last(rows, ["marketplace", "order_id"])
+    ok = ((rows["status_verif"].astype("string").str.strip().str.lower() == "verified")
+          & (rows["status_konfirmasi_ppmse"].astype("string").str.strip().str.lower() == "selesai"))
+    return rows[ok.fillna(False)][["kd_klpd", "tahun_anggaran", "nilai"]]
+
+
+def kanal(landing: Path) -> pd.DataFrame:
+    """Each non-e-katalog channel's realised and PDN value per kd_klpd x tahun."""
+    parts = {
+        "tender": spse_selesai(landing, "spse/spse_tender_selesai_nilai_*", "kd_tender",
+                               lambda d: pd.Series(True, index=d.index)),
+        "nontender": spse_selesai(
+            landing, "spse/spse_nontender_selesai_*", "kd_nontender",
+            lambda d: (d["status_nontender"].astype("string").str.replace(" ", "").str.lower()
+                       == "selesai").fillna(False)),
+        "pencatatan": pencatatan(landing, "spse/spse_pencatatan_nontender_2*", "kd_nontender_pct"),
+        "swakelola": pencatatan(landing, "spse/spse_pencatatan_swakelola_2*", "kd_swakelola_pct"),
+        "tokodaring": tokodaring(landing).assign(nilai_pdn=np.nan),
+    }
+    frames = []
+    for name, rows in parts.items():
+        frames.append(rows.groupby(["kd_klpd", "tahun_anggaran"]).agg(
+            **{f"realisasi_{name}_rp": ("nilai", "sum"),
+               f"realisasi_pdn_{name}_rp": ("nilai_pdn", "sum")}))
+    return pd.concat(frames, axis=1).fillna(0)
+
+
 def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
                   targets: dict[str, float]) -> pd.DataFrame:
     key = ["kd_klpd", "tahun_anggaran", "kd_satker_str"]
@@ -215,18 +330,35 @@ def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
     skpd["pct_pdn_belanja"] = pct(skpd["komitmen_pdn_rp"], skpd["belanja_pengadaan_rp"])
     skpd["pct_umk_belanja"] = pct(skpd["komitmen_umk_rp"], skpd["belanja_pengadaan_rp"])
     for kpi, target in targets.items():
+        if kpi not in skpd:
+            continue  # a KPI over every channel: see p3dn_provinsi
         skpd[f"memenuhi_target_{kpi.removeprefix('pct_')}"] = (skpd[kpi] >= target).where(
             skpd[kpi].notna())
     return skpd
 
 
-def p3dn_provinsi(skpd: pd.DataFrame) -> pd.DataFrame:
+def p3dn_provinsi(skpd: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
+    """The headline over every channel but swakelola: e-katalog PDN (the plan's flag) +
+    tender + non-tender + pencatatan PDN (LKPP's values); toko daring has no PDN value."""
     total = skpd.groupby(["kd_klpd", "tahun_anggaran"]).agg(
         pembilang_realisasi_pdn_rp=("realisasi_pdn_rp", "sum"),
         penyebut_komitmen_pdn_rp=("komitmen_pdn_rp", "sum"),
         komitmen_umk_rp=("komitmen_umk_rp", "sum"),
         belanja_pengadaan_rp=("belanja_pengadaan_rp", "sum"),
         realisasi_ekatalog_rp=("realisasi_ekatalog_rp", "sum")).reset_index()
+    total["realisasi_pdn_ekatalog_rp"] = total["pembilang_realisasi_pdn_rp"]
+    # A pemda-year with only another channel's packages (a tender of another kd_klpd) is a
+    # row of the headline too, as in the pipeline.
+    total = total.merge(channels.reset_index(), on=["kd_klpd", "tahun_anggaran"], how="outer")
+    for column in ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "komitmen_umk_rp",
+                   "belanja_pengadaan_rp", "realisasi_ekatalog_rp"):
+        total[column] = total[column].fillna(0)
+    for name in ("tender", "nontender", "pencatatan", "tokodaring", "swakelola"):
+        total[f"realisasi_pdn_{name}_rp"] = total[f"realisasi_pdn_{name}_rp"].fillna(0)
+        total[f"realisasi_{name}_rp"] = total[f"realisasi_{name}_rp"].fillna(0)
+    total["pembilang_realisasi_pdn_rp"] = (
+        total["realisasi_pdn_ekatalog_rp"] + total["realisasi_pdn_tender_rp"]
+        + total["realisasi_pdn_nontender_rp"] + total["realisasi_pdn_pencatatan_rp"])
     total["pct_realisasi_komitmen"] = pct(total["pembilang_realisasi_pdn_rp"],
                                           total["penyebut_komitmen_pdn_rp"])
     total["pct_pdn_belanja"] = pct(total["penyebut_komitmen_pdn_rp"], total["belanja_pengadaan_rp"])
@@ -370,19 +502,21 @@ def run(landing: Path, kd_klpd: str) -> dict:
     rup, sa, pr = sirup(landing), struktur(landing), produk(landing)
     pkt = paket(landing, rup, sa, pr)
     skpd = p3dn_per_skpd(rup, sa, pkt, targets)
-    provinsi = p3dn_provinsi(skpd)
+    provinsi = p3dn_provinsi(skpd, kanal(landing))
     bulanan = p3dn_apbd_bulanan(apbd(landing, kd_klpd), pkt)
     umkm = umkm_binaan_triwulan(roster(landing, kd_klpd))
     work_s = time.perf_counter() - start
     headline = [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+         for k, v in row.items()}
         for row in provinsi.to_dict("records")]
     return {
         "work_s": work_s,
         "headline": headline,
         "totals": {
             "p3dn_per_skpd": {"rows": len(skpd),
-                              "realisasi_pdn_rp": float(skpd["realisasi_pdn_rp"].sum()),
+                              # every channel's PDN value, as the pipeline's per-SKPD mart
+                              "realisasi_pdn_rp": float(provinsi["pembilang_realisasi_pdn_rp"].sum()),
                               "realisasi_tkdn_min_25_rp": float(skpd["realisasi_tkdn_min_25_rp"].sum()),
                               "realisasi_tanpa_rup_rp": float(skpd["realisasi_tanpa_rup_rp"].sum())},
             "p3dn_apbd_bulanan": {

@@ -408,29 +408,39 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
     problems: list[dict[str, str] | None] = []
     for header, column_of in recognition.sheet_parts:
         rows = workbook.get_sheet_by_name(header.sheet).to_python(skip_empty_area=False)
+        body = rows[header.header_row:]
+        first_row = header.header_row + 1
         positions = {name: column_of.get(name) for name in wanted}
         in_sheet = unreadable.get(header.sheet, {})
-        for offset, row in enumerate(rows[header.header_row:], start=header.header_row + 1):
-            texts: dict[str, str | None] = {}
-            problem = None
+        # Column by column (most cells are plain text: no call per cell); only the rows
+        # holding an unreadable cell or an error text go through the row-by-row rule below.
+        texts = {name: _column_texts(body, i) for name, i in positions.items()}
+        suspect = {row - first_row for row, _ in in_sheet if 0 <= row - first_row < len(body)}
+        for values in texts.values():
+            suspect.update(n for n, text in enumerate(values)
+                           if text is not None and text[0] == "#" and text in ERROR_TEXTS)
+        row_problems: dict[int, dict[str, str]] = {}
+        for n in sorted(suspect):
             for name, i in positions.items():
-                text = cell_text(row[i]) if i is not None and i < len(row) else None
-                rule, shown = in_sheet.get((offset, i), (None, None))
+                text = texts[name][n]
+                rule, shown = in_sheet.get((n + first_row, i), (None, None))
                 if rule is None and spreadsheet.error_value(text):
                     rule, shown = spreadsheet.SPREADSHEET_ERROR, spreadsheet.error_value(text)
                 if rule == spreadsheet.SPREADSHEET_ERROR:
-                    text = shown  # raw keeps what the cell shows, as a CSV would
-                if rule is not None and problem is None:
-                    problem = {"column_name": header.columns[i], "rule": rule,
-                               "offending_value": shown}
-                texts[name] = text
-            if problem is None and all(text is None for text in texts.values()):
-                continue  # blank spacer rows are layout, not data
-            sheet_names.append(header.sheet)
-            sheet_rows.append(offset)
-            problems.append(problem)
-            for name in wanted:
-                columns[name].append(texts.get(name))
+                    texts[name][n] = shown  # raw keeps what the cell shows, as a CSV would
+                if rule is not None and n not in row_problems:
+                    row_problems[n] = {"column_name": header.columns[i], "rule": rule,
+                                       "offending_value": shown}
+        # Blank spacer rows are layout, not data.
+        kept = [n for n, filled in enumerate(zip(*texts.values()))
+                if n in row_problems or any(text is not None for text in filled)] \
+            if texts else []
+        sheet_names += [header.sheet] * len(kept)
+        sheet_rows += [n + first_row for n in kept]
+        problems += [row_problems.get(n) for n in kept]
+        for name in wanted:
+            values = texts[name]
+            columns[name] += [values[n] for n in kept]
     problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
                               ("offending_value", pa.string())])
     table = pa.table({**{f"f_{name}": pa.array(values, pa.string())
@@ -441,6 +451,24 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
     con.register("p3dn_xlsx_rows", table)
     refs = {name: quote_identifier(f"f_{name}") for name in wanted}
     return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")
+
+
+ERROR_TEXTS = spreadsheet.ERROR_VALUES
+
+
+def _column_texts(body: list[list[Any]], index: int | None) -> list[str | None]:
+    """One column of a sheet's rows as cell texts (:func:`cell_text`)."""
+    if index is None:
+        return [None] * len(body)
+    texts: list[str | None] = []
+    append = texts.append
+    for row in body:
+        value = row[index] if index < len(row) else None
+        if value.__class__ is str:
+            append(value.strip() or None)  # cell_text of a string, without the call
+        else:
+            append(cell_text(value))
+    return texts
 
 
 def cell_text(value: Any) -> str | None:

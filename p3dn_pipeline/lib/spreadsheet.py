@@ -33,6 +33,24 @@ _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
 # Without either, a worksheet holds neither an error cell nor a formula: not parsed.
 _MAY_HOLD = re.compile(rb't="e"|<(?:\w+:)?f[ >/]')
+# The same test, fast: one regular expression with an alternation costs 0.75 s on a 9 MB
+# sheet (it is tried at every '<'); a substring search and the rare 'f' + ' ', '>' or '/'
+# checked where it ends a tag name cost 0.03 s.
+_F_FOLLOWED = re.compile(rb"f[ >/]")
+_F_TAG = re.compile(rb"<(?:\w+:)?f")
+_TAG_NAME_REACH = 64  # a tag's namespace prefix is far shorter
+
+
+def may_hold(data: bytes) -> bool:
+    """Whether a worksheet's XML may hold an error cell or a formula (``_MAY_HOLD``)."""
+    if b't="e"' in data:
+        return True
+    for found in _F_FOLLOWED.finditer(data):
+        end = found.start() + 1
+        start = data.rfind(b"<", max(0, end - _TAG_NAME_REACH), end)
+        if start >= 0 and _F_TAG.fullmatch(data, start, end):
+            return True
+    return False
 
 
 def error_value(text: str | None) -> str | None:
@@ -54,7 +72,7 @@ def unreadable_cells(path: Path, sheets: list[str]) -> dict[str, dict[tuple[int,
             if part is None or part not in archive.namelist():
                 continue
             data = archive.read(part)
-            found[sheet] = _scan(data) if _MAY_HOLD.search(data) else {}
+            found[sheet] = _scan(data) if may_hold(data) else {}
     return found
 
 

@@ -10,13 +10,26 @@ WITH bm AS (
 ),
 tautan AS (
     -- Each business-matching row and the realised packages it became (p3dn_bm_menunjuk_paket).
+    -- The rule alone as a join condition is a nested loop over every (row, package) pair,
+    -- quadratic in the input (35 s at scale 1, hours at scale 10). The two equi-joins below
+    -- find every pair the rule can accept (by the Kode Paket, with or without its catalogue
+    -- version, or by a Kode RUP of the row); the rule then decides, so it stays in one place.
+    -- Every use below is EXISTS or DISTINCT: a pair found by both joins counts once.
     SELECT bm.batch, bm.usaha_id, bm.kode_skpd_pembeli, bm.produk,
            p.kanal, p.kd_paket, p.nilai_rp
-    FROM bm
-    JOIN marts.p3dn_realisasi_paket AS p
-        ON p3dn_bm_menunjuk_paket(bm.kode_paket, bm.kode_rup_list, bm.kunci_usaha,
-                                  p.kd_paket, p.kd_rup, p.kunci_penyedia)
+    FROM bm, unnest([bm.kode_paket, 'v6:' || bm.kode_paket, 'v5:' || bm.kode_paket]) AS c(kd_paket)
+    JOIN marts.p3dn_realisasi_paket AS p ON p.kd_paket = c.kd_paket
     WHERE p.ada_nilai
+      AND p3dn_bm_menunjuk_paket(bm.kode_paket, bm.kode_rup_list, bm.kunci_usaha,
+                                 p.kd_paket, p.kd_rup, p.kunci_penyedia)
+    UNION
+    SELECT bm.batch, bm.usaha_id, bm.kode_skpd_pembeli, bm.produk,
+           p.kanal, p.kd_paket, p.nilai_rp
+    FROM bm, unnest(bm.kode_rup_list) AS r(kd_rup)
+    JOIN marts.p3dn_realisasi_paket AS p ON p.kd_rup = r.kd_rup
+    WHERE p.ada_nilai
+      AND p3dn_bm_menunjuk_paket(bm.kode_paket, bm.kode_rup_list, bm.kunci_usaha,
+                                 p.kd_paket, p.kd_rup, p.kunci_penyedia)
 ),
 baris AS (
     SELECT bm.*,

@@ -28,6 +28,12 @@ rup AS (
     SELECT kd_klpd, tahun_anggaran, kd_rup, kd_satker_str, is_komitmen
     FROM staging.sirup_paket_penyedia
 ),
+penyedia_per_versi AS (
+    SELECT 'v6' AS versi_katalog, kd_penyedia_sikap AS kd, * FROM staging.ekatalog_penyedia
+    WHERE kd_penyedia_sikap IS NOT NULL
+    UNION ALL
+    SELECT 'v5', kd_penyedia, * FROM staging.ekatalog_penyedia WHERE kd_penyedia IS NOT NULL
+),
 ekatalog AS (
     SELECT 'ekatalog' AS kanal, e.kd_klpd, e.tahun_anggaran,
            e.versi_katalog || ':' || e.kd_paket AS kd_paket, e.kd_rup,
@@ -49,9 +55,13 @@ ekatalog AS (
                        lambda k: k IS NOT NULL) AS kunci_penyedia,
            e._source_file, e._loaded_at
     FROM staging.ekatalog_paket AS e
-    LEFT JOIN staging.ekatalog_penyedia AS v
-        ON (e.versi_katalog = 'v6' AND v.kd_penyedia_sikap = e.kd_penyedia_sikap)
-        OR (e.versi_katalog = 'v5' AND v.kd_penyedia = e.kd_penyedia)
+    -- A v6 order names its vendor by kd_penyedia_sikap, a v5 package by kd_penyedia: one
+    -- equi-join on (catalogue version, that code). A join on "this OR that" is a nested loop
+    -- over every order x vendor (8 s at scale 1).
+    LEFT JOIN penyedia_per_versi AS v
+        ON v.versi_katalog = e.versi_katalog
+       AND v.kd = CASE e.versi_katalog WHEN 'v6' THEN e.kd_penyedia_sikap
+                                       WHEN 'v5' THEN e.kd_penyedia END
     WHERE e.is_transacted
 ),
 tender AS (

@@ -19,16 +19,30 @@ cocok AS (
     SELECT b.pelaku_usaha_id, b.kode_kab_kota, b.sektor, p.kd_penyedia, p.kd_penyedia_sikap,
            CASE WHEN b.nib = p.nib THEN 'NIB' ELSE 'NPWP' END AS dasar_pencocokan
     FROM binaan AS b
-    JOIN staging.ekatalog_penyedia AS p
-        ON b.nib = p.nib OR b.pelaku_usaha_id = p.npwp_16_hash
+    JOIN staging.ekatalog_penyedia AS p ON b.nib = p.nib
+    -- Two equi-joins, not one join on "NIB OR NPWP" (a nested loop over every business x
+    -- vendor); a pair matched both ways is one row, as before.
+    UNION
+    SELECT b.pelaku_usaha_id, b.kode_kab_kota, b.sektor, p.kd_penyedia, p.kd_penyedia_sikap,
+           CASE WHEN b.nib = p.nib THEN 'NIB' ELSE 'NPWP' END AS dasar_pencocokan
+    FROM binaan AS b
+    JOIN staging.ekatalog_penyedia AS p ON b.pelaku_usaha_id = p.npwp_16_hash
 ),
 pesanan AS (
     SELECT c.pelaku_usaha_id, c.kode_kab_kota, c.sektor, c.dasar_pencocokan,
            e.kd_klpd, e.versi_katalog, e.kd_paket, e.nilai_rp, e.tgl_order
     FROM cocok AS c
     JOIN staging.ekatalog_paket AS e
-        ON (e.versi_katalog = 'v6' AND e.kd_penyedia_sikap = c.kd_penyedia_sikap)
-        OR (e.versi_katalog = 'v5' AND e.kd_penyedia = c.kd_penyedia)
+        ON e.versi_katalog = 'v6' AND e.kd_penyedia_sikap = c.kd_penyedia_sikap
+    WHERE e.is_transacted
+    -- v6 orders name the vendor by kd_penyedia_sikap, v5 packages by kd_penyedia: two
+    -- equi-joins over disjoint rows instead of one OR join (a nested loop).
+    UNION ALL
+    SELECT c.pelaku_usaha_id, c.kode_kab_kota, c.sektor, c.dasar_pencocokan,
+           e.kd_klpd, e.versi_katalog, e.kd_paket, e.nilai_rp, e.tgl_order
+    FROM cocok AS c
+    JOIN staging.ekatalog_paket AS e
+        ON e.versi_katalog = 'v5' AND e.kd_penyedia = c.kd_penyedia
     WHERE e.is_transacted
 )
 SELECT

@@ -9,6 +9,26 @@ CREATE OR REPLACE TABLE marts.umkm_transaksi AS
 WITH kunci_umkm AS (
     SELECT unnest(kunci) AS kunci, umkm_id FROM marts.umkm_pelaku
 ),
+bm_tertaut AS (
+    -- Business-matching rows whose realisation some channel shows (p3dn_bm_menunjuk_paket),
+    -- found through equi-joins on the Kode Paket (with or without its catalogue version) and
+    -- on each Kode RUP of the row, then decided by the rule: the rule alone in a NOT EXISTS
+    -- is a nested loop over every (row, package) pair, quadratic in the input.
+    SELECT b.rowid AS baris
+    FROM staging.business_matching_batch AS b,
+         unnest([b.kode_paket, 'v6:' || b.kode_paket, 'v5:' || b.kode_paket]) AS c(kd_paket)
+    JOIN marts.p3dn_realisasi_paket AS p ON p.kd_paket = c.kd_paket
+    WHERE p.ada_nilai
+      AND p3dn_bm_menunjuk_paket(b.kode_paket, b.kode_rup_list, b.kunci_usaha,
+                                 p.kd_paket, p.kd_rup, p.kunci_penyedia)
+    UNION
+    SELECT b.rowid
+    FROM staging.business_matching_batch AS b, unnest(b.kode_rup_list) AS r(kd_rup)
+    JOIN marts.p3dn_realisasi_paket AS p ON p.kd_rup = r.kd_rup
+    WHERE p.ada_nilai
+      AND p3dn_bm_menunjuk_paket(b.kode_paket, b.kode_rup_list, b.kunci_usaha,
+                                 p.kd_paket, p.kd_rup, p.kunci_penyedia)
+),
 penjualan AS (
     SELECT CASE p.kanal WHEN 'pencatatan_nontender' THEN 'pencatatan' ELSE p.kanal END
                AS kanal,
@@ -38,11 +58,7 @@ penjualan AS (
            'dinyatakan_business_matching', b.kunci_usaha
     FROM staging.business_matching_batch AS b
     WHERE b.tindak_lanjut = 'Transaksi'
-      AND NOT EXISTS (
-          SELECT 1 FROM marts.p3dn_realisasi_paket AS p
-          WHERE p.ada_nilai
-            AND p3dn_bm_menunjuk_paket(b.kode_paket, b.kode_rup_list, b.kunci_usaha,
-                                       p.kd_paket, p.kd_rup, p.kunci_penyedia))
+      AND b.rowid NOT IN (SELECT baris FROM bm_tertaut)
 ),
 cocok AS (
     -- NIB first, else NPWP, else (e-Order) the Jakpreneur ID: the business of the first key

@@ -1,0 +1,149 @@
+"""Dagster's SQLite event log, written through kept-open connections in the processes that run
+the pipeline.
+
+Dagster's own SQLite event log opens a new SQLAlchemy engine and SQLite connection for every
+read and write of a run's database and of the index database: a ``p3dn run`` stores about
+900 events, and each costs two to six open/commit/close cycles. In WAL mode (which Dagster
+sets) closing the last connection checkpoints the log into the database file and syncs it,
+so each event pays several disk syncs: 2 to 18 ms per event on the 2-core benchmark machine,
+more than all the SQL of a one-pemda run when the disk is busy.
+
+:func:`install` (called when the definitions load, so in every process that executes runs)
+makes ``SqliteEventLogStorage`` keep one open connection per database file (the least recently
+used beyond :data:`MAX_OPEN_SHARDS` is closed), with ``synchronous=NORMAL``: in WAL mode a
+commit is then atomic and survives the process being killed; a power cut can lose the last
+commits of the run history, never the consistency of the file
+(https://www.sqlite.org/pragma.html#pragma_synchronous), and the pipeline's idempotence rests
+on the warehouse (file ledger, build fingerprints in DuckDB), not on the run history. Files,
+layout and schema are Dagster's: the webserver, the daemon and a process that never imported
+this module read them as always.
+
+It is a change to a private method of the Dagster version in the lock (1.13), not a setting:
+a custom storage class in ``dagster.yaml`` cannot know the instance folder when an instance
+is made with ``DagsterInstance.from_config(folder)``. Other processes (the webserver) follow a
+run's events by watching its database file, which a kept-open connection in WAL mode leaves
+untouched until a checkpoint: a run's database is therefore checkpointed (PASSIVE, no waiting
+for readers) at most once a second and at every run start, end or failure.
+PostgreSQL instance storage (``deploy/dagster-postgres.yaml``) is not affected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
+from dagster._core.storage.sql import create_engine
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.pool import StaticPool
+
+# Open database files kept per storage object: the run being written and the index, plus a
+# few a long-lived process reads.
+MAX_OPEN_SHARDS = 16
+CHECKPOINT_EVERY_SECONDS = 1.0
+_BUSY_TIMEOUT_SECONDS = 30
+_ORIGINAL = {name: getattr(SqliteEventLogStorage, name)
+             for name in ("_connect", "store_event", "wipe", "delete_events", "dispose")}
+
+
+def _tune(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _state(storage: SqliteEventLogStorage) -> dict:
+    return storage.__dict__.setdefault("_p3dn_pool", {"engines": OrderedDict(), "checkpointed": {}})
+
+
+def _engine(storage: SqliteEventLogStorage, shard: str):
+    engines = _state(storage)["engines"]
+    engine = engines.get(shard)
+    if engine is not None:
+        engines.move_to_end(shard)
+        return engine
+    # One connection, shared by the threads of this process one at a time (_db_lock).
+    engine = create_engine(storage.conn_string_for_shard(shard), poolclass=StaticPool,
+                           connect_args={"timeout": _BUSY_TIMEOUT_SECONDS,
+                                         "check_same_thread": False})
+    sqlalchemy_event.listen(engine, "connect", _tune)
+    engines[shard] = engine
+    while len(engines) > MAX_OPEN_SHARDS:
+        _, oldest = engines.popitem(last=False)
+        oldest.dispose()
+    return engine
+
+
+@contextmanager
+def _pooled_connect(self: SqliteEventLogStorage, shard: str) -> Iterator:
+    with self._db_lock:
+        engine = _engine(self, shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        with engine.connect() as conn:
+            with conn.begin():
+                yield conn
+            if shard != INDEX_SHARD_NAME:
+                _checkpoint_now_and_then(self, shard, conn)
+
+
+def _checkpoint_now_and_then(storage, shard: str, conn, force: bool = False) -> None:
+    checkpointed = _state(storage)["checkpointed"]
+    now = time.monotonic()
+    if force or now - checkpointed.get(shard, 0.0) >= CHECKPOINT_EVERY_SECONDS:
+        conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        checkpointed[shard] = now
+
+
+def _store_event(self: SqliteEventLogStorage, event) -> None:
+    _ORIGINAL["store_event"](self, event)
+    if event.is_dagster_event and event.get_dagster_event().is_job_event:
+        # A run's start, end or failure reaches a watching webserver at once.
+        with self._db_lock:
+            engine = _engine(self, event.run_id)
+            with engine.connect() as conn:
+                _checkpoint_now_and_then(self, event.run_id, conn, force=True)
+
+
+def close_connections(storage: SqliteEventLogStorage) -> None:
+    with storage._db_lock:
+        engines = _state(storage)["engines"]
+        while engines:
+            _, engine = engines.popitem(last=False)
+            engine.dispose()
+
+
+def _wipe(self: SqliteEventLogStorage) -> None:
+    close_connections(self)  # files are deleted: no connection may outlive them
+    _ORIGINAL["wipe"](self)
+
+
+def _delete_events(self: SqliteEventLogStorage, run_id: str) -> None:
+    _ORIGINAL["delete_events"](self, run_id)
+    with self._db_lock:
+        engine = _state(self)["engines"].pop(run_id, None)
+        if engine is not None:
+            engine.dispose()
+
+
+def _dispose(self: SqliteEventLogStorage) -> None:
+    close_connections(self)
+    _ORIGINAL["dispose"](self)
+
+
+def install() -> None:
+    """Make Dagster's SQLite event log keep its connections open, in this process (idempotent)."""
+    if getattr(SqliteEventLogStorage, "_p3dn_pooled", False):
+        return
+    SqliteEventLogStorage._connect = _pooled_connect
+    SqliteEventLogStorage.store_event = _store_event
+    SqliteEventLogStorage.wipe = _wipe
+    SqliteEventLogStorage.delete_events = _delete_events
+    SqliteEventLogStorage.dispose = _dispose
+    SqliteEventLogStorage._p3dn_pooled = True

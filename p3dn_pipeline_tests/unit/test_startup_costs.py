@@ -1,0 +1,140 @@
+"""What makes start-up and event writing cheap must not change what they decide: the staging
+contract's column cache, and the Dagster event log kept open (lib/dagster_storage.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, asset, materialize
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+
+from p3dn_pipeline.lib import contract
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+from p3dn_pipeline.lib import dagster_storage
+from p3dn_pipeline_tests.unit.test_source_registry import CONTOH, GOOD_SQL, contoh_source
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("P3DN_CACHE_DIR", str(folder))
+    return folder
+
+
+def test_the_contract_runs_a_file_once_and_reads_its_columns_back(tmp_path, cache, monkeypatch):
+    source = contoh_source(tmp_path, GOOD_SQL)
+    contract.check_staging_sql(source, CONTOH)
+    cached = list((cache / "staging-contract").glob("contoh-*.json"))
+    assert len(cached) == 1
+
+    def must_not_run(*args):
+        raise AssertionError("the file was run again although nothing changed")
+
+    monkeypatch.setattr(contract, "_run_on_empty_raw", must_not_run)
+    contract.check_staging_sql(source, CONTOH)  # from the cache
+
+
+def test_a_changed_file_misses_the_cache_and_is_checked_again(tmp_path, cache):
+    contract.check_staging_sql(contoh_source(tmp_path / "a", GOOD_SQL), CONTOH)
+    # Same dataset, a file that no longer makes nilai_rp: the cache must not answer for it.
+    broken = GOOD_SQL.replace("AS nilai_rp", "AS nilai_rupiah")
+    with pytest.raises(contract.StagingContractError, match="lacks the column.s. nilai_rp"):
+        contract.check_staging_sql(contoh_source(tmp_path / "b", broken), CONTOH)
+    assert len(list((cache / "staging-contract").glob("contoh-*.json"))) == 2
+
+
+def test_a_file_that_fails_is_never_cached(tmp_path, cache):
+    failing = GOOD_SQL.replace("FROM raw.contoh", "FROM raw.contoh WHERE no_such_column")
+    for _ in range(2):
+        with pytest.raises(contract.StagingContractError, match="fails on an empty raw.contoh"):
+            contract.check_staging_sql(contoh_source(tmp_path, failing), CONTOH)
+        shutil.rmtree(tmp_path / "contoh")
+    assert not list(cache.rglob("*.json"))
+
+
+def test_an_unreadable_cache_entry_is_run_again(tmp_path, cache):
+    source = contoh_source(tmp_path, GOOD_SQL)
+    contract.check_staging_sql(source, CONTOH)
+    (entry,) = (cache / "staging-contract").glob("contoh-*.json")
+    entry.write_text("{half a file")
+    contract.check_staging_sql(source, CONTOH)
+    assert entry.read_text().startswith('{"')
+
+
+@asset
+def satu() -> int:
+    return 1
+
+
+@asset
+def dua(satu: int) -> int:
+    return satu + 1
+
+
+def test_the_kept_open_event_log_keeps_dagster_files_and_readers(tmp_path):
+    """Runs written through the kept-open event log read back, from another instance of the
+    same folder, exactly as Dagster wrote them; two instances of two folders in one process
+    keep to their own files."""
+    dagster_storage.install()
+    assert SqliteEventLogStorage._p3dn_pooled
+    homes = [tmp_path / "a", tmp_path / "b"]
+    written = {}
+    for home in homes:
+        home.mkdir()
+        shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+        with DagsterInstance.from_config(str(home)) as instance:
+            result = materialize([satu, dua], instance=instance)
+            assert result.success
+            written[home] = (result.run_id,
+                             [e.dagster_event_type for e in instance.all_logs(result.run_id)])
+    for home in homes:
+        run_id, events = written[home]
+        stock = DagsterSqliteStorage.from_local(str(home))
+        records = stock.event_log_storage.get_records_for_run(run_id).records
+        assert [r.event_log_entry.dagster_event_type for r in records] == events
+        assert events.count("ASSET_MATERIALIZATION") == 2
+        assert [run.run_id for run in stock.run_storage.get_runs()] == [run_id]
+        assert stock.event_log_storage.get_latest_materialization_events(
+            [satu.key])[satu.key].run_id == run_id
+
+
+def test_a_typed_error_text_in_a_workbook_is_quarantined_as_the_cell_shows_it(tmp_path):
+    """The column-by-column XLSX reader still sends a cell typed as ``#REF!`` (a string, not
+    an Excel error cell) through the per-cell rule, and only its row."""
+    import duckdb
+    import xlsxwriter
+
+    from p3dn_pipeline.lib import landing, readers
+
+    path = tmp_path / "blibli_2024.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = workbook.add_worksheet("Laporan PDN")
+    rows = [["Bulan", "Platform", "Nama Usaha", "NIB", "Jumlah Transaksi",
+             "Nilai Penjualan (Rp)", "Kategori"],
+            ["Januari 2024", "Blibli", "Sentra Betawi", "8162699020659", 53, 2505300, "Lain"],
+            ["Januari 2024", "Blibli", "Griya Jaya", "2215779246825", 6, " #REF! ", "Lain"],
+            [None] * 7,
+            ["Februari 2024", "Blibli", "Kue Nikmat", "2606212224673", 14, 1101300, "Lain"]]
+    for number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if value is not None:
+                sheet.write(number, column, value)
+    workbook.close()
+
+    recognition = landing.recognise(landing.read_header(path))
+    con = duckdb.connect()
+    readers._xlsx_source(con, recognition, str(path))
+    got = con.execute("SELECT sheet_row, f_nilai_penjualan, read_problem FROM p3dn_xlsx_rows "
+                      "ORDER BY sheet_row").fetchall()
+    # Row 4 is blank layout and dropped; row 3 keeps what the cell shows and says why.
+    assert got == [
+        (2, "2505300", None),
+        (3, "#REF!", {"column_name": "Nilai Penjualan (Rp)", "rule": "spreadsheet_error",
+                      "offending_value": "#REF!"}),
+        (5, "1101300", None),
+    ]
