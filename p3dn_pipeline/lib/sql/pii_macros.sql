@@ -10,10 +10,10 @@ CREATE OR REPLACE TEMP MACRO p3dn_hmac(value) AS (
 
 -- A personal identifier's shape without its content: digits become 9, letters A, so staging
 -- can quarantine a malformed NIK ("99999999999999", 14 digits) without ever seeing it.
--- Digits and letters of every script: a NIK typed in full-width digits must not survive as
--- its own shape.
+-- Numbers (digits, superscripts, circled and Roman numerals) and letters of every script: a
+-- NIK typed in any of them must not survive as its own shape.
 CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
-    regexp_replace(regexp_replace(value, '\p{Nd}', '9', 'g'), '\p{L}', 'A', 'g')
+    regexp_replace(regexp_replace(value, '\p{N}', '9', 'g'), '\p{L}', 'A', 'g')
 );
 
 -- A value shaped like a NIK (16 digits, grouped or not) or an Indonesian mobile number
@@ -21,8 +21,8 @@ CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
 -- rows name people: a cell shifted from the NIK or phone column. Stored as its shape only,
 -- so staging quarantines the row for the field it broke without the value ever written.
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
-    CASE WHEN regexp_full_match(p3dn_digit_ascii(coalesce(p3dn_teks(x), '')),
+    CASE WHEN regexp_full_match(p3dn_nfkc(coalesce(p3dn_teks(x), '')),
                                 '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})')
-         THEN 'disembunyikan, bentuk ' || p3dn_shape(p3dn_digit_ascii(p3dn_teks(x)))
+         THEN 'disembunyikan, bentuk ' || p3dn_shape(p3dn_nfkc(p3dn_teks(x)))
          ELSE x
     END;
