@@ -97,6 +97,8 @@ def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
             ref = f"p3dn_nfkc({ref})"
         if ref is not None and dataset.rows_name_people:
             ref = f"p3dn_tanpa_identitas({ref})"
+            if f.name in dataset.coded_fields:
+                ref = f"p3dn_tanpa_nama({ref})"
         expressions.append(ref or "NULL")
     for name, treatment in dataset.personal.items():
         if treatment != "hash":

@@ -97,6 +97,11 @@ class Dataset:
     # put their NIK or phone number under any field, so a value shaped like one is never
     # stored as read in any field (readers._select_list).
     rows_name_people: bool = False
+    # With rows_name_people: fields that must hold a code, number, date, month or quarter
+    # (NIB, Triwulan, Produksi, amounts, dates, kode). A person's name cannot be told from a
+    # business name in free text, but letters and spaces shaped like a name in one of these
+    # is a shifted cell: kept as its shape only (readers._select_list, p3dn_tanpa_nama).
+    coded_fields: tuple[str, ...] = ()
     # Where the INAPROC data API serves this dataset, below its base URL (`p3dn pull`,
     # lib/inaproc.py): v1/... pages with a cursor, legacy/... answers with one array.
     inaproc_endpoint: str | None = None
