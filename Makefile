@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(LOCAL_DAGSTER_HOME)
 # data, set P3DN_PII_KEY and P3DN_DEMO_MODE=0, so that a missing key stops the run.
 export P3DN_DEMO_MODE ?= 1
 
-.PHONY: run test test-fast test-system-packages dev synth bench lock clean
+.PHONY: run test test-fast test-system-packages mutation dev synth bench lock clean
 
 # Every dependency at the version and hashes in the lock (the versions the tests run on), then
 # the project itself without resolving anything; pip check fails when pyproject.toml asks for
@@ -67,6 +67,14 @@ test-system-packages:
 ## test-fast: unit tests only
 test-fast: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m "not slow"
+
+## mutation: break figures, rules and protections on purpose, one at a time, in a temporary
+## copy of the repository, and fail if the tests that must catch a break all pass
+## (scripts/mutation_check.py; MUTATION_FLAGS=--list shows the breaks, '--only ID' runs some;
+## CI passes --no-baseline: make test has just run the same tests on the unbroken code)
+MUTATION_FLAGS ?=
+mutation: $(BIN)/.installed
+	$(BIN)/python scripts/mutation_check.py $(MUTATION_FLAGS)
 
 ## dev: the Dagster UI on http://127.0.0.1:3000, with the daemon (schedule, sensors, run queue)
 dev: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -29,10 +30,36 @@ class Seen:
     path: str
     query: dict
     headers: dict
+    at: float = field(default_factory=time.monotonic)  # when the request came in
 
     @property
     def cursor(self) -> str:
         return self.query.get("cursor", "")
+
+
+# The field names v1/ekatalog/paket-e-purchasing serves e-katalog v6 orders under, as
+# independent public clients of the API read them (DOMAIN.md 2.1 for order_id, total, status,
+# kode_klpd; the rest from those clients, defs/lkpp/README.md), for the ISB export's names.
+# Written out here, not taken from the code under test. kode_satker carrying the dotted
+# kd_satker_str is an assumption (never seen from the live service).
+V6_FIELDS_AS_SERVED = {
+    "tahun_anggaran": "fiscal_year", "kd_klpd": "kode_klpd", "kd_satker_str": "kode_satker",
+    "kd_paket": "order_id", "kd_rup": "rup_code", "product_ids": "product_id",
+    "kd_penyedia_v6": "kode_penyedia", "total_harga": "total", "tgl_order": "order_date",
+    "status_pkt": "status", "sumber_dana": "funding_source", "rup_nama_pkt": "rup_name",
+    "jml_jenis_produk": "count_product", "jml_produk": "total_qty", "ongkir": "shipping_fee",
+    "status_pengiriman": "shipment_status", "nama_satker": "nama_satker", "mak": "mak",
+}
+
+
+def v6_order_as_served(order: dict) -> dict:
+    """An ISB export's v6 order as the v1 endpoint serves it: its names, the fields the API
+    adds (the private-sector flag, the PPK's NIP and name), without those it lacks."""
+    served = {V6_FIELDS_AS_SERVED[name]: value for name, value in order.items()
+              if name in V6_FIELDS_AS_SERVED}
+    served.update({"is_swasta": False, "flag_minikom": "Ya",
+                   "rup_nip_ppk": "198001012006041001", "rup_nama_ppk": "Nama PPK Uji"})
+    return served
 
 
 def paged(records: list[dict], sizes: list[int], prefix: str = "c") -> dict[str, list[Answer]]:

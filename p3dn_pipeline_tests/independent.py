@@ -987,6 +987,12 @@ def umkm_per_triwulan(reading: Reading) -> dict[tuple[int, int], dict[str, Any]]
             "jumlah_baru": None if baseline else len(now - seen_before),
             "jumlah_lanjut": None if previous is None else len(now & previous),
             "jumlah_keluar": None if previous is None else len(previous - now),
+            # Growth against the previous calendar quarter: TW I against the previous
+            # year's TW IV.
+            "jumlah_aktif_triwulan_sebelumnya": None if previous is None else len(previous),
+            "pct_pertumbuhan_qoq": (None if previous is None
+                                    else pct(Decimal(len(now) - len(previous)),
+                                             Decimal(len(previous)))),
             "jumlah_dibawa": len(set(latest) - now),
             "produksi_ton_ytd": half_up(kg / 1000, GRAM),
             "produksi_olahan_ton_ytd": half_up(kg_olahan / 1000, GRAM),

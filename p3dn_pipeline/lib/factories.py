@@ -32,14 +32,22 @@ from dagster import (
     asset,
 )
 
-from p3dn_pipeline.lib import builds, contract, fiscal_years, ledger, quality_gate
+from p3dn_pipeline.lib import (
+    builds,
+    contract,
+    data_docs,
+    fiscal_years,
+    gx_results,
+    ledger,
+    quality_gate,
+)
 from p3dn_pipeline.lib.partitions import (
     FISCAL_YEARS,
     SINGLE_RUN,
     plausible_fiscal_years,
     registered_fiscal_years,
 )
-from p3dn_pipeline.lib.quality import to_asset_check_results, validate_table
+from p3dn_pipeline.lib.quality import load_suite, to_asset_check_results, validate_suite
 from p3dn_pipeline.lib.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib.sources import (
     Dataset,
@@ -461,17 +469,10 @@ def build_staging_asset(source: Source, staged: Staged):
 
     def checks(step: Build) -> Checked:
         # Validation reads the committed table through cursors of this connection.
-        rule_results = validate_table(step.con, table_name, list(rules))
-        accounting = quality_gate.rows_accounted_for(
-            step.con, dataset.name, asset_key, year_column=year_column,
-            years=step.slices or [])
-        results = [*to_asset_check_results(rule_results, asset_key=asset_key), accounting]
-
-        def record(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
-            quality_gate.record_results(con, table_name, asset_key, build_id, rule_results,
-                                        accounting, builds.utc_now(), emitted=results)
-
-        return Checked(results, record)
+        return _suite_checks(step, table_name, asset_key, rules,
+                             accounting=quality_gate.rows_accounted_for(
+                                 step.con, dataset.name, asset_key, year_column=year_column,
+                                 years=step.slices or []))
 
     return incremental_asset(
         key=asset_key, group="staging", deps=_unique(upstream),
@@ -588,6 +589,17 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
     file_params = {name: Path(value) for name, value in (params or {}).items()
                    if isinstance(value, str) and Path(value).is_file()}
 
+    # Plausibility rules across rows, in the mart's stored suite next to its SQL
+    # (<folder>/expectations/<table>.json): WARN checks on the mart, never blocking.
+    suite_file = sql_file.parent.parent / "expectations" / f"{table}.json"
+    rules = load_suite(suite_file) if suite_file.is_file() else ()
+    blocking = [rule.name for rule in rules if rule.severity != "WARN"]
+    if blocking:
+        raise ValueError(f"{suite_file}: a mart's plausibility rules are WARN, not {blocking}")
+    specs = [AssetCheckSpec(rule.name, asset=asset_key,
+                            description=f"[WARN] {rule.description} (Reported, never stops a "
+                                        "figure.)") for rule in rules]
+
     def build(step: Build) -> None:
         execute_all(step.con, ";\n".join(body_sql), params)
         if year_sliced:
@@ -608,7 +620,34 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
         partitioned=year_sliced,
         sliced_table=(f"{schema}.{table}", FISCAL_YEAR_COLUMN) if year_sliced else None,
         gated=True,
+        check=(lambda step: _suite_checks(step, f"{schema}.{table}", asset_key, rules))
+        if rules else None,
+        stored_checks=(lambda step: quality_gate.stored_results(step.con, f"{schema}.{table}",
+                                                                asset_key)) if rules else None,
+        check_specs=specs,
     )(build)
+
+
+def _suite_checks(step: Build, table_name: str, asset_key: AssetKey, rules: Sequence,
+                  accounting: AssetCheckResult | None = None) -> Checked:
+    """Validate a table against its suite with GX. Each check links GX's validation result,
+    kept beside the warehouse, and its Data Docs page (rendered by the next publish of the
+    dashboard, lib/data_docs.py); results are recorded with the build (quality_gate)."""
+    validation = validate_suite(step.con, table_name, list(rules), suite_name=table_name)
+    kept = gx_results.keep_validation(step.con, table_name, validation)
+    page = data_docs.validation_page(kept.parents[3], table_name, kept)
+    results = to_asset_check_results(
+        validation.results, asset_key=asset_key,
+        metadata={"gx_validation_result": MetadataValue.path(str(kept)),
+                  "data_docs_page": MetadataValue.path(str(page))})
+    if accounting is not None:
+        results.append(accounting)
+
+    def record(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+        quality_gate.record_results(con, table_name, asset_key, build_id, validation.results,
+                                    accounting, builds.utc_now(), emitted=results)
+
+    return Checked(results, record)
 
 
 def _is_comment_statement(statement: str) -> bool:

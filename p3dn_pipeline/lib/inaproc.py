@@ -1,10 +1,11 @@
 """Pulling LKPP's datasets from the INAPROC data API into the landing folder.
 
 Each pull of one dataset x kode_klpd x year becomes one snapshot file,
-``<landing>/inaproc/<dataset>/<kode_klpd>_<tahun>.json``, in the API's own JSON shape (a v1
-envelope ``{"data": [...], "meta": {...}}`` with every page's records, or a legacy bare
-array), so the file ledger, recognition by fields and the snapshot rule load it like any
-export. The file is replaced only once the new pull is complete.
+``<landing>/inaproc/<dataset>/<kode_klpd>_<tahun>.json``, in the API's own JSON shape (for a
+v1 endpoint its pages, one envelope ``{"data": [...], "meta": {...}}`` a line, so that the
+loader reads one page at a time however large the year; a legacy endpoint's bare array), so
+the file ledger, recognition by fields and the snapshot rule load it like any export. The
+file is replaced only once the new pull is complete.
 
 Files next to it, hidden (a leading dot), so the landing folder's discovery and the landing
 sensor never see them:
@@ -15,6 +16,9 @@ sensor never see them:
   written after each page's records are on disk, so a pull killed at any point restarts from
   its last completed page and cuts away whatever it wrote after that;
 - ``.<name>.lock``: held while a pull runs, so two pulls of the same slice never interleave.
+
+And ``<landing>/inaproc/.requests``: the times of the requests of the last hour, which every
+pull into this landing folder counts against the rate limits (RateLimiter).
 
 No function here logs or returns the API token: it lives in the client's Authorization
 header only, and every message built from a response is scrubbed of it.
@@ -30,7 +34,6 @@ import os
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +45,7 @@ from pydantic import PrivateAttr
 from p3dn_pipeline.lib.files import fsync_path
 from p3dn_pipeline.lib.limits import load_limits, megabytes
 from p3dn_pipeline.lib.sources import registry
+from p3dn_pipeline.settings import load_settings
 
 API_BASE_URL = "https://data.inaproc.id/api"
 TOKEN_ENV = "INAPROC_API_TOKEN"
@@ -49,6 +53,11 @@ BASE_URL_ENV = "P3DN_INAPROC_BASE_URL"
 YEARS_ENV = "P3DN_PULL_YEARS"
 PER_MINUTE_ENV = "P3DN_INAPROC_REQUESTS_PER_MINUTE"
 PER_HOUR_ENV = "P3DN_INAPROC_REQUESTS_PER_HOUR"
+# For tests only: the length in seconds of the limiter's "minute" (its hour is 60 of them),
+# so that a test of two processes sharing the limits takes seconds. Never set it in
+# production: LKPP's limits are per real minute and hour.
+TEST_MINUTE_ENV = "P3DN_INAPROC_TEST_MINUTE_S"
+REQUEST_LOG_NAME = ".requests"
 # Below LKPP's own limits (1000 a minute, 5000 an hour), so that a person using the same
 # token by hand at the same time does not push the pull into 429s.
 DEFAULT_PER_MINUTE = 800
@@ -96,6 +105,7 @@ class PullConfig:
     years: list[int]
     per_minute: int
     per_hour: int
+    minute_s: float = 60.0
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -134,7 +144,13 @@ def load_pull_config() -> PullConfig:
         base_url=os.environ.get(BASE_URL_ENV, "").strip() or API_BASE_URL,
         kd_klpd=kd_klpd, years=pull_years(),
         per_minute=_positive_int(PER_MINUTE_ENV, DEFAULT_PER_MINUTE),
-        per_hour=_positive_int(PER_HOUR_ENV, DEFAULT_PER_HOUR))
+        per_hour=_positive_int(PER_HOUR_ENV, DEFAULT_PER_HOUR),
+        minute_s=float(_positive_int(TEST_MINUTE_ENV, 60)))
+
+
+def request_log_path(landing_dir: Path) -> Path:
+    """The requests of the last hour, shared by every pull into this landing folder."""
+    return landing_dir / SNAPSHOT_FOLDER / REQUEST_LOG_NAME
 
 
 def check_kd_klpd(kd_klpd: str) -> None:
@@ -155,37 +171,74 @@ class Wait:
 
 
 class RateLimiter:
-    """At most ``per_minute`` requests in any 60 s and ``per_hour`` in any 3600 s, over every
-    request made through it: one limiter serves every dataset of a run."""
+    """At most ``per_minute`` requests in any minute and ``per_hour`` in any hour, over every
+    request made through it.
 
-    def __init__(self, per_minute: int, per_hour: int, *,
-                 clock: Callable[[], float] = time.monotonic,
+    With a ``log_path`` the requests are counted in that file, under an OS lock (flock), by
+    every process that uses the same file: two pulls started together (the 05:00 schedule
+    and a ``p3dn pull`` by hand, or the job's steps in their own processes) share the
+    token's quota instead of each spending all of it. The file holds the times of the
+    requests of the last hour, one a line; it is not a secret. Without it, the limiter counts
+    the requests of its own process only."""
+
+    def __init__(self, per_minute: int, per_hour: int, *, log_path: Path | None = None,
+                 minute_s: float = 60.0,
+                 clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep):
         self.per_minute, self.per_hour = per_minute, per_hour
+        self.minute_s, self.hour_s = minute_s, 60 * minute_s
+        self.log_path = log_path
         self.clock, self.sleep = clock, sleep
-        self._sent: deque[float] = deque()
+        self._sent: list[float] = []
         self._lock = threading.Lock()
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
 
     def acquire(self) -> float:
         """Wait until one more request is allowed and count it; returns the seconds waited."""
         waited = 0.0
-        with self._lock:
-            while True:
-                now = self.clock()
-                while self._sent and now - self._sent[0] >= 3600:
-                    self._sent.popleft()
-                wait = 0.0
-                if len(self._sent) >= self.per_hour:
-                    wait = self._sent[-self.per_hour] + 3600 - now
-                in_minute = sum(1 for sent in self._sent if now - sent < 60)
-                if in_minute >= self.per_minute:
-                    recent = [sent for sent in self._sent if now - sent < 60]
-                    wait = max(wait, recent[-self.per_minute] + 60 - now)
-                if wait <= 0:
-                    self._sent.append(now)
-                    return waited
-                self.sleep(wait)
-                waited += wait
+        while True:
+            with self._lock:
+                wait = self._take_or_wait()
+            if wait <= 0:
+                return waited
+            self.sleep(wait)
+            waited += wait
+
+    def _take_or_wait(self) -> float:
+        if self.log_path is None:
+            self._sent, wait = self._counted(self._sent)
+            return wait
+        with self.log_path.open("a+", encoding="ascii") as log:
+            fcntl.flock(log, fcntl.LOCK_EX)  # released when the file closes
+            log.seek(0)
+            sent = []
+            for line in log.read().split():
+                try:
+                    sent.append(float(line))
+                except ValueError:
+                    continue  # a line cut by a crash: one request less counted
+            kept, wait = self._counted(sent)
+            log.seek(0)
+            log.truncate()
+            log.write("".join(f"{at:.6f}\n" for at in kept))
+            log.flush()
+            return wait
+
+    def _counted(self, sent: list[float]) -> tuple[list[float], float]:
+        """The requests still within the hour, with this one when it may go now; else the
+        seconds to wait before asking again."""
+        now = self.clock()
+        sent = sorted(at for at in sent if now - at < self.hour_s)
+        wait = 0.0
+        if len(sent) >= self.per_hour:
+            wait = sent[-self.per_hour] + self.hour_s - now
+        recent = [at for at in sent if now - at < self.minute_s]
+        if len(recent) >= self.per_minute:
+            wait = max(wait, recent[-self.per_minute] + self.minute_s - now)
+        if wait <= 0:
+            sent.append(now)
+        return sent, wait
 
 
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
@@ -358,13 +411,22 @@ def _sidecar(path: Path, suffix: str) -> Path:
 
 
 def _record_bytes(records: Iterable[dict], first: bool) -> bytes:
-    # One record per line, in the API's own field names and order.
+    # A legacy bare array: one record per line, in the API's own field names and order.
     parts = []
     for record in records:
         parts.append(("\n" if first else ",\n")
                      + json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         first = False
     return "".join(parts).encode("utf-8")
+
+
+def _page_bytes(records: list[dict], meta: dict) -> bytes:
+    # One v1 page as one line, {"data": [...], "meta": {...}}: the loader reads the file a
+    # page at a time, so no value it reads grows with the year's data. The meta says where
+    # the page came from, never the cursor (opaque, and it would make two pulls of the same
+    # data differ).
+    return (json.dumps({"data": records, "meta": meta}, ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _write_at(path: Path, offset: int, data: bytes) -> int:
@@ -408,18 +470,20 @@ def pull_snapshot(client: InaprocClient, endpoint: Endpoint, kd_klpd: str, year:
 
 def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, state_path,
                  max_pages, clock) -> PullResult:
+    # The layout too: a partial file written by an older version is begun again.
     identity = {"endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
-                "limit": PAGE_LIMIT}
+                "limit": PAGE_LIMIT, "layout": "page-per-line" if endpoint.paged else "array"}
     waits: list[Wait] = []
     warnings: list[str] = []
     requests_before = client.requests
     state = _resumable_state(state_path, partial, identity, clock())
     resumed_from = state["pages"] + 1 if state else None
     if state is None:
-        opening = b'{"data": [' if endpoint.paged else b"["
+        opening = b"" if endpoint.paged else b"["
         partial.write_bytes(opening)
         state = {**identity, "started_at": clock(), "pages": 0, "rows": 0,
                  "bytes": len(opening), "cursor": "", "seen": []}
+    limit = load_limits().max_json_record_bytes
     while True:
         page = state["pages"] + 1
         if page > max_pages:
@@ -433,9 +497,6 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
                 params["cursor"] = state["cursor"]
         payload = client.get_page(endpoint, params, page, waits)
         records = payload["data"] if endpoint.paged else payload
-        state["bytes"] = _write_at(partial, state["bytes"],
-                                   _record_bytes(records, first=state["rows"] == 0))
-        state["pages"], state["rows"] = page, state["rows"] + len(records)
         done = True
         if endpoint.paged:
             meta = payload["meta"]
@@ -445,11 +506,25 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
                 # The API has been seen to hand back a cursor it gave before: following it
                 # would fetch the same pages again, for ever.
                 warnings.append(f"page {page} gave a cursor already followed; stopped there "
-                                f"as if it were the last page ({state['rows']} rows)")
+                                f"as if it were the last page ({state['rows'] + len(records)} "
+                                "rows)")
                 done = True
+            if records:
+                line = _page_bytes(records, {
+                    "endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
+                    "page": page, "rows": len(records), "has_more": not done})
+                if len(line) > limit:
+                    warnings.append(f"page {page} is {megabytes(len(line))}, more than "
+                                    f"P3DN_MAX_JSON_RECORD_MB ({megabytes(limit)}), which one "
+                                    "page must fit to load: raise P3DN_MAX_JSON_RECORD_MB")
+                state["bytes"] = _write_at(partial, state["bytes"], line)
             if state["cursor"]:
                 state["seen"].append(state["cursor"])
             state["cursor"] = following
+        else:
+            state["bytes"] = _write_at(partial, state["bytes"],
+                                       _record_bytes(records, first=state["rows"] == 0))
+        state["pages"], state["rows"] = page, state["rows"] + len(records)
         _write_atomically(state_path, json.dumps(state))
         if done:
             break
@@ -462,26 +537,14 @@ def _pull_locked(client, endpoint, kd_klpd, year, landing_dir, final, partial, s
         # the last good one.
         result.status = "empty"
     else:
-        if endpoint.paged:
-            meta = {"endpoint": endpoint.path, "kode_klpd": kd_klpd, "tahun": year,
-                    "pages": state["pages"], "rows": state["rows"], "has_more": False,
-                    "cursor": ""}
-            closing = "\n], \"meta\": " + json.dumps(meta) + "}\n"
-        else:
-            closing = "\n]\n"
-        _write_at(partial, state["bytes"], closing.encode("utf-8"))
+        if not endpoint.paged:
+            _write_at(partial, state["bytes"], b"\n]\n")
         if final.is_file() and final.read_bytes() == partial.read_bytes():
             # Same data, same bytes: the file is left as it was, so nothing reloads it.
             result.status = "unchanged"
         else:
             os.replace(partial, final)
             fsync_path(final.parent)
-        limit = load_limits().max_json_record_bytes
-        if endpoint.paged and final.stat().st_size > limit:
-            # The loader reads an envelope as one JSON value (lib/readers.py).
-            warnings.append(f"{relative} is {megabytes(final.stat().st_size)}, more than "
-                            f"P3DN_MAX_JSON_RECORD_MB ({megabytes(limit)}), which an "
-                            "envelope must fit to load: raise P3DN_MAX_JSON_RECORD_MB")
     partial.unlink(missing_ok=True)
     state_path.unlink(missing_ok=True)
     return result
@@ -539,7 +602,9 @@ class InaprocApi(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._config = load_pull_config()
-        limiter = RateLimiter(self._config.per_minute, self._config.per_hour)
+        limiter = RateLimiter(self._config.per_minute, self._config.per_hour,
+                              log_path=request_log_path(load_settings().landing_dir),
+                              minute_s=self._config.minute_s)
         self._client = InaprocClient(self._config.base_url, self.token, limiter)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:

@@ -362,24 +362,62 @@ def _envelope_records(text: str, cut: bool) -> tuple[int, str | None]:
     except (json.JSONDecodeError, RecursionError):
         return 0, None
     records = _skip_space(text, at + 1)
+    # A probe cut short can still show a first page followed by the next.
+    pages = _envelope_pages(text, cut) if cut else None
     try:
         whole = None if cut else json.loads(text)
     except json.JSONDecodeError as err:
-        if err.msg == "Extra data":
-            return 0, None  # more objects follow: one record per line, one of them "data"
         whole = None
+        if err.msg == "Extra data":
+            pages = _envelope_pages(text, cut)
+            if pages is None:
+                return 0, None  # more objects follow: one record per line, one of them "data"
     if text[records:records + 1] not in ("{", "]"):
         return 0, None  # "data" holds no records
     complete = isinstance(whole, dict) and isinstance(whole.get("data"), list)
-    with_meta = "meta" in keys or (complete and "meta" in whole)
+    with_meta = pages is not None or "meta" in keys or (complete and "meta" in whole)
     kind = ("an INAPROC API response envelope ({\"data\": [...], \"meta\": {...}})"
             if with_meta else "an API response envelope ({\"data\": [...]})")
+    if pages is not None:
+        # The pull's snapshot (lib/inaproc.py): the API's pages one after the other, so
+        # each value read is one page, whatever the size of the whole.
+        kind = ENVELOPE_PAGES
     if text[records:records + 1] == "]":
         raise LandingError(f"is {kind} with no rows under data: the API answered with "
                            "nothing; fetch it again")
-    count = len(whole["data"]) if complete else None
+    count = len(whole["data"]) if complete else pages or None
     rows = "rows" if count is None else f"{count} row" + ("" if count == 1 else "s")
     return records, f"{kind} with {rows} under data"
+
+
+# How a file of API pages (lib/inaproc.py's snapshots) is described; readers.py reads it
+# page by page.
+ENVELOPE_PAGES = ('INAPROC API response pages, one envelope ({"data": [...], "meta": {...}}) '
+                  "per line,")
+
+
+def _envelope_pages(text: str, cut: bool) -> int | None:
+    """The rows of a file of API pages, one envelope {"data": [...], "meta": {...}} after
+    another (0 when the probe holds only part of it); None when the objects are not all
+    such envelopes (one record per line)."""
+    decoder = json.JSONDecoder()
+    at, rows, seen = 0, 0, 0
+    while at < len(text):
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except (json.JSONDecodeError, RecursionError):
+            if cut and seen:
+                return 0  # the probe ends inside a later page
+            return None
+        seen += 1
+        if not (isinstance(value, dict) and set(value) == {"data", "meta"}
+                and isinstance(value["data"], list) and isinstance(value["meta"], dict)):
+            return None
+        rows += len(value["data"])
+        at = _skip_space(text, at)
+    if seen < 2:
+        return None  # one envelope: not a file of pages
+    return 0 if cut else rows
 
 
 def _csv_header(path: Path) -> Header:
@@ -620,14 +658,15 @@ def recognise(header: Header) -> Recognition:
     known = [h for h in header.columns if normalise_header(h) in _all_known_headers()]
     others = len([h for h in header.columns if h.strip()]) - len(known)
     if header.envelope:
-        # Its records' fields are read as an export's would be; an API whose field names
-        # differ from the export's is not mapped (yet).
+        # Its records' fields are read as an export's would be, under the export's names or
+        # the INAPROC API's names each dataset declares (Field aliases).
         if ratio == 0:
             raise LandingError(
                 f"is {header.envelope}, whose records match no known dataset: none of the "
                 "required fields of any dataset is among the "
-                f"{len(header.columns)} fields of its first record (the API's own field "
-                "names are not read yet): download the same data as an ISB export instead")
+                f"{len(header.columns)} fields of its first record, under an ISB export's "
+                "names or the INAPROC API's: it may come from an endpoint this pipeline does "
+                "not read; download the same data as an ISB export instead")
         what = f"is {header.envelope}, whose records match no known dataset"
     else:
         what = f"matches no known dataset{where}"

@@ -1,55 +1,42 @@
-"""Quality rules for DuckDB staging tables: Great Expectations 1.x run inside DuckDB, reported to Dagster.
+"""Quality rules for DuckDB tables: Great Expectations 1.x suites run by GX inside DuckDB, reported
+to Dagster.
 
-A table's rules are written as code, one :class:`Rule` each: a name (the Dagster check name), a
-declarative check (:class:`NotNull`, :class:`Unique`, :class:`Between`, :class:`InSet`,
-:class:`MatchesRegex`, :class:`RowCondition`, :class:`ExistsIn`, :class:`SumsMatch`,
-:class:`RowCountBetween`), our own
-severity and a description. :func:`validate_table` runs them all inside DuckDB (no table is ever
-pulled into pandas: only aggregates and at most ``sample_size`` rows per failing rule leave the
-database) and returns one :class:`RuleResult` per rule; :func:`to_asset_check_results` turns them into
-``dagster.AssetCheckResult`` objects and :func:`check_specs` declares the matching
-``AssetCheckSpec`` list (``blocking=True`` for ERROR rules)::
+The pipeline's rules live in stored Expectation Suites, GX's own JSON, one per staging table
+(``defs/<source>/expectations/<table>.json``) and one per mart with plausibility rules
+(``defs/marts/expectations/``). :func:`load_suite` reads one into :class:`Rule` objects (a
+Dagster check name, our severity and description from each expectation's ``meta``, and GX's
+type and kwargs as written) without importing GX; :func:`validate_suite` hands exactly those
+expectations to GX and returns one :class:`RuleResult` per rule plus GX's own
+``ExpectationSuiteValidationResult`` JSON; :func:`to_asset_check_results` turns the results
+into ``dagster.AssetCheckResult`` objects. The helpers :class:`NotNull`, :class:`Unique`,
+:class:`Between`, :class:`InSet`, :class:`MatchesRegex`, :class:`RowCondition`,
+:class:`ExistsIn`, :class:`SumsMatch` and :class:`RowCountBetween` write such expectations
+(tests, benchmarks, :func:`write_suite`)::
 
-    RULES = [
-        Rule("kd_paket_unique", Unique(("kd_paket",)), "ERROR", "One row per order"),
-        Rule("total_harga_non_negative", Between("total_harga", min_value=0), "WARN", "No negative totals"),
-    ]
+    rules = load_suite("p3dn_pipeline/defs/<source>/expectations/<table>.json")
+    validation = validate_suite(conn, "staging.<table>", rules)
+    yield from to_asset_check_results(validation.results)
 
-    @dg.multi_asset_check(specs=check_specs("stg_ekatalog_paket", RULES))
-    def stg_ekatalog_paket_quality(duckdb: DuckDBResource):
-        with duckdb.get_connection() as conn:
-            results = validate_table(conn, "stg.ekatalog_paket", RULES)
-        yield from to_asset_check_results(results)
+Who executes what (verified with great_expectations 1.24.1, duckdb 2.0.1, duckdb-engine 0.17.0,
+SQLAlchemy 2.1): GX, always, on the duckdb dialect; no table is pulled into Python (only
+aggregates and at most a few hundred rows per rule leave the database).
 
-Who executes what, and why (verified with great_expectations 1.24.1, duckdb 2.0.1,
-duckdb-engine 0.17.0, SQLAlchemy 2.1):
-
-* NotNull, Between, InSet, RowCountBetween run through GX (SQL datasource, duckdb dialect). GX
-  bundles their aggregates into one ``SELECT sum(CASE ...)`` pass and returns unexpected counts
-  and up to ``sample_size`` unexpected rows with their ``_source_file``/``_source_row``
-  (``unexpected_index_column_names``).
-* MatchesRegex runs as our own SQL: GX raises "Regex is not supported for dialect duckdb" (and
-  "Like patterns are not supported for dialect duckdb") because its dialect tables have no duckdb
-  branch. We use DuckDB's ``regexp_matches`` (RE2, search semantics like GX's regex metric).
-* RowCondition (arithmetic, e.g. ``abs(total_harga - kuantitas * harga_satuan) <= 1``) and ExistsIn
-  (referential integrity) run as our own SQL: GX has no column-arithmetic expectation, and its
-  ``UnexpectedRowsExpectation`` (which does work on duckdb once results are buffered, see below)
-  costs two extra table scans per rule, cannot be bundled with other rules, gives no
-  element_count/percent, and needs every regex ``{n}`` brace doubled.
-* SumsMatch (per key, the sum of a column here against the sum of a column in another table)
-  runs as our own SQL, one aggregation per rule: GX has no cross-table aggregate expectation.
-* Unique runs as our own SQL with GX's semantics (NULLs skipped; every row of a duplicated key is
-  unexpected; with several columns a key holding a NULL is not compared, which is what GX's
-  equality join does, and the percentage is of rows not entirely NULL): GX computes uniqueness
-  with ``count(*) OVER (PARTITION BY ...)`` over every column and runs it three times (count,
-  values, index list): 3.9 s for one 10-million-row column on the 2-core machine, against
-  0.7-0.9 s for our ``count(DISTINCT hash(key))`` (an exact ``GROUP BY ... HAVING count(*) > 1``
-  only when that finds a duplicate). A unit test pins that our counts equal GX's.
-
-Our SQL rules share one scan (``count(*) FILTER (WHERE ...)`` per rule; samples come from the same
-scan with ``min_by(row, (_source_file, _source_row), n)``), plus one aggregation per Unique rule.
-Every SQL-path result carries the GX expectation type and kwargs it stands for, so the Dagster UI
-shows one vocabulary.
+* Column expectations (``expect_column_values_to_not_be_null``, ``..._to_be_between``,
+  ``..._to_be_in_set``, ``expect_table_row_count_to_be_between``) are GX built-ins: GX bundles
+  their aggregates into one ``SELECT sum(CASE ...)`` pass and returns unexpected counts and up
+  to ``sample_size`` unexpected rows with their ``_source_file``/``_source_row``
+  (``unexpected_index_column_names``), in result format SUMMARY.
+* Everything else is GX's ``UnexpectedRowsExpectation``: a query on ``{batch}`` returning the
+  unexpected rows (file, row and the columns a reader needs). GX counts them with
+  ``SELECT COUNT(*) FROM (<query>)`` and, in result format COMPLETE (so a second
+  ``batch.validate`` pass), returns the first 200; our samples are the first ``sample_size`` of
+  those by file and row. Uniqueness is a ``GROUP BY ... HAVING count(*) > 1`` join (GX's own
+  ``ExpectColumnValuesToBeUnique`` computes ``count(*) OVER (PARTITION BY ...)`` three times,
+  3.9 s for one 10-million-row column); a regex is DuckDB's ``regexp_matches`` (GX raises
+  "Regex is not supported for dialect duckdb"); exists-in and sums-match read the other table
+  in the query. Such a rule costs two scans of its columns and shares none with another rule:
+  see benchmarks/RESULTS.md (2026-12-05) for what that costs at 10 million rows. It has no
+  ``mostly``, and its percentage is of all rows.
 
 Connection handling. GX's SQL datasource builds its own SQLAlchemy engine. Three things break with
 a plain ``connection_string="duckdb:///path"``:
@@ -75,15 +62,17 @@ a plain ``connection_string="duckdb:///path"``:
    SQLAlchemy 2.1 reads ``pg_catalog.pg_collation``; DuckDB has no such table, so GX falls back
    to ``SELECT * FROM <table> LIMIT 1`` *without* the schema. Each GX cursor gets
    ``SET search_path`` to the table's schema (a per-connection setting; the caller's own
-   connection is untouched).
+   connection is untouched). That is also why the table asset needs no ``schema_name``, which
+   GX 1.14+ deprecates (a test fails on any GX deprecation warning).
 
-GX is imported lazily (about 2.7 s; in a background thread while DuckDB runs our SQL rules);
+GX is imported lazily (about 2.7 s; in a background thread while DuckDB checks the columns);
 importing this module imports neither GX nor SQLAlchemy nor Dagster. Anything GX returns that
 breaks one of these assumptions raises :class:`GXCompatibilityError` naming the GX version.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -113,16 +102,21 @@ __all__ = [
     "Rule",
     "RuleResult",
     "Severity",
+    "SuiteExpectation",
     "SumsMatch",
     "Unique",
+    "Validation",
     "check_specs",
+    "load_suite",
+    "suite_json",
     "to_asset_check_result",
     "to_asset_check_results",
+    "validate_suite",
     "validate_table",
+    "write_suite",
 ]
 
 Severity = Literal["ERROR", "WARN"]
-Executor = Literal["gx", "sql"]
 Scalar = Union[int, float, Decimal, str, date, datetime, time, bool]
 
 DEFAULT_SAMPLE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_row")
@@ -131,6 +125,8 @@ DEFAULT_SAMPLE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_row")
 # UnexpectedRowsExpectation, 200 rows; anything more means it is pulling a table into Python.
 _GX_MAX_ROWS = 1000
 _GX_SUPPORTED_MAJOR = 1
+# The version the suites were written with and the tests run on (pyproject.toml pins it).
+_GX_PINNED = "1.24.1"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CHECK_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -140,9 +136,12 @@ class GXCompatibilityError(RuntimeError):
 
 
 # --------------------------------------------------------------------------------------------
-# Declarative checks. Each names the GX expectation it stands for (type + kwargs, shown in
-# Dagster) and whether GX or our own SQL executes it (see the module docstring for why).
+# Declarative checks: Python helpers that write a GX expectation (type + kwargs). The pipeline's
+# own rules live in stored suite files (defs/<source>/expectations/<table>.json, read with
+# load_suite); these helpers write those files and serve tests and benchmarks.
 # --------------------------------------------------------------------------------------------
+
+URE_TYPE = "unexpected_rows_expectation"
 
 
 def _mostly_kwargs(mostly: float) -> dict[str, Any]:
@@ -151,15 +150,42 @@ def _mostly_kwargs(mostly: float) -> dict[str, Any]:
     return {} if mostly == 1.0 else {"mostly": mostly}
 
 
+def _no_mostly(kind: str, mostly: float) -> None:
+    # GX's UnexpectedRowsExpectation fails on any unexpected row; it has no `mostly`.
+    if mostly != 1.0:
+        raise ValueError(f"{kind} runs as GX's UnexpectedRowsExpectation, which has no mostly")
+
+
+def _ident(name: str) -> str:
+    """A column or table name as written in a query a data engineer reads: bare when plain."""
+    return name if _IDENTIFIER.match(name) else _q(name)
+
+
+def _query_text(sql: str) -> str:
+    # GX fills {batch} with str.format, so any other brace (a regex quantifier {6}, a struct
+    # literal) must be doubled in the stored query.
+    return sql.replace("{", "{{").replace("}", "}}")
+
+
+def _select_list(columns: Sequence[str], lineage: bool, prefix: str = "") -> str:
+    # Only the columns the samples show: GX fetches up to 200 of these rows, and DuckDB then
+    # reads just these columns (SELECT * would read the whole table once more per rule).
+    shown = [*(DEFAULT_SAMPLE_COLUMNS if lineage else ()), *columns]
+    return ", ".join(prefix + _ident(c) for c in dict.fromkeys(shown))
+
+
+def _unexpected_rows_query(columns: Sequence[str], lineage: bool, where: str) -> str:
+    return (f"SELECT {_select_list(columns, lineage)} FROM {{batch}} WHERE "
+            + _query_text(where))
+
+
 @dataclass(frozen=True)
 class NotNull:
-    """Column has no NULLs (``ExpectColumnValuesToNotBeNull``, run by GX)."""
+    """Column has no NULLs (``ExpectColumnValuesToNotBeNull``)."""
 
     column: str
     mostly: float = 1.0
 
-    executor: ClassVar[Executor] = "gx"
-    gx_class: ClassVar[str] = "ExpectColumnValuesToNotBeNull"
     gx_type: ClassVar[str] = "expect_column_values_to_not_be_null"
 
     def __post_init__(self) -> None:
@@ -177,17 +203,18 @@ class NotNull:
 class Unique:
     """Values (or the combination of several columns) are unique; NULLs are skipped.
 
-    One column stands for ``ExpectColumnValuesToBeUnique``, several for
-    ``ExpectCompoundColumnsToBeUnique``; our SQL executes both (GX's uniqueness SQL is 4-5x
-    slower on DuckDB; see the module docstring). As in GX, every row of a duplicated key is
-    unexpected; with several columns, rows with a NULL in any key column are not compared and
-    the percentage is of the rows not entirely NULL.
+    GX's own ``ExpectColumnValuesToBeUnique`` computes ``count(*) OVER (PARTITION BY ...)``
+    three times (3.9 s for one 10-million-row column on the 2-core machine), so this is an
+    ``UnexpectedRowsExpectation`` whose query joins the table to its duplicated keys (a hash
+    aggregate). As in GX, every row of a duplicated key is unexpected and, with several
+    columns, a key holding a NULL is not compared.
     """
 
     columns: tuple[str, ...]
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
-    executor: ClassVar[Executor] = "sql"
+    gx_type: ClassVar[str] = URE_TYPE
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
@@ -195,28 +222,23 @@ class Unique:
         object.__setattr__(self, "columns", tuple(self.columns))
         if not self.columns:
             raise ValueError("Unique needs at least one column")
-        _mostly_kwargs(self.mostly)
-
-    @property
-    def gx_type(self) -> str:  # type: ignore[override]
-        if len(self.columns) == 1:
-            return "expect_column_values_to_be_unique"
-        return "expect_compound_columns_to_be_unique"
+        _no_mostly("Unique", self.mostly)
 
     def gx_kwargs(self) -> dict[str, Any]:
-        if len(self.columns) == 1:
-            return {"column": self.columns[0], **_mostly_kwargs(self.mostly)}
-        return {"column_list": list(self.columns), **_mostly_kwargs(self.mostly)}
+        keys = ", ".join(_ident(c) for c in self.columns)
+        not_null = " AND ".join(f"{_ident(c)} IS NOT NULL" for c in self.columns)
+        return {"unexpected_rows_query": (
+            f"SELECT {_select_list(self.columns, self.lineage)} FROM {{batch}} JOIN (SELECT {keys} FROM {{batch}} WHERE {not_null} "
+            f"GROUP BY ALL HAVING count(*) > 1) AS duplicated_keys USING ({keys})")}
 
 
 @dataclass(frozen=True)
 class Between:
     """Values lie in ``[min_value - tolerance, max_value + tolerance]`` (either bound optional).
 
-    ``tolerance`` widens both bounds: a number for numeric columns, a ``timedelta`` for dates
-    (``Between("tgl_order", date(2022, 1, 1), date(2024, 12, 31), tolerance=timedelta(days=7))``).
+    ``tolerance`` widens both bounds: a number for numeric columns, a ``timedelta`` for dates.
     ``mostly`` lets a fraction of rows fall outside. NULLs are skipped
-    (``ExpectColumnValuesToBeBetween``, run by GX).
+    (``ExpectColumnValuesToBeBetween``).
     """
 
     column: str
@@ -225,8 +247,6 @@ class Between:
     tolerance: int | float | Decimal | timedelta | None = None
     mostly: float = 1.0
 
-    executor: ClassVar[Executor] = "gx"
-    gx_class: ClassVar[str] = "ExpectColumnValuesToBeBetween"
     gx_type: ClassVar[str] = "expect_column_values_to_be_between"
 
     def __post_init__(self) -> None:
@@ -258,14 +278,12 @@ class Between:
 
 @dataclass(frozen=True)
 class InSet:
-    """Values belong to a fixed set; NULLs are skipped (``ExpectColumnValuesToBeInSet``, GX)."""
+    """Values belong to a fixed set; NULLs are skipped (``ExpectColumnValuesToBeInSet``)."""
 
     column: str
     values: tuple[Scalar, ...]
     mostly: float = 1.0
 
-    executor: ClassVar[Executor] = "gx"
-    gx_class: ClassVar[str] = "ExpectColumnValuesToBeInSet"
     gx_type: ClassVar[str] = "expect_column_values_to_be_in_set"
 
     def __post_init__(self) -> None:
@@ -286,47 +304,46 @@ class InSet:
 class MatchesRegex:
     """Values match an RE2 regex, searched anywhere unless anchored (``^...$``); NULLs skipped.
 
-    Stands for ``ExpectColumnValuesToMatchRegex``; our SQL runs it with ``regexp_matches`` because
-    GX 1.x raises "Regex is not supported for dialect duckdb".
+    GX 1.x raises "Regex is not supported for dialect duckdb" for
+    ``ExpectColumnValuesToMatchRegex``, so this is an ``UnexpectedRowsExpectation`` with
+    DuckDB's ``regexp_matches`` (braces of the pattern doubled in the stored query).
     """
 
     column: str
     regex: str
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
-    executor: ClassVar[Executor] = "sql"
-    gx_type: ClassVar[str] = "expect_column_values_to_match_regex"
+    gx_type: ClassVar[str] = URE_TYPE
 
     def __post_init__(self) -> None:
         re.compile(self.regex)  # fail at definition time on a malformed pattern
-        _mostly_kwargs(self.mostly)
+        _no_mostly("MatchesRegex", self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
     def gx_kwargs(self) -> dict[str, Any]:
-        return {"column": self.column, "regex": self.regex, **_mostly_kwargs(self.mostly)}
+        return {"unexpected_rows_query": _unexpected_rows_query(
+            self.columns, self.lineage, f"NOT regexp_matches({_ident(self.column)}, {_sql_string(self.regex)})")}
 
 
 @dataclass(frozen=True)
 class RowCondition:
-    """Every row satisfies a DuckDB boolean expression over its own columns.
-
-    For arithmetic rules, e.g.
+    """Every row satisfies a DuckDB boolean expression over its own columns, e.g.
     ``RowCondition("abs(total_harga - kuantitas * harga_satuan) <= 1",
-    ("total_harga", "kuantitas", "harga_satuan"))``. ``columns`` lists the columns the expression
-    reads (checked to exist, shown in samples). A row whose expression is NULL is skipped, like
-    missing values in GX column expectations; add NotNull rules for completeness. Stands for an
-    ``UnexpectedRowsExpectation``; our SQL runs it (see the module docstring).
+    ("total_harga", "kuantitas", "harga_satuan"))``. ``columns`` lists the columns the
+    expression reads (shown in samples). A row whose expression is NULL is not unexpected;
+    add NotNull rules for completeness. An ``UnexpectedRowsExpectation``.
     """
 
     expression: str
     columns: tuple[str, ...]
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
-    executor: ClassVar[Executor] = "sql"
-    gx_type: ClassVar[str] = "unexpected_rows_expectation"
+    gx_type: ClassVar[str] = URE_TYPE
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
@@ -334,63 +351,54 @@ class RowCondition:
         object.__setattr__(self, "columns", tuple(self.columns))
         if not self.expression.strip():
             raise ValueError("RowCondition needs an expression")
-        _mostly_kwargs(self.mostly)
+        _no_mostly("RowCondition", self.mostly)
 
     def gx_kwargs(self) -> dict[str, Any]:
-        return {
-            "unexpected_rows_query": f"SELECT * FROM {{batch}} WHERE NOT ({self.expression})",
-            **_mostly_kwargs(self.mostly),
-        }
+        return {"unexpected_rows_query": _unexpected_rows_query(
+            self.columns, self.lineage, f"NOT ({self.expression})")}
 
 
 @dataclass(frozen=True)
 class ExistsIn:
-    """Every non-NULL value of ``column`` exists in ``ref_table.ref_column`` (referential integrity).
-
-    ``ref_table`` is ``schema.table`` or ``table`` (then in the validated table's schema). Stands
-    for an ``UnexpectedRowsExpectation``; GX has no cross-table column expectation, so our SQL runs
-    it (``IN (SELECT ...)``, planned by DuckDB as a hash semi-join; NULLs in the reference column
-    are ignored so they cannot make every value unknown).
+    """Every non-NULL value of ``column`` exists in ``ref_table.ref_column`` (referential
+    integrity). ``ref_table`` is ``schema.table`` or ``table`` (then in the validated table's
+    schema). An ``UnexpectedRowsExpectation`` (``NOT IN (SELECT ...)``, a hash anti-join in
+    DuckDB; NULLs in the reference column are ignored so they cannot make every value unknown).
     """
 
     column: str
     ref_table: str
     ref_column: str
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
-    executor: ClassVar[Executor] = "sql"
-    gx_type: ClassVar[str] = "unexpected_rows_expectation"
+    gx_type: ClassVar[str] = URE_TYPE
 
     def __post_init__(self) -> None:
         _split_table(self.ref_table)
         _check_identifier(self.ref_column)
-        _mostly_kwargs(self.mostly)
+        _no_mostly("ExistsIn", self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,)
 
     def gx_kwargs(self) -> dict[str, Any]:
-        return {
-            "unexpected_rows_query": (
-                f"SELECT * FROM {{batch}} WHERE {self.column} IS NOT NULL AND {self.column} NOT IN "
-                f"(SELECT {self.ref_column} FROM {self.ref_table} WHERE {self.ref_column} IS NOT NULL)"
-            ),
-            **_mostly_kwargs(self.mostly),
-        }
+        column = _ident(self.column)
+        return {"unexpected_rows_query": _unexpected_rows_query(
+            self.columns, self.lineage, f"{column} IS NOT NULL AND {column} NOT IN (SELECT {self.ref_column} FROM "
+            f"{self.ref_table} WHERE {self.ref_column} IS NOT NULL)")}
 
 
 @dataclass(frozen=True)
 class SumsMatch:
     """Per key, the sum of ``column`` equals the sum of ``ref_column`` in ``ref_table`` for the
-    same key, within ``tolerance`` (two tables telling the same amount, e.g. a selection's
-    contracts against the selection's own contract value).
+    same key, within ``tolerance`` (two tables telling the same amount).
 
     ``key`` names the grouping columns here, ``ref_key`` the matching columns of ``ref_table``
     (default: the same names). Only keys found on both sides are compared, and only where both
-    sums are known (a sum of NULLs is NULL): a key missing on one side is an ExistsIn question.
-    Every row of a key whose sums differ is unexpected; its samples carry both sums. Stands for
-    an ``UnexpectedRowsExpectation``; our SQL runs it, one aggregation per rule, like Unique.
+    sums are known: a key missing on one side is an ExistsIn question. Every row of a key whose
+    sums differ is unexpected; its samples carry both sums. An ``UnexpectedRowsExpectation``.
     """
 
     column: str
@@ -400,9 +408,9 @@ class SumsMatch:
     ref_key: tuple[str, ...] | None = None
     tolerance: int | float | Decimal = 0
     mostly: float = 1.0
+    lineage: bool = True  # the table has _source_file/_source_row, shown first
 
-    executor: ClassVar[Executor] = "sql"
-    gx_type: ClassVar[str] = "unexpected_rows_expectation"
+    gx_type: ClassVar[str] = URE_TYPE
 
     def __post_init__(self) -> None:
         for name in ("key", "ref_key"):
@@ -420,7 +428,7 @@ class SumsMatch:
         _split_table(self.ref_table)
         if self.tolerance < 0:
             raise ValueError("SumsMatch tolerance must not be negative")
-        _mostly_kwargs(self.mostly)
+        _no_mostly("SumsMatch", self.mostly)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -438,28 +446,28 @@ class SumsMatch:
 
     def gx_kwargs(self) -> dict[str, Any]:
         keys = ", ".join(self.key)
+        ref_keys = ", ".join(self.ref_key or ())
+        not_null = " AND ".join(f"{k} IS NOT NULL" for k in self.key)
+        ref_not_null = " AND ".join(f"{k} IS NOT NULL" for k in self.ref_key or ())
         join = " AND ".join(f"o.{k} = r.{rk}" for k, rk in zip(self.key, self.ref_key or ()))
-        return {
-            "unexpected_rows_query": (
-                f"SELECT * FROM {{batch}} WHERE ({keys}) IN (SELECT {', '.join('o.' + k for k in self.key)} "
-                f"FROM (SELECT {keys}, sum({self.column}) AS total FROM {{batch}} GROUP BY {keys}) AS o "
-                f"JOIN (SELECT {', '.join(self.ref_key or ())}, sum({self.ref_column}) AS total "
-                f"FROM {self.ref_table} GROUP BY {', '.join(self.ref_key or ())}) AS r ON {join} "
-                f"WHERE abs(o.total - r.total) > {self.tolerance})"
-            ),
-            **_mostly_kwargs(self.mostly),
-        }
+        back = " AND ".join(f"t.{k} = d.{k}" for k in self.key)
+        return {"unexpected_rows_query": (
+            f"SELECT {_select_list(self.columns, self.lineage, 't.')}, d.total AS {self.sum_label}, d.ref_total AS {_q(self.ref_label)} "
+            f"FROM {{batch}} AS t JOIN (SELECT {', '.join('o.' + k for k in self.key)}, o.total, "
+            f"r.total AS ref_total FROM (SELECT {keys}, sum({self.column}) AS total FROM {{batch}} "
+            f"WHERE {not_null} GROUP BY ALL) AS o JOIN (SELECT {ref_keys}, "
+            f"sum({self.ref_column}) AS total FROM {self.ref_table} WHERE {ref_not_null} "
+            f"GROUP BY ALL) AS r ON {join} WHERE abs(o.total - r.total) > {self.tolerance}) AS d "
+            f"ON {back}")}
 
 
 @dataclass(frozen=True)
 class RowCountBetween:
-    """The table's row count lies in range (``ExpectTableRowCountToBeBetween``, run by GX)."""
+    """The table's row count lies in range (``ExpectTableRowCountToBeBetween``)."""
 
     min_value: int | None = None
     max_value: int | None = None
 
-    executor: ClassVar[Executor] = "gx"
-    gx_class: ClassVar[str] = "ExpectTableRowCountToBeBetween"
     gx_type: ClassVar[str] = "expect_table_row_count_to_be_between"
 
     def __post_init__(self) -> None:
@@ -479,8 +487,41 @@ class RowCountBetween:
         return kwargs
 
 
+@dataclass(frozen=True)
+class SuiteExpectation:
+    """One expectation as read from a stored suite file: GX's ``type`` and ``kwargs`` as
+    written there; ``columns`` is a column expectation's column (checked to exist). An
+    UnexpectedRowsExpectation's samples show the columns its query selects."""
+
+    gx_type: str
+    kwargs: Mapping[str, Any]
+    columns: tuple[str, ...] = ()
+    mostly: float = 1.0
+
+    def gx_kwargs(self) -> dict[str, Any]:
+        return dict(self.kwargs)
+
+    def __repr__(self) -> str:  # stable: part of the staging asset's fingerprint
+        return (f"SuiteExpectation({self.gx_type!r}, "
+                f"{json.dumps(_json_safe(dict(self.kwargs)), sort_keys=True)}, {self.columns!r})")
+
+
 Check = Union[NotNull, Unique, Between, InSet, MatchesRegex, RowCondition, ExistsIn, SumsMatch,
-              RowCountBetween]
+              RowCountBetween, SuiteExpectation]
+
+
+def is_unexpected_rows(check: Check) -> bool:
+    return check.gx_type == URE_TYPE
+
+
+def tables_referenced(check: Check) -> list[str]:
+    """Tables an UnexpectedRowsExpectation reads besides its own batch (``schema.table``)."""
+    if not is_unexpected_rows(check):
+        return []
+    query = str(check.gx_kwargs()["unexpected_rows_query"])
+    found = re.findall(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)\b",
+                       query, flags=re.IGNORECASE)
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -501,10 +542,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleResult:
-    """What one rule found. Counts follow GX: ``unexpected_percent`` is of the non-NULL values
-    the rule looked at (of all rows for NotNull); ``samples`` are at most ``sample_size`` unexpected
-    rows, each a dict of the sample columns (``_source_file``, ``_source_row``) and the rule's
-    columns. ``executed_by`` is ``great_expectations==<version>`` or ``duckdb_sql``."""
+    """What one rule found. For column expectations the counts are GX's (``unexpected_percent``
+    of the non-NULL values the rule looked at, of all rows for NotNull); for an
+    UnexpectedRowsExpectation ``unexpected_count`` is GX's observed count of rows the query
+    returned and the percentage is of all rows. ``samples`` are at most ``sample_size``
+    unexpected rows, each a dict of the sample columns (``_source_file``, ``_source_row``) and
+    the rule's columns. ``executed_by`` is ``great_expectations==<version>``."""
 
     rule_name: str
     severity: Severity
@@ -522,8 +565,103 @@ class RuleResult:
 
 
 # --------------------------------------------------------------------------------------------
+# Stored Expectation Suites: the JSON GX writes (ExpectationSuite.to_json_dict) and reads
+# --------------------------------------------------------------------------------------------
+
+_GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}
+
+
+def suite_json(name: str, rules: Sequence[Rule]) -> dict[str, Any]:
+    """The suite file for ``rules``, in GX 1.x's ``ExpectationSuite`` JSON layout: each
+    expectation's ``meta`` carries the Dagster check name, our severity (ERROR/WARN, mirrored
+    in GX's own ``severity``: critical/warning) and the description."""
+    expectations = []
+    for rule in rules:
+        check = rule.expectation
+        meta: dict[str, Any] = {"dagster_check": rule.name, "severity": rule.severity,
+                                "description": rule.description}
+        expectations.append({"type": check.gx_type, "kwargs": _json_safe(check.gx_kwargs()),
+                             "meta": meta, "severity": _GX_SEVERITY[rule.severity]})
+    return {"name": name, "id": None, "expectations": expectations,
+            "meta": {"great_expectations_version": _GX_PINNED}, "notes": None}
+
+
+def write_suite(path: str | os.PathLike[str], name: str, rules: Sequence[Rule]) -> None:
+    text = json.dumps(suite_json(name, rules), indent=2, ensure_ascii=False) + "\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _selected_columns(query: str) -> tuple[str, ...]:
+    """Plain columns of a query's outer SELECT list (``t.`` prefixes dropped, computed ``AS``
+    items left out): ``SELECT _source_file, t.kd, sum(x) AS s FROM ...`` -> (_source_file, kd)."""
+    match = re.match(r"\s*SELECT\s+(.*?)\s+FROM\s", query, flags=re.IGNORECASE | re.DOTALL)
+    if not match or "(" in match.group(1):
+        return ()
+    found = []
+    for item in match.group(1).split(","):
+        name = item.strip().split(".")[-1]
+        if _IDENTIFIER.match(name) and not re.search(r"\sAS\s", item, flags=re.IGNORECASE):
+            found.append(name)
+    return tuple(found)
+
+
+def load_suite(path: str | os.PathLike[str]) -> tuple[Rule, ...]:
+    """The rules of a stored suite file (the suite is what runs: its expectations are handed
+    to GX as written). Read without importing GX, so loading definitions stays fast; a file
+    GX would not read, or whose meta lacks what Dagster needs, fails here, naming it."""
+    where = os.fspath(path)
+    with open(where, encoding="utf-8") as f:
+        suite = json.load(f)
+    if not isinstance(suite, dict) or not isinstance(suite.get("expectations"), list):
+        raise ValueError(f"{where}: not an ExpectationSuite JSON (no 'expectations' list)")
+    rules = []
+    for i, item in enumerate(suite["expectations"]):
+        at = f"{where}: expectation {i}"
+        meta = item.get("meta") or {}
+        for key in ("dagster_check", "severity", "description"):
+            if not meta.get(key):
+                raise ValueError(f"{at} has no meta.{key}")
+        at = f"{where}: {meta['dagster_check']}"
+        gx_type, kwargs = item.get("type"), item.get("kwargs")
+        if not isinstance(gx_type, str) or not isinstance(kwargs, dict):
+            raise ValueError(f"{at} needs a 'type' and a 'kwargs' object")
+        if meta["severity"] not in _GX_SEVERITY:
+            raise ValueError(f"{at}: meta.severity must be ERROR or WARN, got {meta['severity']!r}")
+        if item.get("severity", "critical") != _GX_SEVERITY[meta["severity"]]:
+            raise ValueError(f"{at}: GX severity {item.get('severity')!r} contradicts "
+                             f"meta.severity {meta['severity']} (ERROR=critical, WARN=warning)")
+        if gx_type == URE_TYPE:
+            if "{batch}" not in str(kwargs.get("unexpected_rows_query", "")):
+                raise ValueError(f"{at}: unexpected_rows_query must read {{batch}}")
+            # The table columns its query selects (the staging contract checks they exist);
+            # its samples show every column it selects.
+            columns = _selected_columns(str(kwargs["unexpected_rows_query"]))
+        else:
+            columns = tuple(c for c in [kwargs.get("column")] if c)
+        rules.append(Rule(meta["dagster_check"], SuiteExpectation(gx_type, kwargs, columns),
+                          meta["severity"], meta["description"]))
+    names = [r.name for r in rules]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"{where}: duplicate dagster_check names {duplicates}")
+    return tuple(rules)
+
+
+# --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A table's validation: one :class:`RuleResult` per rule, and GX's own
+    ``ExpectationSuiteValidationResult`` JSON (what Data Docs render; unexpected rows trimmed to
+    the samples) with the suite JSON it ran."""
+
+    results: list[RuleResult]
+    suite: dict[str, Any]
+    validation_result: dict[str, Any]
 
 
 def validate_table(
@@ -535,7 +673,7 @@ def validate_table(
     sample_size: int = 5,
     read_only: bool = True,
 ) -> list[RuleResult]:
-    """Run ``rules`` against ``table`` (``schema.table`` or ``table``) inside DuckDB.
+    """Run ``rules`` against ``table`` (``schema.table`` or ``table``) with GX, inside DuckDB.
 
     ``database`` is an open connection (preferred: e.g. dagster-duckdb's
     ``DuckDBResource.get_connection()``; we only use ``cursor()``\\ s of it, so its config and
@@ -543,6 +681,21 @@ def validate_table(
     closed here. Data committed by the caller's connection is visible; uncommitted writes of an
     open transaction are not. Returns one result per rule, in ``rules`` order.
     """
+    return validate_suite(database, table, rules, sample_columns=sample_columns,
+                          sample_size=sample_size, read_only=read_only).results
+
+
+def validate_suite(
+    database: str | os.PathLike[str] | duckdb.DuckDBPyConnection,
+    table: str,
+    rules: Sequence[Rule],
+    *,
+    suite_name: str | None = None,
+    sample_columns: Sequence[str] = DEFAULT_SAMPLE_COLUMNS,
+    sample_size: int = 5,
+    read_only: bool = True,
+) -> Validation:
+    """:func:`validate_table`, also returning GX's validation result and the suite JSON."""
     names = [r.name for r in rules]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -550,9 +703,10 @@ def validate_table(
     if sample_size < 0:
         raise ValueError("sample_size must be >= 0")
     schema, name = _split_table(table)
+    suite_name = suite_name or f"{schema}.{name}"
 
     if isinstance(database, duckdb.DuckDBPyConnection):
-        return _validate(database, schema, name, rules, tuple(sample_columns), sample_size)
+        return _validate(database, schema, name, rules, tuple(sample_columns), sample_size, suite_name)
     try:
         con = duckdb.connect(os.fspath(database), read_only=read_only)
     except duckdb.ConnectionException as e:
@@ -563,7 +717,7 @@ def validate_table(
             "(e.g. by dagster-duckdb): pass that open connection to validate_table instead of the path"
         ) from e
     try:
-        return _validate(con, schema, name, rules, tuple(sample_columns), sample_size)
+        return _validate(con, schema, name, rules, tuple(sample_columns), sample_size, suite_name)
     finally:
         con.close()
 
@@ -575,239 +729,41 @@ def _validate(
     rules: Sequence[Rule],
     sample_columns: tuple[str, ...],
     sample_size: int,
-) -> list[RuleResult]:
+    suite_name: str,
+) -> Validation:
+    prefetch = _start_gx_import()
     cur = con.cursor()
     try:
         table_columns = _table_columns(cur, schema, table)
         for rule in rules:
-            missing = [c for c in rule.expectation.columns if c not in table_columns]
+            check = rule.expectation
+            wanted = [] if is_unexpected_rows(check) and isinstance(check, SuiteExpectation) else check.columns
+            missing = [c for c in wanted if c not in table_columns]
             if missing:
                 raise ValueError(f"rule {rule.name}: {schema}.{table} has no column(s) {missing}")
-            if isinstance(rule.expectation, (ExistsIn, SumsMatch)):
-                ref_schema, ref_name = _split_table(rule.expectation.ref_table, default_schema=schema)
+            if isinstance(check, (ExistsIn, SumsMatch)):
+                ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
                 ref_columns = _table_columns(cur, ref_schema, ref_name)
-                wanted = [rule.expectation.ref_column]
-                if isinstance(rule.expectation, SumsMatch):
-                    wanted += list(rule.expectation.ref_key or ())
-                for column in wanted:
+                needed = [check.ref_column]
+                if isinstance(check, SumsMatch):
+                    needed += list(check.ref_key or ())
+                for column in needed:
                     if column not in ref_columns:
                         raise ValueError(f"rule {rule.name}: {ref_schema}.{ref_name} has no column {column!r}")
         present_samples = tuple(c for c in sample_columns if c in table_columns)
-
-        results: dict[str, RuleResult] = {}
-        sql_rules = [r for r in rules if r.expectation.executor == "sql"]
-        gx_rules = [r for r in rules if r.expectation.executor == "gx"]
-        prefetch = _start_gx_import() if gx_rules and sql_rules else None
-        if sql_rules:
-            results.update(_run_sql(cur, schema, table, sql_rules, present_samples, sample_size))
-        if gx_rules:
-            if prefetch is not None:
-                prefetch.join()
-            results.update(_run_gx(con, schema, table, gx_rules, present_samples, sample_size))
-        return [results[r.name] for r in rules]
+        row_count = None
+        if any(is_unexpected_rows(r.expectation) for r in rules):
+            # The denominator of an UnexpectedRowsExpectation's percentage (DuckDB answers
+            # count(*) of a table from its metadata).
+            row_count = int(cur.execute(f"SELECT count(*) FROM {_q(schema)}.{_q(table)}").fetchall()[0][0])
     finally:
         cur.close()
+    if prefetch is not None:
+        prefetch.join()
+    return _run_gx(con, schema, table, rules, present_samples, sample_size, suite_name, row_count)
 
 
-# ---- our SQL path ---------------------------------------------------------------------------
-
-
-def _run_sql(
-    cur: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    rules: Sequence[Rule],
-    sample_columns: tuple[str, ...],
-    sample_size: int,
-) -> dict[str, RuleResult]:
-    target = f"{_q(schema)}.{_q(table)}"
-    row_rules = [r for r in rules if not isinstance(r.expectation, (Unique, SumsMatch))]
-    counts: dict[str, tuple[int, int]] = {}
-    samples: dict[str, tuple[dict[str, Any], ...]] = {}
-
-    # One scan for every row-level rule. The inner query evaluates each rule's "row is fine"
-    # boolean once (NULL when the rule does not look at the row, e.g. a NULL value); the outer
-    # one counts FALSE (unexpected) and non-NULL (considered, GX's denominator) and keeps the
-    # first `sample_size` unexpected rows by (_source_file, _source_row) with `min_by(..., n)`,
-    # so samples cost no extra scan and bounded memory however many rows fail.
-    if row_rules:
-        inner: list[str] = []
-        params: list[Any] = []
-        outer = ["count(*)"]
-        for i, rule in enumerate(row_rules):
-            ok_sql, ok_params = _row_ok_expression(rule.expectation, schema)
-            inner.append(f"({ok_sql}) AS __ok_{i}")
-            params.extend(ok_params)
-            outer.append(f"count(*) FILTER (WHERE NOT __ok_{i})")
-            outer.append(f"count(__ok_{i})")
-            if sample_size:
-                shown = _shown_columns(rule.expectation, sample_columns)
-                row = ", ".join(f"{_sql_string(c)}: {_q(c)}" for c in shown)
-                key = ", ".join(_q(c) for c in (sample_columns or shown))
-                outer.append(f"min_by({{{row}}}, ({key},), {int(sample_size)}) FILTER (WHERE NOT __ok_{i})")
-        sql = f"SELECT {', '.join(outer)} FROM (SELECT *, {', '.join(inner)} FROM {target})"
-        values = cur.execute(sql, params).fetchall()[0]
-        element_count = int(values[0])
-        width = 3 if sample_size else 2
-        for i, rule in enumerate(row_rules):
-            base = 1 + width * i
-            counts[rule.name] = (int(values[base]), int(values[base + 1]))
-            samples[rule.name] = tuple(dict(s) for s in (values[base + 2] or ())) if sample_size else ()
-    else:
-        element_count = int(cur.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0])
-
-    # Uniqueness, per rule (a DISTINCT cannot share the scan above: tried, it is slower). Fast
-    # path: if the non-NULL keys have as many distinct hashes as rows, every key is unique (equal
-    # keys hash equal). Hashing to UBIGINT makes that ~25% cheaper and smaller than grouping the
-    # keys themselves. Otherwise (duplicates, or a hash collision) count exactly, GX's way: every
-    # row of a key seen more than once is unexpected; keys with a NULL are not compared (GX's
-    # equality join); the denominator is the rows not entirely NULL (GX's
-    # ignore_row_if="all_values_are_missing").
-    for rule in rules:
-        check = rule.expectation
-        if isinstance(check, Unique):
-            keys = ", ".join(_q(c) for c in check.columns)
-            not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
-            all_null = " AND ".join(f"{_q(c)} IS NULL" for c in check.columns)
-            rows, distinct = cur.execute(
-                f"SELECT count(*), count(DISTINCT hash({keys})) FROM {target} WHERE {not_null}"
-            ).fetchall()[0]
-            if rows == distinct:
-                unexpected = 0
-                considered = rows
-                if len(check.columns) > 1:
-                    considered = cur.execute(f"SELECT count(*) FROM {target} WHERE NOT ({all_null})").fetchall()[0][0]
-            else:
-                unexpected, considered = cur.execute(
-                    f"SELECT coalesce(sum(n) FILTER (WHERE n > 1 AND {not_null}), 0), "
-                    f"coalesce(sum(n) FILTER (WHERE NOT ({all_null})), 0) "
-                    f"FROM (SELECT {keys}, count(*) AS n FROM {target} GROUP BY {keys})"
-                ).fetchall()[0]
-            counts[rule.name] = (int(unexpected), int(considered))
-            samples[rule.name] = ()
-            if unexpected and sample_size:  # only a failing rule pays for a second pass
-                samples[rule.name] = _unique_samples(cur, target, check, sample_columns, sample_size)
-        elif isinstance(check, SumsMatch):
-            counts[rule.name], samples[rule.name] = _sums_match(
-                cur, target, schema, check, sample_columns, sample_size)
-
-    results: dict[str, RuleResult] = {}
-    for rule in rules:
-        check = rule.expectation
-        unexpected, considered = counts[rule.name]
-        results[rule.name] = RuleResult(
-            rule_name=rule.name,
-            severity=rule.severity,
-            success=_map_success(unexpected, considered, check.mostly),
-            element_count=element_count,
-            unexpected_count=unexpected,
-            unexpected_percent=(100.0 * unexpected / considered) if considered else None,
-            observed_value=None,
-            samples=samples[rule.name],
-            expectation_type=check.gx_type,
-            expectation_kwargs=check.gx_kwargs(),
-            description=rule.description,
-            executed_by="duckdb_sql",
-            sample_columns=sample_columns,
-        )
-    return results
-
-
-def _row_ok_expression(check: Check, schema: str) -> tuple[str, list[Any]]:
-    """SQL boolean: TRUE for an expected row, FALSE for an unexpected one, NULL when skipped."""
-    if isinstance(check, MatchesRegex):
-        # regexp_matches searches (like GX's regex metric); NULL in, NULL out.
-        return f"regexp_matches({_q(check.column)}, ?)", [check.regex]
-    if isinstance(check, RowCondition):
-        return check.expression, []
-    if isinstance(check, ExistsIn):
-        # The subquery has no NULLs, so IN gives TRUE/FALSE for a value and NULL for NULL.
-        ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
-        ref_col = _q(check.ref_column)
-        return (
-            f"{_q(check.column)} IN (SELECT {ref_col} FROM {_q(ref_schema)}.{_q(ref_name)} WHERE {ref_col} IS NOT NULL)",
-            [],
-        )
-    raise TypeError(f"{type(check).__name__} is not a row-level SQL check")  # pragma: no cover
-
-
-def _shown_columns(check: Check, sample_columns: tuple[str, ...]) -> list[str]:
-    return list(dict.fromkeys([*sample_columns, *check.columns]))
-
-
-def _unique_samples(
-    cur: duckdb.DuckDBPyConnection,
-    target: str,
-    check: Unique,
-    sample_columns: tuple[str, ...],
-    sample_size: int,
-) -> tuple[dict[str, Any], ...]:
-    shown = _shown_columns(check, sample_columns)
-    select = ", ".join(f"t.{_q(c)}" for c in shown)
-    order = ", ".join(f"t.{_q(c)}" for c in (sample_columns or shown))
-    keys = ", ".join(_q(c) for c in check.columns)
-    not_null = " AND ".join(f"{_q(c)} IS NOT NULL" for c in check.columns)
-    join = " AND ".join(f"t.{_q(c)} = d.{_q(c)}" for c in check.columns)
-    rows = cur.execute(
-        f"SELECT {select} FROM {target} AS t JOIN (SELECT {keys} FROM {target} WHERE {not_null} "
-        f"GROUP BY {keys} HAVING count(*) > 1) AS d ON {join} ORDER BY {order} LIMIT {int(sample_size)}"
-    ).fetchall()
-    return tuple(dict(zip(shown, r)) for r in rows)
-
-
-def _sums_match(
-    cur: duckdb.DuckDBPyConnection,
-    target: str,
-    schema: str,
-    check: SumsMatch,
-    sample_columns: tuple[str, ...],
-    sample_size: int,
-) -> tuple[tuple[int, int], tuple[dict[str, Any], ...]]:
-    """(unexpected rows, rows compared) and samples: rows of keys whose two sums differ."""
-    ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
-    keys = [_q(c) for c in check.key]
-    ref_keys = [_q(c) for c in check.ref_key or ()]
-    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-    ref_not_null = " AND ".join(f"{k} IS NOT NULL" for k in ref_keys)
-    join = " AND ".join(f"o.{k} = r.{rk}" for k, rk in zip(keys, ref_keys))
-    compared = (
-        f"SELECT {', '.join('o.' + k for k in keys)}, o.total, r.total AS ref_total, o.n "
-        f"FROM (SELECT {', '.join(keys)}, sum({_q(check.column)}) AS total, count(*) AS n "
-        f"FROM {target} WHERE {not_null} GROUP BY ALL) AS o "
-        f"JOIN (SELECT {', '.join(ref_keys)}, sum({_q(check.ref_column)}) AS total "
-        f"FROM {_q(ref_schema)}.{_q(ref_name)} WHERE {ref_not_null} GROUP BY ALL) AS r ON {join} "
-        "WHERE o.total IS NOT NULL AND r.total IS NOT NULL"
-    )
-    differs = "abs(total - ref_total) > ?"
-    unexpected, considered = cur.execute(
-        f"SELECT coalesce(sum(n) FILTER (WHERE {differs}), 0), coalesce(sum(n), 0) "
-        f"FROM ({compared})", [check.tolerance]).fetchall()[0]
-    found: tuple[dict[str, Any], ...] = ()
-    if unexpected and sample_size:
-        shown = _shown_columns(check, sample_columns)
-        select = ", ".join(f"t.{_q(c)}" for c in shown)
-        order = ", ".join(f"t.{_q(c)}" for c in (sample_columns or shown))
-        on = " AND ".join(f"t.{k} = d.{k}" for k in keys)
-        rows = cur.execute(
-            f"SELECT {select}, d.total, d.ref_total FROM {target} AS t "
-            f"JOIN (SELECT * FROM ({compared}) WHERE {differs}) AS d ON {on} "
-            f"ORDER BY {order} LIMIT {int(sample_size)}", [check.tolerance]).fetchall()
-        labels = [*shown, check.sum_label, check.ref_label]
-        found = tuple(dict(zip(labels, r)) for r in rows)
-    return (int(unexpected), int(considered)), found
-
-
-def _map_success(unexpected: int, considered: int, mostly: float) -> bool:
-    # GX's rule for column map expectations: success when the share of expected values among the
-    # values considered reaches `mostly`; vacuously true when nothing was considered.
-    if considered == 0:
-        return True
-    if mostly >= 1.0:
-        return unexpected == 0
-    return (considered - unexpected) / considered >= mostly
-
-
-# ---- GX path ----------------------------------------------------------------------------------
+# ---- GX ----------------------------------------------------------------------------------------
 
 
 def _import_gx() -> Any:
@@ -933,16 +889,15 @@ def _gx_connection_factory(con: duckdb.DuckDBPyConnection, schema: str) -> Any:
     return create
 
 
-def _to_gx_expectation(gx: Any, rule: Rule) -> Any:
+def _to_gx_expectation(rule: Rule) -> Any:
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
     check = rule.expectation
-    cls = getattr(gx.expectations, check.gx_class, None)  # type: ignore[union-attr]
-    if cls is None:
-        raise _gx_error(gx.__version__, f"gx.expectations.{check.gx_class} no longer exists")  # type: ignore[union-attr]
-    return cls(
-        **check.gx_kwargs(),
-        meta={"p3dn_rule": rule.name},
-        severity="critical" if rule.severity == "ERROR" else "warning",
-    )
+    meta: dict[str, Any] = {"dagster_check": rule.name, "severity": rule.severity,
+                            "description": rule.description}
+    config = ExpectationConfiguration(type=check.gx_type, kwargs=dict(check.gx_kwargs()), meta=meta,
+                                      severity=_GX_SEVERITY[rule.severity])
+    return config.to_domain_obj()
 
 
 def _run_gx(
@@ -952,7 +907,9 @@ def _run_gx(
     rules: Sequence[Rule],
     sample_columns: tuple[str, ...],
     sample_size: int,
-) -> dict[str, RuleResult]:
+    suite_name: str,
+    row_count: int | None,
+) -> Validation:
     gx = _import_gx()
     import sqlalchemy as sa
 
@@ -964,14 +921,15 @@ def _run_gx(
 
             context = gx.get_context(mode="ephemeral")
             context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-            # The URL only selects duckdb_engine's dialect; connections come from `creator`.
-            # NullPool: each GX connection is a fresh cursor, closed when GX closes it.
+            # The URL only selects duckdb_engine's dialect; connections come from `creator`,
+            # whose cursors have the table's schema as search_path (so no schema_name, which
+            # GX 1.14+ deprecates). NullPool: each GX connection is a fresh cursor.
             datasource = context.data_sources.add_sql(
                 name="p3dn_duckdb",
                 connection_string="duckdb:///:memory:",
                 kwargs={"creator": _gx_connection_factory(con, schema), "poolclass": sa.pool.NullPool},
             )
-            asset = datasource.add_table_asset(name=f"{schema}.{table}", table_name=table, schema_name=schema)
+            asset = datasource.add_table_asset(name=f"{schema}.{table}", table_name=table)
             batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
         except GXCompatibilityError:
             raise
@@ -982,20 +940,36 @@ def _run_gx(
                 f"(data_sources.add_sql(kwargs={{'creator': ...}}) -> table asset -> batch): {e!r}",
             ) from e
 
-        suite = gx.ExpectationSuite(
-            name=f"p3dn.{schema}.{table}", expectations=[_to_gx_expectation(gx, r) for r in rules]
-        )
-        result_format: dict[str, Any] = {
+        try:
+            expectations = {r.name: _to_gx_expectation(r) for r in rules}
+        except Exception as e:
+            raise ValueError(f"{schema}.{table}: GX does not accept an expectation of its suite: {e}") from e
+        # Two passes, because GX applies one result_format to a whole validation: column
+        # expectations in SUMMARY (counts, and `sample_size` unexpected rows by file and row,
+        # in one bundled aggregate scan), UnexpectedRowsExpectations in COMPLETE (the only
+        # format in which GX returns the rows, at most 200, that its query found).
+        map_rules = [r for r in rules if not is_unexpected_rows(r.expectation)]
+        row_rules = [r for r in rules if is_unexpected_rows(r.expectation)]
+        summary: dict[str, Any] = {
             "result_format": "SUMMARY",
             "partial_unexpected_count": max(sample_size, 1),
             "return_unexpected_index_query": False,
         }
         if sample_columns:
-            result_format["unexpected_index_column_names"] = list(sample_columns)
-        try:
-            suite_result = batch.validate(suite, result_format=result_format)
-        except Exception as e:
-            raise _gx_error(version, f"Batch.validate(suite) raised {e!r}") from e
+            summary["unexpected_index_column_names"] = list(sample_columns)
+        evrs: dict[str, Any] = {}
+        meta: dict[str, Any] = {}
+        for group, result_format in ((map_rules, summary), (row_rules, {"result_format": "COMPLETE"})):
+            if not group:
+                continue
+            suite = gx.ExpectationSuite(name=suite_name, expectations=[expectations[r.name] for r in group])
+            try:
+                suite_result = batch.validate(suite, result_format=result_format)
+            except Exception as e:
+                raise _gx_error(version, f"Batch.validate(suite) raised {e!r}") from e
+            meta = meta or dict(suite_result.meta or {})
+            for evr in suite_result.results:
+                evrs[(evr.expectation_config.meta or {}).get("dagster_check")] = evr
     finally:
         if datasource is not None:
             try:
@@ -1003,35 +977,104 @@ def _run_gx(
             except Exception:  # pragma: no cover - best effort cleanup
                 pass
 
-    by_rule: dict[str, Any] = {}
-    for evr in suite_result.results:
-        rule_name = (evr.expectation_config.meta or {}).get("p3dn_rule")
-        by_rule[rule_name] = evr
-    results: dict[str, RuleResult] = {}
+    results: list[RuleResult] = []
     for rule in rules:
-        evr = by_rule.get(rule.name)
+        evr = evrs.get(rule.name)
         if evr is None:
             raise _gx_error(version, f"the suite result has no result for rule {rule.name} (matched by meta)")
-        results[rule.name] = _parse_gx_result(version, rule, evr, sample_columns, sample_size)
-    return results
+        if is_unexpected_rows(rule.expectation):
+            results.append(_parse_rows_result(version, rule, evr, sample_columns, sample_size, row_count))
+        else:
+            results.append(_parse_gx_result(version, rule, evr, sample_columns, sample_size))
+    ordered = [evrs[r.name] for r in rules]
+    for rule, evr in zip(rules, ordered):
+        if is_unexpected_rows(rule.expectation):
+            # Kept results hold the samples only (file, row and the rule's columns).
+            shown = next(r for r in results if r.rule_name == rule.name).samples
+            evr.result = {**evr.result, "details": {"unexpected_rows": [dict(s) for s in shown]}}
+    from great_expectations.core import ExpectationSuiteValidationResult
+
+    passed = sum(1 for e in ordered if e.success)
+    combined = ExpectationSuiteValidationResult(
+        success=passed == len(ordered), results=ordered, suite_name=suite_name,
+        statistics={"evaluated_expectations": len(ordered), "successful_expectations": passed,
+                    "unsuccessful_expectations": len(ordered) - passed,
+                    "success_percent": 100.0 * passed / len(ordered) if ordered else None},
+        meta=meta)
+    full_suite = gx.ExpectationSuite(name=suite_name, expectations=[expectations[r.name] for r in rules])
+    return Validation(results, full_suite.to_json_dict(), _json_safe(combined.to_json_dict()))
+
+
+def _parse_rows_result(version: str, rule: Rule, evr: Any, sample_columns: tuple[str, ...],
+                       sample_size: int, row_count: int | None) -> RuleResult:
+    check = rule.expectation
+    message = _raised(evr)
+    if message is not None:
+        raise ValueError(f"rule {rule.name}: its unexpected_rows_query failed in DuckDB ({message}); "
+                         f"query: {check.gx_kwargs().get('unexpected_rows_query')}")
+    result = dict(evr.result or {})
+    if "observed_value" not in result:
+        raise _gx_error(version, f"{URE_TYPE} returns no observed_value on the duckdb dialect")
+    unexpected = int(result["observed_value"])
+    rows = list((result.get("details") or {}).get("unexpected_rows") or [])
+    if unexpected and sample_size and not rows:
+        raise _gx_error(version, f"{URE_TYPE} returns no details.unexpected_rows with result_format COMPLETE")
+    if sample_columns:
+        # GX hands back the query's first 200 rows (in table order); the samples are the
+        # first of them by file and row.
+        rows.sort(key=lambda r: tuple(_sort_key(r.get(c)) for c in sample_columns))
+    # Each sample is the row as the query selected it (file and row first).
+    samples = tuple({c: row[c] for c in dict.fromkeys([*(c for c in sample_columns if c in row), *row])}
+                    for row in rows[:sample_size])
+    return RuleResult(
+        rule_name=rule.name,
+        severity=rule.severity,
+        success=bool(evr.success),
+        element_count=row_count,
+        unexpected_count=unexpected,
+        unexpected_percent=(100.0 * unexpected / row_count) if row_count else None,
+        observed_value=None,
+        samples=samples,
+        expectation_type=check.gx_type,
+        expectation_kwargs=check.gx_kwargs(),
+        description=rule.description,
+        executed_by=f"great_expectations=={version}",
+        sample_columns=sample_columns,
+    )
+
+
+def _sort_key(value: Any) -> tuple[int, str, Any]:
+    # NULLs last; numbers by value, anything else by text.
+    if value is None:
+        return (2, "", 0)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return (0, "", value)
+    return (1, str(value), 0)
 
 
 _MAP_KEYS = ("element_count", "unexpected_count", "unexpected_percent")
+
+
+def _raised(evr: Any) -> str | None:
+    """The message of what GX caught while computing an expectation, if anything."""
+    info = evr.exception_info or {}
+    for item in [info] if "raised_exception" in info else list(info.values()):
+        if isinstance(item, Mapping) and item.get("raised_exception"):
+            return str(item.get("exception_message"))
+    return None
 
 
 def _parse_gx_result(
     version: str, rule: Rule, evr: Any, sample_columns: tuple[str, ...], sample_size: int
 ) -> RuleResult:
     check = rule.expectation
-    info = evr.exception_info or {}
-    raised = [info] if "raised_exception" in info else list(info.values())
-    for item in raised:
-        if isinstance(item, Mapping) and item.get("raised_exception"):
-            raise _gx_error(
-                version,
-                f"{check.gx_type} for rule {rule.name} raised on the duckdb dialect "
-                f"({item.get('exception_message')}); GX computes every rule of this kind in-database",
-            )
+    message = _raised(evr)
+    if message is not None:
+        raise _gx_error(
+            version,
+            f"{check.gx_type} for rule {rule.name} raised on the duckdb dialect "
+            f"({message}); GX computes every rule of this kind in-database",
+        )
     if evr.expectation_config.type != check.gx_type:
         raise _gx_error(
             version, f"rule {rule.name} came back as {evr.expectation_config.type!r}, not {check.gx_type!r}"
@@ -1117,9 +1160,11 @@ def check_specs(asset: Any, rules: Sequence[Rule]) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.AssetCheckResult:
+def to_asset_check_result(result: RuleResult, *, asset_key: Any = None,
+                          metadata: Mapping[str, Any] | None = None) -> dg.AssetCheckResult:
     """A ``dagster.AssetCheckResult`` for one rule. ``asset_key`` may be omitted inside a
-    multi-asset check that targets a single asset."""
+    multi-asset check that targets a single asset; ``metadata`` is added (e.g. a link to the
+    kept GX validation result)."""
     import dagster as dg
 
     metadata: dict[str, Any] = {
@@ -1131,6 +1176,7 @@ def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.As
         "expectation_type": dg.MetadataValue.text(result.expectation_type),
         "expectation_kwargs": dg.MetadataValue.json(_json_safe(dict(result.expectation_kwargs))),
         "executed_by": dg.MetadataValue.text(result.executed_by),
+        **(metadata or {}),
     }
     return dg.AssetCheckResult(
         passed=result.success,
@@ -1142,9 +1188,10 @@ def to_asset_check_result(result: RuleResult, *, asset_key: Any = None) -> dg.As
     )
 
 
-def to_asset_check_results(results: Iterable[RuleResult], *, asset_key: Any = None) -> list[dg.AssetCheckResult]:
+def to_asset_check_results(results: Iterable[RuleResult], *, asset_key: Any = None,
+                           metadata: Mapping[str, Any] | None = None) -> list[dg.AssetCheckResult]:
     """One ``AssetCheckResult`` per rule result, to ``yield from`` a multi-asset check."""
-    return [to_asset_check_result(r, asset_key=asset_key) for r in results]
+    return [to_asset_check_result(r, asset_key=asset_key, metadata=metadata) for r in results]
 
 
 def _metadata_number(value: int | float | None) -> Any:

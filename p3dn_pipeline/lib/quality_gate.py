@@ -49,10 +49,11 @@ def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
 
 def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: AssetKey,
                    build_id: str, rule_results: Sequence[RuleResult],
-                   accounting: AssetCheckResult, now: dt.datetime,
+                   accounting: AssetCheckResult | None, now: dt.datetime,
                    emitted: Sequence[AssetCheckResult] = ()) -> None:
     """The latest results of a table's checks, tied to the build they judged; ``emitted``
-    are the check results as reported to Dagster, kept to be reported again unchanged."""
+    are the check results as reported to Dagster, kept to be reported again unchanged.
+    ``accounting`` (rows_accounted_for) is a staging table's; a mart has none."""
     serialized = {result.check_name: serialize_value(dict(result.metadata))
                   for result in emitted}
     ensure_state(con)
@@ -62,10 +63,11 @@ def record_results(con: duckdb.DuckDBPyConnection, table_name: str, asset_key: A
              None if r.observed_value is None else str(r.observed_value), r.description,
              samples_text(r.samples))
             for r in rule_results]
-    rows.append((ROWS_ACCOUNTED_FOR, "ERROR", accounting.passed,
-                 accounting.metadata["raw_rows"].value,
-                 accounting.metadata["unexpected_count"].value, None, accounting.description,
-                 None))
+    if accounting is not None:
+        rows.append((ROWS_ACCOUNTED_FOR, "ERROR", accounting.passed,
+                     accounting.metadata["raw_rows"].value,
+                     accounting.metadata["unexpected_count"].value, None,
+                     accounting.description, None))
     for name, severity, passed, elements, unexpected, observed, description, samples in rows:
         con.execute(
             "INSERT INTO quality.check_results (table_name, asset_key, check_name, severity, "

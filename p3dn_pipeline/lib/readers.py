@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
-from p3dn_pipeline.lib.landing import LandingError, Recognition, open_workbook
+from p3dn_pipeline.lib.landing import ENVELOPE_PAGES, LandingError, Recognition, open_workbook
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
@@ -223,9 +223,10 @@ def _read_error(message: str, file_format: str, limits: Limits, path: str,
                 one_document: bool = True) -> str:
     """DuckDB's message in the terms of the person who has to act on it."""
     if "maximum_object_size" in message and "unstructured" in message:
-        return (f"is an API response envelope larger than "
+        return (f"has an API response envelope (one page of records) larger than "
                 f"{megabytes(limits.max_json_record_bytes)} (P3DN_MAX_JSON_RECORD_MB), which "
-                "is read as one record: fetch smaller pages, or raise the limit")
+                "is read as one value: fetch smaller pages (the pull's pages hold at most "
+                "1000 records), or raise the limit if a record is genuinely that large")
     if "maximum_object_size" in message:
         return (f"has a JSON record larger than {megabytes(limits.max_json_record_bytes)} "
                 "(P3DN_MAX_JSON_RECORD_MB); no export record is that large: check the file, "
@@ -311,18 +312,26 @@ def _json_source(recognition: Recognition, path: str, limits: Limits,
 
 def _envelope_source(keys: dict[str, str], path: str, limits: Limits,
                      notes: tuple[str, ...]) -> Source:
-    """The records under "data" of an API response envelope, every field as text. DuckDB
-    reads the envelope as one value, so it must fit P3DN_MAX_JSON_RECORD_MB (API pages are
-    small)."""
+    """The records under "data" of an API response envelope, or of each of a file of them
+    (the pull writes the API's pages one after the other), every field as text. DuckDB reads
+    each envelope as one value, so each must fit P3DN_MAX_JSON_RECORD_MB; the file as a
+    whole may be any size (an API page holds at most 1000 records)."""
     fields = ", ".join(f"{quote_identifier(key)} JSON" for key in keys.values())
     data_type = quote_literal(f"STRUCT({fields})[]")
-    source = (f"(SELECT unnest(data) AS record, generate_subscripts(data, 1) AS position "
-              f"FROM read_json({quote_literal(path)}, format='unstructured', "
-              f"columns={{'data': {data_type}}}, "
-              f"maximum_object_size={int(limits.max_json_record_bytes)}))")
+    pages = (f"SELECT row_number() OVER () AS page, data "
+             f"FROM read_json({quote_literal(path)}, format='unstructured', "
+             f"columns={{'data': {data_type}}}, "
+             f"maximum_object_size={int(limits.max_json_record_bytes)})")
+    # Numbered across pages, in the file's order: the row number a person counts.
+    source = (f"(SELECT record, row_number() OVER (ORDER BY page, position) AS position "
+              f"FROM (SELECT page, unnest(data) AS record, "
+              f"generate_subscripts(data, 1) AS position FROM ({pages})))")
     refs = {name: f"p3dn_json_teks(struct_extract(record, {quote_literal(key)}))"
             for name, key in keys.items()}
-    return Source(source, refs, "position", path=path, notes=notes)
+    # A broken file of pages is diagnosed line by line, one page a line.
+    return Source(source, refs, "position", path=path, notes=notes,
+                  one_document=not any(note.startswith(f"read from {ENVELOPE_PAGES}")
+                                       for note in notes))
 
 
 def _csv_source(recognition: Recognition, path: str, limits: Limits,

@@ -5,7 +5,8 @@ holding everything about it:
 
 - ``source.py`` with one ``SOURCE = Source(...)``: its datasets (how a landed file is
   recognised, which fields are personal data and how each is treated), and for each dataset
-  its business key, fiscal-year column and quality rules;
+  its business key and fiscal-year column; its quality rules are the stored Expectation Suites
+  in ``expectations/<dataset>.json`` (read with :func:`expectations`);
 - ``sql/staging_<dataset>.sql`` per dataset, meeting the staging contract
   (``p3dn_pipeline.lib.contract``); any other ``sql/staging_<table>.sql`` builds a derived
   staging table from this source's staging tables (e.g. ``staging.ekatalog_paket``);
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from p3dn_pipeline.lib.quality import Rule
+from p3dn_pipeline.lib.quality import Rule, load_suite, tables_referenced
 
 PersonalTreatment = Literal["hash", "drop"]
 
@@ -280,6 +281,14 @@ def leading_comment(sql: str) -> str:
 
 
 def rule_tables(rules: Sequence[Rule]) -> list[str]:
-    """Qualified tables that rules refer to (e.g. the other side of an ExistsIn)."""
-    return [rule.expectation.ref_table for rule in rules
-            if isinstance(getattr(rule.expectation, "ref_table", None), str)]
+    """Qualified tables that rules read besides their own (e.g. the other side of an
+    exists-in), found in the FROM/JOIN clauses of their unexpected_rows_query."""
+    return list(dict.fromkeys(table for rule in rules
+                              for table in tables_referenced(rule.expectation)))
+
+
+def expectations(source_module: str, dataset: Dataset) -> tuple[Rule, ...]:
+    """The rules of ``dataset``'s staging table: its stored Expectation Suite,
+    ``expectations/<dataset>.json`` next to the source module (``__file__``). The suite file
+    is the one source of truth: what it says is what GX runs and what Dagster shows."""
+    return load_suite(Path(source_module).parent / "expectations" / f"{dataset.name}.json")

@@ -6,7 +6,7 @@ really produces when something goes wrong, at least one good file beside them, a
 
 - ``files``: every landed path with its ledger status and dataset; rejected files with the
   start of their ledger reason, loaded files with their row counts (raw = staged +
-  quarantined, raw also counted here independently for CSV and JSON);
+  quarantined, raw also counted here independently for CSV, JSON and XLSX);
 - ``quarantine``: the exact list of quarantine rows (dataset, file, row, column, rule, value;
   ``sheet`` where a workbook holds several sheets);
 - ``failing_checks``: the exact list of failed table checks (table, check, severity, count);
@@ -33,6 +33,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+from p3dn_pipeline_tests import independent
 
 pytestmark = pytest.mark.slow
 
@@ -192,7 +195,7 @@ def _independent_text(path: Path) -> str:
 
 
 def _independent_row_count(path: Path) -> int | None:
-    """Data rows of a landed CSV or JSON file, counted without the pipeline."""
+    """Data rows of a landed CSV, JSON or XLSX file, counted without the pipeline."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         document = json.loads(_independent_text(path))
@@ -203,7 +206,15 @@ def _independent_row_count(path: Path) -> int | None:
         delimiter = max(",;\t|", key=first.count)
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
         return len(rows) - 1
-    return None  # workbooks: expected.json holds the count
+    if suffix == ".xlsx":
+        # The rows below the header row of every visible sheet, read by python-calamine
+        # directly (hidden sheets are not loaded unless P3DN_READ_HIDDEN_SHEETS is set, and no
+        # case sets it).
+        visible = {sheet.name for sheet in CalamineWorkbook.from_path(str(path)).sheets_metadata
+                   if sheet.visible == SheetVisibleEnum.Visible}
+        return sum(len(table.rows) for table in independent._read_xlsx(path, path.name)
+                   if table.sheet in visible)
+    return None
 
 
 def _check_rows_accounted_for(con, expected, ledger, landing: Path, problems) -> None:
@@ -234,9 +245,13 @@ def _check_rows_accounted_for(con, expected, ledger, landing: Path, problems) ->
         if got != want["rows"]:
             problems.append(f"{path}: rows {got} != expected {want['rows']}")
         landed = landing / path
-        independent = _independent_row_count(landed) if landed.exists() else None
-        if independent is not None and independent != got["raw"]:
-            problems.append(f"{path}: the file holds {independent} data rows, raw holds "
+        if not landed.exists():
+            continue  # a file the case removes after loading it
+        counted = _independent_row_count(landed)
+        if counted is None:
+            problems.append(f"{path}: loaded, but this test cannot count its rows itself")
+        elif counted != got["raw"]:
+            problems.append(f"{path}: the file holds {counted} data rows, raw holds "
                             f"{got['raw']}")
 
 

@@ -29,6 +29,7 @@ comparison (``cli_runs.VOLATILE_COLUMNS``): ``_loaded_at`` (raw, staging, quaran
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,7 @@ class State:
     parquet: dict[str, str] = field(default_factory=dict)
     parquet_tables: dict[str, list[tuple]] = field(default_factory=dict)
     dashboard_sha: str | None = None
+    dashboard_figures: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)
 
     def tables_without_snapshot(self) -> dict[str, list[tuple]]:
@@ -150,9 +152,24 @@ def observe(deployment: Deployment) -> State:
             con.close()
     if deployment.dashboard.exists():
         state.dashboard_sha = file_sha256(deployment.dashboard)
+        state.dashboard_figures = dashboard_figures(
+            deployment.dashboard.read_text(encoding="utf-8"))
     state.leftovers = sorted(
         str(p.relative_to(warehouse.parent)) for p in warehouse.parent.rglob(".*publishing-*"))
     return state
+
+
+FIGURE = re.compile(r'<[a-z]+ [^>]*?data-kpi="([^"]*)" data-key="([^"]*)" '
+                    r'data-value="([^"]*)" data-format="([^"]*)"[^>]*>([^<]*)<')
+
+
+def dashboard_figures(page: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(data-kpi, data-key) -> (stored value, text shown) of every figure on the dashboard,
+    but those that differ between two runs by design: publish times ("waktu"), the history
+    of snapshots and the export changes since the previous publish."""
+    return {(kpi, key): (value, text)
+            for kpi, key, value, fmt, text in FIGURE.findall(page)
+            if fmt != "waktu" and not kpi.startswith(("p3dn_snapshot.", "p3dn_perubahan_ekspor."))}
 
 
 def reading(deployment: Deployment, relative_path: str):
@@ -342,7 +359,9 @@ def assert_same_as_clean(state: State, clean: State) -> None:
     parquet = {k: v for k, v in state.parquet_tables.items() if k != "main.p3dn_snapshot"}
     assert not differences(parquet, {k: v for k, v in clean.parquet_tables.items()
                                      if k != "main.p3dn_snapshot"})
-    assert state.dashboard_sha is not None
+    # The dashboard shows the clean run's figures (not merely: a file exists).
+    assert len(clean.dashboard_figures) > 50
+    assert state.dashboard_figures == clean.dashboard_figures
     # Every snapshot in the history has the clean run's headline.
     clean_headline = clean.tables[SNAPSHOT]
     assert len(clean_headline) > 0

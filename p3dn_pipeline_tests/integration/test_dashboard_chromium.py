@@ -186,6 +186,7 @@ def test_numbers_on_the_page_equal_the_marts(dashboard):
         "Rp150.000.000"
     assert figures[("p3dn_provinsi.tanggal_data", "DKI|2025")] == "31 Maret 2025"
     assert figures[("p3dn_provinsi.pct_umk_belanja", "DKI|2025")] == "54,2 %"
+    assert len(skpd) == 2  # SKPD A and B of the mini set
     for kd_satker_str in skpd:
         assert ("p3dn_per_skpd.realisasi_pdn_rp", f"DKI|2025|{kd_satker_str}") in figures
     assert figures[("p3dn_per_skpd.pct_realisasi_komitmen",
@@ -214,3 +215,15 @@ def test_nothing_scrolls_sideways_at_1366_px(dashboard):
         assert horizontal_overflow(browser) == []
     finally:
         browser.resize(1280)
+
+
+def test_data_quality_section_links_the_data_docs_beside_the_warehouse(dashboard):
+    env, browser = dashboard
+    href = browser.script(
+        "return document.querySelector('section#kualitas-data a#data-docs').getAttribute('href')")
+    target = (env.dashboard.parent / href).resolve()
+    assert target == (env.warehouse.parent / "data_docs" / "index.html").resolve()
+    assert target.is_file()
+    # GX rendered the staging suites of this warehouse (one page per checked staging table).
+    suites = {p.stem for p in (target.parent / "expectations" / "staging").glob("*.html")}
+    assert {"kpkp_roster", "sirup_struktur_anggaran"} <= suites

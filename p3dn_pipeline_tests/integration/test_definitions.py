@@ -75,9 +75,18 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
     # tanggal_transaksi_in_fiscal_year are the staging quarantine rule
     # date_outside_fiscal_year), and the quality gate of each of the 15 tables computed from
     # them: every mart but data_quality (the report of the checks) and p3dn_target (reference
-    # targets alone), and the derived staging.ekatalog_paket.
+    # targets alone), and the derived staging.ekatalog_paket; and 4 plausibility checks
+    # across rows on the marts (issue 15, defs/marts/expectations).
     gates = sorted(c["asset_key"] for c in listed["asset_checks"]
                    if c["name"] == "upstream_quality_gate")
-    assert len(listed["asset_checks"]) == 120 + 15
+    assert len(listed["asset_checks"]) == 120 + 15 + 4
+    plausibility = sorted((c["asset_key"], c["name"]) for c in listed["asset_checks"]
+                          if c["asset_key"].startswith("marts/")
+                          and c["name"] != "upstream_quality_gate")
+    assert plausibility == [
+        ("marts/p3dn_per_skpd", "share_of_belanja_at_most_100_pct"),
+        ("marts/p3dn_provinsi", "share_of_belanja_at_most_100_pct"),
+        ("marts/umkm_binaan_triwulan", "omzet_per_kg_near_sector_median"),
+        ("marts/umkm_binaan_triwulan", "ytd_not_below_previous_quarter")]
     assert gates == sorted({key for key in asset_keys if key.startswith("marts/")}
                            - {"marts/data_quality", "marts/p3dn_target"} | {"staging/ekatalog_paket"})

@@ -147,6 +147,23 @@ def test_umkm_binaan_triwulan_matches_independent_computation(sample_run):
         (y, t, got[(y, t)]["jumlah_aktif"], got[(y, t)]["omzet_rp_ytd"]) for y, t in sorted(got)]
 
 
+def test_umkm_growth_matches_independent_computation(sample_run):
+    """Growth against the previous calendar quarter, TW I against the previous year's TW IV
+    (issue 15: computed within the year only, the sample's 2025 TW I growth went blank and no
+    test failed)."""
+    env, reading = sample_run
+    expected = independent.umkm_per_triwulan(reading)
+    columns = ("jumlah_aktif_triwulan_sebelumnya", "pct_pertumbuhan_qoq")
+    got = {(r["tahun"], r["triwulan"]): r for r in rows_as_dicts(
+        env, f"SELECT tahun, triwulan, {', '.join(columns)} FROM marts.umkm_binaan_triwulan "
+             "WHERE tingkat = 'provinsi'")}
+    # The sample crosses a year boundary with a roster on both sides, so TW I has a growth.
+    first_quarters = [key for key in expected if key[1] == 1 and key[0] > min(expected)[0]]
+    assert first_quarters and all(expected[key]["pct_pertumbuhan_qoq"] is not None
+                                  for key in first_quarters), expected
+    assert mismatches(got, expected, columns) == []
+
+
 def test_apbd_monthly_procurement_spending_matches_independent_computation(sample_run):
     env, reading = sample_run
     expected = independent.apbd_pengadaan_bulanan(reading)

@@ -3,11 +3,13 @@ serving the real Kab. Bandung samples (../shared/samples) as the API shapes them
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,20 +70,32 @@ def client_for(api: FakeInaproc, token: str = TOKEN, clock: Clock | None = None,
                          sleep=clock.sleep)
 
 
+def pages_in(path: Path) -> list[dict]:
+    """A v1 snapshot's lines, each one page's envelope."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def records_in(path: Path) -> list[dict]:
+    return [record for page in pages_in(path) for record in page["data"]]
+
+
 def sidecars(landing: Path) -> list[str]:
     return sorted(p.name for p in landing.rglob(".*"))
 
 
-def test_pages_are_written_as_one_envelope_with_every_record(api, tmp_path):
+def test_pages_are_written_one_envelope_a_line_with_every_record(api, tmp_path):
     rows = paket_rows()
     api.routes[PAKET] = paged(rows, [10, 10, 5])
     with client_for(api) as client:
         result = pull_snapshot(client, ENDPOINTS["sirup_paket_penyedia"], "D107", 2025, tmp_path)
 
     path = tmp_path / "inaproc" / "sirup_paket_penyedia" / "D107_2025.json"
-    assert json.loads(path.read_text(encoding="utf-8")) == {"data": rows, "meta": {
-        "endpoint": PAKET, "kode_klpd": "D107", "tahun": 2025, "pages": 3, "rows": 25,
-        "has_more": False, "cursor": ""}}
+    where = {"endpoint": PAKET, "kode_klpd": "D107", "tahun": 2025}
+    assert pages_in(path) == [
+        {"data": rows[:10], "meta": {**where, "page": 1, "rows": 10, "has_more": True}},
+        {"data": rows[10:20], "meta": {**where, "page": 2, "rows": 10, "has_more": True}},
+        {"data": rows[20:], "meta": {**where, "page": 3, "rows": 5, "has_more": False}}]
+    assert path.read_text(encoding="utf-8").count("\n") == 3
     assert (result.path, result.status, result.pages, result.rows, result.requests,
             result.waits, result.warnings) == (
         "inaproc/sirup_paket_penyedia/D107_2025.json", "written", 3, 25, 3, [], [])
@@ -106,8 +120,7 @@ def test_a_repeated_cursor_ends_the_pull_instead_of_looping(api, tmp_path):
     assert (result.pages, result.rows, result.requests) == (2, 20, 2)
     assert result.warnings == ["page 2 gave a cursor already followed; stopped there as if it "
                                "were the last page (20 rows)"]
-    written = json.loads((tmp_path / result.path).read_text(encoding="utf-8"))
-    assert written["data"] == rows[:20]
+    assert records_in(tmp_path / result.path) == rows[:20]
 
 
 def test_429_waits_as_long_as_retry_after_says_then_longer_each_time(api, tmp_path):
@@ -140,8 +153,7 @@ def test_5xx_and_a_dropped_connection_are_retried_page_by_page(api, tmp_path):
                                       "(maintenance)")
     assert result.waits[1].reason.startswith("retry after network error RemoteProtocolError")
     assert [seen.cursor for seen in api.seen] == ["", "c1", "c1", "c1", "c1"]
-    written = json.loads((tmp_path / result.path).read_text(encoding="utf-8"))
-    assert written["data"] == rows
+    assert records_in(tmp_path / result.path) == rows
 
 
 def test_a_malformed_page_is_fetched_again(api, tmp_path):
@@ -230,6 +242,59 @@ def test_the_rate_limiter_waits_for_the_minute_and_the_hour_window():
     # first leaves the hour (t=3600), the fifth when the second does.
     assert waited == [0.0, 0.0, 60.0, 3540.0, 0.0]
     assert clock.now - 1000.0 == 3600.0
+
+
+def test_limiters_sharing_a_log_file_count_each_others_requests(tmp_path):
+    """Two limiters on one file stand for two processes: the minute and the hour hold over
+    the requests of both."""
+    clock = Clock()
+    log = tmp_path / "inaproc" / ".requests"
+    first = RateLimiter(2, 3, log_path=log, clock=clock, sleep=clock.sleep)
+    second = RateLimiter(2, 3, log_path=log, clock=clock, sleep=clock.sleep)
+    waited = [first.acquire(), second.acquire(), second.acquire(), first.acquire(),
+              second.acquire()]
+    # As one limiter would: two at t=0, the third at t=60, the fourth at t=3600, the fifth
+    # with it (the first two have left the hour).
+    assert waited == [0.0, 0.0, 60.0, 3540.0, 0.0]
+    assert log.read_text(encoding="ascii").split() == ["1060.000000", "4600.000000",
+                                                        "4600.000000"]
+
+
+@pytest.mark.slow
+def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
+    """Two p3dn pull processes at once, 25 pages each, limits of 10 requests a "minute" of
+    2 s (P3DN_INAPROC_TEST_MINUTE_S): by the server's own clock no 2 s holds more than 10
+    requests of the two together."""
+    rows = paket_rows()
+    tender = sample("lkpp_isb_spse_tender_selesai_nilai_D107_2025_sample25.json")
+    api.routes[PAKET] = paged(rows, [1] * 25)
+    api.routes[TENDER] = paged(tender, [1] * 25)
+    landing = tmp_path / "landing"
+    processes = []
+    for number, dataset in enumerate(("sirup_paket_penyedia", "spse_tender_selesai")):
+        command, env = pull_command(landing, tmp_path / f"dh{number}", api.base_url)
+        command[3] = dataset
+        env.update({"P3DN_INAPROC_REQUESTS_PER_MINUTE": "10",
+                    "P3DN_INAPROC_REQUESTS_PER_HOUR": "100000",
+                    "P3DN_INAPROC_TEST_MINUTE_S": "2"})
+        processes.append(subprocess.Popen(command, env=env, cwd=tmp_path, text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], "\n".join(o[-2000:] for o in outputs)
+
+    times = sorted(seen.at for seen in api.seen)
+    assert len(times) == 50
+    # 0.05 s: how much later than the client's count a request may reach the server.
+    busiest = max(sum(1 for t in times if start <= t < start + 2.0 - 0.05) for start in times)
+    assert busiest <= 10
+    # The two ran at the same time: each has requests among the other's.
+    paths = [seen.path for seen in sorted(api.seen, key=lambda seen: seen.at)]
+    first_done = min(max(i for i, p in enumerate(paths) if p == path) for path in (PAKET,
+                                                                                   TENDER))
+    assert {PAKET, TENDER} <= set(paths[:first_done])
+    # 50 requests, 10 per 2 s: the last no sooner than 8 s after the first.
+    assert times[-1] - times[0] >= 8.0 - 0.05
+    assert [p.count("wrote inaproc/") for p in outputs] == [1, 1]
 
 
 def test_a_failed_dataset_does_not_stop_the_others(api, tmp_path):
@@ -371,7 +436,11 @@ def test_a_pull_killed_mid_way_resumes_at_its_last_page_and_writes_the_same_file
     assert [seen.cursor for seen in api.seen[before:]] == ["c2", "c3", "c4"]
     assert ("sirup_paket_penyedia D107 2025: wrote inaproc/sirup_paket_penyedia/D107_2025.json; "
             "25 rows, 5 pages, 3 requests, waited 0 s, resumed at page 3") in resumed.stdout
-    assert sidecars(landing) == [".D107_2025.json.lock"]
+    assert sidecars(landing) == [".D107_2025.json.lock", ".requests"]
+    # Both processes counted each of their requests in the shared log; no token in it.
+    log = (landing / "inaproc" / ".requests").read_text(encoding="ascii")
+    assert len(log.split()) == len(api.seen) == 6
+    assert TOKEN not in log
 
     uninterrupted = tmp_path / "uninterrupted"
     api.routes[PAKET] = paged(rows, sizes)
@@ -379,3 +448,136 @@ def test_a_pull_killed_mid_way_resumes_at_its_last_page_and_writes_the_same_file
         pull_snapshot(client, ENDPOINTS["sirup_paket_penyedia"], "D107", 2025, uninterrupted)
     assert final.read_bytes() == (
         uninterrupted / "inaproc" / "sirup_paket_penyedia" / "D107_2025.json").read_bytes()
+
+
+V6 = "v1/ekatalog/paket-e-purchasing"
+
+
+@pytest.mark.slow
+def test_pulled_v6_orders_and_sirup_plans_are_staged_with_the_served_figures(
+        api, tmp_path, monkeypatch):
+    """p3dn pull (a real process) writes v6 orders served under the API's English names and
+    SiRUP plans; the load and staging take every row, and the figures are those of the
+    records the server served, summed here from them."""
+    from dagster import AssetSelection
+
+    from p3dn_pipeline_tests.conftest import point_pipeline_at
+    from p3dn_pipeline_tests.inaproc_server import v6_order_as_served
+
+    env = point_pipeline_at(monkeypatch, tmp_path)
+    orders = [v6_order_as_served(order) for order in
+              sample("lkpp_isb_ecat_paket_epurchasing_v6_D107_2025_sample25.json")]
+    plans = paket_rows()
+    api.routes[V6] = paged(orders, [10, 10, 5])
+    api.routes[PAKET] = paged(plans, [20, 5])
+    command, child_env = pull_command(env.landing, tmp_path / "dh", api.base_url)
+    command = [command[0], "pull", "--dataset", "ekatalog_paket_v6",
+               "--dataset", "sirup_paket_penyedia", "--year", "2025"]
+    pulled = subprocess.run(command, env=child_env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert pulled.returncode == 0, pulled.stdout[-2000:] + pulled.stderr[-2000:]
+    assert len(pages_in(env.landing / "inaproc" / "ekatalog_paket_v6" / "D107_2025.json")) == 3
+
+    staged = env.materialize(selection=AssetSelection.assets(*(
+        ["staging", name] for name in ("ekatalog_paket_v6", "sirup_paket_penyedia",
+                                       "sirup_struktur_anggaran"))))
+    assert staged.success
+    assert env.query("SELECT path, dataset, status, rows_loaded FROM raw.file_ledger "
+                     "ORDER BY path") == [
+        ("inaproc/ekatalog_paket_v6/D107_2025.json", "ekatalog_paket_v6", "loaded", 25),
+        ("inaproc/sirup_paket_penyedia/D107_2025.json", "sirup_paket_penyedia", "loaded", 25)]
+    # Worked out from what was served, not from the warehouse.
+    served_total = sum(Decimal(str(o["total"])) for o in orders
+                       if o["kode_klpd"] == "D107" and o["fiscal_year"] == 2025)
+    served_pagu = sum(Decimal(str(p["pagu"])) for p in plans
+                      if p["kd_klpd"] == "D107" and p["tahun_anggaran"] == 2025)
+    assert (len(orders), len(plans)) == (25, 25)
+    assert env.query(
+        "SELECT count(*), sum(total_harga_rp), count(DISTINCT kd_paket) "
+        "FROM staging.ekatalog_paket_v6 WHERE kd_klpd = 'D107' AND tahun_anggaran = 2025"
+    ) == [(25, served_total, 25)]
+    assert env.query("SELECT count(*) FROM quarantine.ekatalog_paket_v6") == [(0,)]
+    assert env.query(
+        "SELECT count(*), sum(pagu_rp) FROM staging.sirup_paket_penyedia "
+        "WHERE kd_klpd = 'D107' AND tahun_anggaran = 2025") == [(25, served_pagu)]
+    # The order's own fields, under their export names.
+    first = orders[0]
+    assert env.query(
+        "SELECT kd_rup, tgl_order, status_pkt, kd_satker_str FROM staging.ekatalog_paket_v6 "
+        "WHERE kd_paket = ?", [first["order_id"]]) == [
+        (int(first["rup_code"]), dt.date.fromisoformat(first["order_date"]), first["status"],
+         first["kode_satker"])]
+
+
+def big_year_of_orders(count: int) -> list[dict]:
+    """``count`` distinct v6 orders as the API serves them, the samples' fields repeated."""
+    from p3dn_pipeline_tests.inaproc_server import v6_order_as_served
+
+    orders = [v6_order_as_served(order) for order in
+              sample("lkpp_isb_ecat_paket_epurchasing_v6_D107_2025_sample25.json")]
+    return [{**orders[n % len(orders)], "order_id": f"01BIG{n:021d}", "total": 1000 + n}
+            for n in range(count)]
+
+
+def load_folder(con, folder: Path) -> None:
+    """The raw load of the daily run, on one folder."""
+    from p3dn_pipeline.lib import ledger
+    from p3dn_pipeline.lib.sources import registry
+
+    now = dt.datetime(2025, 10, 1, 6, 0)
+    ledger.take_inventory(con, folder, now)
+    for dataset in registry().datasets:
+        ledger.load_pending(con, dataset, folder, now)
+
+
+@pytest.mark.slow
+def test_a_year_larger_than_the_json_value_limit_loads_page_by_page(
+        api, tmp_path, warehouse_con, monkeypatch):
+    """45 pages of 1000 orders (about 40 MB): a snapshot over twice P3DN_MAX_JSON_RECORD_MB
+    (16 MB, the least DuckDB reads with; it takes a value up to twice that), which as one
+    envelope would be refused; written a page a line, it loads whole."""
+    from p3dn_pipeline.lib.limits import MB, load_limits
+
+    monkeypatch.setenv("P3DN_MAX_JSON_RECORD_MB", "1")
+    assert load_limits().max_json_record_bytes == 16 * MB
+    orders = big_year_of_orders(45_000)
+    api.routes[V6] = paged(orders, [1000] * 45)
+    landing = tmp_path / "landing"
+    with client_for(api) as client:
+        result = pull_snapshot(client, ENDPOINTS["ekatalog_paket_v6"], "D107", 2025, landing)
+    snapshot = landing / result.path
+    assert (result.pages, result.rows, result.warnings) == (45, 45_000, [])
+    assert snapshot.stat().st_size > 2 * 16 * MB
+    assert max(len(line) for line in snapshot.read_bytes().splitlines()) < 2 * MB
+
+    load_folder(warehouse_con, landing)
+    assert warehouse_con.execute(
+        "SELECT path, status, dataset, rows_loaded, reason FROM raw.file_ledger").fetchall() == [
+        ("inaproc/ekatalog_paket_v6/D107_2025.json", "loaded", "ekatalog_paket_v6", 45_000,
+         'read from INAPROC API response pages, one envelope ({"data": [...], "meta": {...}}) '
+         "per line, with rows under data")]
+    # Every order once, in the order served: row n is order n.
+    assert warehouse_con.execute(
+        "SELECT count(DISTINCT kd_paket), min(_source_row), max(_source_row), "
+        "sum(CAST(total_harga AS BIGINT)), "
+        "count(*) FILTER (WHERE kd_paket <> printf('01BIG%021d', _source_row - 1)) "
+        "FROM raw.ekatalog_paket_v6").fetchall() == [
+        (45_000, 1, 45_000, sum(o["total"] for o in orders), 0)]
+
+
+def test_a_page_over_the_json_value_limit_is_refused_saying_so(tmp_path, warehouse_con):
+    from p3dn_pipeline.lib.limits import MB
+
+    orders = big_year_of_orders(3)
+    giant = {**orders[2], "rup_name": "x" * (40 * MB)}
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "pages.json").write_text(
+        json.dumps({"data": orders[:2], "meta": {"page": 1}}) + "\n"
+        + json.dumps({"data": [giant], "meta": {"page": 2}}) + "\n", encoding="utf-8")
+    load_folder(warehouse_con, folder)
+    assert warehouse_con.execute(
+        "SELECT status, rows_loaded, reason FROM raw.file_ledger").fetchall() == [
+        ("rejected", None,
+         "pages.json has a JSON record larger than 16 MB (P3DN_MAX_JSON_RECORD_MB); no export "
+         "record is that large: check the file, or raise the limit if it is genuine")]

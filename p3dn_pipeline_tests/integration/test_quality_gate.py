@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from p3dn_pipeline_tests import independent
 from p3dn_pipeline_tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -60,6 +62,22 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
         ("sirup_struktur_anggaran", "belanja_pengadaan_is_operasi_plus_modal", "ERROR", 1)]
     checks = {(e.check_name, e.passed) for e in first.get_asset_check_evaluations()}
     assert ("belanja_pengadaan_is_operasi_plus_modal", False) in checks
+    # The check links GX's own validation result of that build, kept beside the warehouse,
+    # which says the same (1 unexpected row: the first row of struktur_anggaran.json), and
+    # the Data Docs page that renders it.
+    (failed,) = [e for e in first.get_asset_check_evaluations()
+                 if e.check_name == "belanja_pengadaan_is_operasi_plus_modal"]
+    kept = Path(failed.metadata["gx_validation_result"].value)
+    gx_dir = pipeline_env.warehouse.parent / "gx" / "validations" / "staging.sirup_struktur_anggaran"
+    assert kept.parent == gx_dir
+    result = json.loads(kept.read_text())
+    (evr,) = [r for r in result["results"]
+              if r["expectation_config"]["meta"]["dagster_check"] == "belanja_pengadaan_is_operasi_plus_modal"]
+    assert (evr["success"], evr["result"]["observed_value"]) == (False, 1)
+    assert evr["expectation_config"]["meta"]["severity"] == "ERROR"
+    page = Path(failed.metadata["data_docs_page"].value)
+    assert page.parts[-6:-3] == ("validations", "staging", "sirup_struktur_anggaran")
+    assert page.parents[5] == pipeline_env.warehouse.parent / "data_docs"
 
     # A later run that asks for one mart alone (as a schedule or a click in the UI may)
     # meets the same gate: the failed check still stands for the current staging build.
@@ -90,8 +108,12 @@ def test_failed_error_check_blocks_marts_in_this_run_and_later_runs(pipeline_env
     assert all(line.split(" | ")[3] == "none"
                for line in gate.metadata["verdicts"].value.splitlines()[2:])
     assert gate.metadata["staging_tables"].value == len(listed)
-    assert pipeline_env.query("SELECT pct_realisasi_komitmen FROM marts.p3dn_provinsi")[0][0] \
-        is not None
+    # The fixed landing is the mini set: realisasi PDN 97,5 jt / komitmen PDN 150 jt
+    # (test_p3dn_marts), the same as the independent reading of the folder.
+    headline = independent.p3dn_headline(independent.read_landing(pipeline_env.landing))
+    assert headline[("DKI", 2025)]["pct_realisasi_komitmen"] == Decimal("65.00")
+    assert pipeline_env.query("SELECT kd_klpd, tahun_anggaran, pct_realisasi_komitmen "
+                              "FROM marts.p3dn_provinsi") == [("DKI", 2025, Decimal("65.00"))]
 
 
 def test_mart_refuses_to_build_over_a_staging_table_rebuilt_but_never_checked(pipeline_env):

@@ -266,6 +266,7 @@ def test_no_nik_npwp_name_or_phone_from_the_new_sources_is_stored(penjualan_env)
         text_columns = con.execute(
             "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
             "WHERE data_type = 'VARCHAR' AND NOT internal").fetchall()
+        assert len(text_columns) > 50
         for schema, table, column in text_columns:
             for secret in secrets:
                 found = con.execute(
@@ -274,7 +275,9 @@ def test_no_nik_npwp_name_or_phone_from_the_new_sources_is_stored(penjualan_env)
                 assert found == 0, f"{secret!r} found in {schema}.{table}.{column}"
     finally:
         con.close()
-    for path in penjualan_env.warehouse.parent.glob("*.duckdb"):
+    databases = sorted(penjualan_env.warehouse.parent.glob("*.duckdb"))
+    assert penjualan_env.warehouse in databases
+    for path in databases:
         data = path.read_bytes()
         for secret in secrets:
             assert secret.encode() not in data, (secret, path.name)

@@ -76,8 +76,8 @@ def test_an_envelope_of_unknown_fields_is_said_to_be_one(warehouse_con, tmp_path
     assert sorted(r["reason"] for r in inventory.rejected) == [
         "inaproc.json " + ENVELOPE.replace("{rows}", "2 rows") + ", whose records match no known "
         "dataset: none of the required fields of any dataset is among the 2 fields of its first "
-        "record (the API's own field names are not read yet): download the same data as an ISB "
-        "export instead",
+        "record, under an ISB export's names or the INAPROC API's: it may come from an endpoint "
+        "this pipeline does not read; download the same data as an ISB export instead",
         'inaproc_empty.json is an INAPROC API response envelope ({"data": [...], "meta": '
         '{...}}) with no rows under data: the API answered with nothing; fetch it again',
         "inaproc_partial.json " + ENVELOPE.replace("{rows}", "1 row") + ", whose records match no "

@@ -70,17 +70,26 @@ def manifest(landing) -> dict:
     return json.loads((landing / "MANIFEST.json").read_text())
 
 
+# The helpers below fail on an empty answer: every test loops over what they return, and a
+# loop over nothing (a renamed file, an empty export) would pass without checking anything.
+
 def _paths(manifest: dict, prefix: str) -> list[str]:
-    return [f["path"] for f in manifest["files"] if f["path"].startswith(prefix)]
+    paths = [f["path"] for f in manifest["files"] if f["path"].startswith(prefix)]
+    assert paths, f"no file of the sample starts with {prefix}"
+    return paths
 
 
 def _json_rows(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    assert rows, f"{path} holds no rows"
+    return rows
 
 
 def _csv_rows(path: Path, delimiter: str) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=delimiter))
+        rows = list(csv.DictReader(handle, delimiter=delimiter))
+    assert rows, f"{path} holds no rows"
+    return rows
 
 
 def _sheet_rows(path: Path) -> list[list]:

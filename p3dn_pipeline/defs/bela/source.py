@@ -5,20 +5,10 @@ ERROR rules block every mart built from the table; WARN rules are shown in the U
 marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
 """
 
-from p3dn_pipeline.lib.quality import Between, InSet, Rule
-from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields
+from p3dn_pipeline.lib.sources import Dataset, Source, Staged, fields, expectations
 
-# Only `verified` is seen in real exports; `unverified` is assumed to be the other value.
-STATUS_VERIF = ("verified", "unverified")
-# `selesai` (paid) and `gagal` (payment failed), DOMAIN.md 2.1. Neither an unknown value nor
-# `gagal` is counted, so an unknown value cannot inflate a figure: WARN.
-STATUS_KONFIRMASI_PPMSE = ("selesai", "gagal")
 # Purchase dates outside their fiscal year's window are quarantined in staging
 # (date_outside_fiscal_year), as e-katalog orders are.
-
-VALUASI_NOT_NEGATIVE = "valuasi_not_negative"
-STATUS_VERIF_KNOWN = "status_verif_known"
-STATUS_KONFIRMASI_PPMSE_KNOWN = "status_konfirmasi_ppmse_known"
 
 BELA_TOKODARING = Dataset(
     name="bela_tokodaring",
@@ -40,15 +30,6 @@ SOURCE = Source(
                # An ISB export per kd_klpd x year: the newest (by its newest transaction
                # date) replaces an older one of the same slice.
                snapshot_date="tanggal_transaksi",
-               rules=(
-                   Rule(VALUASI_NOT_NEGATIVE, Between("valuasi_rp", min_value=0), "ERROR",
-                        "Order values are not negative."),
-                   Rule(STATUS_VERIF_KNOWN, InSet("status_verif", STATUS_VERIF), "WARN",
-                        "status_verif is verified or unverified (only verified is counted)."),
-                   Rule(STATUS_KONFIRMASI_PPMSE_KNOWN,
-                        InSet("status_konfirmasi_ppmse", STATUS_KONFIRMASI_PPMSE), "WARN",
-                        "status_konfirmasi_ppmse is selesai or gagal (only selesai is "
-                        "counted)."),
-               )),
+               rules=expectations(__file__, BELA_TOKODARING)),
     ),
 )

@@ -4,8 +4,7 @@ interest turns into a purchase. See README.md in this folder (format assumed).
 ERROR rules block every mart built from the table; WARN rules are shown, not blocking.
 """
 
-from p3dn_pipeline.lib.quality import Between, InSet, RowCondition, Rule
-from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, expectations
 
 TINDAK_LANJUT = ("Ketertarikan", "Negosiasi", "Transaksi", "Batal")
 
@@ -46,11 +45,6 @@ BUSINESS_MATCHING_BATCH = Dataset(
     formats=("xlsx", "csv"),
 )
 
-NILAI_NOT_NEGATIVE = "nilai_ketertarikan_not_negative"
-TINDAK_LANJUT_KNOWN = "tindak_lanjut_known"
-TRANSAKSI_HAS_CODE = "transaksi_names_rup_or_paket"
-TKDN_PERCENT = "tkdn_between_0_and_100"
-
 SOURCE = Source(
     title="Dinas PPKUKM: business matching",
     staged=(
@@ -58,19 +52,6 @@ SOURCE = Source(
         # business x buying SKPD x product (a repeated row goes to quarantine).
         Staged(BUSINESS_MATCHING_BATCH,
                key=("batch", "usaha_id", "kode_skpd_pembeli", "produk"),
-               rules=(
-                   Rule(NILAI_NOT_NEGATIVE, Between("nilai_ketertarikan_rp", min_value=0),
-                        "ERROR", "Statements of interest are not negative."),
-                   Rule(TINDAK_LANJUT_KNOWN, InSet("tindak_lanjut", TINDAK_LANJUT), "WARN",
-                        "Tindak Lanjut is Ketertarikan, Negosiasi, Transaksi or Batal."),
-                   Rule(TRANSAKSI_HAS_CODE,
-                        RowCondition("tindak_lanjut <> 'Transaksi' OR kode_rup IS NOT NULL "
-                                     "OR kode_paket IS NOT NULL",
-                                     ("tindak_lanjut", "kode_rup", "kode_paket")),
-                        "WARN", "A Transaksi row names the Kode RUP or Kode Paket it became, "
-                                "so its realised value can be found."),
-                   Rule(TKDN_PERCENT, Between("tkdn_pct", min_value=0, max_value=100), "WARN",
-                        "TKDN is a percentage."),
-               )),
+               rules=expectations(__file__, BUSINESS_MATCHING_BATCH)),
     ),
 )

@@ -4,8 +4,7 @@ Jakarta UMKM per platform and month. See README.md in this folder (format assume
 ERROR rules block every mart built from the table; WARN rules are shown, not blocking.
 """
 
-from p3dn_pipeline.lib.quality import Between, Rule
-from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, expectations
 
 ECOMMERCE_PENJUALAN = Dataset(
     name="ecommerce_penjualan",
@@ -32,18 +31,10 @@ ECOMMERCE_PENJUALAN = Dataset(
     formats=("xlsx", "csv"),
 )
 
-NILAI_NOT_NEGATIVE = "nilai_penjualan_not_negative"
-TRANSAKSI_NOT_NEGATIVE = "jumlah_transaksi_not_negative"
-
 SOURCE = Source(
     title="E-commerce platforms: domestic-product sections",
     staged=(
         Staged(ECOMMERCE_PENJUALAN, key=("platform", "tahun", "bulan", "penjual_id"),
-               rules=(
-                   Rule(NILAI_NOT_NEGATIVE, Between("nilai_penjualan_rp", min_value=0),
-                        "ERROR", "Sales values are not negative."),
-                   Rule(TRANSAKSI_NOT_NEGATIVE, Between("jumlah_transaksi", min_value=0),
-                        "ERROR", "Transaction counts are not negative."),
-               )),
+               rules=expectations(__file__, ECOMMERCE_PENJUALAN)),
     ),
 )

@@ -4,11 +4,9 @@ package. See README.md in this folder (format assumed).
 ERROR rules block every mart built from the table; WARN rules are shown, not blocking.
 """
 
-from p3dn_pipeline.lib.quality import Between, InSet, RowCondition, Rule
-from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, expectations
 
 STATUS = ("Selesai", "Proses", "Dibatalkan")
-BATAS_NILAI_RP = 50_000_000
 
 EORDER_PESANAN = Dataset(
     name="eorder_pesanan",
@@ -42,28 +40,10 @@ EORDER_PESANAN = Dataset(
     formats=("xlsx", "csv"),
 )
 
-NILAI_NOT_NEGATIVE = "nilai_order_not_negative"
-NILAI_WITHIN_LIMIT = "nilai_order_at_most_50_juta"
-STATUS_KNOWN = "status_known"
-KODE_RUP_GIVEN = "kode_rup_given"
-
 SOURCE = Source(
     title="BPPBJ DKI: e-Order Jakpreneur",
     staged=(
         Staged(EORDER_PESANAN, key=("no_order",), year_column="tahun_anggaran",
-               rules=(
-                   Rule(NILAI_NOT_NEGATIVE, Between("nilai_order_rp", min_value=0), "ERROR",
-                        "Order values are not negative."),
-                   Rule(NILAI_WITHIN_LIMIT, Between("nilai_order_rp", max_value=BATAS_NILAI_RP),
-                        "WARN", "e-Order is for purchases of at most Rp50 juta."),
-                   Rule(STATUS_KNOWN, InSet("status", STATUS), "WARN",
-                        "Status is Selesai, Proses or Dibatalkan (only Selesai is counted)."),
-                   # Whether the package is in SiRUP is the marts' business (SiRUP may be
-                   # loaded later): p3dn_realisasi_paket joins it, p3dn_rekonsiliasi counts
-                   # realisation without a SiRUP package.
-                   Rule(KODE_RUP_GIVEN, RowCondition("kode_rup IS NOT NULL", ("kode_rup",)),
-                        "WARN", "Each order starts from one SiRUP package and names its Kode "
-                                "RUP."),
-               )),
+               rules=expectations(__file__, EORDER_PESANAN)),
     ),
 )

@@ -5,18 +5,7 @@ ERROR rules block every mart built from the table; WARN rules are shown in the U
 marts.data_quality. A rule is ERROR when a failure would make a published figure wrong.
 """
 
-
-from p3dn_pipeline.lib.quality import (
-    Between,
-    ExistsIn,
-    InSet,
-    MatchesRegex,
-    NotNull,
-    RowCondition,
-    Rule,
-    Unique,
-)
-from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, fields
+from p3dn_pipeline.lib.sources import Dataset, Field, Source, Staged, fields, expectations
 
 STATUS_PKT = (
     "ON_PROCESS", "COMPLETED", "PAYMENT_OUTSIDE_SYSTEM", "ON_ADDENDUM", "ON_NEGOTIATION",
@@ -29,51 +18,38 @@ KD_SATKER_STR_PATTERN = r"^[0-9]+(\.[0-9]+){7}$"
 # p3dn_dalam_tahun_anggaran) are quarantined in staging (date_outside_fiscal_year), not
 # checked here: a WARN let a 2099 order become the headline's "data s.d." date.
 
-KD_PAKET_NOT_NULL = "kd_paket_not_null"
-KD_PAKET_UNIQUE = "kd_paket_unique"
-TOTAL_HARGA_NOT_NEGATIVE = "total_harga_not_negative"
-STATUS_PKT_KNOWN = "status_pkt_known"
-KD_SATKER_STR_PATTERN_MATCHED = "kd_satker_str_pattern"
-KD_RUP_KNOWN_IN_SIRUP = "kd_rup_known_in_sirup"
-SKPD_KNOWN_IN_STRUKTUR_ANGGARAN = "skpd_known_in_struktur_anggaran"
-KD_PAKET_KD_PRODUK_UNIQUE = "kd_paket_kd_produk_unique"
-TOTAL_HARGA_IS_KUANTITAS_X_HARGA = "total_harga_is_kuantitas_x_harga_satuan"
-KD_PRODUK_UNIQUE = "kd_produk_unique"
-TKDN_IS_PERCENTAGE = "tkdn_between_0_and_100"
-JENIS_PRODUK_KNOWN = "jenis_produk_known"
-KD_PENYEDIA_UNIQUE = "kd_penyedia_unique"
-KD_RUP_NOT_NULL = "kd_rup_not_null"
-KD_RUP_UNIQUE = "kd_rup_unique"
-PAGU_NOT_NEGATIVE = "pagu_not_negative"
-STATUS_PDN_KNOWN = "status_pdn_known"
-STATUS_UKM_KNOWN = "status_ukm_known"
-SATKER_YEAR_UNIQUE = "satker_per_year_unique"
-BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL = "belanja_pengadaan_is_operasi_plus_modal"
-TOTAL_BELANJA_ADDS_UP = "total_belanja_adds_up"
-BELANJA_NOT_NEGATIVE = "belanja_not_negative"
-KD_SATKER_UNIQUE = "kd_satker_unique"
-
-
-# The INAPROC data API v1 (2025-) serves the same orders with English names for some fields
-# (DOMAIN.md 2.1): kd_paket -> order_id, total_harga -> total, status_pkt -> status, and
-# kode_* for kd_*. Status values are unchanged. Other v1 names are not documented publicly:
-# the kode_* forms below are our assumption (defs/lkpp/README.md).
+# The INAPROC data API v1 (v1/ekatalog/paket-e-purchasing, 2025-) serves the same orders under
+# English names (DOMAIN.md 2.1: kd_paket -> order_id, total_harga -> total, status_pkt ->
+# status, kd_klpd -> kode_klpd). The other names are those independent public clients of the
+# API read from its records (a Supabase schema mirroring the endpoint's fields, and merge
+# scripts over pulled files; defs/lkpp/README.md): fiscal_year, rup_code, order_date, ... .
+# Never tried against the live service: kode_satker in particular may carry SiRUP's numeric
+# kd_satker rather than the dotted kd_satker_str (then the WARN rule on its pattern says so).
 V6_INAPROC_V1_NAMES = {
-    "kd_paket": ("order_id",), "total_harga": ("total",), "status_pkt": ("status",),
-    "kd_klpd": ("kode_klpd",), "kd_satker_str": ("kode_satker_str",), "kd_rup": ("kode_rup",),
-    "kd_penyedia_v6": ("kode_penyedia_v6",),
+    "tahun_anggaran": ("fiscal_year",), "kd_klpd": ("kode_klpd",),
+    "kd_satker_str": ("kode_satker",), "kd_paket": ("order_id",), "kd_rup": ("rup_code",),
+    "product_ids": ("product_id",), "kd_penyedia_v6": ("kode_penyedia",),
+    "total_harga": ("total",), "tgl_order": ("order_date",), "status_pkt": ("status",),
+    "sumber_dana": ("funding_source",), "rup_nama_pkt": ("rup_name",),
+    "jml_jenis_produk": ("count_product",), "jml_produk": ("total_qty",),
+    "ongkir": ("shipping_fee",), "status_pengiriman": ("shipment_status",),
 }
+
+
+def _v6_fields(*names: str) -> tuple[Field, ...]:
+    return tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in names)
+
 
 EKATALOG_PAKET_V6 = Dataset(
     name="ekatalog_paket_v6",
     inaproc_endpoint="v1/ekatalog/paket-e-purchasing",
     title="LKPP Ecat-PaketEPurchasingV6 (e-katalog v6)",
     grain="one row per order (kd_paket)",
-    required=tuple(Field(name, V6_INAPROC_V1_NAMES.get(name, ())) for name in (
+    required=_v6_fields(
         "tahun_anggaran", "kd_klpd", "kd_satker_str", "kd_paket", "kd_rup", "product_ids",
         "kd_penyedia_v6", "total_harga", "tgl_order", "status_pkt",
-    )),
-    optional=fields(
+    ),
+    optional=_v6_fields(
         "jenis_instansi", "nama_instansi", "nama_satker", "rup_nama_pkt", "sumber_dana", "mak",
         "kd_penyedia_sikap", "jml_jenis_produk", "jml_produk", "ongkir", "status_pengiriman",
     ),
@@ -164,119 +140,32 @@ SIRUP_MASTER_SATKER = Dataset(
 
 YEAR = "tahun_anggaran"
 
-EKATALOG_PAKET_V6_RULES = (
-    Rule(KD_PAKET_NOT_NULL, NotNull("kd_paket"), "ERROR", "Every order has its kd_paket."),
-    Rule(KD_PAKET_UNIQUE, Unique(("kd_paket",)), "ERROR", "One row per order."),
-    Rule(TOTAL_HARGA_NOT_NEGATIVE, Between("total_harga_rp", min_value=0), "ERROR",
-         "Order values are not negative."),
-    Rule(STATUS_PKT_KNOWN, InSet("status_pkt", STATUS_PKT), "ERROR",
-         "An unknown status cannot be counted as transacted or not."),
-    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
-         "WARN", "kd_satker_str has eight dotted groups."),
-    Rule(KD_RUP_KNOWN_IN_SIRUP,
-         ExistsIn("kd_rup", "staging.sirup_paket_penyedia", "kd_rup"), "WARN",
-         "The order's SiRUP package is in the SiRUP export (else it cannot count as PDN)."),
-    Rule(SKPD_KNOWN_IN_STRUKTUR_ANGGARAN,
-         ExistsIn("kd_satker_str", "staging.sirup_struktur_anggaran", "kd_satker_str"),
-         "WARN", "The ordering SKPD has a budget structure."),
-)
-
-EKATALOG_PAKET_V5_RULES = (
-    Rule(KD_PAKET_KD_PRODUK_UNIQUE, Unique(("kd_paket", "kd_produk")), "ERROR",
-         "One row per package and product."),
-    Rule(TOTAL_HARGA_NOT_NEGATIVE, Between("total_harga_rp", min_value=0), "ERROR",
-         "Line values are not negative."),
-    Rule(TOTAL_HARGA_IS_KUANTITAS_X_HARGA,
-         RowCondition("abs(total_harga_rp - kuantitas * harga_satuan_rp) <= 1 OR "
-                      "abs(total_harga_rp - (kuantitas * harga_satuan_rp + ongkos_kirim_rp)) <= 1",
-                      ("total_harga_rp", "kuantitas", "harga_satuan_rp", "ongkos_kirim_rp")),
-         "ERROR", "total_harga = kuantitas x harga_satuan (+ ongkos_kirim), within Rp1."),
-    Rule(KD_RUP_KNOWN_IN_SIRUP,
-         ExistsIn("kd_rup", "staging.sirup_paket_penyedia", "kd_rup"), "WARN",
-         "The package's SiRUP plan is in the SiRUP export."),
-)
-
-EKATALOG_PRODUK_RULES = (
-    Rule(KD_PRODUK_UNIQUE, Unique(("kd_produk",)), "ERROR", "One row per product."),
-    Rule(TKDN_IS_PERCENTAGE, Between("tkdn_pct", min_value=0, max_value=100), "ERROR",
-         "TKDN is a percentage."),
-    Rule(JENIS_PRODUK_KNOWN, InSet("jenis_produk", ("lokal", "impor")), "WARN",
-         "jenis_produk is lokal or impor."),
-)
-
-EKATALOG_PENYEDIA_RULES = (
-    Rule(KD_PENYEDIA_UNIQUE, Unique(("kd_penyedia",)), "ERROR", "One row per vendor."),
-)
-
-SIRUP_PAKET_PENYEDIA_RULES = (
-    Rule(KD_RUP_NOT_NULL, NotNull("kd_rup"), "ERROR", "Every package has its kd_rup."),
-    Rule(KD_RUP_UNIQUE, Unique(("tahun_anggaran", "kd_rup")), "ERROR",
-         "One row per planned package and fiscal year."),
-    Rule(PAGU_NOT_NEGATIVE, Between("pagu_rp", min_value=0), "ERROR",
-         "Package budgets are not negative."),
-    Rule(STATUS_PDN_KNOWN, InSet("status_pdn", ("PDN", "Impor")), "ERROR",
-         "Each package is PDN or Impor."),
-    Rule(STATUS_UKM_KNOWN, InSet("status_ukm", ("UKM", "Non UKM")), "ERROR",
-         "Each package is UKM or Non UKM."),
-    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
-         "WARN", "kd_satker_str has eight dotted groups."),
-    Rule(SKPD_KNOWN_IN_STRUKTUR_ANGGARAN,
-         ExistsIn("kd_satker_str", "staging.sirup_struktur_anggaran", "kd_satker_str"),
-         "WARN", "The planning SKPD has a budget structure."),
-)
-
-SIRUP_STRUKTUR_ANGGARAN_RULES = (
-    Rule(SATKER_YEAR_UNIQUE, Unique(("kd_klpd", "tahun_anggaran", "kd_satker_str")),
-         "ERROR", "One budget structure per satker and year."),
-    Rule(BELANJA_NOT_NEGATIVE, Between("belanja_pengadaan_rp", min_value=0), "ERROR",
-         "Procurement spending is not negative."),
-    Rule(BELANJA_PENGADAAN_IS_OPERASI_PLUS_MODAL,
-         RowCondition("belanja_pengadaan_rp = belanja_operasi_rp + belanja_modal_rp",
-                      ("belanja_pengadaan_rp", "belanja_operasi_rp", "belanja_modal_rp")),
-         "ERROR", "belanja_pengadaan = belanja_operasi + belanja_modal, as in LKPP's data."),
-    Rule(TOTAL_BELANJA_ADDS_UP,
-         RowCondition("total_belanja_rp = belanja_pengadaan_rp + belanja_non_pengadaan_rp "
-                      "+ belanja_btt_rp",
-                      ("total_belanja_rp", "belanja_pengadaan_rp", "belanja_non_pengadaan_rp",
-                       "belanja_btt_rp")),
-         "WARN", "total_belanja = pengadaan + non-pengadaan + BTT."),
-    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
-         "WARN", "kd_satker_str has eight dotted groups."),
-)
-
-SIRUP_MASTER_SATKER_RULES = (
-    Rule(KD_SATKER_UNIQUE, Unique(("kd_klpd", "kd_satker")), "WARN",
-         "One unit per SiRUP kd_satker."),
-    Rule(KD_SATKER_STR_PATTERN_MATCHED, MatchesRegex("kd_satker_str", KD_SATKER_STR_PATTERN),
-         "WARN", "kd_satker_str has eight dotted groups (else its SKPD cannot be found)."),
-)
-
 SOURCE = Source(
     title="LKPP open data (ISB): e-katalog, SiRUP",
     staged=(
         # Every ISB export with a fiscal year is the whole dataset for one kd_klpd x year at
         # pull time: the newest export of a slice replaces the older ones (snapshot_date: how
         # new an export is, by its own dates, never by when it was loaded).
-        Staged(EKATALOG_PAKET_V6, key=("kd_paket",), rules=EKATALOG_PAKET_V6_RULES,
+        Staged(EKATALOG_PAKET_V6, key=("kd_paket",), rules=expectations(__file__, EKATALOG_PAKET_V6),
                year_column=YEAR, snapshot_date="tgl_order"),
-        Staged(EKATALOG_PAKET_V5, key=("kd_paket", "kd_produk"), rules=EKATALOG_PAKET_V5_RULES,
+        Staged(EKATALOG_PAKET_V5, key=("kd_paket", "kd_produk"), rules=expectations(__file__, EKATALOG_PAKET_V5),
                year_column=YEAR, snapshot_date="tanggal_buat_paket"),
         # Products and vendors have no year: they are not partitioned.
-        Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=EKATALOG_PRODUK_RULES),
-        Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=EKATALOG_PENYEDIA_RULES),
+        Staged(EKATALOG_PRODUK, key=("kd_produk",), rules=expectations(__file__, EKATALOG_PRODUK)),
+        Staged(EKATALOG_PENYEDIA, key=("kd_penyedia",), rules=expectations(__file__, EKATALOG_PENYEDIA)),
         # SiRUP re-publishes packages; the copy with the latest event date is the current plan.
         # A kd_rup is a package of one fiscal year: the same code in another year's export
         # is another year's plan, never a duplicate of this one.
         Staged(SIRUP_PAKET_PENYEDIA, key=("tahun_anggaran", "kd_rup"),
-               rules=SIRUP_PAKET_PENYEDIA_RULES,
+               rules=expectations(__file__, SIRUP_PAKET_PENYEDIA),
                year_column=YEAR, recency="tanggal_data DESC NULLS LAST",
                snapshot_date="tanggal_data"),
         # The budget structure carries no date: the export loaded last is the newest.
         Staged(SIRUP_STRUKTUR_ANGGARAN, key=("kd_klpd", "tahun_anggaran", "kd_satker_str"),
-               rules=SIRUP_STRUKTUR_ANGGARAN_RULES, year_column=YEAR,
+               rules=expectations(__file__, SIRUP_STRUKTUR_ANGGARAN), year_column=YEAR,
                snapshot_date="NULL::DATE"),
         # The list of units has no year: not partitioned.
         Staged(SIRUP_MASTER_SATKER, key=("kd_klpd", "kd_satker_str"),
-               rules=SIRUP_MASTER_SATKER_RULES),
+               rules=expectations(__file__, SIRUP_MASTER_SATKER)),
     ),
 )

@@ -4,6 +4,7 @@ have open: every output is built under a temporary name and renamed into place."
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from p3dn_pipeline.defs.publish.serving import (
     read_serving,
     remove_abandoned,
 )
+from p3dn_pipeline.lib import data_docs
 from p3dn_pipeline.lib.factories import Build, incremental_asset
 from p3dn_pipeline.lib.resources import LOADED_BY_TAG, P3dnWarehouse
 from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
@@ -191,9 +193,13 @@ parquet = publish_asset(
 
 def _dashboard(step: Build) -> dict:
     settings = load_settings()
+    # The staging tables' Data Docs, rebuilt from the kept suites and validation results
+    # beside the warehouse, linked from the page's data-quality section.
+    docs_index = data_docs.build_data_docs(settings.warehouse_path.parent)
+    docs_href = Path(os.path.relpath(docs_index, settings.dashboard_path.parent)).as_posix()
     try:
         with read_serving(settings.serving_path) as con:
-            page = render_dashboard(con, _now())
+            page = render_dashboard(con, _now(), docs_href)
     except ServingFileError as error:
         raise Failure(description=str(error)) from error
     write_atomically(settings.dashboard_path, page, new_publish_id())
@@ -201,6 +207,7 @@ def _dashboard(step: Build) -> dict:
         "charts": page.count('<svg class="grafik"'),
         "figures_shown": page.count(" data-kpi="),
         "size_bytes": settings.dashboard_path.stat().st_size,
+        "data_docs": MetadataValue.path(str(docs_index)),
     }
 
 

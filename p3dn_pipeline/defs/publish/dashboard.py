@@ -942,8 +942,19 @@ def page(sections: Sequence[tuple[str, str, str, str, str, str]], subtitle: str)
     )
 
 
-def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) -> str:
-    """The whole page from the marts visible on ``con`` (the serving file, read-only)."""
+def section_data_quality(data_docs_href: str) -> str:
+    """The link to the staging tables' Great Expectations Data Docs (built offline beside the
+    warehouse): every rule, its severity and each build's result."""
+    return (f'<p>Aturan mutu data setiap tabel staging dan hasil pemeriksaannya per build '
+            f'(Great Expectations Data Docs, luring): <a id="data-docs" '
+            f'href="{esc(data_docs_href)}">buka Data Docs</a>.</p>')
+
+
+def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime,
+                     data_docs_href: str | None = None) -> str:
+    """The whole page from the marts visible on ``con`` (the serving file, read-only);
+    ``data_docs_href``, relative to the page, adds the data-quality section linking to the
+    Data Docs."""
     data = {name: fetch_dicts(con, sql) for name, sql in read_queries().items()}
     latest = max((r["diambil_pada"] for r in data["snapshot"]), default=None)
     p3dn_source = ("realisasi P3DN per pemda dan tahun anggaran, dibangun dari ekspor LKPP "
@@ -997,6 +1008,13 @@ def render_dashboard(con: duckdb.DuckDBPyConnection, generated_at: dt.datetime) 
          + _quarter_span(data["ekatalog_triwulan"]),
          "marts.umkm_ekatalog", section_ekatalog(data["ekatalog_triwulan"])),
     ]
+    if data_docs_href:
+        sections.append(
+            ("kualitas-data", "Kualitas data",
+             "Angka di atas dihitung hanya dari tabel yang lulus semua aturan ERROR-nya; "
+             "aturan WARN dilaporkan tanpa menghentikan angka.",
+             "suite Great Expectations setiap tabel staging dan hasil validasinya",
+             "marts.data_quality", section_data_quality(data_docs_href)))
     subtitle = (f"Dibuat {waktu(generated_at)} dari file serving, angka utama tersimpan "
                 f"terakhir {waktu(latest)}. Halaman luring: tanpa koneksi internet.")
     return page(sections, subtitle)

@@ -41,6 +41,8 @@ findings AS (
                                THEN ' Contoh: ' || samples ELSE '' END,
            NULL
     FROM quality.check_results
+    -- The staging tables' checks; a mart's plausibility checks (WARN) are shown on the mart.
+    WHERE table_name LIKE 'staging.%'
 )
 SELECT coalesce(d.source, 'tidak_dikenal') AS sumber, findings.*
 FROM findings
