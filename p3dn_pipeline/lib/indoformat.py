@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from p3dn_pipeline.lib import nfkc_table
+
 BULAN = [
     "Januari",
     "Februari",
@@ -289,10 +291,19 @@ def kode_rekening(x: object) -> str | None:
     return kode if _KODE_REKENING.fullmatch(kode) else None
 
 
-# Full-width and Arabic-Indic digits as ASCII (the SQL twin: p3dn_digit_ascii): an
-# identifier is the same person whatever digits it was typed in.
-_DIGIT_ASCII = str.maketrans("０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
-                             "012345678901234567890123456789")
+def nfkc_ascii(text: str) -> str:
+    """``text`` with every character whose NFKC form is printable ASCII read as that form
+    (full-width ＮＩＢ０１, ², Ⅱ, ①, ligatures, odd spaces) and Arabic-Indic digits as ASCII
+    digits; everything else as it is. The SQL twin is p3dn_nfkc (lib/sql/nfkc_macros.sql):
+    an identifier is the same code or person whatever keyboard typed it."""
+    text = text.translate(_NFKC_SINGLE)
+    if _NFKC_MULTI_CHARS.isdisjoint(text):
+        return text
+    return "".join(nfkc_table.MULTI.get(c, c) for c in text)
+
+
+_NFKC_SINGLE = str.maketrans(nfkc_table.SINGLE_FROM, nfkc_table.SINGLE_TO)
+_NFKC_MULTI_CHARS = frozenset(nfkc_table.MULTI)
 
 
 def digits(x: object) -> str | None:
@@ -301,7 +312,7 @@ def digits(x: object) -> str | None:
     t = teks(x)
     if t is None:
         return None
-    t = t.translate(_DIGIT_ASCII)
+    t = nfkc_ascii(t)
     # Excel marks a number stored as text with a leading apostrophe.
     t = t.removeprefix("'")
     if _ANGKA_FLOAT.fullmatch(t):

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -421,8 +422,9 @@ def _envelope_pages(text: str, cut: bool) -> int | None:
 
 def _csv_header(path: Path) -> Header:
     text, cut, codec = _decode_probe(path)
-    first_line, newline, _ = text.partition("\n")
-    if cut and not newline:
+    # Lines end in LF, CRLF or, from old Mac programs, a lone CR.
+    first_line, *rest = re.split(r"\r\n|\n|\r", text, maxsplit=1)
+    if cut and not rest:
         raise LandingError(
             f"has a first line longer than {megabytes(HEADER_PROBE_BYTES)}; the first line must "
             "be the header (the column names), which is never that long: check that the file "
@@ -431,7 +433,11 @@ def _csv_header(path: Path) -> Header:
     if not first_line.strip():
         raise LandingError("has an empty first line; the first line must be the header")
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
-    columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    try:
+        columns = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    except csv.Error as err:
+        raise LandingError(f"has a header line that cannot be read as CSV ({err}); the first "
+                           "line must be the column names") from None
     _check_width(columns, "columns in its header")
     return Header("csv", [c.strip() for c in columns], delimiter=delimiter, encoding=codec)
 

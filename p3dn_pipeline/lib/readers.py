@@ -86,10 +86,19 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
 def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
     """One SQL expression per raw column, from the file's columns (``source_ref``)."""
     expressions = []
+    # Every field but prose (sources.PROSE_FIELD), and every personal field, is read in its
+    # NFKC form (p3dn_nfkc): codes, numbers, dates and quarters are joined, counted as
+    # unique and matched against patterns (NIB, kd_rup, kd_satker, NPWP, kode SKPD, "TW Ｉ"),
+    # and a NIK or phone number typed in full-width digits must hash and mask as the ASCII
+    # one. p3dn_tanpa_identitas reads prose in NFKC form too, to recognise a NIK in it.
     for f in dataset.all_fields():
         ref = source_ref.get(f.name)
+        if ref is not None and not f.prose:
+            ref = f"p3dn_nfkc({ref})"
         if ref is not None and dataset.rows_name_people:
             ref = f"p3dn_tanpa_identitas({ref})"
+            if f.name in dataset.coded_fields:
+                ref = f"p3dn_tanpa_nama({ref})"
         expressions.append(ref or "NULL")
     for name, treatment in dataset.personal.items():
         if treatment != "hash":
@@ -98,6 +107,7 @@ def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
         if ref is None:
             expressions += ["NULL", "NULL"]
         else:
+            ref = f"p3dn_nfkc({ref})"
             # Hash the identifier in the form people mean: digits only, so "'3174 01..." and
             # "317401..." are the same person.
             normalised = f"coalesce(p3dn_digits({ref}), p3dn_teks({ref}))"

@@ -135,6 +135,7 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
     for schema in LAYER_SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}").fetchall()
     run_sql_file(con, _LIB_SQL / "indoformat_macros.sql")
+    run_sql_file(con, _LIB_SQL / "nfkc_macros.sql")
     inner_pad, outer_pad = _hmac_pads(pii_key)
     # Session variables, not table rows: they die with the connection.
     con.execute("SET VARIABLE p3dn_hmac_ipad = unhex($p)", {"p": inner_pad.hex()}).fetchall()

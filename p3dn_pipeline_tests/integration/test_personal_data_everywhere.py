@@ -62,6 +62,10 @@ ROSTER = [
 ]
 BAD_NIK = ("3174 0512 88", "Bambang Sutejo", "0856-1122-3344", "Jl. Rawa Belong No. 3",
            "bambang.sutejo@contoh.id")
+# A row shifted right by one cell from Nama (issue 17, class 9): her name lands in NIB, a
+# kelurahan in Tanggal Pembinaan, her phone number and address in No HP and Alamat.
+SHIFTED = ("3175 0904 8500 0505", "Dewi Lestari Handayani", "0857-6655-4433",
+           "Jl. Pluit Raya No. 9", "dewi.lestari@contoh.id")
 NPWP_NIK = "3173014809950303"  # Yohana Pardede's NIK, as her sole proprietorship's NPWP-16
 # e-katalog v5 PPK: (NIP as written, name, phone, e-mail)
 PPK = [("198503122010011004", "Hendrawati Siregar", "0811-2233-4455",
@@ -128,6 +132,10 @@ def write_personal_exports(landing: Path) -> None:
             number, nik, name, "", "P", f"Usaha Tambahan {number}", sektor, kota, kec, kel,
             "15/08/2025", 100 * number, f"Rp {number}.000.000", "TW III 2025", phone,
             address, email])
+    nik, name, phone, address, email = SHIFTED
+    sheet.write_row(7, 0, [5, nik, "", name, "", "P", "Usaha Tambahan 5", "Perikanan",
+                           "Jakarta Barat", "Cengkareng", "Cengkareng Barat", "15/08/2025",
+                           500, "Rp 5.000.000", "TW III 2025", phone, address])
     workbook.close()
     # A broken copy of a roster (an unclosed quote): rejected, and its reason must not
     # quote it.
@@ -237,7 +245,7 @@ class Secrets:
 
     @classmethod
     def build(cls) -> Secrets:
-        people = [*ROSTER, BAD_NIK]
+        people = [*ROSTER, BAD_NIK, SHIFTED]
         texts = [value for person in people for value in person]
         texts += [value for ppk in PPK for value in ppk] + list(SIRUP_PPK) + list(V6_PPK)
         texts += [VENDOR["alamat_penyedia"], VENDOR["email"], VENDOR["no_telp"]]
@@ -384,7 +392,15 @@ def test_the_run_read_the_personal_exports_and_kept_only_keyed_hashes(written):
                             "WHERE _source_file = 'kpkp/binaan_tambahan_2025_tw3.xlsx'")
         assert roster_ids == {hashed(person[0]) for person in ROSTER}
         assert values("SELECT offending_value FROM quarantine.kpkp_roster WHERE _source_file "
-                      "= 'kpkp/binaan_tambahan_2025_tw3.xlsx'") == {"shape 9999999999"}
+                      "= 'kpkp/binaan_tambahan_2025_tw3.xlsx' AND column_name = 'NIK'") == {
+            "shape 9999999999"}
+        # The shifted row: her name in NIB is kept as its shape and quarantines the row.
+        shifted_nib = ("NIB", "personal_data_in_field",
+                       "disembunyikan, bentuk AAAA AAAAAAA AAAAAAAAA")
+        assert shifted_nib in {
+            tuple(row) for row in con.execute(
+                "SELECT column_name, rule, offending_value FROM quarantine.kpkp_roster "
+                "WHERE _source_file = 'kpkp/binaan_tambahan_2025_tw3.xlsx'").fetchall()}
         assert values("SELECT ppk_nip_hash FROM raw.ekatalog_paket_v5 WHERE _source_file = "
                       "'lkpp/ecat_paket_v5_ppk.csv'") == {hashed(ppk[0]) for ppk in PPK}
         assert values("SELECT nip_ppk_hash FROM raw.sirup_paket_penyedia WHERE kd_rup = "

@@ -128,6 +128,26 @@ def test_a_trailing_ctrl_z_is_ignored(warehouse_con, tmp_path):
     assert "\x1a" not in str(warehouse_con.execute("SELECT * FROM raw.apbd_realisasi").fetchall())
 
 
+def test_lines_ending_in_a_lone_cr_load_and_a_bad_header_line_is_the_files_problem(
+        warehouse_con, tmp_path):
+    # Old Mac programs end lines in CR alone: the header reader took the whole file for its
+    # first line and csv raised "new-line character seen in unquoted field", out of the
+    # inventory, so no file of the run loaded (found by test_hostile_file_properties).
+    good = GOOD.format(uraian="Belanja ATK")
+    (tmp_path / "lra_cr.csv").write_bytes(f"{HEADER}\r{good}\r{good}\r".encode())
+    (tmp_path / "lra_bad_header.csv").write_bytes(b'Kode SKPD;"Nama\rSKPD;x\n1;2;3\n')
+
+    run(warehouse_con, tmp_path)
+
+    assert ledger_of(warehouse_con)[1] == ("lra_cr.csv", "loaded", "apbd_realisasi", 2, None)
+    assert [r[:3] for r in apbd_rows(warehouse_con)] == [
+        ("lra_cr.csv", 2, "Belanja ATK"), ("lra_cr.csv", 3, "Belanja ATK")]
+    # A header with a quote left open before a CR is cut at the CR, and named for what it is.
+    path, status, _, _, reason = ledger_of(warehouse_con)[0]
+    assert (path, status) == ("lra_bad_header.csv", "rejected")
+    assert reason.startswith("lra_bad_header.csv matches no known dataset"), reason
+
+
 def test_a_quote_that_is_never_closed_rejects_the_file_naming_its_line(warehouse_con, tmp_path):
     good = GOOD.format(uraian="Belanja ATK")
     (tmp_path / "lra.csv").write_text(csv_text(

@@ -31,6 +31,10 @@ BUSINESS_MATCHING_BATCH = Dataset(
         Field("kode_paket", ("Kode Paket", "Kd Paket", "ID Paket")),
     ),
     rows_name_people=True,
+    coded_fields=(
+        "batch", "nilai_ketertarikan", "tanggal", "nib", "tkdn", "kode_skpd", "kode_rup",
+        "kode_paket",
+    ),
     personal={"nik_pemilik": "hash", "npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={
         "nik_pemilik": ("NIK Pemilik", "NIK"),

@@ -22,6 +22,9 @@ ECOMMERCE_PENJUALAN = Dataset(
         Field("kategori", ("Kategori", "Kategori Produk")),
     ),
     rows_name_people=True,
+    coded_fields=(
+        "bulan", "nilai_penjualan", "nib", "jumlah_transaksi",
+    ),
     personal={"npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={"npwp": ("NPWP",), "nama_pemilik": ("Nama Pemilik", "Pemilik"),
                       "no_hp": ("No HP", "No. HP", "Telepon")},

@@ -27,6 +27,10 @@ EORDER_PESANAN = Dataset(
         Field("id_jakpreneur", ("ID Jakpreneur", "No Jakpreneur", "Jakpreneur ID")),
     ),
     rows_name_people=True,
+    coded_fields=(
+        "no_order", "tanggal_order", "nilai_order", "kode_rup", "kode_skpd", "nib",
+        "id_jakpreneur",
+    ),
     personal={"npwp": "hash", "nama_pemilik": "drop", "no_hp": "drop"},
     personal_aliases={
         "npwp": ("NPWP", "NPWP Usaha"),

@@ -31,6 +31,9 @@ KPKP_ROSTER = Dataset(
         Field("jumlah_anggota", ("Jumlah Anggota", "Anggota Kelompok", "Jml Anggota")),
     ),
     rows_name_people=True,
+    coded_fields=(
+        "nib", "tanggal_pembinaan", "produksi_kg", "omzet_rp", "triwulan", "jumlah_anggota",
+    ),
     personal={"nik": "hash", "nama": "drop", "no_hp": "drop"},
     required_personal=("nik",),
     personal_aliases={

@@ -10,19 +10,41 @@ CREATE OR REPLACE TEMP MACRO p3dn_hmac(value) AS (
 
 -- A personal identifier's shape without its content: digits become 9, letters A, so staging
 -- can quarantine a malformed NIK ("99999999999999", 14 digits) without ever seeing it.
--- Digits and letters of every script: a NIK typed in full-width digits must not survive as
--- its own shape.
+-- Numbers (digits, superscripts, circled and Roman numerals) and letters of every script: a
+-- NIK typed in any of them must not survive as its own shape.
 CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
-    regexp_replace(regexp_replace(value, '\p{Nd}', '9', 'g'), '\p{L}', 'A', 'g')
+    regexp_replace(regexp_replace(value, '\p{N}', '9', 'g'), '\p{L}', 'A', 'g')
 );
 
 -- A value shaped like a NIK (16 digits, grouped or not) or an Indonesian mobile number
 -- (0 or +62, then 8 and 8 to 15 more digits and separators) in any field of a dataset whose
 -- rows name people: a cell shifted from the NIK or phone column. Stored as its shape only,
 -- so staging quarantines the row for the field it broke without the value ever written.
+-- Each argument is bound once (list_transform over a one-element list): a macro pastes its
+-- argument wherever it is named, and these wrap p3dn_nfkc around every field of a load.
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
-    CASE WHEN regexp_full_match(p3dn_digit_ascii(coalesce(p3dn_teks(x), '')),
-                                '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})')
-         THEN 'disembunyikan, bentuk ' || p3dn_shape(p3dn_digit_ascii(p3dn_teks(x)))
-         ELSE x
-    END;
+    list_transform([x], lambda v: list_transform([p3dn_nfkc(coalesce(p3dn_teks(v), ''))], lambda t:
+        CASE WHEN regexp_full_match(t, '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})')
+             THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
+             ELSE v
+        END)[1])[1];
+
+-- Letters and spaces shaped like a person's name ("Siti Aminah") in a field of a dataset
+-- whose rows name people that must hold a code, number, date, month or quarter
+-- (Dataset.coded_fields): a cell shifted from the name column. Kept as its shape only, like
+-- a NIK or phone number above; the field's own rule (or p3dn_masalah_disembunyikan)
+-- quarantines the row. A word those fields may hold ("TW IV", "Januari", "nihil") is not a
+-- name.
+CREATE OR REPLACE TEMP MACRO p3dn_tanpa_nama(x) AS
+    list_transform([x], lambda v: list_transform([coalesce(p3dn_teks(v), '')], lambda t:
+        CASE WHEN regexp_full_match(t, '\p{L}[\p{L}\p{M}.''’ -]*\p{L}\.?')
+                  AND NOT regexp_full_match(lower(t), '((tw|triwulan|kuartal|q)\.? ?)?(iv|iii|ii|i)|(januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?|nihil|kosong|tidak ada|belum ada')
+             THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
+             ELSE v
+        END)[1])[1];
+
+-- The staging problem of a field whose value was hidden by the two macros above, for fields
+-- no other rule of theirs would quarantine (a code kept as text).
+CREATE OR REPLACE TEMP MACRO p3dn_masalah_disembunyikan(kolom, x) AS
+    CASE WHEN starts_with(x, 'disembunyikan, bentuk ')
+        THEN {'column_name': kolom, 'rule': 'personal_data_in_field', 'offending_value': x} END;

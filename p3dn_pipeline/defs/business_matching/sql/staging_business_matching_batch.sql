@@ -71,6 +71,9 @@ SELECT
         CASE WHEN p3dn_teks(kode_rup) IS NOT NULL AND kode_rup_list IS NULL
             THEN {'column_name': 'Kode RUP', 'rule': 'not_a_number', 'offending_value': kode_rup} END,
         CASE WHEN p3dn_teks(tindak_lanjut) IS NULL
-            THEN {'column_name': 'Tindak Lanjut', 'rule': 'required', 'offending_value': NULL} END
+            THEN {'column_name': 'Tindak Lanjut', 'rule': 'required', 'offending_value': NULL} END,
+        -- Codes kept as text: a name or NIK shifted into one quarantines the row.
+        p3dn_masalah_disembunyikan('Kode SKPD', kode_skpd),
+        p3dn_masalah_disembunyikan('Kode Paket', kode_paket)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed;

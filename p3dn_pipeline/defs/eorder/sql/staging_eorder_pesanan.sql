@@ -49,6 +49,10 @@ SELECT
         CASE WHEN npwp_hash IS NOT NULL AND npwp_ok_hash IS NULL
             THEN {'column_name': 'NPWP', 'rule': 'npwp_not_15_or_16_digits', 'offending_value': 'shape ' || npwp_shape} END,
         CASE WHEN coalesce(p3dn_teks(nib), '-') <> '-' AND p3dn_nib(nib) IS NULL
-            THEN {'column_name': 'NIB', 'rule': 'nib_not_13_digits', 'offending_value': nib} END
+            THEN {'column_name': 'NIB', 'rule': 'nib_not_13_digits', 'offending_value': nib} END,
+        -- Codes kept as text: a name or NIK shifted into one quarantines the row.
+        p3dn_masalah_disembunyikan('No Order', no_order),
+        p3dn_masalah_disembunyikan('Kode SKPD', kode_skpd),
+        p3dn_masalah_disembunyikan('ID Jakpreneur', id_jakpreneur)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed;

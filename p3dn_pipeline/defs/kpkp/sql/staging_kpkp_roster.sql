@@ -109,7 +109,9 @@ SELECT
             THEN {'column_name': 'Tanggal Pembinaan', 'rule': 'not_a_date', 'offending_value': tanggal_pembinaan} END,
         -- DECIMAL(18, 3) holds 15 digits before the comma, DECIMAL(18, 2) 16.
         p3dn_masalah_angka('Produksi (kg)', produksi_kg, 15),
-        p3dn_masalah_angka('Omzet (Rp)', omzet_rp, 16)
+        p3dn_masalah_angka('Omzet (Rp)', omzet_rp, 16),
+        -- NIB is otherwise only checked (WARN): a name or NIK shifted into it quarantines the row.
+        p3dn_masalah_disembunyikan('NIB', nib)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM parsed
 WINDOW ytd_order AS (PARTITION BY nik_hash, tahun_num ORDER BY triwulan_num),

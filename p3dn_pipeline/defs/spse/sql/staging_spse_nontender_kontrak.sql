@@ -33,6 +33,10 @@ SELECT
             THEN {'column_name': 'tahun_anggaran', 'rule': 'not_a_year', 'offending_value': tahun_anggaran} END,
         p3dn_masalah_tanggal('_event_date', _event_date),
         p3dn_masalah_tanggal('tgl_kontrak', tgl_kontrak),
+        -- A contract or payment date outside its fiscal year's window, or after its file
+        -- was loaded, as for e-katalog orders: quarantined, never a data date.
+        p3dn_masalah_tanggal_tahun('tgl_kontrak', tgl_kontrak,
+                                   TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER), _loaded_at),
         p3dn_masalah_rupiah('nilai_kontrak', nilai_kontrak),
         p3dn_masalah_rupiah('nilai_pdn_kontrak', nilai_pdn_kontrak),
         p3dn_masalah_rupiah('nilai_umk_kontrak', nilai_umk_kontrak),

@@ -47,6 +47,10 @@ SELECT
         p3dn_masalah_rupiah('nilai_umk_kontrak', nilai_umk_kontrak),
         CASE WHEN p3dn_teks(kd_penyedia) IS NOT NULL AND TRY_CAST(p3dn_digits(kd_penyedia) AS BIGINT) IS NULL
             THEN {'column_name': 'kd_penyedia', 'rule': 'not_a_number', 'offending_value': kd_penyedia} END,
-        p3dn_masalah_tanggal('tgl_selesai_nontender', tgl_selesai_nontender)
+        p3dn_masalah_tanggal('tgl_selesai_nontender', tgl_selesai_nontender),
+        -- A contract or payment date outside its fiscal year's window, or after its file
+        -- was loaded, as for e-katalog orders: quarantined, never a data date.
+        p3dn_masalah_tanggal_tahun('tgl_selesai_nontender', tgl_selesai_nontender,
+                                   TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER), _loaded_at)
     ], lambda problem: problem IS NOT NULL) AS problems
 FROM raw.spse_nontender_selesai;

@@ -30,6 +30,10 @@ SELECT
         CASE WHEN p3dn_teks(kd_rup_paket) IS NOT NULL AND p3dn_kode_rup_list(kd_rup_paket) IS NULL
             THEN {'column_name': 'kd_rup_paket', 'rule': 'not_a_number', 'offending_value': kd_rup_paket} END,
         p3dn_masalah_tanggal('tgl_realisasi', tgl_realisasi),
+        -- A contract or payment date outside its fiscal year's window, or after its file
+        -- was loaded, as for e-katalog orders: quarantined, never a data date.
+        p3dn_masalah_tanggal_tahun('tgl_realisasi', tgl_realisasi,
+                                   TRY_CAST(p3dn_teks(tahun_anggaran) AS INTEGER), _loaded_at),
         CASE WHEN p3dn_teks(nilai_realisasi) IS NULL
             THEN {'column_name': 'nilai_realisasi', 'rule': 'required', 'offending_value': nilai_realisasi}
              WHEN p3dn_rupiah(nilai_realisasi) IS NULL
