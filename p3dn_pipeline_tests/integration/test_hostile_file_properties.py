@@ -6,7 +6,9 @@ SQL, on a fresh DuckDB file) without Dagster, so that many variants fit in CI.
 A variant changes cell shapes (amounts with odd separators, spreadsheet error strings, huge
 values, letters in numbers), identifiers typed in full-width or Arabic-Indic digits, the
 encoding (UTF-8 with or without BOM, UTF-16, Windows-1252), line endings (LF, CRLF, CR) and
-a trailing Ctrl-Z, and plants personal values made up by the generator: a NIK, a phone number
+a trailing Ctrl-Z, or, for a dataset delivered as a workbook too, writes it as XLSX (amounts
+as number cells or text, spreadsheet errors as real error cells, formulas with no saved
+result, and a hidden older sheet holding personal values of its own), and plants personal values made up by the generator: a NIK, a phone number
 and a name in the personal columns and, in datasets whose rows name people, shifted into a
 field meant for a code, number or quarter. Then a new version of the same file holds only
 its header, or only a few of its rows.
@@ -40,6 +42,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import xlsxwriter
+
+from p3dn_pipeline.lib.sources import registry
 from p3dn_pipeline.lib.warehouse import open_warehouse
 from p3dn_pipeline_tests.conftest import REPO, TEST_PII_KEY
 from p3dn_pipeline_tests.staging_direct import load_and_stage
@@ -54,6 +59,7 @@ EXAMPLES = 15
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+SPREADSHEET_ERRORS = ("#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
 HOSTILE_NUMBERS = [
     "#REF!", "#DIV/0!", "#N/A", "#VALUE!", "#NAME?", "=SUM(A1:A3)", "99.999.999.999.999.999",
     "1e308", "9" * 40, "-0", "12a3", "abc", "Rp", "1.234.567,89", "1,234.56", "1234.567",
@@ -83,6 +89,13 @@ class Base:
     @property
     def is_json(self) -> bool:
         return self.name.endswith(".json")
+
+    @property
+    def delivered_as_workbook(self) -> bool:
+        """The dataset is also delivered as XLSX (its declaration says so), so a variant may
+        be a workbook."""
+        return not self.is_json and "xlsx" in next(
+            d for d in registry().datasets if d.name == self.dataset).formats
 
 
 def csv_base(path: Path, **kwargs) -> Base:
@@ -243,9 +256,22 @@ class Variant:
     ctrl_z: bool
     new_version: str      # none | header_only | shortened
     kept_rows: int        # rows of the shortened new version
+    # For encoding "xlsx": how each amount cell is written (by row, column), and the rows of
+    # a hidden older sheet ("(lama)") that a run must skip.
+    cell_kinds: dict = field(default_factory=dict)
+    hidden_rows: list = field(default_factory=list)
+    hidden_first: bool = False
+
+    @property
+    def file_name(self) -> str:
+        if self.encoding == "xlsx":
+            return self.base.name.rsplit(".", 1)[0] + ".xlsx"
+        return self.base.name
 
     def render(self, rows) -> bytes:
         base = self.base
+        if self.encoding == "xlsx":
+            return self.render_workbook(rows)
         if base.is_json:
             text = json.dumps(rows, ensure_ascii=False, indent=1).replace("\n", self.eol)
         else:
@@ -256,6 +282,43 @@ class Variant:
             text = out.getvalue()
         data = text.encode(self.encoding)
         return data + (b"\x1a" if self.ctrl_z else b"")
+
+    def render_workbook(self, rows) -> bytes:
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+        amounts = {self.base.header.index(column) for column in self.base.amounts}
+
+        def sheet(name: str, sheet_rows, hidden: bool) -> None:
+            ws = book.add_worksheet(name)
+            ws.write_row(0, 0, self.base.header)
+            for r, row in enumerate(sheet_rows, 1):
+                for c, value in enumerate(row):
+                    kind = self.cell_kinds.get((r - 1, c), "text") if c in amounts else "text"
+                    if value == "":
+                        continue
+                    if kind == "error" and value in SPREADSHEET_ERRORS:
+                        ws.write_formula(r, c, "=1/0", None, value)
+                    elif kind == "formula_without_result":
+                        ws.write_formula(r, c, "=SUM(A1:A3)", None, "")
+                    elif kind == "number" and re.fullmatch(r"-?[0-9]{1,15}", value):
+                        ws.write_number(r, c, int(value))
+                    else:
+                        ws.write_string(r, c, value)
+            if hidden:
+                ws.hide()
+            else:
+                # Excel (and xlsxwriter) cannot hide the active sheet: the data sheet is it.
+                ws.activate()
+
+        order = [("Data (lama)", self.hidden_rows, True), ("Data", rows, False)]
+        for name, sheet_rows, hidden in (order if self.hidden_first else order[::-1]):
+            if hidden and not self.hidden_rows:
+                continue
+            sheet(name, sheet_rows, hidden)
+        book.close()
+        return out.getvalue()
 
 
 def cell_setter(base: Base):
@@ -278,9 +341,12 @@ def cell_getter(base: Base):
 
 
 @st.composite
-def variants(draw, source: str) -> Variant:
+def variants(draw, source: str, form: str) -> Variant:
+    """A hostile variant of the source's base file, as text (form "text") or as a workbook
+    (form "xlsx")."""
     base = BASES[source]
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    encoding = "xlsx" if form == "xlsx" else draw(
+        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
     ascii_only = encoding == "cp1252"
     put, get = cell_setter(base), cell_getter(base)
     rows, planted = [], []
@@ -313,6 +379,25 @@ def variants(draw, source: str) -> Variant:
             planted.append(value)
             put(row, column, value.written)
         rows.append(row)
+    cell_kinds, hidden_rows, hidden_first = {}, [], False
+    if encoding == "xlsx":
+        amount_columns = [base.header.index(column) for column in base.amounts]
+        for r in range(len(rows)):
+            for c in amount_columns:
+                cell_kinds[(r, c)] = draw(st.sampled_from(
+                    ["text", "number", "number", "error", "formula_without_result"]))
+                if cell_kinds[(r, c)] == "error":
+                    rows[r][c] = draw(st.sampled_from(SPREADSHEET_ERRORS))
+        if draw(st.booleans()):
+            # An older copy of the sheet, hidden: its personal values must reach nothing.
+            hidden_first = draw(st.booleans())
+            for original in base.rows[:2]:
+                row = list(original)
+                for column, kind in base.personal.items():
+                    value = draw(planted_value(kind, True))
+                    planted.append(value)
+                    put(row, column, value.written)
+                hidden_rows.append(row)
     new_version = draw(st.sampled_from(["none", "header_only", "shortened"]))
     n = len(rows)
     # "Mostly shortened": keeps fewer than half the rows (the default P3DN_SUSPECT_SHRINK
@@ -321,7 +406,8 @@ def variants(draw, source: str) -> Variant:
     if new_version == "shortened" and kept == 0:
         new_version = "header_only"
     return Variant(base, rows, planted, encoding, draw(st.sampled_from(["\n", "\r\n", "\r"])),
-                   draw(st.booleans()), new_version, kept)
+                   draw(st.booleans()), new_version, kept, cell_kinds, hidden_rows,
+                   hidden_first)
 
 
 # --- the invariants -------------------------------------------------------------------------
@@ -374,17 +460,18 @@ def check_variant(variant: Variant) -> None:
     try:
         landing = folder / "landing"
         landing.mkdir()
-        path = landing / base.name
+        name = variant.file_name
+        path = landing / name
         path.write_bytes(variant.render(variant.rows))
         database = folder / "p3dn.duckdb"
         with open_warehouse(database, TEST_PII_KEY.encode()) as con:
             load_and_stage(con, landing, DAY1, only={base.dataset})
 
-            versions = ledger_versions(con, base.name)
+            versions = ledger_versions(con, name)
             assert len(versions) == 1
             status, rows_loaded, reason = versions[0]
             n = len(variant.rows)
-            raw, staged, quarantined = counts(con, base.dataset, base.name)
+            raw, staged, quarantined = counts(con, base.dataset, name)
             if status == "loaded":
                 assert (rows_loaded, raw) == (n, n), f"{n} rows written, ledger {rows_loaded}"
                 assert staged + quarantined == raw
@@ -399,11 +486,11 @@ def check_variant(variant: Variant) -> None:
                     variant.rows[:variant.kept_rows]
                 path.write_bytes(variant.render(rows))
                 load_and_stage(con, landing, DAY2, only={base.dataset})
-                newest = ledger_versions(con, base.name)[-1]
+                newest = ledger_versions(con, name)[-1]
                 if status == "loaded":
                     assert newest[0] in ("rejected", "held"), newest
                     assert newest[2], newest
-                    assert counts(con, base.dataset, base.name)[0] == good_rows
+                    assert counts(con, base.dataset, name)[0] == good_rows
 
             text = every_value_text(con)
             con.execute("CHECKPOINT").fetchall()
@@ -422,10 +509,16 @@ PROPERTY_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=T
                                                     HealthCheck.data_too_large])
 
 
-@pytest.mark.parametrize("source", sorted(BASES))
-def test_hostile_variants_of_each_source_keep_the_invariants(source):
+FORMS = [(source, "text") for source in sorted(BASES)] + [
+    (source, "xlsx") for source in sorted(BASES) if BASES[source].delivered_as_workbook]
+
+
+@pytest.mark.parametrize(("source", "form"), FORMS)
+def test_hostile_variants_of_each_source_keep_the_invariants(source, form):
+    checked: list[Variant] = []
+
     @PROPERTY_SETTINGS
-    @given(variants(source))
+    @given(variants(source, form))
     def holds(variant: Variant) -> None:
         if variant.encoding == "cp1252":
             try:
@@ -433,25 +526,47 @@ def test_hostile_variants_of_each_source_keep_the_invariants(source):
             except UnicodeEncodeError:
                 assume(False)  # a value the base file holds that Windows-1252 cannot write
         check_variant(variant)
+        checked.append(variant)
 
     holds()
+    # The examples did reach what they are for (derandomized: the same ones on every run).
+    assert {v.new_version for v in checked} & {"header_only", "shortened"}, "no bad version"
+    if form == "xlsx":
+        workbooks = [v for v in checked if v.encoding == "xlsx"]
+        assert len(workbooks) == len(checked)
+        assert any(v.hidden_rows for v in workbooks), "no workbook with a hidden sheet"
+        assert {kind for v in workbooks for kind in v.cell_kinds.values()} >= {
+            "number", "error", "formula_without_result"}
 
 
 def test_the_bases_are_valid_exports_that_load_whole():
     """So that the properties start from good files: each base loads with every row staged
-    and at least three rows (a shortened version can lose most of them)."""
+    and at least three rows (a shortened version can lose most of them), as text and, where
+    its dataset is delivered as a workbook, as XLSX (number cells where a number stands)."""
+    workbooks = 0
     for source, base in BASES.items():
-        variant = Variant(base, base.rows, [], "utf-8", "\n", False, "none", 0)
-        folder = Path(tempfile.mkdtemp(prefix="p3dn-base-"))
-        try:
-            (folder / "landing").mkdir()
-            (folder / "landing" / base.name).write_bytes(variant.render(base.rows))
-            with open_warehouse(folder / "p3dn.duckdb", TEST_PII_KEY.encode()) as con:
-                load_and_stage(con, folder / "landing", DAY1, only={base.dataset})
-                n = len(base.rows)
-                assert n >= 3, source
-                assert ledger_versions(con, base.name)[0][:2] == ("loaded", n), source
-                assert counts(con, base.dataset, base.name) == (n, n, 0), (
-                    source, con.execute(f"SELECT * FROM quarantine.{base.dataset}").fetchall())
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        encodings = ["utf-8", "xlsx"] if base.delivered_as_workbook else ["utf-8"]
+        for encoding in encodings:
+            amounts = [base.header.index(column) for column in base.amounts] \
+                if encoding == "xlsx" else []
+            kinds = {(r, c): "number" for r in range(len(base.rows)) for c in amounts}
+            variant = Variant(base, base.rows, [], encoding, "\n", False, "none", 0, kinds)
+            workbooks += encoding == "xlsx"
+            folder = Path(tempfile.mkdtemp(prefix="p3dn-base-"))
+            try:
+                (folder / "landing").mkdir()
+                name = variant.file_name
+                (folder / "landing" / name).write_bytes(variant.render(base.rows))
+                with open_warehouse(folder / "p3dn.duckdb", TEST_PII_KEY.encode()) as con:
+                    load_and_stage(con, folder / "landing", DAY1, only={base.dataset})
+                    n = len(base.rows)
+                    assert n >= 3, source
+                    assert ledger_versions(con, name)[0][:2] == ("loaded", n), (
+                        source, encoding, ledger_versions(con, name))
+                    assert counts(con, base.dataset, name) == (n, n, 0), (
+                        source, encoding,
+                        con.execute(f"SELECT * FROM quarantine.{base.dataset}").fetchall())
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+    # apbd, kpkp, business_matching, eorder and ecommerce are delivered as workbooks too.
+    assert workbooks == 5
