@@ -159,9 +159,13 @@ def test_every_new_channel_row_is_staged_or_quarantined_with_a_reason(bandung):
         "SELECT 'bela', rule, count(*) FROM quarantine.bela_tokodaring GROUP BY ALL ORDER BY ALL")
     # The realisasi exports list a payment once per kd_rup of its package (2 + 2 + 3 rows of
     # 3 payments, and the swakelola payment of 3 rows), and the Bela sample repeats its 2
-    # orders 13 and 12 times: every repeat is a duplicate_key, nothing else is quarantined.
+    # orders 13 and 12 times: every repeat is a duplicate_key. The first two non-tender
+    # payments (2 rows each) are dated 2024-08-19 and 2024-04-16 in fiscal year 2025, before
+    # its window opens on 1 October 2024: all 4 rows are date_outside_fiscal_year, which
+    # leaves the third payment's 3 rows with 2 repeats.
     assert quarantined == [("bela", "duplicate_key", 23),
-                           ("nontender_realisasi", "duplicate_key", 4),
+                           ("nontender_realisasi", "date_outside_fiscal_year", 4),
+                           ("nontender_realisasi", "duplicate_key", 2),
                            ("swakelola_realisasi", "duplicate_key", 2)]
 
 
