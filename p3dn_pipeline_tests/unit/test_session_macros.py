@@ -119,3 +119,23 @@ def test_an_identifier_in_other_digits_hashes_as_ascii_and_its_shape_hides_it(
 def test_a_shape_hides_every_script_of_digits_and_letters(warehouse_con):
     assert warehouse_con.execute(
         "SELECT p3dn_shape('ＮＩＫ３１７１-Ä٣ab')").fetchall() == [("AAA9999-A9AA",)]
+
+
+# Issue 17, class 9: a name shifted into a coded field is kept as its shape only; words those
+# fields may hold, and codes written wrong (one token with a dot between letters), are not
+# names and stay as written for the field's own rules.
+@pytest.mark.parametrize(("written", "kept"), [
+    ("Siti Aminah", "disembunyikan, bentuk AAAA AAAAAA"),
+    ("BUDI SANTOSO", "disembunyikan, bentuk AAAA AAAAAAA"),
+    ("M. Yusuf", "disembunyikan, bentuk A. AAAAA"),
+    ("Sukarno", "disembunyikan, bentuk AAAAAAA"),
+    ("X.KODE", "X.KODE"),
+    ("SKPD.A.1", "SKPD.A.1"),
+    ("TW IV", "TW IV"),
+    ("Januari", "Januari"),
+    ("nihil", "nihil"),
+    ("1.234", "1.234"),
+])
+def test_a_name_in_a_coded_field_is_kept_as_its_shape_only(warehouse_con, written, kept):
+    assert warehouse_con.execute("SELECT p3dn_tanpa_nama($t)", {"t": written}).fetchall() == [
+        (kept,)]

@@ -34,10 +34,13 @@ CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
 -- (Dataset.coded_fields): a cell shifted from the name column. Kept as its shape only, like
 -- a NIK or phone number above; the field's own rule (or p3dn_masalah_disembunyikan)
 -- quarantines the row. A word those fields may hold ("TW IV", "Januari", "nihil") is not a
--- name.
+-- name, and neither is one token with a dot between letters ("X.KODE", "SKPD.A"): that is
+-- a code written wrong, which the field's own rules judge, while a name's initials are
+-- followed by a space ("M. Yusuf").
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_nama(x) AS
     list_transform([x], lambda v: list_transform([coalesce(p3dn_teks(v), '')], lambda t:
         CASE WHEN regexp_full_match(t, '\p{L}[\p{L}\p{M}.''’ -]*\p{L}\.?')
+                  AND NOT regexp_full_match(t, '\S*\p{L}\.\p{L}\S*')
                   AND NOT regexp_full_match(lower(t), '((tw|triwulan|kuartal|q)\.? ?)?(iv|iii|ii|i)|(januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?|nihil|kosong|tidak ada|belum ada')
              THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
              ELSE v
