@@ -1026,20 +1026,27 @@ def _parse_rows_result(version: str, rule: Rule, evr: Any, sample_columns: tuple
     # Each sample is the row as the query selected it (file and row first).
     samples = tuple({c: row[c] for c in dict.fromkeys([*(c for c in sample_columns if c in row), *row])}
                     for row in rows[:sample_size])
+    return _rule_result(version, rule, evr, sample_columns, samples,
+                        element_count=row_count, unexpected_count=unexpected,
+                        unexpected_percent=(100.0 * unexpected / row_count) if row_count else None,
+                        observed_value=None)
+
+
+def _rule_result(version: str, rule: Rule, evr: Any, sample_columns: tuple[str, ...],
+                 samples: tuple[dict[str, Any], ...], **counts: Any) -> RuleResult:
+    """The result of one rule as GX returned it: what every kind of rule reports alike, plus
+    its own ``counts`` (element_count, unexpected_count, unexpected_percent, observed_value)."""
     return RuleResult(
         rule_name=rule.name,
         severity=rule.severity,
         success=bool(evr.success),
-        element_count=row_count,
-        unexpected_count=unexpected,
-        unexpected_percent=(100.0 * unexpected / row_count) if row_count else None,
-        observed_value=None,
         samples=samples,
-        expectation_type=check.gx_type,
-        expectation_kwargs=check.gx_kwargs(),
+        expectation_type=rule.expectation.gx_type,
+        expectation_kwargs=rule.expectation.gx_kwargs(),
         description=rule.description,
         executed_by=f"great_expectations=={version}",
         sample_columns=sample_columns,
+        **counts,
     )
 
 
@@ -1085,21 +1092,9 @@ def _parse_gx_result(
         if "observed_value" not in result:
             raise _gx_error(version, f"{check.gx_type} returns no observed_value on the duckdb dialect")
         observed = result["observed_value"]
-        return RuleResult(
-            rule_name=rule.name,
-            severity=rule.severity,
-            success=bool(evr.success),
-            element_count=int(observed),
-            unexpected_count=None,
-            unexpected_percent=None,
-            observed_value=observed,
-            samples=(),
-            expectation_type=check.gx_type,
-            expectation_kwargs=check.gx_kwargs(),
-            description=rule.description,
-            executed_by=f"great_expectations=={version}",
-            sample_columns=sample_columns,
-        )
+        return _rule_result(version, rule, evr, sample_columns, (),
+                            element_count=int(observed), unexpected_count=None,
+                            unexpected_percent=None, observed_value=observed)
 
     missing = [k for k in _MAP_KEYS if k not in result]
     if missing:
@@ -1122,21 +1117,11 @@ def _parse_gx_result(
             values = result.get("partial_unexpected_list") or []
             samples = tuple({check.columns[0]: v} for v in values[:sample_size])
     percent = result["unexpected_percent"]
-    return RuleResult(
-        rule_name=rule.name,
-        severity=rule.severity,
-        success=bool(evr.success),
-        element_count=int(result["element_count"] or 0),
-        unexpected_count=unexpected,
-        unexpected_percent=None if percent is None else float(percent),
-        observed_value=result.get("observed_value"),
-        samples=samples,
-        expectation_type=check.gx_type,
-        expectation_kwargs=check.gx_kwargs(),
-        description=rule.description,
-        executed_by=f"great_expectations=={version}",
-        sample_columns=sample_columns,
-    )
+    return _rule_result(version, rule, evr, sample_columns, samples,
+                        element_count=int(result["element_count"] or 0),
+                        unexpected_count=unexpected,
+                        unexpected_percent=None if percent is None else float(percent),
+                        observed_value=result.get("observed_value"))
 
 
 # --------------------------------------------------------------------------------------------
