@@ -62,6 +62,18 @@ class Break:
 # tests. If it survived, the copy's code would not be what the tests import.
 BREAKS: list[Break] = [
     # -- Number parsing ------------------------------------------------------------------------
+    Break("name-in-coded-field-kept",
+          "p3dn_pipeline/lib/sql/pii_macros.sql",
+          "             THEN 'disembunyikan, bentuk ' || p3dn_shape(t)\n             ELSE v\n        END)[1])[1];\n\n-- The staging problem",
+          "             THEN v\n             ELSE v\n        END)[1])[1];\n\n-- The staging problem",
+          (f"{UNIT}/test_session_macros.py",),
+          "A name shifted into a code or quarter field must never be stored as read."),
+    Break("code-with-dot-taken-for-a-name",
+          "p3dn_pipeline/lib/sql/pii_macros.sql",
+          "                  AND NOT regexp_full_match(t, '\\S*\\p{L}\\.\\p{L}\\S*')\n",
+          "",
+          (f"{UNIT}/test_session_macros.py",),
+          "A wrong code (X.KODE) is the field's own problem, not personal data that hides the row."),
     Break("angka-python-thousand-dots-cut",
           "p3dn_pipeline/lib/indoformat.py",
           '+ bulat.replace(".", "")\n',
