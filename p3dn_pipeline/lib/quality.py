@@ -65,6 +65,14 @@ a plain ``connection_string="duckdb:///path"``:
    connection is untouched). That is also why the table asset needs no ``schema_name``, which
    GX 1.14+ deprecates (a test fails on any GX deprecation warning).
 
+4. GX runs each ``UnexpectedRowsExpectation`` as two queries: ``SELECT COUNT(*) ... FROM (<query>)``
+   for its count and ``<query>`` itself for its first 200 rows, each a full read of the table
+   (for a uniqueness rule, a 10-million-group aggregate, twice). The cursor knows the queries of
+   the validation's rules (:class:`_RuleQueries`) and runs each once: the rows it keeps
+   (``_GX_MAX_ROWS``) answer the row query, and when the query returned no more than that, the
+   COUNT too (the count is then exactly the rows it returned). Above that, the COUNT runs as GX
+   wrote it. A statement of any other form runs as GX sent it.
+
 GX is imported lazily (about 2.7 s; in a background thread while DuckDB checks the columns);
 importing this module imports neither GX nor SQLAlchemy nor Dagster. Anything GX returns that
 breaks one of these assumptions raises :class:`GXCompatibilityError` naming the GX version.
@@ -819,21 +827,48 @@ def _buffered_connection_class() -> type:
     class BufferedCursor:
         # GX reads results after SQLAlchemy has closed (and so rolled back) the connection
         # (GX #10738, #11579); reading at execute() time makes that harmless.
-        def __init__(self, inner: Any) -> None:
+        def __init__(self, inner: Any, rule_queries: _RuleQueries | None) -> None:
             self._inner = inner
+            self._rule_queries = rule_queries
             self._rows: list[tuple[Any, ...]] = []
             self._pos = 0
             self._truncated = False
             self.description: Any = None
 
-        def execute(self, statement: str, parameters: Any = None, context: Any = None) -> None:
+        def _read(self, statement: str, parameters: Any, context: Any) -> _BufferedResult:
             self._inner.execute(statement, parameters, context)
-            self.description = self._inner.description
-            self._rows, self._pos, self._truncated = [], 0, False
-            if self.description is not None:
-                rows = self._inner.fetchmany(_GX_MAX_ROWS + 1)
-                self._truncated = len(rows) > _GX_MAX_ROWS
-                self._rows = rows[:_GX_MAX_ROWS]
+            description = self._inner.description
+            if description is None:
+                return _BufferedResult(None, [], False)
+            rows = self._inner.fetchmany(_GX_MAX_ROWS + 1)
+            return _BufferedResult(description, rows[:_GX_MAX_ROWS], len(rows) > _GX_MAX_ROWS)
+
+        def _rule_rows(self, query: str, context: Any) -> _BufferedResult:
+            queries = self._rule_queries
+            assert queries is not None
+            if query not in queries.results:
+                queries.results[query] = self._read(query, None, context)
+                queries.executed.append(query)
+            return queries.results[query]
+
+        def execute(self, statement: str, parameters: Any = None, context: Any = None) -> None:
+            result = None
+            queries = self._rule_queries
+            if queries is not None and not parameters:
+                counted = queries.counted_query(statement)
+                if counted is not None:
+                    rows = self._rule_rows(counted, context)
+                    if not rows.truncated:
+                        # Every row the query returns is in hand: their number is the COUNT.
+                        queries.counts_answered += 1
+                        result = self._read(f"SELECT {len(rows.rows)}::BIGINT AS unexpected_row_count",
+                                            None, context)
+                elif queries.is_rule_query(statement):
+                    result = self._rule_rows(statement, context)
+            if result is None:
+                result = self._read(statement, parameters, context)
+            self.description = result.description
+            self._rows, self._pos, self._truncated = list(result.rows), 0, result.truncated
 
         def executemany(self, statement: str, parameters: Any = None, context: Any = None) -> None:
             self._inner.executemany(statement, parameters, context)
@@ -871,20 +906,69 @@ def _buffered_connection_class() -> type:
             return getattr(self._inner, name)
 
     class BufferedConnection(duckdb_engine.ConnectionWrapper):  # type: ignore[misc]
+        def __init__(self, inner: Any, rule_queries: _RuleQueries | None = None) -> None:
+            super().__init__(inner)
+            self._rule_queries = rule_queries
+
         def cursor(self) -> BufferedCursor:  # type: ignore[override]
-            return BufferedCursor(super().cursor())
+            return BufferedCursor(super().cursor(), self._rule_queries)
 
     _BUFFERED_CONNECTION_CLASS = BufferedConnection
     return BufferedConnection
 
 
-def _gx_connection_factory(con: duckdb.DuckDBPyConnection, schema: str) -> Any:
+@dataclass(frozen=True)
+class _BufferedResult:
+    description: Any
+    rows: list[tuple[Any, ...]]
+    truncated: bool  # the query returned more than _GX_MAX_ROWS rows
+
+
+class _RuleQueries:
+    """The ``unexpected_rows_query`` texts of one validation's rules, and each one's result once run.
+
+    A statement is a rule's query when it is that text with ``{batch}`` replaced by whatever GX
+    put there (a table, or a subquery and its alias); the COUNT GX wraps around it is
+    recognised by its exact form in GX 1.x (``QueryRowCount``). Results live as long as the
+    validation: the table does not change while GX reads it.
+    """
+
+    _COUNT_FORM = re.compile(
+        r"\ASELECT COUNT\(\*\) as unexpected_row_count FROM \((?P<query>.*)\) AS substituted_batch_subquery\Z",
+        re.DOTALL)
+
+    def __init__(self, queries: Sequence[str]) -> None:
+        self._patterns = [self._pattern(q) for q in dict.fromkeys(queries)]
+        self.results: dict[str, _BufferedResult] = {}
+        self.executed: list[str] = []  # each rule query DuckDB ran, in order (tests read it)
+        self.counts_answered = 0  # COUNT statements answered from a query's rows
+
+    @staticmethod
+    def _pattern(query: str) -> re.Pattern[str]:
+        marker = "\x00batch\x00"
+        # As GX formats it: str.format ({{ }} are literal braces), trailing semicolons dropped.
+        text = query.format(batch=marker).rstrip("; \t\r\n\v\f")
+        return re.compile(r"\A" + re.escape(text).replace(re.escape(marker), r".+?") + r"\Z", re.DOTALL)
+
+    def is_rule_query(self, statement: str) -> bool:
+        return any(p.match(statement) for p in self._patterns)
+
+    def counted_query(self, statement: str) -> str | None:
+        """The rule query inside GX's ``SELECT COUNT(*)`` statement, or None."""
+        m = self._COUNT_FORM.match(statement)
+        if m is None or not self.is_rule_query(m.group("query")):
+            return None
+        return m.group("query")
+
+
+def _gx_connection_factory(con: duckdb.DuckDBPyConnection, schema: str,
+                           rule_queries: _RuleQueries | None = None) -> Any:
     connection_class = _buffered_connection_class()
 
     def create() -> Any:
         cursor = con.cursor()  # same database instance as the caller: no config clash, no new lock
         cursor.execute(f"SET search_path = '{schema}'")
-        return connection_class(cursor)
+        return connection_class(cursor, rule_queries)
 
     return create
 
@@ -914,6 +998,8 @@ def _run_gx(
     import sqlalchemy as sa
 
     version = str(gx.__version__)
+    rule_queries = _RuleQueries([r.expectation.gx_kwargs()["unexpected_rows_query"]
+                                 for r in rules if is_unexpected_rows(r.expectation)])
     datasource = None
     try:
         try:
@@ -927,7 +1013,7 @@ def _run_gx(
             datasource = context.data_sources.add_sql(
                 name="p3dn_duckdb",
                 connection_string="duckdb:///:memory:",
-                kwargs={"creator": _gx_connection_factory(con, schema), "poolclass": sa.pool.NullPool},
+                kwargs={"creator": _gx_connection_factory(con, schema, rule_queries), "poolclass": sa.pool.NullPool},
             )
             asset = datasource.add_table_asset(name=f"{schema}.{table}", table_name=table)
             batch = asset.add_batch_definition_whole_table("whole_table").get_batch()

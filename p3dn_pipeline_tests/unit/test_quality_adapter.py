@@ -562,7 +562,8 @@ def test_compat_layer_detects_gx_reading_results_after_the_connection_closed(eka
     import duckdb_engine
 
     _, con = ekatalog_db
-    monkeypatch.setattr(quality, "_buffered_connection_class", lambda: duckdb_engine.ConnectionWrapper)
+    monkeypatch.setattr(quality, "_buffered_connection_class",
+                        lambda: lambda inner, rule_queries=None: duckdb_engine.ConnectionWrapper(inner))
     with pytest.raises(GXCompatibilityError, match=r"great_expectations 1\.\d+\.\d+ .*raised on the duckdb dialect"):
         validate_table(con, "stg.ekatalog_v5", [RULES[0]])
 
@@ -585,7 +586,7 @@ def test_compat_layer_detects_missing_search_path_workaround(ekatalog_db, monkey
     # falls back to `SELECT * FROM <table> LIMIT 1` without the schema. We set search_path.
     _, con = ekatalog_db
 
-    def factory_without_search_path(con, schema):
+    def factory_without_search_path(con, schema, rule_queries=None):
         cls = quality._buffered_connection_class()
         return lambda: cls(con.cursor())
 
@@ -685,3 +686,77 @@ def test_sums_match_lists_every_row_of_a_key_whose_sum_differs_from_the_other_ta
                  "WARN", "")])
     with pytest.raises(ValueError, match="as many ref_key columns"):
         SumsMatch("nilai", ("kd",), "stg.selesai", "nilai", ref_key=("a", "b"))
+
+
+# ---- one DuckDB run per UnexpectedRowsExpectation ---------------------------------------------
+
+
+@pytest.fixture()
+def recorded_rule_queries(monkeypatch):
+    """The _RuleQueries of each validation, kept for the test to read."""
+    seen: list[quality._RuleQueries] = []
+
+    class Recording(quality._RuleQueries):
+        def __init__(self, queries):
+            super().__init__(queries)
+            seen.append(self)
+
+    monkeypatch.setattr(quality, "_RuleQueries", Recording)
+    return seen
+
+
+def test_each_unexpected_rows_query_runs_once_in_duckdb(ekatalog_db, recorded_rule_queries):
+    # GX asks for COUNT(*) over each rule's query and for its first 200 rows; both are
+    # answered from one run of the query, and the counts are the hand-worked ones.
+    _, con = ekatalog_db
+    results = {r.rule_name: r for r in validate_table(con, "stg.ekatalog_v5", RULES)}
+    row_rules = [r for r in RULES if quality.is_unexpected_rows(r.expectation)]
+    assert len(row_rules) == 5
+    (queries,) = recorded_rule_queries
+    assert len(queries.executed) == len(set(queries.executed)) == len(row_rules)
+    for rule in row_rules:
+        if rule.name in EXPECTED:
+            assert results[rule.name].unexpected_count == EXPECTED[rule.name][0], rule.name
+
+
+@pytest.mark.parametrize("bad_rows", [0, 1, 1000, 1001, 2500])
+def test_counts_around_the_rows_kept_are_exact(tmp_path, recorded_rule_queries, bad_rows):
+    # Up to 1000 unexpected rows the COUNT is the number of rows the query returned; from 1001
+    # on, GX's own COUNT runs. Either way the count is exact, and the same as GX's alone.
+    con = duckdb.connect(str(tmp_path / "k.duckdb"))
+    con.execute(
+        f"""CREATE TABLE t AS SELECT CASE WHEN i < {bad_rows} THEN 'X' || i ELSE lpad(i::VARCHAR, 6, '0') END AS kode,
+            CASE WHEN i < {bad_rows} THEN 'dup' ELSE 'k' || i END AS kunci,
+            'f.csv' AS _source_file, i + 1 AS _source_row FROM range(3000) r(i)""")
+    rules = [Rule("kode_format", MatchesRegex("kode", r"^\d{6}$"), "ERROR", ""),
+             Rule("kunci_unique", Unique(("kunci",)), "ERROR", "")]
+    fmt, unique = validate_table(con, "t", rules, sample_size=3)
+    expected_duplicates = bad_rows if bad_rows > 1 else 0
+    assert (fmt.unexpected_count, fmt.success) == (bad_rows, bad_rows == 0)
+    assert (unique.unexpected_count, unique.success) == (expected_duplicates, expected_duplicates == 0)
+    assert _pairs(fmt) == [("f.csv", n) for n in range(1, min(bad_rows, 3) + 1)]
+
+    # The same validation with the queries left as GX sent them.
+    class NothingKnown(quality._RuleQueries):
+        def is_rule_query(self, statement):
+            return False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quality, "_RuleQueries", NothingKnown)
+        plain = validate_table(con, "t", rules, sample_size=3)
+    assert [(r.unexpected_count, r.success, r.samples) for r in plain] == [
+        (r.unexpected_count, r.success, r.samples) for r in (fmt, unique)]
+    con.close()
+
+
+def test_compat_layer_detects_gx_changing_how_it_counts_unexpected_rows(ekatalog_db, recorded_rule_queries):
+    # GX 1.x counts an UnexpectedRowsExpectation with `SELECT COUNT(*) as unexpected_row_count
+    # FROM (<query>) AS substituted_batch_subquery` and reads the query itself for the rows. If
+    # an upgrade changes either form, results stay right (the statements run as sent) but each
+    # query runs twice again: this fails so that the form is followed.
+    _, con = ekatalog_db
+    validate_table(con, "stg.ekatalog_v5", [RULES[1], RULES[6]])
+    (queries,) = recorded_rule_queries
+    assert len(queries.results) == 2
+    assert len(queries.executed) == 2
+    assert queries.counts_answered == 2
