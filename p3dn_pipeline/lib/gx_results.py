@@ -16,6 +16,11 @@ import duckdb
 
 from p3dn_pipeline.lib.quality import Validation
 
+# Validation results kept per table, newest first; older ones are deleted as new ones are
+# written (a daily refresh of 25 tables would otherwise add 9,000 files a year). A check's
+# history stays in Dagster's event log; Data Docs render the newest 10.
+KEPT_PER_TABLE = 100
+
 
 def warehouse_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """The folder of the database file ``con`` is connected to."""
@@ -43,7 +48,19 @@ def keep_validation(con: duckdb.DuckDBPyConnection, table_name: str,
     _write_json(suites / f"{table_name}.json", validation.suite)
     path = results / f"{now:%Y%m%dT%H%M%S_%fZ}.json"
     _write_json(path, validation.validation_result)
+    prune(results)
     return path
+
+
+def prune(results: Path, keep: int | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` (default ``KEPT_PER_TABLE``) results of one table's
+    folder (names sort by time); returns what was deleted."""
+    keep = KEPT_PER_TABLE if keep is None else keep
+    kept = sorted(results.glob("*.json"))
+    old = kept[:-keep] if keep > 0 else kept
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 def _write_json(path: Path, value: dict) -> None:

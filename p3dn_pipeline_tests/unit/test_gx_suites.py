@@ -166,6 +166,27 @@ def test_kept_results_are_gx_validation_results_with_samples_only(tmp_path):
     assert (tmp_path / "gx" / "expectations" / "staging.roster.json").exists()
 
 
+def test_only_the_newest_kept_results_of_a_table_stay(tmp_path, monkeypatch):
+    from p3dn_pipeline.lib import gx_results
+
+    con = _roster_table(tmp_path / "w.duckdb")
+    validation = validate_suite(con, "staging.roster", load_suite(_edited_suite(tmp_path, lambda s: None)),
+                                suite_name="staging.roster")
+    folder = tmp_path / "gx" / "validations" / "staging.roster"
+    folder.mkdir(parents=True)
+    older = [folder / f"2026010{d}T000000_000000Z.json" for d in range(1, 6)]  # five older runs
+    for path in older:
+        path.write_text("{}")
+    other_table = tmp_path / "gx" / "validations" / "staging.other"
+    other_table.mkdir()
+    (other_table / "20260101T000000_000000Z.json").write_text("{}")
+    monkeypatch.setattr(gx_results, "KEPT_PER_TABLE", 3)
+    kept = gx_results.keep_validation(con, "staging.roster", validation)
+    # The new result and the two newest older ones stay; another table's are not touched.
+    assert sorted(folder.iterdir()) == [older[3], older[4], kept]
+    assert len(list(other_table.iterdir())) == 1
+
+
 def test_gx_is_pinned_to_the_version_tested_and_the_suites_name_it():
     import re as _re
 
