@@ -17,12 +17,13 @@ import os
 import re
 import stat
 import struct
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from p3dn_pipeline.lib import textfile
 from p3dn_pipeline.lib.sources import Dataset, normalise_header, registry
@@ -442,6 +443,38 @@ def _csv_header(path: Path) -> Header:
     return Header("csv", [c.strip() for c in columns], delimiter=delimiter, encoding=codec)
 
 
+# The last workbook opened and the sheets parsed of it: a load reads a workbook's header,
+# then its rows, and calamine parses a whole sheet either way (it has no way to read only the
+# first rows), so the second read takes the first one's sheets. Keyed by the file's identity
+# (device, inode, size, modification time): the loader reads through a link of another name.
+_LAST_WORKBOOK: tuple[tuple[int, int, int, int], CalamineWorkbook, dict[str, Any]] | None = None
+_LAST_WORKBOOK_LOCK = threading.Lock()
+
+
+def _file_identity(path: Path) -> tuple[int, int, int, int]:
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def workbook_sheet(workbook: CalamineWorkbook, name: str) -> Any:
+    """``workbook.get_sheet_by_name(name)``, parsed once for the last workbook opened."""
+    with _LAST_WORKBOOK_LOCK:
+        last = _LAST_WORKBOOK
+    if last is None or last[1] is not workbook:
+        return workbook.get_sheet_by_name(name)
+    sheets = last[2]
+    if name not in sheets:
+        sheets[name] = workbook.get_sheet_by_name(name)
+    return sheets[name]
+
+
+def forget_workbook() -> None:
+    """Let the last workbook's parsed sheets go (they hold the whole sheet in memory)."""
+    global _LAST_WORKBOOK
+    with _LAST_WORKBOOK_LOCK:
+        _LAST_WORKBOOK = None
+
+
 def open_workbook(path: Path) -> CalamineWorkbook:
     """The workbook, once its zip directory shows that it unpacks within the limits.
 
@@ -449,8 +482,13 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     unpacking to 10 GB would take the machine down. The declared sizes can be trusted:
     calamine refuses an entry that unpacks to more than it declares.
     """
+    global _LAST_WORKBOOK
     from python_calamine import CalamineWorkbook
 
+    identity = _file_identity(path)
+    with _LAST_WORKBOOK_LOCK:
+        if _LAST_WORKBOOK is not None and _LAST_WORKBOOK[0] == identity:
+            return _LAST_WORKBOOK[1]
     _check_zip_directory(path)
     limit = load_limits().max_xlsx_uncompressed_bytes
     try:
@@ -469,9 +507,12 @@ def open_workbook(path: Path) -> CalamineWorkbook:
             "(P3DN_MAX_XLSX_UNCOMPRESSED_MB); reading it would need several times that in "
             "memory: split the workbook, or raise the limit if the export is genuine")
     try:
-        return CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own zip/xml errors
         raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
+    with _LAST_WORKBOOK_LOCK:
+        _LAST_WORKBOOK = (identity, workbook, {})
+    return workbook
 
 
 def _check_zip_directory(path: Path) -> None:
@@ -505,7 +546,7 @@ def _xlsx_header(path: Path) -> Header:
     for sheet_name in workbook.sheet_names:
         if sheet_name in unread:
             continue
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(
+        rows = workbook_sheet(workbook, sheet_name).to_python(
             skip_empty_area=False, nrows=XLSX_HEADER_SEARCH_ROWS)
         best: tuple[tuple[int, int], Header] | None = None
         for index, row in enumerate(rows):

@@ -219,6 +219,7 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
                 continue
             _insert_version(con, landed, sha, now, recognition.header.file_format,
                             recognition, "pending", None)
+        landing.forget_workbook()  # the last header's workbook: its sheets are whole in memory
         for row in fetch_dicts(con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} "
                                     "WHERE status IN ('loaded', 'pending', 'held')"):
             if row["path"] not in present_paths:
@@ -431,6 +432,9 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
 def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, version: dict,
                   now: dt.datetime, *, careful: bool) -> tuple[int, landing.Recognition]:
     """Load one pending version in one transaction and record it as loaded."""
+    # The header is read again, and the workbook's sheets kept for the load that follows:
+    # never a workbook parsed earlier (by the inventory, or before the file was replaced).
+    landing.forget_workbook()
     with transaction(con):
         if not _same_as_inventoried(path, version):
             raise landing.LandingError(

@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from p3dn_pipeline.lib import spreadsheet, textfile
+from p3dn_pipeline.lib import landing, spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import ENVELOPE_PAGES, LandingError, Recognition, open_workbook
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
@@ -83,36 +83,82 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
                 f"{READ_PROBLEM_TYPE}").fetchall()
 
 
-def _select_list(dataset: Dataset, source_ref: dict[str, str]) -> list[str]:
-    """One SQL expression per raw column, from the file's columns (``source_ref``)."""
-    expressions = []
-    # Every field but prose (sources.PROSE_FIELD), and every personal field, is read in its
-    # NFKC form (p3dn_nfkc): codes, numbers, dates and quarters are joined, counted as
-    # unique and matched against patterns (NIB, kd_rup, kd_satker, NPWP, kode SKPD, "TW Ｉ"),
-    # and a NIK or phone number typed in full-width digits must hash and mask as the ASCII
-    # one. p3dn_tanpa_identitas reads prose in NFKC form too, to recognise a NIK in it.
-    for f in dataset.all_fields():
-        ref = source_ref.get(f.name)
-        if ref is not None and not f.prose:
-            ref = f"p3dn_nfkc({ref})"
-        if ref is not None and dataset.rows_name_people:
-            ref = f"p3dn_tanpa_identitas({ref})"
-            if f.name in dataset.coded_fields:
-                ref = f"p3dn_tanpa_nama({ref})"
-        expressions.append(ref or "NULL")
-    for name, treatment in dataset.personal.items():
+HIDDEN = "'disembunyikan, bentuk '"
+
+
+def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
+    """The SELECT that turns the file's rows (``source``) into raw rows, in the order of
+    ``dataset.raw_columns()`` then the lineage columns ($file, $sha and $loaded_at are
+    parameters).
+
+    One projection after another, so that each value the rules need is computed once per
+    field (a macro pastes its argument wherever it is named). Every field but prose (sources.PROSE_FIELD), and
+    every personal field, is read in its NFKC form (p3dn_nfkc): codes, numbers, dates and
+    quarters are joined, counted as unique and matched against patterns (NIB, kd_rup,
+    kd_satker, NPWP, kode SKPD, "TW Ｉ"), and a NIK or phone number typed in full-width digits
+    must hash and mask as the ASCII one. In a dataset whose rows name people, a field shaped
+    like a NIK or phone number (prose too, read in NFKC form for the test), or a coded field
+    shaped like a name, is stored as its shape only: p3dn_tanpa_identitas and p3dn_tanpa_nama
+    in pii_macros.sql, which this computes without their list bindings.
+    """
+    # Four projections: the file's values as text (r), in NFKC form (v), then the texts the
+    # rules test (n: p3dn_teks, then i: its NFKC form), then what the raw table stores.
+    texts: list[str] = []
+    read: list[str] = []
+    folded: list[str] = []
+    compared: list[str] = []
+    stored: list[str] = []
+
+    def carry(name: str, *later: list[str]) -> None:
+        for projection in later:
+            projection.append(name)
+
+    for number, f in enumerate(dataset.all_fields()):
+        ref = source.refs.get(f.name)
+        if ref is None:
+            stored.append("NULL")
+            continue
+        r, v, n, i = (f"{kind}{number}" for kind in "rvni")
+        texts.append(f"CAST({ref} AS VARCHAR) AS {r}")
+        read.append(f"{r} AS {v}" if f.prose else f"p3dn_nfkc_kolom({r}) AS {v}")
+        if not dataset.rows_name_people:
+            carry(v, folded, compared)
+            stored.append(v)
+            continue
+        # As p3dn_tanpa_identitas(v), then p3dn_tanpa_nama of that for a coded field: a value
+        # hidden as an identifier holds a comma and digits, so it is never taken for a name.
+        folded += [v, f"coalesce(p3dn_teks_kolom({v}), '') AS {n}"]
+        compared += [v, n, f"p3dn_nfkc_kolom({n}) AS {i}"]
+        stored.append(
+            f"CASE WHEN p3dn_seperti_identitas({i}) THEN {HIDDEN} || p3dn_shape({i}) "
+            + (f"WHEN p3dn_seperti_nama({n}) THEN {HIDDEN} || p3dn_shape({n}) "
+               if f.name in dataset.coded_fields else "")
+            + f"ELSE {v} END")
+    for number, (name, treatment) in enumerate(dataset.personal.items()):
         if treatment != "hash":
             continue  # 'drop' fields are never selected, so never read into a table
-        ref = source_ref.get(name)
+        ref = source.refs.get(name)
         if ref is None:
-            expressions += ["NULL", "NULL"]
-        else:
-            ref = f"p3dn_nfkc({ref})"
-            # Hash the identifier in the form people mean: digits only, so "'3174 01..." and
-            # "317401..." are the same person.
-            normalised = f"coalesce(p3dn_digits({ref}), p3dn_teks({ref}))"
-            expressions += [f"p3dn_hmac({normalised})", f"p3dn_shape({normalised})"]
-    return expressions
+            stored += ["NULL", "NULL"]
+            continue
+        # Hash the identifier in the form people mean: digits only, so "'3174 01..." and
+        # "317401..." are the same person.
+        p, h = f"p{number}", f"h{number}"
+        texts.append(f"CAST({ref} AS VARCHAR) AS {p}r")
+        read.append(f"p3dn_nfkc_kolom({p}r) AS {p}")
+        folded.append(f"coalesce(p3dn_digits({p}), p3dn_teks({p})) AS {h}")
+        carry(h, compared)
+        stored += [f"p3dn_hmac({h})", f"p3dn_shape({h})"]
+    lineage = ["_p3dn_sheet", "_p3dn_row", "_p3dn_problem"]
+    texts += [f"{sheet_expr} AS _p3dn_sheet", f"{source.row} AS _p3dn_row",
+              f"{source.problem} AS _p3dn_problem"]
+    for projection in (read, folded, compared):
+        projection += lineage
+    stored += ["$file", "_p3dn_sheet", "_p3dn_row", "$sha", "$loaded_at", "_p3dn_problem"]
+    sql = f"SELECT {', '.join(texts)} FROM {source.sql}"
+    for projection in (read, folded, compared, stored):
+        sql = f"SELECT {', '.join(projection)} FROM ({sql})"
+    return sql
 
 
 def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absolute_path: str,
@@ -163,14 +209,12 @@ def _load(con: duckdb.DuckDBPyConnection, recognition: Recognition, path: str,
     target_columns = [*dataset.raw_columns(), "_source_file", "_source_sheet", "_source_row",
                       "_file_sha256", "_loaded_at", "_read_problem"]
     sheet_expr = "sheet_name" if header.file_format == "xlsx" else "NULL"
-    select = [*_select_list(dataset, source.refs), "$file", sheet_expr, source.row, "$sha",
-              "$loaded_at", source.problem]
     con.execute(f"DELETE FROM {dataset.raw_table} WHERE _source_file = $file",
                 {"file": relative_path}).fetchall()
     try:
         con.execute(
             f"INSERT INTO {dataset.raw_table} ({', '.join(map(quote_identifier, target_columns))}) "
-            f"SELECT {', '.join(select)} FROM {source.sql}",
+            + _select_sql(dataset, source, sheet_expr),
             {"file": relative_path, "sha": sha256, "loaded_at": loaded_at},
         ).fetchall()
     except duckdb.Error as err:
@@ -417,7 +461,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
     sheet_rows: list[int] = []
     problems: list[dict[str, str] | None] = []
     for header, column_of in recognition.sheet_parts:
-        rows = workbook.get_sheet_by_name(header.sheet).to_python(skip_empty_area=False)
+        rows = landing.workbook_sheet(workbook, header.sheet).to_python(skip_empty_area=False)
         body = rows[header.header_row:]
         first_row = header.header_row + 1
         positions = {name: column_of.get(name) for name in wanted}
@@ -458,6 +502,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                       "sheet_name": pa.array(sheet_names, pa.string()),
                       "sheet_row": pa.array(sheet_rows, pa.int64()),
                       "read_problem": pa.array(problems, problem_type)})
+    landing.forget_workbook()  # the rows are in the Arrow table now
     con.register("p3dn_xlsx_rows", table)
     refs = {name: quote_identifier(f"f_{name}") for name in wanted}
     return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")

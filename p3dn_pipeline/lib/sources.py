@@ -54,7 +54,7 @@ LINEAGE_COLUMNS = ("_source_file", "_source_sheet", "_source_row", "_file_sha256
 
 # Fields written as prose by people (names of offices, packages, products and businesses,
 # descriptions, reasons): read as delivered. Every other field (codes, numbers, dates,
-# quarters, statuses, categories) is read in its NFKC form (readers._select_list), where
+# quarters, statuses, categories) is read in its NFKC form (readers._select_sql), where
 # "１２３" and "TW Ｉ" must be 123 and TW I, while a description's "120 m²" must stay m².
 PROSE_FIELD = re.compile(
     r"nama_.*|.*_nama_.*|uraian|urarian_.*|keterangan.*|ket_.*|alasan_.*|merchant_name|produk"
@@ -96,12 +96,12 @@ class Dataset:
     formats: tuple[str, ...] = ("json", "csv")
     # Each row is about a person (an owner, a mentored farmer): a row shifted by a cell can
     # put their NIK or phone number under any field, so a value shaped like one is never
-    # stored as read in any field (readers._select_list).
+    # stored as read in any field (readers._select_sql).
     rows_name_people: bool = False
     # With rows_name_people: fields that must hold a code, number, date, month or quarter
     # (NIB, Triwulan, Produksi, amounts, dates, kode). A person's name cannot be told from a
     # business name in free text, but letters and spaces shaped like a name in one of these
-    # is a shifted cell: kept as its shape only (readers._select_list, p3dn_tanpa_nama).
+    # is a shifted cell: kept as its shape only (readers._select_sql, p3dn_tanpa_nama).
     coded_fields: tuple[str, ...] = ()
     # Where the INAPROC data API serves this dataset, below its base URL (`p3dn pull`,
     # lib/inaproc.py): v1/... pages with a cursor, legacy/... answers with one array.

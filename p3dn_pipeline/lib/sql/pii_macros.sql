@@ -22,9 +22,27 @@ CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
 -- so staging quarantines the row for the field it broke without the value ever written.
 -- Each argument is bound once (list_transform over a one-element list): a macro pastes its
 -- argument wherever it is named, and these wrap p3dn_nfkc around every field of a load.
+-- p3dn_nfkc and p3dn_teks of a column (x is named more than once, so give it a column, not
+-- an expression), skipping the work for the values they leave as they are: a value of plain
+-- ASCII (strlen counts bytes, length characters) under NFKC, which changes no ASCII
+-- character, and a value with no white space to fold under p3dn_teks. A raw load reads
+-- every field through both (readers._select_sql), and nearly every value is such a value.
+CREATE OR REPLACE TEMP MACRO p3dn_nfkc_kolom(x) AS
+    CASE WHEN x IS NULL OR strlen(x) = length(x) THEN x ELSE p3dn_nfkc(x) END;
+
+CREATE OR REPLACE TEMP MACRO p3dn_teks_kolom(x) AS
+    CASE WHEN NOT regexp_matches(x, '^ |  | $|[\t\n\x0B\f\r\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]')
+         THEN nullif(x, '') ELSE p3dn_teks(x) END;
+
+-- p3dn_seperti_identitas(t) is the test, on t = p3dn_nfkc(coalesce(p3dn_teks(v), '')); a raw load
+-- computes t once per field in a projection of its own (readers._select_sql), which costs
+-- half of these list_transform bindings.
+CREATE OR REPLACE TEMP MACRO p3dn_seperti_identitas(t) AS
+    regexp_full_match(t, '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})');
+
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
     list_transform([x], lambda v: list_transform([p3dn_nfkc(coalesce(p3dn_teks(v), ''))], lambda t:
-        CASE WHEN regexp_full_match(t, '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})')
+        CASE WHEN p3dn_seperti_identitas(t)
              THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
              ELSE v
         END)[1])[1];
@@ -37,11 +55,15 @@ CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
 -- name, and neither is one token with a dot between letters ("X.KODE", "SKPD.A"): that is
 -- a code written wrong, which the field's own rules judge, while a name's initials are
 -- followed by a space ("M. Yusuf").
+-- p3dn_seperti_nama(t) is the test, on t = coalesce(p3dn_teks(v), '').
+CREATE OR REPLACE TEMP MACRO p3dn_seperti_nama(t) AS
+    regexp_full_match(t, '\p{L}[\p{L}\p{M}.''’ -]*\p{L}\.?')
+    AND NOT regexp_full_match(t, '\S*\p{L}\.\p{L}\S*')
+    AND NOT regexp_full_match(lower(t), '((tw|triwulan|kuartal|q)\.? ?)?(iv|iii|ii|i)|(januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?|nihil|kosong|tidak ada|belum ada');
+
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_nama(x) AS
     list_transform([x], lambda v: list_transform([coalesce(p3dn_teks(v), '')], lambda t:
-        CASE WHEN regexp_full_match(t, '\p{L}[\p{L}\p{M}.''’ -]*\p{L}\.?')
-                  AND NOT regexp_full_match(t, '\S*\p{L}\.\p{L}\S*')
-                  AND NOT regexp_full_match(lower(t), '((tw|triwulan|kuartal|q)\.? ?)?(iv|iii|ii|i)|(januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|peb|mar|apr|jun|jul|agu|agt|ags|sep|okt|nov|des)\.?|nihil|kosong|tidak ada|belum ada')
+        CASE WHEN p3dn_seperti_nama(t)
              THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
              ELSE v
         END)[1])[1];
