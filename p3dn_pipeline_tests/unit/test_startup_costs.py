@@ -138,3 +138,45 @@ def test_a_typed_error_text_in_a_workbook_is_quarantined_as_the_cell_shows_it(tm
                       "offending_value": "#REF!"}),
         (5, "1101300", None),
     ]
+
+
+def test_the_event_log_asks_once_whether_a_table_exists(tmp_path, monkeypatch):
+    """Dagster asks whether its optional tables exist several times per event, each time
+    through a new connection: a table found is remembered, one missing is asked again."""
+    dagster_storage.install()
+    asked: list[str] = []
+    original = dagster_storage._ORIGINAL["has_table"]
+
+    def counting(self, table_name):
+        asked.append(table_name)
+        return original(self, table_name)
+
+    monkeypatch.setitem(dagster_storage._ORIGINAL, "has_table", counting)
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert materialize([satu, dua], instance=instance).success
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_check_executions")
+        assert not storage.has_table("no_such_table")
+        assert not storage.has_table("no_such_table")
+    assert asked.count("asset_check_executions") == 1
+    assert asked.count("no_such_table") == 2
+    assert len(asked) == len(set(asked)) + 1  # every other table asked once
+
+
+def test_the_builds_table_is_made_once_and_replaces_the_old_ones(tmp_path):
+    import duckdb
+
+    from p3dn_pipeline.lib import builds
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA quality")
+    con.execute("CREATE TABLE quality.build_fingerprints (x INTEGER)")
+    con.execute("CREATE TABLE quality.table_builds (x INTEGER)")
+    builds.ensure_table(con)
+    assert sorted(r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'quality'").fetchall()) == ["builds"]
+    con.execute("INSERT INTO quality.builds VALUES ('a', NULL, 'f', 'b', now())")
+    builds.ensure_table(con)  # there already: kept, rows and all
+    assert con.execute("SELECT count(*) FROM quality.builds").fetchall() == [(1,)]
+    con.close()
