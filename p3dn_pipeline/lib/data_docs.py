@@ -11,18 +11,23 @@ pages must open where there is no network (an office share, a laptop on the road
 installed package carries those files, so every remote ``<script src>``/``<link href>`` is
 removed (GX's logo image points at its local copy) and one local script, ``static/p3dn/offline.js``, stands in for the little of jQuery
 and bootstrap-table the pages call: it fills the index's tables (GX passes their rows as data
-to ``bootstrapTable``) and makes their rows links. GX's own stylesheet
-(``static/styles/data_docs_default_styles.css``) stays, so pages keep GX's look, without
-bootstrap's grid.
+to ``bootstrapTable``) and makes their rows links. Bootstrap's stylesheet is the one thing
+of those that shapes the pages (GX's layout is its grid): a copy of the version GX loads,
+4.3.1, ships with the package (``data_docs_static/``) and is linked from every page, before
+GX's own stylesheet (``static/styles/data_docs_default_styles.css``), which stays.
 """
 
 import datetime as dt
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 VALIDATIONS_PER_TABLE = 10
+# Bootstrap 4.3.1's stylesheet (MIT; data_docs_static/README.md), the version GX's templates
+# load from a CDN: shipped, so the offline pages keep GX's layout (its grid and tables).
+BOOTSTRAP_CSS = Path(__file__).resolve().parents[1] / "data_docs_static" / "bootstrap-4.3.1.min.css"
 SITE_NAME = "local_site"
 _REMOTE_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>\s*', re.IGNORECASE)
 _REMOTE_LINK = re.compile(r'<link\b[^>]*\bhref="https?://[^"]*"[^>]*/?>\s*', re.IGNORECASE)
@@ -33,7 +38,7 @@ _RUN_TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 OFFLINE_JS = r"""// p3dn: stands in for the CDN scripts GX's Data Docs load (jQuery, bootstrap-table), so
 // the pages work offline. Only what the pages call: $(fn), $(document).ready(fn),
 // $(selector).bootstrapTable({columns, data}) (rendered as a plain table whose rows link to
-// their page) and no-op event binding.
+// their page), no-op event binding, and bootstrap's collapse toggles.
 (function () {
   function Wrapped(nodes) { this.nodes = nodes; }
   Wrapped.prototype.ready = function (fn) { onReady(fn); return this; };
@@ -71,7 +76,44 @@ OFFLINE_JS = r"""// p3dn: stands in for the CDN scripts GX's Data Docs load (jQu
   }
   $.fn = Wrapped.prototype;
   window.$ = window.jQuery = $;
+  // Bootstrap's collapse ("Show more info..."): bootstrap's stylesheet hides a .collapse
+  // until it has .show, which bootstrap's script would add on a click of its toggle.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest ? event.target.closest('[data-toggle="collapse"]') : null;
+    if (!toggle) { return; }
+    var selector = toggle.getAttribute("data-target") || toggle.getAttribute("href");
+    var target = selector && selector.charAt(0) === "#" ? document.getElementById(selector.slice(1)) : null;
+    if (!target) { return; }
+    event.preventDefault();
+    var shown = target.classList.toggle("show");
+    toggle.setAttribute("aria-expanded", shown ? "true" : "false");
+  });
+  // Bootstrap's tabs (the index's "Validation Results" and "Expectation Suites"): only the
+  // active pane is shown.
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest ? event.target.closest('[data-toggle="tab"]') : null;
+    if (!tab) { return; }
+    event.preventDefault();
+    var list = tab.closest('[role="tablist"]') || document;
+    Array.prototype.forEach.call(list.querySelectorAll('[data-toggle="tab"]'), function (other) {
+      var pane = document.getElementById((other.getAttribute("href") || "").slice(1));
+      var active = other === tab;
+      other.classList.toggle("active", active);
+      other.setAttribute("aria-selected", active ? "true" : "false");
+      if (pane) { pane.classList.toggle("active", active); pane.classList.toggle("show", active); }
+    });
+  });
 })();
+"""
+
+# Font Awesome's status icons, which GX loads from a CDN, as plain characters.
+OFFLINE_CSS = """/* p3dn: GX's status icons without Font Awesome (a CDN), so the pages work offline. */
+.fas { font-style: normal; }
+.fas.fa-check-circle::before { content: "\\2714"; }
+.fas.fa-times::before { content: "\\2716"; }
+.fas.fa-exclamation-triangle::before { content: "\\26A0"; }
+.fas.fa-question-circle::before { content: "?"; }
+.fas.fa-comment::before { content: "\\2026"; }
 """
 
 
@@ -141,13 +183,20 @@ def build_data_docs(warehouse_dir: Path) -> Path:
 
 
 def make_offline(site: Path) -> None:
-    """Strip every remote script and stylesheet from the site's pages; load offline.js."""
+    """Strip every remote script and stylesheet from the site's pages; load offline.js and
+    the shipped copy of bootstrap's stylesheet."""
     script = site / "static" / "p3dn" / "offline.js"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(OFFLINE_JS, encoding="utf-8")
+    stylesheet = site / "static" / "p3dn" / BOOTSTRAP_CSS.name
+    shutil.copyfile(BOOTSTRAP_CSS, stylesheet)
+    icons = site / "static" / "p3dn" / "offline.css"
+    icons.write_text(OFFLINE_CSS, encoding="utf-8")
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         local = os.path.relpath(script, page.parent).replace(os.sep, "/")
+        local_css = os.path.relpath(stylesheet, page.parent).replace(os.sep, "/")
+        local_icons = os.path.relpath(icons, page.parent).replace(os.sep, "/")
         html = _REMOTE_LINK.sub("", html)
         html = _REMOTE_SCRIPT.sub("", html)
         # GX writes some pages' links to its static files one folder too shallow (a missing
@@ -155,9 +204,12 @@ def make_offline(site: Path) -> None:
         static = os.path.relpath(site / "static", page.parent).replace(os.sep, "/")
         html = _STATIC_LINK.sub(lambda m: f'{m.group(1)}="{static}/{m.group(3)}"', html)
         html = _REMOTE_IMAGE.sub(lambda m: m.group(1) + _local_image(site, page, m.group(2)) + m.group(3), html)
-        if 'src="' + local not in html:  # first in <head>: the pages' own scripts call $
-            html = re.sub(r"<head>", f'<head>\n<script src="{local}"></script>', html, count=1,
-                          flags=re.IGNORECASE)
+        if 'src="' + local not in html:  # first in <head>: the pages' own scripts call $,
+            # and GX's own stylesheets, after bootstrap's, override it as on its hosted pages
+            html = re.sub(r"<head>", f'<head>\n<script src="{local}"></script>\n'
+                                     f'<link rel="stylesheet" href="{local_css}">\n'
+                                     f'<link rel="stylesheet" href="{local_icons}">', html,
+                          count=1, flags=re.IGNORECASE)
         page.write_text(html, encoding="utf-8")
 
 

@@ -89,6 +89,15 @@ def test_index_lists_the_suite_and_its_failed_validation(site):
                            ".map(a => a.getAttribute('href'))")
     assert "expectations/staging/kpkp_roster.html" in links
     assert any(link.startswith("validations/staging/kpkp_roster/") for link in links)
+    # Bootstrap's tabs: the suites' pane shows once its tab is clicked, the results' then hides.
+    shown = ("return ['Validation-Results', 'Expectation-Suites']"
+             ".map(id => document.getElementById(id).offsetParent !== null)")
+    assert browser.script(shown) == [True, False]
+    browser.script("document.getElementById('Expectation-Suites-tab').click()")
+    assert browser.script(shown) == [False, True]
+    # The failed run's status icon (Font Awesome's, from a CDN) is a character here.
+    assert browser.script("return getComputedStyle(document.querySelector('.fa-times'), "
+                          "'::before').content") == '"\u2716"'
 
 
 def test_the_linked_validation_page_shows_each_expectation_and_its_result(site):
@@ -106,4 +115,28 @@ def test_the_linked_validation_page_shows_each_expectation_and_its_result(site):
     # kota_in_dki: the set, and the one value outside it (row 4) of 3 rows.
     assert "values must belong to this set: 31.01 31.71 31.72 31.73 31.74 31.75" in text
     assert "1 unexpected values found. ≈33.33% of 3 total rows. Unexpected Value Count 32.01 1" in text
+    # The run's details are folded away, as on GX's hosted pages, until "Show more info...".
+    assert f"Run Name {page.parent.parent.name}" not in text
+    browser.script("document.querySelector('[data-toggle=\"collapse\"]').click()")
+    text = " ".join(browser.script("return document.body.innerText").split())
     assert f"Run Name {page.parent.parent.name}" in text
+
+
+def test_pages_keep_gx_layout_with_the_shipped_bootstrap_stylesheet(site):
+    # GX lays its pages out with bootstrap's grid (a side bar beside the results); with the
+    # CDN link gone, the shipped copy of the same bootstrap version must take its place.
+    index, page, browser = site
+    assert (index.parent / "static" / "p3dn" / "bootstrap-4.3.1.min.css").is_file()
+    for url in (index.as_uri(), page.as_uri()):
+        browser.command("POST", "/url", {"url": url})
+        assert [e for e in browser.console() if e["level"] == "SEVERE"] == []
+        loaded = browser.script("return Array.from(document.styleSheets).map(s => s.href || '')")
+        assert any(href.endswith("/static/p3dn/bootstrap-4.3.1.min.css") for href in loaded), loaded
+        # Bootstrap's .row is a flex container, and a .col-md-* column beside another one
+        # takes a fraction of the row, not all of it.
+        assert browser.script(
+            "return getComputedStyle(document.querySelector('.row')).display") == "flex"
+    widths = browser.script(
+        "const c = document.querySelector('[class*=\"col-md-\"]');"
+        "return [c.getBoundingClientRect().width, c.parentElement.getBoundingClientRect().width]")
+    assert 0 < widths[0] < widths[1]
