@@ -64,7 +64,7 @@ BREAKS: list[Break] = [
     # -- Number parsing ------------------------------------------------------------------------
     Break("name-in-coded-field-kept",
           "p3dn_pipeline/lib/readers.py",
-          'f"WHEN p3dn_seperti_nama({n}) THEN {HIDDEN} || p3dn_shape({n}) "',
+          'f"WHEN p3dn_seperti_nama({n}) THEN p3dn_disembunyikan({n}) "',
           'f"WHEN p3dn_seperti_nama({n}) THEN {v} "',
           (f"{UNIT}/test_raw_projection.py",),
           "A name shifted into a code or quarter field must never be stored as read."),

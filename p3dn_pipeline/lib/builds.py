@@ -84,14 +84,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     if table_exists(con, BUILDS_TABLE):
         return
     con.execute(DDL).fetchall()
-    # Tables of earlier versions: their builds cannot be matched to the new fingerprints, so
-    # every table is rebuilt once, which is what a change of build code means anyway.
-    old_tables = con.execute(
-        "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-        "WHERE schema_name || '.' || table_name IN (SELECT unnest($names))",
-        {"names": list(_OLD_TABLES)}).fetchall()
-    for (old,) in old_tables:
-        con.execute(f"DROP TABLE {old}").fetchall()
+    for old in _OLD_TABLES:
+        if table_exists(con, old):
+            # Their builds cannot be matched to the new fingerprints: every table is
+            # rebuilt once, which is what a change of build code means anyway.
+            con.execute(f"DROP TABLE {old}").fetchall()
 
 
 def _files(path: Path) -> list[Path]:

@@ -38,7 +38,7 @@ _RUN_TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 OFFLINE_JS = r"""// p3dn: stands in for the CDN scripts GX's Data Docs load (jQuery, bootstrap-table), so
 // the pages work offline. Only what the pages call: $(fn), $(document).ready(fn),
 // $(selector).bootstrapTable({columns, data}) (rendered as a plain table whose rows link to
-// their page), no-op event binding, and bootstrap's collapse toggles.
+// their page), no-op event binding, and bootstrap's collapse toggles and tabs.
 (function () {
   function Wrapped(nodes) { this.nodes = nodes; }
   Wrapped.prototype.ready = function (fn) { onReady(fn); return this; };

@@ -48,19 +48,10 @@ def keep_validation(con: duckdb.DuckDBPyConnection, table_name: str,
     _write_json(suites / f"{table_name}.json", validation.suite)
     path = results / f"{now:%Y%m%dT%H%M%S_%fZ}.json"
     _write_json(path, validation.validation_result)
-    prune(results)
+    # All but the newest KEPT_PER_TABLE of the table's results go (names sort by time).
+    for old in sorted(results.glob("*.json"))[:-KEPT_PER_TABLE]:
+        old.unlink(missing_ok=True)
     return path
-
-
-def prune(results: Path, keep: int | None = None) -> list[Path]:
-    """Delete all but the newest ``keep`` (default ``KEPT_PER_TABLE``) results of one table's
-    folder (names sort by time); returns what was deleted."""
-    keep = KEPT_PER_TABLE if keep is None else keep
-    kept = sorted(results.glob("*.json"))
-    old = kept[:-keep] if keep > 0 else kept
-    for path in old:
-        path.unlink(missing_ok=True)
-    return old
 
 
 def _write_json(path: Path, value: dict) -> None:

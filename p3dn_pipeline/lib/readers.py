@@ -27,9 +27,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from p3dn_pipeline.lib import landing, spreadsheet, textfile
+from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
-from p3dn_pipeline.lib.landing import ENVELOPE_PAGES, LandingError, Recognition, open_workbook
+from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition, forget_workbook,
+                                       open_workbook, workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
@@ -83,23 +84,21 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
                 f"{READ_PROBLEM_TYPE}").fetchall()
 
 
-HIDDEN = "'disembunyikan, bentuk '"
-
-
 def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
     """The SELECT that turns the file's rows (``source``) into raw rows, in the order of
     ``dataset.raw_columns()`` then the lineage columns ($file, $sha and $loaded_at are
     parameters).
 
     One projection after another, so that each value the rules need is computed once per
-    field (a macro pastes its argument wherever it is named). Every field but prose (sources.PROSE_FIELD), and
-    every personal field, is read in its NFKC form (p3dn_nfkc): codes, numbers, dates and
-    quarters are joined, counted as unique and matched against patterns (NIB, kd_rup,
-    kd_satker, NPWP, kode SKPD, "TW Ｉ"), and a NIK or phone number typed in full-width digits
-    must hash and mask as the ASCII one. In a dataset whose rows name people, a field shaped
-    like a NIK or phone number (prose too, read in NFKC form for the test), or a coded field
-    shaped like a name, is stored as its shape only: p3dn_tanpa_identitas and p3dn_tanpa_nama
-    in pii_macros.sql, which this computes without their list bindings.
+    field (a macro pastes its argument wherever it is named). Every field but prose
+    (sources.PROSE_FIELD), and every personal field, is read in its NFKC form (p3dn_nfkc):
+    codes, numbers, dates and quarters are joined, counted as unique and matched against
+    patterns (NIB, kd_rup, kd_satker, NPWP, kode SKPD, "TW Ｉ"), and a NIK or phone number
+    typed in full-width digits must hash and mask as the ASCII one. In a dataset whose rows
+    name people, a field shaped like a NIK or phone number (prose too, read in NFKC form for
+    the test), or a coded field shaped like a name, is stored as its shape only:
+    p3dn_tanpa_identitas and p3dn_tanpa_nama in pii_macros.sql, computed here without their
+    list bindings.
     """
     # Four projections: the file's values as text (r), in NFKC form (v), then the texts the
     # rules test (n: p3dn_teks, then i: its NFKC form), then what the raw table stores.
@@ -108,11 +107,6 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
     folded: list[str] = []
     compared: list[str] = []
     stored: list[str] = []
-
-    def carry(name: str, *later: list[str]) -> None:
-        for projection in later:
-            projection.append(name)
-
     for number, f in enumerate(dataset.all_fields()):
         ref = source.refs.get(f.name)
         if ref is None:
@@ -122,7 +116,8 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
         texts.append(f"CAST({ref} AS VARCHAR) AS {r}")
         read.append(f"{r} AS {v}" if f.prose else f"p3dn_nfkc_kolom({r}) AS {v}")
         if not dataset.rows_name_people:
-            carry(v, folded, compared)
+            folded.append(v)
+            compared.append(v)
             stored.append(v)
             continue
         # As p3dn_tanpa_identitas(v), then p3dn_tanpa_nama of that for a coded field: a value
@@ -130,8 +125,8 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
         folded += [v, f"coalesce(p3dn_teks_kolom({v}), '') AS {n}"]
         compared += [v, n, f"p3dn_nfkc_kolom({n}) AS {i}"]
         stored.append(
-            f"CASE WHEN p3dn_seperti_identitas({i}) THEN {HIDDEN} || p3dn_shape({i}) "
-            + (f"WHEN p3dn_seperti_nama({n}) THEN {HIDDEN} || p3dn_shape({n}) "
+            f"CASE WHEN p3dn_seperti_identitas({i}) THEN p3dn_disembunyikan({i}) "
+            + (f"WHEN p3dn_seperti_nama({n}) THEN p3dn_disembunyikan({n}) "
                if f.name in dataset.coded_fields else "")
             + f"ELSE {v} END")
     for number, (name, treatment) in enumerate(dataset.personal.items()):
@@ -147,7 +142,7 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
         texts.append(f"CAST({ref} AS VARCHAR) AS {p}r")
         read.append(f"p3dn_nfkc_kolom({p}r) AS {p}")
         folded.append(f"coalesce(p3dn_digits({p}), p3dn_teks({p})) AS {h}")
-        carry(h, compared)
+        compared.append(h)
         stored += [f"p3dn_hmac({h})", f"p3dn_shape({h})"]
     lineage = ["_p3dn_sheet", "_p3dn_row", "_p3dn_problem"]
     texts += [f"{sheet_expr} AS _p3dn_sheet", f"{source.row} AS _p3dn_row",
@@ -461,7 +456,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
     sheet_rows: list[int] = []
     problems: list[dict[str, str] | None] = []
     for header, column_of in recognition.sheet_parts:
-        rows = landing.workbook_sheet(workbook, header.sheet).to_python(skip_empty_area=False)
+        rows = workbook_sheet(workbook, header.sheet).to_python(skip_empty_area=False)
         body = rows[header.header_row:]
         first_row = header.header_row + 1
         positions = {name: column_of.get(name) for name in wanted}
@@ -502,7 +497,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                       "sheet_name": pa.array(sheet_names, pa.string()),
                       "sheet_row": pa.array(sheet_rows, pa.int64()),
                       "read_problem": pa.array(problems, problem_type)})
-    landing.forget_workbook()  # the rows are in the Arrow table now
+    forget_workbook()  # the rows are in the Arrow table now
     con.register("p3dn_xlsx_rows", table)
     refs = {name: quote_identifier(f"f_{name}") for name in wanted}
     return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")

@@ -16,17 +16,12 @@ CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
     regexp_replace(regexp_replace(value, '\p{N}', '9', 'g'), '\p{L}', 'A', 'g')
 );
 
--- A value shaped like a NIK (16 digits, grouped or not) or an Indonesian mobile number
--- (0 or +62, then 8 and 8 to 15 more digits and separators) in any field of a dataset whose
--- rows name people: a cell shifted from the NIK or phone column. Stored as its shape only,
--- so staging quarantines the row for the field it broke without the value ever written.
--- Each argument is bound once (list_transform over a one-element list): a macro pastes its
--- argument wherever it is named, and these wrap p3dn_nfkc around every field of a load.
 -- p3dn_nfkc and p3dn_teks of a column (x is named more than once, so give it a column, not
 -- an expression), skipping the work for the values they leave as they are: a value of plain
 -- ASCII (strlen counts bytes, length characters) under NFKC, which changes no ASCII
--- character, and a value with no white space to fold under p3dn_teks. A raw load reads
--- every field through both (readers._select_sql), and nearly every value is such a value.
+-- character, and a value with no white space to fold under p3dn_teks (its white-space class,
+-- kept in step). A raw load reads every field through both (readers._select_sql), and nearly
+-- every value is such a value.
 CREATE OR REPLACE TEMP MACRO p3dn_nfkc_kolom(x) AS
     CASE WHEN x IS NULL OR strlen(x) = length(x) THEN x ELSE p3dn_nfkc(x) END;
 
@@ -34,18 +29,24 @@ CREATE OR REPLACE TEMP MACRO p3dn_teks_kolom(x) AS
     CASE WHEN NOT regexp_matches(x, '^ |  | $|[\t\n\x0B\f\r\x{0085}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]')
          THEN nullif(x, '') ELSE p3dn_teks(x) END;
 
--- p3dn_seperti_identitas(t) is the test, on t = p3dn_nfkc(coalesce(p3dn_teks(v), '')); a raw load
--- computes t once per field in a projection of its own (readers._select_sql), which costs
--- half of these list_transform bindings.
+-- How a hidden value is stored: its shape only.
+CREATE OR REPLACE TEMP MACRO p3dn_disembunyikan(t) AS 'disembunyikan, bentuk ' || p3dn_shape(t);
+
+-- A value shaped like a NIK (16 digits, grouped or not) or an Indonesian mobile number
+-- (0 or +62, then 8 and 8 to 15 more digits and separators) in any field of a dataset whose
+-- rows name people: a cell shifted from the NIK or phone column. Stored as its shape only,
+-- so staging quarantines the row for the field it broke without the value ever written.
+-- p3dn_seperti_identitas(t) is the test, on t = p3dn_nfkc(coalesce(p3dn_teks(v), '')).
+-- p3dn_tanpa_identitas(x) applies it to any expression, binding its argument once
+-- (list_transform over a one-element list: a macro pastes its argument wherever it is
+-- named); a raw load computes t once per field in a projection of its own instead
+-- (readers._select_sql), which costs half as much.
 CREATE OR REPLACE TEMP MACRO p3dn_seperti_identitas(t) AS
     regexp_full_match(t, '''?([0-9]{16}(\.0)?|[0-9]{4}([ .-][0-9]{4}){3}|(\+62|0)[ -]?8[0-9 .-]{8,15})');
 
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_identitas(x) AS
     list_transform([x], lambda v: list_transform([p3dn_nfkc(coalesce(p3dn_teks(v), ''))], lambda t:
-        CASE WHEN p3dn_seperti_identitas(t)
-             THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
-             ELSE v
-        END)[1])[1];
+        CASE WHEN p3dn_seperti_identitas(t) THEN p3dn_disembunyikan(t) ELSE v END)[1])[1];
 
 -- Letters and spaces shaped like a person's name ("Siti Aminah") in a field of a dataset
 -- whose rows name people that must hold a code, number, date, month or quarter
@@ -63,10 +64,7 @@ CREATE OR REPLACE TEMP MACRO p3dn_seperti_nama(t) AS
 
 CREATE OR REPLACE TEMP MACRO p3dn_tanpa_nama(x) AS
     list_transform([x], lambda v: list_transform([coalesce(p3dn_teks(v), '')], lambda t:
-        CASE WHEN p3dn_seperti_nama(t)
-             THEN 'disembunyikan, bentuk ' || p3dn_shape(t)
-             ELSE v
-        END)[1])[1];
+        CASE WHEN p3dn_seperti_nama(t) THEN p3dn_disembunyikan(t) ELSE v END)[1])[1];
 
 -- The staging problem of a field whose value was hidden by the two macros above, for fields
 -- no other rule of theirs would quarantine (a code kept as text).
