@@ -74,9 +74,10 @@ HEADLINE_AMOUNTS = ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "k
 HEADLINE_PCTS = ("pct_realisasi_komitmen", "pct_pdn_belanja", "pct_umk_belanja")
 # Pipeline totals the peer's are compared with (mart -> column -> SQL over the mart).
 MART_TOTALS = {
-    "p3dn_per_skpd": ("realisasi_pdn_rp", "realisasi_tkdn_min_25_rp", "realisasi_tanpa_rup_rp"),
+    "p3dn_per_skpd": ("realisasi_rp", "realisasi_pdn_rp", "realisasi_tkdn_min_25_rp",
+                      "realisasi_tanpa_rup_rp"),
     "p3dn_apbd_bulanan": ("realisasi_belanja_pengadaan_rp", "ekatalog_pdn_rp"),
-    "umkm_binaan_triwulan": ("jumlah_aktif", "jumlah_baru", "omzet_rp_ytd"),
+    "umkm_binaan_triwulan": ("jumlah_aktif", "jumlah_baru", "jumlah_keluar", "omzet_rp_ytd"),
 }
 
 

@@ -4,12 +4,16 @@
 
 ``pd.read_json`` / ``pd.read_csv`` / ``pd.read_excel`` (calamine engine) on the files the
 generator names, then merge and groupby, following README "Definitions": the headline
-``p3dn_provinsi`` (kd_klpd x tahun), ``p3dn_per_skpd``, ``p3dn_apbd_bulanan`` and
-``umkm_binaan_triwulan``. Rows the pipeline would quarantine (unreadable numbers, APBD
-subtotal lines, a NIK that is not 16 digits) are dropped, and the last copy of a
-duplicated key wins, as an analyst who knows the data would do; amounts are floats.
-Nothing is hashed, checked, recorded or kept: it is a comparison point for speed, and its
-headline is a sanity check of the pipeline's (``bench_pipeline.py`` compares them).
+``p3dn_provinsi`` (kd_klpd x tahun), ``p3dn_per_skpd`` (sub-units rolled up to their SKPD by
+RUP-MasterSatker, realisation over every channel, e-Order included), ``p3dn_apbd_bulanan`` and
+``umkm_binaan_triwulan`` (four levels, nobody "new" in the baseline quarter, a departed
+business's year-to-date figures kept within its year). Rows the pipeline would quarantine
+(unreadable numbers, APBD subtotal lines, a NIK that is not 16 digits) are dropped, and the
+last copy of a duplicated key wins, as an analyst who knows the data would do; amounts are
+floats. Nothing is hashed, checked, recorded or kept: it is a comparison point for speed,
+and its marts are a check of the pipeline's (``bench_pipeline.py`` compares the headline and
+each mart's totals; ``test_the_benchmark_peer_computes_the_same_marts_as_the_pipeline``
+compares them row for row on the shipped sample).
 
 Prints one JSON line: ``work_s`` (read to marts), ``peak_rss_mb``, the headline rows and a
 few totals of each mart.
@@ -18,7 +22,9 @@ few totals of each mart.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import re
 import resource
 import time
 from pathlib import Path
@@ -212,6 +218,56 @@ def paket(landing: Path, rup: pd.DataFrame, sa: pd.DataFrame, pr: pd.DataFrame) 
     return both
 
 
+# ---------------------------------------------------------------------------- SKPD
+
+def kode_rup_list(values: pd.Series) -> pd.Series:
+    """A kd_rup field's codes (``;`` or ``,`` between them), sorted and distinct; None
+    when empty or when one part is not a number."""
+    def codes(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        parts = [p for p in re.split(r"\s*[;,]\s*", str(value).strip()) if p != ""]
+        digits = ["".join(ch for ch in p if ch.isdigit()) for p in parts]
+        if not parts or not all(digits):
+            return None
+        return sorted({int(d) for d in digits})
+    return values.map(codes)
+
+
+def kode_rup(values: pd.Series) -> pd.Series:
+    return kode_rup_list(values).map(lambda c: c[0] if c is not None and len(c) == 1 else np.nan)
+
+
+def master_satker(landing: Path) -> pd.DataFrame:
+    """RUP-MasterSatker: each unit's SKPD (a sub-unit, last group not 0000, rolls up to the
+    same code ending .0000)."""
+    ms = read_all(landing, "lkpp/rup_master_satker*.json", json_file)
+    ms["kd_satker_str"] = ms["kd_satker_str"].astype("string").str.strip().str.rstrip(".")
+    ms["kd_satker"] = pd.to_numeric(ms["kd_satker"], errors="coerce")
+    ms = keep_last(ms.dropna(subset=["kd_klpd", "kd_satker_str"]), ["kd_klpd", "kd_satker_str"])
+    sub_unit = ms["kd_satker_str"].str.fullmatch(r"[0-9]+(\.[0-9]+){6}\.[0-9]*[1-9][0-9]*")
+    ms["induk"] = ms["kd_satker_str"].where(
+        ~sub_unit.fillna(False), ms["kd_satker_str"].str.replace(r"\.[0-9]+$", ".0000", regex=True))
+    return ms
+
+
+def roll_up(frame: pd.DataFrame, ms: pd.DataFrame, unknown: str | None = None) -> pd.DataFrame:
+    """``kd_satker_str`` replaced by its SKPD; an unknown unit stays itself (or ``unknown``)."""
+    induk = ms.set_index(["kd_klpd", "kd_satker_str"])["induk"]
+    keys = pd.MultiIndex.from_arrays([frame["kd_klpd"], frame["kd_satker_str"]])
+    rolled = pd.Series(induk.reindex(keys).to_numpy(), index=frame.index)
+    satker = rolled.fillna(frame["kd_satker_str"])
+    return frame.assign(kd_satker_str=satker if unknown is None else satker.fillna(unknown))
+
+
+def rup_satker(rup: pd.DataFrame, frame: pd.DataFrame, code: str) -> pd.Series:
+    """The SKPD of each row's SiRUP package (same kd_klpd and year), NaN when none."""
+    lookup = rup.drop_duplicates(["kd_klpd", "tahun_anggaran", "kd_rup"]).set_index(
+        ["kd_klpd", "tahun_anggaran", "kd_rup"])["kd_satker_str"]
+    keys = pd.MultiIndex.from_arrays([frame["kd_klpd"], frame["tahun_anggaran"], frame[code]])
+    return pd.Series(lookup.reindex(keys).to_numpy(), index=frame.index)
+
+
 # ---------------------------------------------------------------------------- other channels
 
 def table_file(path: Path) -> pd.DataFrame:
@@ -221,7 +277,7 @@ def table_file(path: Path) -> pd.DataFrame:
     return json_file(path)
 
 
-_CHANNEL_COLUMNS = ["kd_klpd", "tahun_anggaran", "nilai", "nilai_pdn"]
+_CHANNEL_COLUMNS = ["kd_klpd", "tahun_anggaran", "kd_satker_str", "nilai", "nilai_pdn"]
 
 
 def spse_rows(landing: Path, pattern: str, key: str, nilai: str, nilai_pdn: str,
@@ -242,38 +298,58 @@ def spse_rows(landing: Path, pattern: str, key: str, nilai: str, nilai_pdn: str,
                 & (rows[nilai].isna() | rows["nilai"].notna())
                 & (rows[nilai_pdn].isna() | rows["nilai_pdn"].notna())
                 & (rows["nilai"].notna() | (not value_required))]
-    return keep_last(rows, ["key"])
+    rows = keep_last(rows, ["key"])
+    if "kd_satker_str" in rows:
+        own = rows["kd_satker_str"].astype("string").str.strip().str.rstrip(".")
+    else:  # the finished-tender export puts the dotted code in kd_satker
+        own = pd.Series(pd.NA, index=rows.index, dtype="string")
+    if "kd_satker" in rows:
+        dotted = rows["kd_satker"].astype("string").str.strip().str.rstrip(".")
+        own = own.fillna(dotted.where(dotted.str.fullmatch(r"[0-9]+(\.[0-9]+){7}").fillna(False)))
+    return rows.assign(kd_satker_str=own.replace("", pd.NA))
 
 
-def spse_selesai(landing: Path, pattern: str, key: str, selesai) -> pd.DataFrame:
+def spse_selesai(landing: Path, rup: pd.DataFrame, pattern: str, key: str, kd_rup: str,
+                 selesai) -> pd.DataFrame:
     """Finished tenders / non-tenders: LKPP's own contract and PDN values; a PDN value of a
-    package without a contract value stays unknown (NaN), never 0."""
+    package without a contract value stays unknown (NaN), never 0; under the SKPD of their
+    SiRUP package, else their own."""
     rows = spse_rows(landing, pattern, key, "nilai_kontrak", "nilai_pdn_kontrak")
     if not len(rows):
         return rows
-    rows = rows[selesai(rows)]
+    rows = rows[selesai(rows)].copy()
     rows["nilai_pdn"] = rows["nilai_pdn"].where(rows["nilai"].notna())
+    rows["kd_rup"] = kode_rup(rows[kd_rup])
+    rows["kd_satker_str"] = rup_satker(rup, rows, "kd_rup").fillna(rows["kd_satker_str"])
     return rows[_CHANNEL_COLUMNS]
 
 
-def pencatatan(landing: Path, pattern: str, key: str) -> pd.DataFrame:
+def pencatatan(landing: Path, rup: pd.DataFrame, pattern: str, key: str) -> pd.DataFrame:
     """Recorded purchases / self-managed work that were not cancelled (a realised value is
-    required)."""
+    required), under the SKPD of their SiRUP packages when these agree, else their own."""
     rows = spse_rows(landing, pattern, key, "total_realisasi", "nilai_pdn_pct",
                      value_required=True)
     if not len(rows):
         return rows
     batal = rows["status_nontender_pct_ket" if "status_nontender_pct_ket" in rows
                  else "status_swakelola_pct_ket"].astype("string").str.strip().str.lower()
-    rows = rows[~(batal == "paket dibatalkan").fillna(False)]
+    rows = rows[~(batal == "paket dibatalkan").fillna(False)].copy()
+    codes = rows.assign(kd_rup=kode_rup_list(rows["kd_rup"]))[
+        ["key", "kd_klpd", "tahun_anggaran", "kd_rup"]].explode("kd_rup").dropna(subset=["kd_rup"])
+    codes["kd_rup"] = codes["kd_rup"].astype("int64")
+    codes["satker"] = rup_satker(rup, codes, "kd_rup")
+    agreed = codes.dropna(subset=["satker"]).groupby("key")["satker"].agg(["nunique", "min"])
+    agreed = agreed.loc[agreed["nunique"] == 1, "min"]
+    rows["kd_satker_str"] = rows["key"].map(agreed).astype("string").fillna(rows["kd_satker_str"])
     return rows[_CHANNEL_COLUMNS]
 
 
-def tokodaring(landing: Path) -> pd.DataFrame:
-    """Bela toko daring: verified orders the marketplace confirmed; no PDN value."""
+def tokodaring(landing: Path, satker_sirup: pd.Series) -> pd.DataFrame:
+    """Bela toko daring: verified orders the marketplace confirmed; no PDN value. The unit is
+    SiRUP's numeric kd_satker."""
     rows = read_all(landing, "bela/bela_tokodaring_realisasi_*", table_file)
     if not len(rows):
-        return pd.DataFrame(columns=["kd_klpd", "tahun_anggaran", "nilai"])
+        return pd.DataFrame(columns=_CHANNEL_COLUMNS)
     rows["tahun_anggaran"] = pd.to_numeric(rows["tahun"], errors="coerce")
     rows["nilai"] = rupiah(rows["valuasi"])
     rows = rows[rows["order_id"].notna() & rows["marketplace"].notna() & rows["kd_klpd"].notna()
@@ -282,56 +358,123 @@ def tokodaring(landing: Path) -> pd.DataFrame:
     rows = keep_last(rows, ["marketplace", "order_id"])
     ok = ((rows["status_verif"].astype("string").str.strip().str.lower() == "verified")
           & (rows["status_konfirmasi_ppmse"].astype("string").str.strip().str.lower() == "selesai"))
-    return rows[ok.fillna(False)][["kd_klpd", "tahun_anggaran", "nilai"]]
+    rows = rows[ok.fillna(False)].copy()
+    number = pd.to_numeric(rows["kd_satker"].astype("string").str.replace(r"\D", "", regex=True),
+                           errors="coerce")
+    keys = pd.MultiIndex.from_arrays([rows["kd_klpd"], number])
+    rows["kd_satker_str"] = satker_sirup.reindex(keys).to_numpy()
+    return rows.assign(nilai_pdn=np.nan)[_CHANNEL_COLUMNS]
 
 
-def kanal(landing: Path) -> pd.DataFrame:
-    """Each non-e-katalog channel's realised and PDN value per kd_klpd x tahun."""
+def tanggal(values: pd.Series) -> pd.Series:
+    """Dates as a spreadsheet cell, ``dd/mm/yyyy`` or ``[Senin, ]1 Januari 2024``."""
+    as_date = pd.to_datetime(values.where(values.map(lambda v: isinstance(v, (pd.Timestamp, dt.datetime, dt.date)))),
+                             errors="coerce")
+    text = values.astype("string").str.strip().str.lower()
+    slash = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    long = text.str.extract(r"(\d{1,2})\s+([a-z]+)\s+(\d{4})$")
+    parts = pd.DataFrame({"year": pd.to_numeric(long[2], errors="coerce"),
+                          "month": long[1].str[:3].map(BULAN),
+                          "day": pd.to_numeric(long[0], errors="coerce")}).astype("float64")
+    written = pd.to_datetime(parts, errors="coerce")
+    return as_date.fillna(slash).fillna(written)
+
+
+def eorder(landing: Path, rup: pd.DataFrame, kd_klpd: str) -> pd.DataFrame:
+    """BPPBJ DKI e-Order: finished orders (no PDN value), under their SiRUP package's SKPD,
+    else the order's own Kode SKPD; the year is the order date's."""
+    csv = read_all(landing, "eorder/*.csv", lambda p: pd.read_csv(p, sep=";", dtype=str))
+    xlsx = read_all(landing, "eorder/*.xlsx", lambda p: pd.read_excel(p, engine="calamine"))
+    rows = pd.concat([csv, xlsx], ignore_index=True)
+    if not len(rows):
+        return pd.DataFrame(columns=_CHANNEL_COLUMNS)
+    rows["no_order"] = rows["No Order"].astype("string").str.strip()
+    rows["tanggal"] = tanggal(rows["Tanggal Order"])
+    rows["nilai"] = rupiah(rows["Nilai Order (Rp)"])
+    rows = keep_last(rows[rows["no_order"].notna() & rows["tanggal"].notna()
+                          & (rows["nilai"] >= 0)], ["no_order"])
+    status = rows["Status"].astype("string").str.lower().str.replace(r"[^a-z]", "", regex=True)
+    rows = rows[(status == "selesai").fillna(False)].copy()
+    rows["kd_klpd"] = kd_klpd
+    rows["tahun_anggaran"] = rows["tanggal"].dt.year
+    rows["kd_rup"] = kode_rup(rows["Kode RUP"])
+    rows["kd_satker_str"] = rup_satker(rup, rows, "kd_rup").fillna(
+        rows["Kode SKPD"].astype("string").str.strip())
+    return rows.assign(nilai_pdn=np.nan)[_CHANNEL_COLUMNS]
+
+
+def kanal(landing: Path, rup: pd.DataFrame, sa: pd.DataFrame, ms: pd.DataFrame,
+          kd_klpd: str) -> pd.DataFrame:
+    """Every non-e-katalog channel's realised packages (kanal, kd_klpd, tahun, SKPD with
+    sub-units rolled up, value, PDN value)."""
+    satker_sirup = (pd.concat([ms[["kd_klpd", "kd_satker", "kd_satker_str"]],
+                               sa[["kd_klpd", "kd_satker", "kd_satker_str"]],
+                               rup[["kd_klpd", "kd_satker", "kd_satker_str"]]])
+                    .assign(kd_satker=lambda d: pd.to_numeric(d["kd_satker"], errors="coerce"))
+                    .dropna().groupby(["kd_klpd", "kd_satker"])["kd_satker_str"].min())
     parts = {
-        "tender": spse_selesai(landing, "spse/spse_tender_selesai_nilai_*", "kd_tender",
-                               lambda d: pd.Series(True, index=d.index)),
+        "tender": spse_selesai(landing, rup, "spse/spse_tender_selesai_nilai_*", "kd_tender",
+                               "kd_rup_paket", lambda d: pd.Series(True, index=d.index)),
         "nontender": spse_selesai(
-            landing, "spse/spse_nontender_selesai_*", "kd_nontender",
+            landing, rup, "spse/spse_nontender_selesai_*", "kd_nontender", "kd_rup",
             lambda d: (d["status_nontender"].astype("string").str.replace(" ", "").str.lower()
                        == "selesai").fillna(False)),
-        "pencatatan": pencatatan(landing, "spse/spse_pencatatan_nontender_2*", "kd_nontender_pct"),
-        "swakelola": pencatatan(landing, "spse/spse_pencatatan_swakelola_2*", "kd_swakelola_pct"),
-        "tokodaring": tokodaring(landing).assign(nilai_pdn=np.nan),
+        "pencatatan": pencatatan(landing, rup, "spse/spse_pencatatan_nontender_2*",
+                                 "kd_nontender_pct"),
+        "swakelola": pencatatan(landing, rup, "spse/spse_pencatatan_swakelola_2*",
+                                "kd_swakelola_pct"),
+        "tokodaring": tokodaring(landing, satker_sirup),
+        "eorder": eorder(landing, rup, kd_klpd),
     }
+    rows = pd.concat([part.assign(kanal=name) for name, part in parts.items()], ignore_index=True)
+    return roll_up(rows, ms, unknown="(tidak diketahui)")
+
+
+def per_year(channels: pd.DataFrame) -> pd.DataFrame:
+    """Each channel's realised and PDN value per kd_klpd x tahun."""
     frames = []
-    for name, rows in parts.items():
+    for name, rows in channels.groupby("kanal"):
         frames.append(rows.groupby(["kd_klpd", "tahun_anggaran"]).agg(
             **{f"realisasi_{name}_rp": ("nilai", "sum"),
                f"realisasi_pdn_{name}_rp": ("nilai_pdn", "sum")}))
     return pd.concat(frames, axis=1).fillna(0)
 
 
-def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
-                  targets: dict[str, float]) -> pd.DataFrame:
+def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame, ms: pd.DataFrame,
+                  channels: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
+    """Per SKPD (sub-units rolled up) and year: belanja, commitment, realisation over every
+    channel but swakelola (e-katalog's part beside it)."""
     key = ["kd_klpd", "tahun_anggaran", "kd_satker_str"]
-    belanja = sa.groupby(key).agg(belanja_pengadaan_rp=("belanja_pengadaan", "sum"))
-    committed = rup[rup["is_komitmen"]].assign(
+    belanja = roll_up(sa, ms).groupby(key).agg(belanja_pengadaan_rp=("belanja_pengadaan", "sum"))
+    committed = roll_up(rup[rup["is_komitmen"]], ms).assign(
         pdn=lambda d: d["pagu"].where(d["is_pdn"], 0), umk=lambda d: d["pagu"].where(d["is_ukm"], 0))
     komitmen = committed.groupby(key).agg(
         pagu_komitmen_rp=("pagu", "sum"), komitmen_pdn_rp=("pdn", "sum"),
         komitmen_umk_rp=("umk", "sum"), jumlah_paket_rup=("pagu", "size"))
-    transacted = pkt[pkt["transacted"]].assign(
+    transacted = roll_up(pkt[pkt["transacted"]], ms).assign(
         pdn=lambda d: d["nilai"].where(d["is_pdn"], 0),
-        umk=lambda d: d["nilai"].where(d["is_ukm"], 0),
         tanpa_rup=lambda d: d["nilai"].where(~d["is_rup_komitmen"], 0))
-    realisasi = transacted.groupby(key).agg(
-        realisasi_ekatalog_rp=("nilai", "sum"), realisasi_pdn_rp=("pdn", "sum"),
-        realisasi_umk_rp=("umk", "sum"), realisasi_tanpa_rup_rp=("tanpa_rup", "sum"),
+    ekatalog = transacted.groupby(key).agg(
+        realisasi_ekatalog_rp=("nilai", "sum"), realisasi_pdn_ekatalog_rp=("pdn", "sum"),
+        realisasi_tanpa_rup_rp=("tanpa_rup", "sum"),
         realisasi_tkdn_diketahui_rp=("nilai_tkdn_diketahui", "sum"),
         realisasi_tkdn_min_25_rp=("nilai_tkdn_min_25", "sum"),
         jumlah_paket_ekatalog=("nilai", "size"))
-    skpd = belanja.join(komitmen, how="outer").join(realisasi, how="outer").fillna(0).reset_index()
+    every = pd.concat([transacted.assign(kanal="ekatalog", nilai_pdn=transacted["pdn"])[
+        key + ["kanal", "nilai", "nilai_pdn"]], channels], ignore_index=True)
+    in_ratio = every[every["kanal"] != "swakelola"]
+    realisasi = in_ratio.groupby(key).agg(realisasi_rp=("nilai", "sum"),
+                                          realisasi_pdn_rp=("nilai_pdn", "sum"))
+    swakelola = every[every["kanal"] == "swakelola"].groupby(key).agg(
+        realisasi_swakelola_rp=("nilai", "sum"))
+    skpd = (belanja.join(komitmen, how="outer").join(realisasi, how="outer")
+            .join(swakelola, how="outer").join(ekatalog, how="left").fillna(0).reset_index())
     skpd["pct_realisasi_komitmen"] = pct(skpd["realisasi_pdn_rp"], skpd["komitmen_pdn_rp"])
     skpd["pct_pdn_belanja"] = pct(skpd["komitmen_pdn_rp"], skpd["belanja_pengadaan_rp"])
     skpd["pct_umk_belanja"] = pct(skpd["komitmen_umk_rp"], skpd["belanja_pengadaan_rp"])
     for kpi, target in targets.items():
         if kpi not in skpd:
-            continue  # a KPI over every channel: see p3dn_provinsi
+            continue
         skpd[f"memenuhi_target_{kpi.removeprefix('pct_')}"] = (skpd[kpi] >= target).where(
             skpd[kpi].notna())
     return skpd
@@ -339,23 +482,25 @@ def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame,
 
 def p3dn_provinsi(skpd: pd.DataFrame, channels: pd.DataFrame) -> pd.DataFrame:
     """The headline over every channel but swakelola: e-katalog PDN (the plan's flag) +
-    tender + non-tender + pencatatan PDN (LKPP's values); toko daring has no PDN value."""
+    tender + non-tender + pencatatan PDN (LKPP's values); toko daring and e-Order have no
+    PDN value."""
     total = skpd.groupby(["kd_klpd", "tahun_anggaran"]).agg(
-        pembilang_realisasi_pdn_rp=("realisasi_pdn_rp", "sum"),
+        realisasi_pdn_ekatalog_rp=("realisasi_pdn_ekatalog_rp", "sum"),
         penyebut_komitmen_pdn_rp=("komitmen_pdn_rp", "sum"),
         komitmen_umk_rp=("komitmen_umk_rp", "sum"),
         belanja_pengadaan_rp=("belanja_pengadaan_rp", "sum"),
         realisasi_ekatalog_rp=("realisasi_ekatalog_rp", "sum")).reset_index()
-    total["realisasi_pdn_ekatalog_rp"] = total["pembilang_realisasi_pdn_rp"]
     # A pemda-year with only another channel's packages (a tender of another kd_klpd) is a
     # row of the headline too, as in the pipeline.
-    total = total.merge(channels.reset_index(), on=["kd_klpd", "tahun_anggaran"], how="outer")
-    for column in ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "komitmen_umk_rp",
+    total = total.merge(per_year(channels).reset_index(), on=["kd_klpd", "tahun_anggaran"],
+                        how="outer")
+    for column in ("realisasi_pdn_ekatalog_rp", "penyebut_komitmen_pdn_rp", "komitmen_umk_rp",
                    "belanja_pengadaan_rp", "realisasi_ekatalog_rp"):
         total[column] = total[column].fillna(0)
-    for name in ("tender", "nontender", "pencatatan", "tokodaring", "swakelola"):
-        total[f"realisasi_pdn_{name}_rp"] = total[f"realisasi_pdn_{name}_rp"].fillna(0)
-        total[f"realisasi_{name}_rp"] = total[f"realisasi_{name}_rp"].fillna(0)
+    for name in ("tender", "nontender", "pencatatan", "tokodaring", "swakelola", "eorder"):
+        for column in (f"realisasi_pdn_{name}_rp", f"realisasi_{name}_rp"):
+            # A channel with no file in the landing folder has no column: zero.
+            total[column] = total[column].fillna(0) if column in total else 0.0
     total["pembilang_realisasi_pdn_rp"] = (
         total["realisasi_pdn_ekatalog_rp"] + total["realisasi_pdn_tender_rp"]
         + total["realisasi_pdn_nontender_rp"] + total["realisasi_pdn_pencatatan_rp"])
@@ -444,8 +589,10 @@ def roster(landing: Path, kd_klpd: str) -> pd.DataFrame:
         r"(?:TW|TRIWULAN)\.?\s*(IV|III|II|I|[1-4])\s*[/-]?\s*(\d{4})")
     rows["triwulan"] = quarter[0].map(lambda q: ROMAWI.get(q, int(q) if isinstance(q, str) and q.isdigit() else None))
     rows["tahun"] = pd.to_numeric(quarter[1], errors="coerce")
-    rows["sektor"] = rows["Sektor"].astype("string").str.lower().str.replace(
-        r"[^a-z]", "", regex=True).map(SEKTOR)
+    # A sector outside Dinas KPKP's five is counted under Lainnya, as in the pipeline.
+    sektor = rows["Sektor"].astype("string").str.strip().replace("", pd.NA)
+    rows["sektor"] = sektor.str.lower().str.replace(r"[^a-z]", "", regex=True).map(
+        SEKTOR).fillna("Lainnya").where(sektor.notna())
     wilayah = pd.read_csv(REFERENCE / "dki_wilayah_kemendagri_2025.csv", dtype=str)
     kota = wilayah[wilayah["level"] == "kab_kota"]
     codes = dict(zip(kota_key(kota["nama"]), kota["kode"]))
@@ -463,24 +610,68 @@ def roster(landing: Path, kd_klpd: str) -> pd.DataFrame:
     return rows
 
 
+LEVELS = {"provinsi": (False, False), "kota": (True, False), "sektor": (False, True),
+          "kota_sektor": (True, True)}
+
+
+def at_level(frame: pd.DataFrame, tingkat: str) -> pd.DataFrame:
+    """The rows with kota and/or sektor replaced by '*' ("all") for one level."""
+    per_kota, per_sektor = LEVELS[tingkat]
+    return frame.assign(tingkat=tingkat,
+                        kode_kab_kota=frame["kode_kab_kota"] if per_kota else "*",
+                        sektor=frame["sektor"] if per_sektor else "*")
+
+
+def every_level(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([at_level(frame, t) for t in LEVELS], ignore_index=True)
+
+
 def umkm_binaan_triwulan(rows: pd.DataFrame) -> pd.DataFrame:
-    group = ["kd_klpd", "kode_kab_kota", "sektor"]
-    first = rows.sort_values("urutan").drop_duplicates("nik")
-    baru = first.groupby(group + ["urutan"]).size().rename("jumlah_baru")
+    """Per loaded quarter at four levels (provinsi, kota, sektor, kota x sektor): active,
+    new after the baseline quarter, departed, and year-to-date turnover and production in
+    which a business absent from a later roster of the same year keeps its latest figures."""
+    key = ["kd_klpd", "urutan", "tingkat", "kode_kab_kota", "sektor"]
+    rows = rows.sort_values("urutan")
+    loaded = rows[["kd_klpd", "tahun", "triwulan", "urutan"]].drop_duplicates()
+    baseline = loaded.groupby("kd_klpd")["urutan"].transform("min") == loaded["urutan"]
+    loaded = loaded.assign(is_baseline=baseline)
+    per_business = rows.groupby(["kd_klpd", "nik"])["urutan"]
+    rows = rows.assign(pertama_kali=per_business.transform("min") == rows["urutan"],
+                       berikutnya=per_business.shift(-1))
     tahunan = rows["omzet_rp"] * 4 / rows["triwulan"]
     rows = rows.assign(
         mikro=tahunan <= 2e9, kecil=(tahunan > 2e9) & (tahunan <= 15e9),
         menengah=(tahunan > 15e9) & (tahunan <= 50e9), besar=tahunan > 50e9,
         tanpa_omzet=tahunan.isna())
-    aktif = rows.groupby(["kd_klpd", "tahun", "triwulan", "urutan", "kode_kab_kota", "sektor"]).agg(
-        jumlah_aktif=("nik", "nunique"), produksi_kg_ytd=("produksi_kg", "sum"),
-        omzet_rp_ytd=("omzet_rp", "sum"), jumlah_mikro=("mikro", "sum"),
-        jumlah_kecil=("kecil", "sum"), jumlah_menengah=("menengah", "sum"),
-        jumlah_besar=("besar", "sum"), jumlah_tanpa_omzet=("tanpa_omzet", "sum")).reset_index()
-    mart = aktif.merge(baru.reset_index(), on=group + ["urutan"], how="left")
-    mart["jumlah_baru"] = mart["jumlah_baru"].fillna(0).astype(int)
+    aktif = every_level(rows).groupby(key).agg(
+        jumlah_aktif=("nik", "nunique"), jumlah_pertama_kali=("pertama_kali", "sum"),
+        jumlah_mikro=("mikro", "sum"), jumlah_kecil=("kecil", "sum"),
+        jumlah_menengah=("menengah", "sum"), jumlah_besar=("besar", "sum"),
+        jumlah_tanpa_omzet=("tanpa_omzet", "sum"))
+    # Departed: on a roster and not on the next loaded quarter's, counted where it last was.
+    gone = rows[rows["berikutnya"] != rows["urutan"] + 1].assign(urutan=lambda d: d["urutan"] + 1)
+    gone = gone.merge(loaded[["kd_klpd", "urutan"]], on=["kd_klpd", "urutan"])
+    keluar = every_level(gone).groupby(key).size().rename("jumlah_keluar")
+    # Year to date at each loaded quarter: each business's latest row of that year so far.
+    latest = []
+    for quarter in loaded.itertuples():
+        so_far = rows[(rows["kd_klpd"] == quarter.kd_klpd) & (rows["tahun"] == quarter.tahun)
+                      & (rows["triwulan"] <= quarter.triwulan)]
+        latest.append(so_far.sort_values("triwulan").drop_duplicates("nik", keep="last")
+                      .assign(urutan=quarter.urutan))
+    ytd = every_level(pd.concat(latest, ignore_index=True)).groupby(key).agg(
+        produksi_kg_ytd=("produksi_kg", "sum"), omzet_rp_ytd=("omzet_rp", "sum"))
+    mart = aktif.join(keluar, how="outer").join(ytd, how="outer").reset_index()
+    mart = mart.merge(loaded, on=["kd_klpd", "urutan"])
+    for column in ("jumlah_aktif", "jumlah_pertama_kali", "jumlah_keluar", "produksi_kg_ytd",
+                   "omzet_rp_ytd"):
+        mart[column] = mart[column].fillna(0)
+    mart["ada_triwulan_sebelumnya"] = (mart["urutan"] - 1).isin(set(loaded["urutan"]))
+    mart["jumlah_baru"] = mart["jumlah_pertama_kali"].where(~mart["is_baseline"])
+    mart["jumlah_keluar"] = mart["jumlah_keluar"].where(mart["ada_triwulan_sebelumnya"])
+    group = ["kd_klpd", "tingkat", "kode_kab_kota", "sektor"]
     mart = mart.sort_values(group + ["urutan"])
-    mart["jumlah_kumulatif"] = mart.groupby(group)["jumlah_baru"].cumsum()
+    mart["jumlah_kumulatif"] = mart.groupby(group)["jumlah_pertama_kali"].cumsum()
     mart["produksi_ton_ytd"] = (mart.pop("produksi_kg_ytd") / 1000).round(3)
     previous = mart[group + ["urutan", "jumlah_aktif"]]
     mart = mart.merge(previous.assign(urutan=previous["urutan"] + 1).rename(
@@ -491,7 +682,9 @@ def umkm_binaan_triwulan(rows: pd.DataFrame) -> pd.DataFrame:
                                       mart["jumlah_aktif_triwulan_sebelumnya"])
     mart["pct_pertumbuhan_yoy"] = pct(mart["jumlah_aktif"] - mart["jumlah_aktif_tahun_lalu"],
                                       mart["jumlah_aktif_tahun_lalu"])
-    return mart.sort_values(["kd_klpd", "tahun", "triwulan", "kode_kab_kota", "sektor"])
+    for column in ("kode_kab_kota", "sektor"):
+        mart[column] = mart[column].replace("*", None)
+    return mart.sort_values(["kd_klpd", "tahun", "triwulan", "tingkat", "kode_kab_kota", "sektor"])
 
 
 # ---------------------------------------------------------------------------- main
@@ -500,9 +693,11 @@ def run(landing: Path, kd_klpd: str) -> dict:
     start = time.perf_counter()
     targets = pd.read_csv(REFERENCE / "target_kpi.csv").set_index("kpi")["target_pct"].to_dict()
     rup, sa, pr = sirup(landing), struktur(landing), produk(landing)
+    ms = master_satker(landing)
     pkt = paket(landing, rup, sa, pr)
-    skpd = p3dn_per_skpd(rup, sa, pkt, targets)
-    provinsi = p3dn_provinsi(skpd, kanal(landing))
+    channels = kanal(landing, rup, sa, ms, kd_klpd)
+    skpd = p3dn_per_skpd(rup, sa, pkt, ms, channels, targets)
+    provinsi = p3dn_provinsi(skpd, channels)
     bulanan = p3dn_apbd_bulanan(apbd(landing, kd_klpd), pkt)
     umkm = umkm_binaan_triwulan(roster(landing, kd_klpd))
     work_s = time.perf_counter() - start
@@ -515,8 +710,8 @@ def run(landing: Path, kd_klpd: str) -> dict:
         "headline": headline,
         "totals": {
             "p3dn_per_skpd": {"rows": len(skpd),
-                              # every channel's PDN value, as the pipeline's per-SKPD mart
-                              "realisasi_pdn_rp": float(provinsi["pembilang_realisasi_pdn_rp"].sum()),
+                              "realisasi_rp": float(skpd["realisasi_rp"].sum()),
+                              "realisasi_pdn_rp": float(skpd["realisasi_pdn_rp"].sum()),
                               "realisasi_tkdn_min_25_rp": float(skpd["realisasi_tkdn_min_25_rp"].sum()),
                               "realisasi_tanpa_rup_rp": float(skpd["realisasi_tanpa_rup_rp"].sum())},
             "p3dn_apbd_bulanan": {
@@ -526,6 +721,7 @@ def run(landing: Path, kd_klpd: str) -> dict:
             "umkm_binaan_triwulan": {"rows": len(umkm),
                                      "jumlah_aktif": int(umkm["jumlah_aktif"].sum()),
                                      "jumlah_baru": int(umkm["jumlah_baru"].sum()),
+                                     "jumlah_keluar": int(umkm["jumlah_keluar"].sum()),
                                      "omzet_rp_ytd": float(umkm["omzet_rp_ytd"].sum())},
         },
     }

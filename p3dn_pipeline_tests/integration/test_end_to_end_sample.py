@@ -240,3 +240,95 @@ def test_seller_match_shares_match_independent_computation(sample_run):
                           "WHERE kanal IN ('ekatalog', 'tender', 'nontender', 'eorder', "
                           "'ecommerce') GROUP BY kanal"))
     assert sold == {k: e["nilai_cocok_rp"] for k, e in expected.items() if e["nilai_cocok_rp"]}
+
+
+def load_peer():
+    """benchmarks/pandas_peer.py, the benchmark's pandas notebook, as a module."""
+    import importlib.util
+    import sys
+
+    path = REPO / "benchmarks" / "pandas_peer.py"
+    spec = importlib.util.spec_from_file_location("pandas_peer_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module
+
+
+def frame_mismatches(got: list[dict], peer, key: tuple[str, ...], columns: tuple[str, ...],
+                     tolerance: float) -> list[str]:
+    """Every key only on one side, and every (key, column) whose values differ by more than
+    ``tolerance`` (the peer sums floats) or where one side is NULL and the other is not."""
+    import math
+
+    def norm(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return float(value)
+
+    def part(value):
+        if isinstance(value, str):
+            return value
+        return None if norm(value) is None else int(value)  # a year or a quarter
+
+    def row_key(row):
+        return tuple(part(row[k]) for k in key)
+
+    ours = {row_key(r): r for r in got}
+    theirs = {row_key(r): r for r in peer.to_dict("records")}
+    found = [f"{k}: only in {'pipeline' if k in ours else 'peer'}"
+             for k in sorted(set(ours) ^ set(theirs), key=str)]
+    for k in sorted(set(ours) & set(theirs), key=str):
+        for column in columns:
+            a, b = norm(ours[k][column]), norm(theirs[k][column])
+            if (a is None) != (b is None) or (a is not None and abs(a - b) > tolerance):
+                found.append(f"{k} {column}: pipeline {a!r}, peer {b!r}")
+    return found
+
+
+def test_the_benchmark_peer_computes_the_same_marts_as_the_pipeline(sample_run):
+    """The pandas peer that ``make bench`` races against must do the same work: the same
+    headline, and p3dn_per_skpd (sub-units rolled up, every channel, e-Order included) and
+    umkm_binaan_triwulan (four levels, no "new" in the baseline quarter, departed businesses'
+    year-to-date figures carried) row for row, or a faster peer would prove nothing."""
+    env, _ = sample_run
+    peer = load_peer()
+    landing = env.landing
+    targets = peer.pd.read_csv(peer.REFERENCE / "target_kpi.csv").set_index("kpi")[
+        "target_pct"].to_dict()
+    rup, sa, pr = peer.sirup(landing), peer.struktur(landing), peer.produk(landing)
+    ms = peer.master_satker(landing)
+    pkt = peer.paket(landing, rup, sa, pr)
+    channels = peer.kanal(landing, rup, sa, ms, independent.KD_KLPD_LOCAL)
+    skpd = peer.p3dn_per_skpd(rup, sa, pkt, ms, channels, targets)
+    provinsi = peer.p3dn_provinsi(skpd, channels)
+    umkm = peer.umkm_binaan_triwulan(peer.roster(landing, independent.KD_KLPD_LOCAL))
+
+    headline = ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "pct_realisasi_komitmen",
+                "pct_pdn_belanja", "pct_umk_belanja", "realisasi_tokodaring_rp",
+                "realisasi_swakelola_rp")
+    got = rows_as_dicts(env, f"SELECT kd_klpd, tahun_anggaran, {', '.join(headline)} "
+                             "FROM marts.p3dn_provinsi")
+    assert frame_mismatches(got, provinsi, ("kd_klpd", "tahun_anggaran"), headline, 0.01) == []
+
+    per_skpd = ("belanja_pengadaan_rp", "komitmen_pdn_rp", "komitmen_umk_rp", "realisasi_rp",
+                "realisasi_pdn_rp", "realisasi_pdn_ekatalog_rp", "realisasi_swakelola_rp",
+                "realisasi_tanpa_rup_rp", "realisasi_tkdn_min_25_rp", "pct_realisasi_komitmen")
+    got = rows_as_dicts(env, f"SELECT kd_klpd, tahun_anggaran, kd_satker_str, "
+                             f"{', '.join(per_skpd)} FROM marts.p3dn_per_skpd")
+    # The sample has sub-units to roll up and e-Order orders in the realisation.
+    assert len(got) >= 4 and any(r["realisasi_rp"] for r in got)
+    assert frame_mismatches(got, skpd, ("kd_klpd", "tahun_anggaran", "kd_satker_str"),
+                            per_skpd, 0.01) == []
+
+    umkm_columns = ("jumlah_aktif", "jumlah_baru", "jumlah_keluar", "jumlah_kumulatif",
+                    "omzet_rp_ytd", "produksi_ton_ytd")
+    got = rows_as_dicts(env, f"SELECT tahun, triwulan, tingkat, kode_kab_kota, sektor, "
+                             f"{', '.join(umkm_columns)} FROM marts.umkm_binaan_triwulan")
+    assert {r["tingkat"] for r in got} == {"provinsi", "kota", "sektor", "kota_sektor"}
+    # produksi_ton_ytd: the pipeline rounds each row's kg sum to 3 decimals, as the peer.
+    assert frame_mismatches(got, umkm, ("tahun", "triwulan", "tingkat", "kode_kab_kota", "sektor"),
+                            umkm_columns, 0.01) == []
