@@ -226,9 +226,18 @@ def test_report_without_peer_and_with_one_run(bench):
     assert "`quality.builds`: n/a" in text
     assert "1 of 2 executed steps rebuilt" in text
     assert '"peer": []' in text
+    # The targets: start-up from process start to the first step, and the peer
+    # comparison against the target of the scale it was measured at (5x at scale 10).
+    assert "- start-up <= 1.5 s (process start to the first STEP_START" in text
+    assert ": 3.50 s -> **not met**" in text
+    assert "- >= 5x faster than the peer at the largest scale it finishes: scale 10" in text
     # The section can be read back by the next benchmark.
     again = bench.earlier_sections(text)
     assert again[0]["scale"] == 100 and again[0]["peer"] == []
+
+
+def test_the_peer_target_is_2x_at_one_pemda_and_5x_from_scale_10(bench):
+    assert [bench.peer_target(scale) for scale in (0.1, 1, 10, 100)] == [2, 2, 5, 5]
 
 
 def test_the_two_runs_of_one_p3dn_run_are_read_as_one(bench):
