@@ -37,8 +37,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
@@ -46,6 +46,9 @@ from p3dn_pipeline.lib.files import fsync_path
 from p3dn_pipeline.lib.limits import load_limits, megabytes
 from p3dn_pipeline.lib.sources import registry
 from p3dn_pipeline.settings import load_settings
+
+if TYPE_CHECKING:
+    import httpx
 
 API_BASE_URL = "https://data.inaproc.id/api"
 TOKEN_ENV = "INAPROC_API_TOKEN"
@@ -268,6 +271,12 @@ class InaprocClient:
         self.limiter = limiter
         self.sleep = sleep
         self.requests = 0
+        # httpx is imported here, not with the module: every process that loads the
+        # definitions imports this one, and only a pull needs an HTTP client (0.12 s of
+        # every start-up).
+        import httpx
+
+        self._transport_error = httpx.TransportError
         # No Content-Type: a GET has no body, and the API refuses one that claims a type.
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + "/", timeout=timeout_s, follow_redirects=False,
@@ -299,7 +308,7 @@ class InaprocClient:
             self.requests += 1
             try:
                 response = self._http.get(endpoint.path, params=params)
-            except httpx.TransportError as error:
+            except self._transport_error as error:
                 problem = self.scrub(f"network error {type(error).__name__}: {error}")
             else:
                 status = response.status_code

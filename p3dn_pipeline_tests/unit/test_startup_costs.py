@@ -180,3 +180,17 @@ def test_the_builds_table_is_made_once_and_replaces_the_old_ones(tmp_path):
     builds.ensure_table(con)  # there already: kept, rows and all
     assert con.execute("SELECT count(*) FROM quality.builds").fetchall() == [(1,)]
     con.close()
+
+
+def test_loading_the_definitions_imports_no_http_client_and_no_great_expectations():
+    """Every ``p3dn run``, run worker and webserver reload loads the definitions: an import
+    only one kind of step needs (httpx for an INAPROC pull, 0.12 s; Great Expectations for
+    validation, about 2.8 s) is paid by the step that needs it, not by every start-up."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; import p3dn_pipeline.definitions; "
+             "print(sorted(m for m in ('httpx', 'great_expectations') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]
