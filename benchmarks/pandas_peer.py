@@ -260,12 +260,16 @@ def roll_up(frame: pd.DataFrame, ms: pd.DataFrame, unknown: str | None = None) -
     return frame.assign(kd_satker_str=satker if unknown is None else satker.fillna(unknown))
 
 
-def rup_satker(rup: pd.DataFrame, frame: pd.DataFrame, code: str) -> pd.Series:
-    """The SKPD of each row's SiRUP package (same kd_klpd and year), NaN when none."""
-    lookup = rup.drop_duplicates(["kd_klpd", "tahun_anggaran", "kd_rup"]).set_index(
+def package_skpd(rup: pd.DataFrame) -> pd.Series:
+    """Each SiRUP package's SKPD, by kd_klpd x tahun_anggaran x kd_rup."""
+    return rup.drop_duplicates(["kd_klpd", "tahun_anggaran", "kd_rup"]).set_index(
         ["kd_klpd", "tahun_anggaran", "kd_rup"])["kd_satker_str"]
+
+
+def rup_satker(packages: pd.Series, frame: pd.DataFrame, code: str) -> pd.Series:
+    """The SKPD of each row's SiRUP package (same kd_klpd and year), NaN when none."""
     keys = pd.MultiIndex.from_arrays([frame["kd_klpd"], frame["tahun_anggaran"], frame[code]])
-    return pd.Series(lookup.reindex(keys).to_numpy(), index=frame.index)
+    return pd.Series(packages.reindex(keys).to_numpy(), index=frame.index)
 
 
 # ---------------------------------------------------------------------------- other channels
@@ -309,7 +313,7 @@ def spse_rows(landing: Path, pattern: str, key: str, nilai: str, nilai_pdn: str,
     return rows.assign(kd_satker_str=own.replace("", pd.NA))
 
 
-def spse_selesai(landing: Path, rup: pd.DataFrame, pattern: str, key: str, kd_rup: str,
+def spse_selesai(landing: Path, packages: pd.Series, pattern: str, key: str, kd_rup: str,
                  selesai) -> pd.DataFrame:
     """Finished tenders / non-tenders: LKPP's own contract and PDN values; a PDN value of a
     package without a contract value stays unknown (NaN), never 0; under the SKPD of their
@@ -320,11 +324,11 @@ def spse_selesai(landing: Path, rup: pd.DataFrame, pattern: str, key: str, kd_ru
     rows = rows[selesai(rows)].copy()
     rows["nilai_pdn"] = rows["nilai_pdn"].where(rows["nilai"].notna())
     rows["kd_rup"] = kode_rup(rows[kd_rup])
-    rows["kd_satker_str"] = rup_satker(rup, rows, "kd_rup").fillna(rows["kd_satker_str"])
+    rows["kd_satker_str"] = rup_satker(packages, rows, "kd_rup").fillna(rows["kd_satker_str"])
     return rows[_CHANNEL_COLUMNS]
 
 
-def pencatatan(landing: Path, rup: pd.DataFrame, pattern: str, key: str) -> pd.DataFrame:
+def pencatatan(landing: Path, packages: pd.Series, pattern: str, key: str) -> pd.DataFrame:
     """Recorded purchases / self-managed work that were not cancelled (a realised value is
     required), under the SKPD of their SiRUP packages when these agree, else their own."""
     rows = spse_rows(landing, pattern, key, "total_realisasi", "nilai_pdn_pct",
@@ -337,7 +341,7 @@ def pencatatan(landing: Path, rup: pd.DataFrame, pattern: str, key: str) -> pd.D
     codes = rows.assign(kd_rup=kode_rup_list(rows["kd_rup"]))[
         ["key", "kd_klpd", "tahun_anggaran", "kd_rup"]].explode("kd_rup").dropna(subset=["kd_rup"])
     codes["kd_rup"] = codes["kd_rup"].astype("int64")
-    codes["satker"] = rup_satker(rup, codes, "kd_rup")
+    codes["satker"] = rup_satker(packages, codes, "kd_rup")
     agreed = codes.dropna(subset=["satker"]).groupby("key")["satker"].agg(["nunique", "min"])
     agreed = agreed.loc[agreed["nunique"] == 1, "min"]
     rows["kd_satker_str"] = rows["key"].map(agreed).astype("string").fillna(rows["kd_satker_str"])
@@ -380,7 +384,7 @@ def tanggal(values: pd.Series) -> pd.Series:
     return as_date.fillna(slash).fillna(written)
 
 
-def eorder(landing: Path, rup: pd.DataFrame, kd_klpd: str) -> pd.DataFrame:
+def eorder(landing: Path, packages: pd.Series, kd_klpd: str) -> pd.DataFrame:
     """BPPBJ DKI e-Order: finished orders (no PDN value), under their SiRUP package's SKPD,
     else the order's own Kode SKPD; the year is the order date's."""
     csv = read_all(landing, "eorder/*.csv", lambda p: pd.read_csv(p, sep=";", dtype=str))
@@ -398,7 +402,7 @@ def eorder(landing: Path, rup: pd.DataFrame, kd_klpd: str) -> pd.DataFrame:
     rows["kd_klpd"] = kd_klpd
     rows["tahun_anggaran"] = rows["tanggal"].dt.year
     rows["kd_rup"] = kode_rup(rows["Kode RUP"])
-    rows["kd_satker_str"] = rup_satker(rup, rows, "kd_rup").fillna(
+    rows["kd_satker_str"] = rup_satker(packages, rows, "kd_rup").fillna(
         rows["Kode SKPD"].astype("string").str.strip())
     return rows.assign(nilai_pdn=np.nan)[_CHANNEL_COLUMNS]
 
@@ -412,19 +416,20 @@ def kanal(landing: Path, rup: pd.DataFrame, sa: pd.DataFrame, ms: pd.DataFrame,
                                rup[["kd_klpd", "kd_satker", "kd_satker_str"]]])
                     .assign(kd_satker=lambda d: pd.to_numeric(d["kd_satker"], errors="coerce"))
                     .dropna().groupby(["kd_klpd", "kd_satker"])["kd_satker_str"].min())
+    packages = package_skpd(rup)
     parts = {
-        "tender": spse_selesai(landing, rup, "spse/spse_tender_selesai_nilai_*", "kd_tender",
+        "tender": spse_selesai(landing, packages, "spse/spse_tender_selesai_nilai_*", "kd_tender",
                                "kd_rup_paket", lambda d: pd.Series(True, index=d.index)),
         "nontender": spse_selesai(
-            landing, rup, "spse/spse_nontender_selesai_*", "kd_nontender", "kd_rup",
+            landing, packages, "spse/spse_nontender_selesai_*", "kd_nontender", "kd_rup",
             lambda d: (d["status_nontender"].astype("string").str.replace(" ", "").str.lower()
                        == "selesai").fillna(False)),
-        "pencatatan": pencatatan(landing, rup, "spse/spse_pencatatan_nontender_2*",
+        "pencatatan": pencatatan(landing, packages, "spse/spse_pencatatan_nontender_2*",
                                  "kd_nontender_pct"),
-        "swakelola": pencatatan(landing, rup, "spse/spse_pencatatan_swakelola_2*",
+        "swakelola": pencatatan(landing, packages, "spse/spse_pencatatan_swakelola_2*",
                                 "kd_swakelola_pct"),
         "tokodaring": tokodaring(landing, satker_sirup),
-        "eorder": eorder(landing, rup, kd_klpd),
+        "eorder": eorder(landing, packages, kd_klpd),
     }
     rows = pd.concat([part.assign(kanal=name) for name, part in parts.items()], ignore_index=True)
     return roll_up(rows, ms, unknown="(tidak diketahui)")
@@ -474,7 +479,7 @@ def p3dn_per_skpd(rup: pd.DataFrame, sa: pd.DataFrame, pkt: pd.DataFrame, ms: pd
     skpd["pct_umk_belanja"] = pct(skpd["komitmen_umk_rp"], skpd["belanja_pengadaan_rp"])
     for kpi, target in targets.items():
         if kpi not in skpd:
-            continue
+            continue  # a share of realised value (pct_pdn_realisasi): not computed here
         skpd[f"memenuhi_target_{kpi.removeprefix('pct_')}"] = (skpd[kpi] >= target).where(
             skpd[kpi].notna())
     return skpd
@@ -689,18 +694,25 @@ def umkm_binaan_triwulan(rows: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- main
 
-def run(landing: Path, kd_klpd: str) -> dict:
-    start = time.perf_counter()
+def marts(landing: Path, kd_klpd: str) -> dict[str, pd.DataFrame]:
+    """The four marts from the files of a landing folder."""
     targets = pd.read_csv(REFERENCE / "target_kpi.csv").set_index("kpi")["target_pct"].to_dict()
     rup, sa, pr = sirup(landing), struktur(landing), produk(landing)
     ms = master_satker(landing)
     pkt = paket(landing, rup, sa, pr)
     channels = kanal(landing, rup, sa, ms, kd_klpd)
     skpd = p3dn_per_skpd(rup, sa, pkt, ms, channels, targets)
-    provinsi = p3dn_provinsi(skpd, channels)
-    bulanan = p3dn_apbd_bulanan(apbd(landing, kd_klpd), pkt)
-    umkm = umkm_binaan_triwulan(roster(landing, kd_klpd))
+    return {"p3dn_provinsi": p3dn_provinsi(skpd, channels), "p3dn_per_skpd": skpd,
+            "p3dn_apbd_bulanan": p3dn_apbd_bulanan(apbd(landing, kd_klpd), pkt),
+            "umkm_binaan_triwulan": umkm_binaan_triwulan(roster(landing, kd_klpd))}
+
+
+def run(landing: Path, kd_klpd: str) -> dict:
+    start = time.perf_counter()
+    built = marts(landing, kd_klpd)
     work_s = time.perf_counter() - start
+    provinsi, skpd = built["p3dn_provinsi"], built["p3dn_per_skpd"]
+    bulanan, umkm = built["p3dn_apbd_bulanan"], built["umkm_binaan_triwulan"]
     headline = [
         {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
          for k, v in row.items()}

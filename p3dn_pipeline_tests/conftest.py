@@ -3,9 +3,12 @@ whole pipeline in-process the way ``make run`` does."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,20 @@ import pytest
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 REPO = Path(__file__).resolve().parents[1]
 TEST_PII_KEY = "test-key-for-unit-tests"
+
+
+@contextmanager
+def script_module(path: Path, name: str) -> Iterator:
+    """A script that is not part of the package (benchmarks/, scripts/) imported as a module,
+    registered under ``name`` while in use (dataclasses look their module up)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(name, None)
 
 
 class Runs:

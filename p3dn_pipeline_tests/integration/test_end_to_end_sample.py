@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from p3dn_pipeline_tests import independent
-from p3dn_pipeline_tests.conftest import REPO, PipelineEnv, point_pipeline_at
+from p3dn_pipeline_tests.conftest import REPO, PipelineEnv, point_pipeline_at, script_module
 
 pytestmark = pytest.mark.slow
 
@@ -242,22 +242,6 @@ def test_seller_match_shares_match_independent_computation(sample_run):
     assert sold == {k: e["nilai_cocok_rp"] for k, e in expected.items() if e["nilai_cocok_rp"]}
 
 
-def load_peer():
-    """benchmarks/pandas_peer.py, the benchmark's pandas notebook, as a module."""
-    import importlib.util
-    import sys
-
-    path = REPO / "benchmarks" / "pandas_peer.py"
-    spec = importlib.util.spec_from_file_location("pandas_peer_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
-
-
 def frame_mismatches(got: list[dict], peer, key: tuple[str, ...], columns: tuple[str, ...],
                      tolerance: float) -> list[str]:
     """Every key only on one side, and every (key, column) whose values differ by more than
@@ -295,17 +279,10 @@ def test_the_benchmark_peer_computes_the_same_marts_as_the_pipeline(sample_run):
     umkm_binaan_triwulan (four levels, no "new" in the baseline quarter, departed businesses'
     year-to-date figures carried) row for row, or a faster peer would prove nothing."""
     env, _ = sample_run
-    peer = load_peer()
-    landing = env.landing
-    targets = peer.pd.read_csv(peer.REFERENCE / "target_kpi.csv").set_index("kpi")[
-        "target_pct"].to_dict()
-    rup, sa, pr = peer.sirup(landing), peer.struktur(landing), peer.produk(landing)
-    ms = peer.master_satker(landing)
-    pkt = peer.paket(landing, rup, sa, pr)
-    channels = peer.kanal(landing, rup, sa, ms, independent.KD_KLPD_LOCAL)
-    skpd = peer.p3dn_per_skpd(rup, sa, pkt, ms, channels, targets)
-    provinsi = peer.p3dn_provinsi(skpd, channels)
-    umkm = peer.umkm_binaan_triwulan(peer.roster(landing, independent.KD_KLPD_LOCAL))
+    with script_module(REPO / "benchmarks" / "pandas_peer.py", "pandas_peer_under_test") as peer:
+        built = peer.marts(env.landing, independent.KD_KLPD_LOCAL)
+    provinsi, skpd = built["p3dn_provinsi"], built["p3dn_per_skpd"]
+    umkm = built["umkm_binaan_triwulan"]
 
     headline = ("pembilang_realisasi_pdn_rp", "penyebut_komitmen_pdn_rp", "pct_realisasi_komitmen",
                 "pct_pdn_belanja", "pct_umk_belanja", "realisasi_tokodaring_rp",

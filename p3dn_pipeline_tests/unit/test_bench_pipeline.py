@@ -5,28 +5,22 @@ pipeline without fingerprints, and the report is written without a peer and for 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from p3dn_pipeline_tests.conftest import script_module
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_pipeline.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_pipeline_under_test", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being made
-    try:
-        spec.loader.exec_module(module)
+    with script_module(BENCH, "bench_pipeline_under_test") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 APBD_CSV = (

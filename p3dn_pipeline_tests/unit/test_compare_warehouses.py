@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import duckdb
 import pytest
 
-from p3dn_pipeline_tests.conftest import REPO
+from p3dn_pipeline_tests.conftest import REPO, script_module
 
 
 @pytest.fixture(scope="module")
 def compare():
-    spec = importlib.util.spec_from_file_location(
-        "compare_warehouses", REPO / "scripts" / "compare_warehouses.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    with script_module(REPO / "scripts" / "compare_warehouses.py", "compare_warehouses") as module:
+        yield module
 
 
 def warehouse(path, rows, loaded_at="2025-01-01", extra_table=False):
