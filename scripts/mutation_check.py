@@ -259,6 +259,18 @@ BREAKS: list[Break] = [
           "                    code, params(step) if params else None)",
           (f"{INTEGRATION}/test_incremental_runs.py::test_one_changed_export_rebuilds_its_chain_only_and_equals_a_rebuild_from_scratch",),
           "A changed export must rebuild everything computed from it."),
+    # -- Crash safety --------------------------------------------------------------------------
+    Break("mart-table-committed-before-its-build-is-recorded",
+          "p3dn_pipeline/lib/factories.py",
+          "                    with transaction(con):\n"
+          "                        extra = body(step) or {}\n"
+          "                        build_id = builds.begin_build(",
+          "                    extra = body(step) or {}\n"
+          "                    with transaction(con):\n"
+          "                        build_id = builds.begin_build(",
+          (f"{INTEGRATION}/test_crash_safety.py::test_kill_during_a_mart_build_leaves_the_mart_unbuilt_and_the_rest_whole",),
+          "A run killed mid-build must leave no table the build ledger does not know of "
+          "(the crash test's mart kill once landed after the commit and showed nothing)."),
     # -- Publish atomicity ---------------------------------------------------------------------
     Break("publish-serving-file-written-in-place",
           "p3dn_pipeline/defs/publish/serving.py",

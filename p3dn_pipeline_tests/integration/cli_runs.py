@@ -130,11 +130,12 @@ class Deployment:
         return env
 
     def start(self, name: str, *, preexec_fn: Callable[[], None] | None = None,
-              args: tuple[str, ...] = ("run",)) -> subprocess.Popen:
+              args: tuple[str, ...] = ("run",),
+              env: dict[str, str] | None = None) -> subprocess.Popen:
         """``p3dn run`` (or ``p3dn <args>``) in the background; its stdout and stderr go to
-        logs/<name>.out|.err."""
+        logs/<name>.out|.err. ``env``: variables for this run alone."""
         return subprocess.Popen(
-            [str(P3DN), *args], cwd=self.root, env=self.environ(),
+            [str(P3DN), *args], cwd=self.root, env={**self.environ(), **(env or {})},
             stdout=(self.logs / f"{name}.out").open("wb"),
             stderr=(self.logs / f"{name}.err").open("wb"), preexec_fn=preexec_fn)
 

@@ -14,8 +14,10 @@ B. a clean, uninterrupted run (the reference for every comparison); then, on a c
 A step's start is read from the run's Dagster event log (a SQLite instance in DAGSTER_HOME).
 The moment inside a step comes from what only that moment has: the link the loader makes to
 the file it reads (in the run's TMPDIR); the publish's first write into the serving file's
-folder; for the mart, 20 ms after its start, with no write-ahead log yet (nothing of it
-committed; checked and asserted). After every kill the warehouse is opened read-only (DuckDB
+folder; for the mart, a file written by a fault-injection hook (``pause_before_commit/``,
+loaded only into that run) once the mart's table is written and its build recorded, inside
+its transaction, where the hook holds the build until the kill. No write-ahead log is there
+yet (nothing of the mart committed; checked and asserted). After every kill the warehouse is opened read-only (DuckDB
 replays the write-ahead log the killed writer left, in memory).
 
 Columns that legitimately differ between two runs of the same input, left out of every
@@ -34,6 +36,7 @@ import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -61,10 +64,11 @@ FINGERPRINTS = "quality.builds"
 YEARS = "quality.fiscal_years"
 RAW_STEP, RAW_FILE = "raw__ekatalog_paket_v6", "lkpp/ecat_paket_v6_2025.json"
 FIRST_RAW_FILE = "lkpp/ecat_paket_v6_2024.json"
-# The largest mart build (every channel's packages): the one a kill is surest to land inside.
+# The mart every channel feeds (its build reads all of them), held before its commit by the hook.
 MART_STEP, MART = "marts__p3dn_realisasi_paket", "marts.p3dn_realisasi_paket"
 CHECK_RESULTS = "quality.check_results"
 PUBLISH_STEP = "publish__serving_file"
+PAUSE_HOOK = Path(__file__).with_name("pause_before_commit")
 
 
 @dataclass
@@ -231,6 +235,18 @@ def no_wal(deployment: Deployment):
     return lambda: not deployment.warehouse.with_name("p3dn.duckdb.wal").exists()
 
 
+def paused_before_commit(deployment: Deployment, asset: str):
+    """The environment that makes a run hold ``asset``'s build inside its transaction, after
+    its table is written and before the commit (pause_before_commit/sitecustomize.py), and
+    the signal that it is held there."""
+    marker = deployment.tmpdir / f"paused-before-commit-{asset}"
+    marker.unlink(missing_ok=True)
+    paths = [str(PAUSE_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {"PYTHONPATH": os.pathsep.join(paths), "P3DN_TEST_PAUSE_ASSET": asset,
+           "P3DN_TEST_PAUSE_MARKER": str(marker)}
+    return env, marker.exists
+
+
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory) -> Chain:
     """Two chains at once (each run is mostly one busy Python thread; the machine has two
@@ -247,9 +263,10 @@ def chain(tmp_path_factory) -> Chain:
     states: dict[str, State] = {}
     runs: dict[str, Finished] = {}
 
-    def killed_run(deployment: Deployment, name: str, step: str, **when) -> None:
+    def killed_run(deployment: Deployment, name: str, step: str,
+                   env: dict[str, str] | None = None, **when) -> None:
         watch = StepWatch(deployment.dagster_home)
-        process = deployment.start(name)
+        process = deployment.start(name, env=env)
         kills[name] = kill_during_step(process, watch, step, **when)
         states[name] = observe(deployment)
         runs[name] = deployment.finished(name, process)
@@ -266,7 +283,8 @@ def chain(tmp_path_factory) -> Chain:
             crashed = Deployment(root / "a", copy_sample_landing(root / "a" / "landing"),
                                  homes / "a")
             killed_run(crashed, "killed in raw", RAW_STEP, inside=reading(crashed, RAW_FILE))
-            killed_run(crashed, "killed in mart", MART_STEP, delay=0.005,
+            pause, paused = paused_before_commit(crashed, MART_STEP)
+            killed_run(crashed, "killed in mart", MART_STEP, env=pause, inside=paused,
                        unfinished=no_wal(crashed))
             full_run(crashed, "resumed")
 
