@@ -64,8 +64,8 @@ BREAKS: list[Break] = [
     # -- Number parsing ------------------------------------------------------------------------
     Break("name-in-coded-field-kept",
           "p3dn_pipeline/lib/readers.py",
-          'f"WHEN p3dn_seperti_nama({n}) THEN p3dn_disembunyikan({n}) "',
-          'f"WHEN p3dn_seperti_nama({n}) THEN {v} "',
+          'name = "WHEN p3dn_seperti_nama(_p3dn_n[k]) THEN p3dn_disembunyikan(_p3dn_n[k]) "',
+          'name = "WHEN p3dn_seperti_nama(_p3dn_n[k]) THEN _p3dn_vp[k] "',
           (f"{UNIT}/test_raw_projection.py",),
           "A name shifted into a code or quarter field must never be stored as read."),
     Break("code-with-dot-taken-for-a-name",

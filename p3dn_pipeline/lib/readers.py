@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,60 +100,97 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
     p3dn_tanpa_identitas and p3dn_tanpa_nama in pii_macros.sql, computed here without their
     list bindings.
     """
-    # Four projections: the file's values as text (r), in NFKC form (v), then the texts the
-    # rules test (n: p3dn_teks, then i: its NFKC form), then what the raw table stores.
+    # The projections: the file's values as text (r); in NFKC form (v); then the texts the
+    # rules test (n: p3dn_teks, then i: its NFKC form); then what the raw table stores.
+    #
+    # Each macro is applied once per projection, to a list of the fields, never once per
+    # field: DuckDB binds a macro's tables (p3dn_nfkc holds ~1,000 characters and a MAP of
+    # ~300) anew at every place it is pasted, and pasted per field that cost 0.2-0.3 s of
+    # planning per file (16 fields), more than reading a 16,000-row workbook. A lambda over a
+    # list is bound once, and runs over the list's values as one vector.
+    lineage = ["_p3dn_sheet", "_p3dn_row", "_p3dn_problem"]
     texts: list[str] = []
-    read: list[str] = []
-    folded: list[str] = []
-    compared: list[str] = []
-    stored: list[str] = []
+    prose: list[str] = []         # read as they are
+    to_nfkc: list[str] = []       # the list _p3dn_v: every field but prose, every hashed field
+    v_of: dict[int, str] = {}     # field number -> its value in NFKC form, in the read stage
     for number, f in enumerate(dataset.all_fields()):
         ref = source.refs.get(f.name)
         if ref is None:
-            stored.append("NULL")
             continue
-        r, v, n, i = (f"{kind}{number}" for kind in "rvni")
-        texts.append(f"CAST({ref} AS VARCHAR) AS {r}")
-        read.append(f"{r} AS {v}" if f.prose else f"p3dn_nfkc_kolom({r}) AS {v}")
-        if not dataset.rows_name_people:
-            folded.append(v)
-            compared.append(v)
-            stored.append(v)
-            continue
-        # As p3dn_tanpa_identitas(v), then p3dn_tanpa_nama of that for a coded field: a value
-        # hidden as an identifier holds a comma and digits, so it is never taken for a name.
-        folded += [v, f"coalesce(p3dn_teks_kolom({v}), '') AS {n}"]
-        compared += [v, n, f"p3dn_nfkc_kolom({n}) AS {i}"]
-        stored.append(
-            f"CASE WHEN p3dn_seperti_identitas({i}) THEN p3dn_disembunyikan({i}) "
-            + (f"WHEN p3dn_seperti_nama({n}) THEN p3dn_disembunyikan({n}) "
-               if f.name in dataset.coded_fields else "")
-            + f"ELSE {v} END")
+        texts.append(f"CAST({ref} AS VARCHAR) AS r{number}")
+        if f.prose:
+            prose.append(f"r{number}")
+            v_of[number] = f"r{number}"
+        else:
+            to_nfkc.append(f"r{number}")
+            v_of[number] = f"_p3dn_v[{len(to_nfkc)}]"
+    hashed: dict[int, str] = {}   # personal field number -> its value in NFKC form
     for number, (name, treatment) in enumerate(dataset.personal.items()):
-        if treatment != "hash":
-            continue  # 'drop' fields are never selected, so never read into a table
-        ref = source.refs.get(name)
+        ref = source.refs.get(name) if treatment == "hash" else None
         if ref is None:
-            stored += ["NULL", "NULL"]
-            continue
-        # Hash the identifier in the form people mean: digits only, so "'3174 01..." and
-        # "317401..." are the same person.
-        p, h = f"p{number}", f"h{number}"
-        texts.append(f"CAST({ref} AS VARCHAR) AS {p}r")
-        read.append(f"p3dn_nfkc_kolom({p}r) AS {p}")
-        folded.append(f"coalesce(p3dn_digits({p}), p3dn_teks({p})) AS {h}")
-        compared.append(h)
-        stored += [f"p3dn_hmac({h})", f"p3dn_shape({h})"]
-    lineage = ["_p3dn_sheet", "_p3dn_row", "_p3dn_problem"]
+            continue  # 'drop' fields are never selected, so never read into a table
+        texts.append(f"CAST({ref} AS VARCHAR) AS p{number}r")
+        to_nfkc.append(f"p{number}r")
+        hashed[number] = f"_p3dn_v[{len(to_nfkc)}]"
     texts += [f"{sheet_expr} AS _p3dn_sheet", f"{source.row} AS _p3dn_row",
               f"{source.problem} AS _p3dn_problem"]
-    for projection in (read, folded, compared):
-        projection += lineage
+    read = [*prose, *lineage]
+    if to_nfkc:
+        read.append(_each(_sql_list(to_nfkc), "p3dn_nfkc_kolom(x)", "_p3dn_v"))
+    # Hash an identifier in the form people mean, digits only, so "'3174 01..." and
+    # "317401..." are the same person.
+    folded = [*(f"{v} AS v{number}" for number, v in v_of.items()), *lineage,
+              *(f"coalesce(p3dn_digits({p}), p3dn_teks({p})) AS h{number}"
+                for number, p in hashed.items())]
+    stages = [read, folded]
+    stored_of = {number: f"v{number}" for number in v_of}
+    if dataset.rows_name_people and v_of:
+        # As p3dn_tanpa_identitas(v), then p3dn_tanpa_nama of that for a coded field: a value
+        # hidden as an identifier holds a comma and digits, so it is never taken for a name.
+        # Lists over the fields present: _p3dn_vp (v), _p3dn_n (n), _p3dn_i (i); element k
+        # of each is the same field.
+        fields = list(v_of)
+        carried = [*(f"h{number}" for number in hashed), *lineage]
+        compared = [*carried, f"{_sql_list(f'v{number}' for number in fields)} AS _p3dn_vp",
+                    _each(_sql_list(f"v{number}" for number in fields),
+                          "coalesce(p3dn_teks_kolom(x), '')", "_p3dn_n")]
+        checked = [*carried, "_p3dn_vp", "_p3dn_n",
+                   _each("_p3dn_n", "p3dn_nfkc_kolom(x)", "_p3dn_i")]
+        coded = [number for number in fields
+                 if dataset.all_fields()[number].name in dataset.coded_fields]
+        other = [number for number in fields if number not in coded]
+        hidden = list(carried)
+        identity = "WHEN p3dn_seperti_identitas(_p3dn_i[k]) THEN p3dn_disembunyikan(_p3dn_i[k]) "
+        name = "WHEN p3dn_seperti_nama(_p3dn_n[k]) THEN p3dn_disembunyikan(_p3dn_n[k]) "
+        for numbers, list_name, rules in ((coded, "_p3dn_kode", identity + name),
+                                          (other, "_p3dn_lain", identity)):
+            if not numbers:
+                continue
+            hidden.append(_each(_sql_list(str(fields.index(n) + 1) for n in numbers),
+                                f"CASE {rules}ELSE _p3dn_vp[k] END", list_name, parameter="k"))
+            stored_of.update({n: f"{list_name}[{position}]"
+                              for position, n in enumerate(numbers, start=1)})
+        stages += [compared, checked, hidden]
+    stored = [stored_of.get(number, "NULL") for number in range(len(dataset.all_fields()))]
+    for number, (_, treatment) in enumerate(dataset.personal.items()):
+        if treatment == "hash":
+            stored += ([f"p3dn_hmac(h{number})", f"p3dn_shape(h{number})"] if number in hashed
+                       else ["NULL", "NULL"])
     stored += ["$file", "_p3dn_sheet", "_p3dn_row", "$sha", "$loaded_at", "_p3dn_problem"]
     sql = f"SELECT {', '.join(texts)} FROM {source.sql}"
-    for projection in (read, folded, compared, stored):
+    for projection in (*stages, stored):
         sql = f"SELECT {', '.join(projection)} FROM ({sql})"
     return sql
+
+
+def _sql_list(items: Iterable[str]) -> str:
+    return f"[{', '.join(items)}]"
+
+
+def _each(listed: str, body: str, name: str, *, parameter: str = "x") -> str:
+    """``body`` (of ``parameter``) for each element of the SQL list ``listed``, as the list
+    column ``name``: the macros in ``body`` are bound once, whatever the list's length."""
+    return f"list_transform({listed}, lambda {parameter}: {body}) AS {name}"
 
 
 def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absolute_path: str,
