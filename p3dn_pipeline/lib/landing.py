@@ -602,8 +602,23 @@ def _hidden_sheets(workbook: CalamineWorkbook) -> dict[str, str]:
     return unread
 
 
+# Dataset id -> (the dataset, its accepted headers): a Dataset holds dicts, so it cannot be
+# a cache key itself; the dataset kept beside its id makes sure the id is still its own.
+_ACCEPTED_HEADERS: dict[int, tuple[Dataset, dict[str, str]]] = {}
+
+
 def _accepted_headers(dataset: Dataset) -> dict[str, str]:
-    """normalised header -> canonical field name."""
+    """normalised header -> canonical field name (computed once per dataset: every row a
+    file's header may be on is scored against every dataset)."""
+    cached = _ACCEPTED_HEADERS.get(id(dataset))
+    if cached is not None and cached[0] is dataset:
+        return cached[1]
+    accepted = _accepted_headers_of(dataset)
+    _ACCEPTED_HEADERS[id(dataset)] = (dataset, accepted)
+    return accepted
+
+
+def _accepted_headers_of(dataset: Dataset) -> dict[str, str]:
     accepted = {}
     for f in dataset.all_fields():
         for header in f.accepted_headers():

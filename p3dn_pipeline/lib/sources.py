@@ -244,9 +244,15 @@ def _check_unique_names(found: Registry) -> None:
         seen[dataset.name] = dataset.source
 
 
+# Recognising a file scores each of its first rows against every dataset's headers: the
+# same few hundred cell texts are normalised hundreds of thousands of times per run.
+@functools.lru_cache(maxsize=65536)
 def normalise_header(header: str) -> str:
     """Compare headers the way a person reads them: case, spacing and BOM do not matter."""
-    return re.sub(r"\s+", " ", header.replace("\ufeff", "")).strip().lower()
+    return _SPACES.sub(" ", header.replace("\ufeff", "")).strip().lower()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # Tables named in SQL as schema.table, by the schemas the pipeline writes.
