@@ -447,8 +447,13 @@ def _csv_header(path: Path) -> Header:
 # then its rows, and calamine parses a whole sheet either way (it has no way to read only the
 # first rows), so the second read takes the first one's sheets. Keyed by the file's identity
 # (device, inode, size, modification time): the loader reads through a link of another name.
-_LAST_WORKBOOK: tuple[tuple[int, int, int, int], CalamineWorkbook, dict[str, Any]] | None = None
-_LAST_WORKBOOK_LOCK = threading.Lock()
+# One per thread: the loader reads the next workbook in another thread while DuckDB loads the
+# current one (ledger.load_pending), and neither may take or drop the other's.
+_LAST_WORKBOOK = threading.local()
+
+
+def _last_workbook() -> tuple[tuple[int, int, int, int], CalamineWorkbook, dict[str, Any]] | None:
+    return getattr(_LAST_WORKBOOK, "opened", None)
 
 
 def _file_identity(path: Path) -> tuple[int, int, int, int]:
@@ -458,8 +463,7 @@ def _file_identity(path: Path) -> tuple[int, int, int, int]:
 
 def workbook_sheet(workbook: CalamineWorkbook, name: str) -> Any:
     """``workbook.get_sheet_by_name(name)``, parsed once for the last workbook opened."""
-    with _LAST_WORKBOOK_LOCK:
-        last = _LAST_WORKBOOK
+    last = _last_workbook()
     if last is None or last[1] is not workbook:
         return workbook.get_sheet_by_name(name)
     sheets = last[2]
@@ -469,10 +473,9 @@ def workbook_sheet(workbook: CalamineWorkbook, name: str) -> Any:
 
 
 def forget_workbook() -> None:
-    """Let the last workbook's parsed sheets go (they hold the whole sheet in memory)."""
-    global _LAST_WORKBOOK
-    with _LAST_WORKBOOK_LOCK:
-        _LAST_WORKBOOK = None
+    """Let this thread's last workbook and its parsed sheets go (they hold the whole sheet in
+    memory)."""
+    _LAST_WORKBOOK.opened = None
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -482,13 +485,12 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     unpacking to 10 GB would take the machine down. The declared sizes can be trusted:
     calamine refuses an entry that unpacks to more than it declares.
     """
-    global _LAST_WORKBOOK
     from python_calamine import CalamineWorkbook
 
     identity = _file_identity(path)
-    with _LAST_WORKBOOK_LOCK:
-        if _LAST_WORKBOOK is not None and _LAST_WORKBOOK[0] == identity:
-            return _LAST_WORKBOOK[1]
+    last = _last_workbook()
+    if last is not None and last[0] == identity:
+        return last[1]
     _check_zip_directory(path)
     limit = load_limits().max_xlsx_uncompressed_bytes
     try:
@@ -510,8 +512,7 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as err:  # calamine raises its own zip/xml errors
         raise LandingError(f"cannot be opened as an Excel workbook: {err}") from None
-    with _LAST_WORKBOOK_LOCK:
-        _LAST_WORKBOOK = (identity, workbook, {})
+    _LAST_WORKBOOK.opened = (identity, workbook, {})
     return workbook
 
 

@@ -394,60 +394,102 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
         con, f"SELECT path, sha256, size_bytes, modified_ns, changed_ns, inode "
              f"FROM {LEDGER_TABLE} WHERE dataset = $d AND status = 'pending' ORDER BY path",
         {"d": dataset.name})
-    for version in pending:
-        path = landing_dir.resolve() / version["path"]
-        try:
-            try:
-                rows, recognition = _load_version(con, dataset, path, version, now,
-                                                  careful=False)
-            except readers.ReadCarefully:
-                # Rolled back: DuckDB's strict reading failed; read it line by line.
-                rows, recognition = _load_version(con, dataset, path, version, now,
-                                                  careful=True)
-            summary.loaded.append({
-                "path": version["path"], "rows": rows,
-                "sheets_read": [h.sheet for h, _ in recognition.sheet_parts],
-                "sheets_skipped": recognition.sheets_skipped})
-        except HeldBack as held:
-            reason = f"{version['path']} {held}"
-            con.execute(
-                f"UPDATE {LEDGER_TABLE} SET status = 'held', reason = $r, rows_loaded = $n, "
-                "status_at = $now WHERE path = $p AND sha256 = $s",
-                {"p": version["path"], "s": version["sha256"], "r": reason, "n": held.rows,
-                 "now": now}).fetchall()
-            summary.held.append({"path": version["path"], "reason": reason})
-        except (landing.LandingError, OSError) as err:
-            _raise_if_out_of_resources(err)
-            reason = f"{version['path']} {err}"
-            con.execute(
-                f"UPDATE {LEDGER_TABLE} SET status = 'rejected', reason = $r, status_at = $now "
-                "WHERE path = $p AND sha256 = $s",
-                {"p": version["path"], "s": version["sha256"], "r": reason, "now": now},
-            ).fetchall()
-            summary.rejected.append({"path": version["path"], "reason": reason})
+    paths = [landing_dir.resolve() / version["path"] for version in pending]
+    # The next workbook is read (calamine, cell texts: Python) while DuckDB loads the current
+    # one (the personal-data rules, the commit: DuckDB's threads, which leave the GIL free).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="p3dn-read-ahead") as reader:
+        ahead = _read_ahead(reader, paths, 0)
+        for number, (version, path) in enumerate(zip(pending, paths)):
+            current, ahead = ahead, _read_ahead(reader, paths, number + 1)
+            _load_pending_version(con, dataset, path, version, now, summary, current)
     summary.rows_deleted = prune_raw(con, dataset)
     return summary
 
 
+def _read_ahead(reader: ThreadPoolExecutor, paths: list[Path],
+                number: int) -> Future | None:
+    """The workbook ``paths[number]`` being read in ``reader`` (None: not a workbook, or past
+    the end)."""
+    if number >= len(paths) or paths[number].suffix.lower() != ".xlsx":
+        return None
+    return reader.submit(readers.read_workbook, paths[number])
+
+
+def _read_workbook_result(read: Future | None, path: Path) -> readers.WorkbookRows | None:
+    """The read-ahead workbook, if it is still the file at ``path``. A read that failed is
+    not an answer: the load reads the file again itself, and its error (the same, or none if
+    the file was replaced meanwhile) is the one recorded."""
+    if read is None:
+        return None
+    try:
+        workbook = read.result()
+    except Exception:  # noqa: BLE001 - read again below, where errors are handled
+        return None
+    if workbook is None or workbook.stamp != readers.file_stamp(path):
+        return None
+    return workbook
+
+
+def _load_pending_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path,
+                          version: dict, now: dt.datetime, summary: LoadSummary,
+                          read: Future | None) -> None:
+    """Load one pending version and record the outcome: loaded, held back or rejected."""
+    try:
+        try:
+            rows, recognition = _load_version(con, dataset, path, version, now,
+                                              careful=False, read=read)
+        except readers.ReadCarefully:
+            # Rolled back: DuckDB's strict reading failed; read it line by line.
+            rows, recognition = _load_version(con, dataset, path, version, now,
+                                              careful=True)
+        summary.loaded.append({
+            "path": version["path"], "rows": rows,
+            "sheets_read": [h.sheet for h, _ in recognition.sheet_parts],
+            "sheets_skipped": recognition.sheets_skipped})
+    except HeldBack as held:
+        reason = f"{version['path']} {held}"
+        con.execute(
+            f"UPDATE {LEDGER_TABLE} SET status = 'held', reason = $r, rows_loaded = $n, "
+            "status_at = $now WHERE path = $p AND sha256 = $s",
+            {"p": version["path"], "s": version["sha256"], "r": reason, "n": held.rows,
+             "now": now}).fetchall()
+        summary.held.append({"path": version["path"], "reason": reason})
+    except (landing.LandingError, OSError) as err:
+        _raise_if_out_of_resources(err)
+        reason = f"{version['path']} {err}"
+        con.execute(
+            f"UPDATE {LEDGER_TABLE} SET status = 'rejected', reason = $r, status_at = $now "
+            "WHERE path = $p AND sha256 = $s",
+            {"p": version["path"], "s": version["sha256"], "r": reason, "now": now},
+        ).fetchall()
+        summary.rejected.append({"path": version["path"], "reason": reason})
+
+
 def _load_version(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path, version: dict,
-                  now: dt.datetime, *, careful: bool) -> tuple[int, landing.Recognition]:
-    """Load one pending version in one transaction and record it as loaded."""
+                  now: dt.datetime, *, careful: bool,
+                  read: Future | None = None) -> tuple[int, landing.Recognition]:
+    """Load one pending version in one transaction and record it as loaded. ``read``: the
+    workbook being read ahead (:func:`_read_ahead`)."""
     # The header is read again, and the workbook's sheets kept for the load that follows:
     # never a workbook parsed earlier (by the inventory, or before the file was replaced).
+    # A workbook read ahead was read after the inventory, and is taken only if the file has
+    # not changed since.
     landing.forget_workbook()
     with transaction(con):
         if not _same_as_inventoried(path, version):
             raise landing.LandingError(
                 "changed while it was being loaded (still being copied?); "
                 "it will be picked up on the next run")
-        recognition = landing.recognise(landing.read_header(path))
+        workbook = _read_workbook_result(read, path)
+        recognition = (workbook.recognition if workbook is not None
+                       else landing.recognise(landing.read_header(path)))
         if recognition.dataset.name != dataset.name:
             raise landing.LandingError(
                 f"now looks like {recognition.dataset.name}; it will be re-examined "
                 "on the next run")
         rows = readers.load_file(con, recognition, absolute_path=str(path),
                                  relative_path=version["path"], sha256=version["sha256"],
-                                 loaded_at=now, careful=careful)
+                                 loaded_at=now, careful=careful, workbook=workbook)
         _hold_if_suspect(con, version, rows)
         con.execute(
             f"UPDATE {LEDGER_TABLE} SET status = 'superseded', status_at = $now "

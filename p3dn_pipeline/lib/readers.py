@@ -30,7 +30,7 @@ import pyarrow as pa
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition, forget_workbook,
-                                       open_workbook, workbook_sheet)
+                                       open_workbook, read_header, recognise, workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
@@ -195,16 +195,18 @@ def _each(listed: str, body: str, name: str, *, parameter: str = "x") -> str:
 
 def load_file(con: duckdb.DuckDBPyConnection, recognition: Recognition, *, absolute_path: str,
               relative_path: str, sha256: str, loaded_at: dt.datetime,
-              careful: bool = False) -> int:
+              careful: bool = False, workbook: WorkbookRows | None = None) -> int:
     """Replace this file's rows in its raw table; returns the number of rows loaded.
 
     The caller holds the transaction: on any error nothing of this file is left behind. A
     text file DuckDB cannot read as it is raises ReadCarefully: the caller rolls back and
-    calls again with ``careful``, which reads it line by line (textfile).
+    calls again with ``careful``, which reads it line by line (textfile). ``workbook``: the
+    rows of this workbook, read ahead by :func:`read_workbook` (``recognition`` is its).
     """
     with _plain_alias(absolute_path) as alias:
         try:
-            return _load(con, recognition, alias, relative_path, sha256, loaded_at, careful)
+            return _load(con, recognition, alias, relative_path, sha256, loaded_at, careful,
+                         workbook)
         except LandingError as err:
             raise LandingError(str(err).replace(alias, relative_path)) from None
 
@@ -227,7 +229,8 @@ def _plain_alias(path: str) -> Iterator[str]:
 
 
 def _load(con: duckdb.DuckDBPyConnection, recognition: Recognition, path: str,
-          relative_path: str, sha256: str, loaded_at: dt.datetime, careful: bool) -> int:
+          relative_path: str, sha256: str, loaded_at: dt.datetime, careful: bool,
+          workbook: WorkbookRows | None) -> int:
     dataset = recognition.dataset
     header = recognition.header
     limits = load_limits()
@@ -236,7 +239,8 @@ def _load(con: duckdb.DuckDBPyConnection, recognition: Recognition, path: str,
     elif header.file_format == "csv":
         source = _csv_source(recognition, path, limits, careful)
     else:
-        source = _xlsx_source(con, recognition, path)
+        table = workbook.table if workbook is not None else _xlsx_table(recognition, path)
+        source = _xlsx_source(con, recognition, table)
 
     target_columns = [*dataset.raw_columns(), "_source_file", "_source_sheet", "_source_row",
                       "_file_sha256", "_loaded_at", "_read_problem"]
@@ -474,8 +478,42 @@ def _encoding_note(codec: str) -> str:
     return f"text in {textfile.encoding_name(codec)}, not UTF-8: converted to UTF-8 to be read"
 
 
+@dataclass
+class WorkbookRows:
+    """A workbook recognised and read into its Arrow table ahead of its load: the loader
+    reads the next workbook of a dataset while DuckDB loads the current one
+    (ledger.load_pending). Taken only if the file is still the one read (``stamp``)."""
+    recognition: Recognition
+    table: pa.Table
+    stamp: tuple[int, ...]
+
+
+def file_stamp(path: Path) -> tuple[int, ...]:
+    """What changes when a file is replaced or written: device, inode, size, modification
+    and change times."""
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def read_workbook(path: Path) -> WorkbookRows | None:
+    """The workbook at ``path`` recognised and read, as :func:`load_file` would read it; None
+    if the file changed while it was read. Nothing in the warehouse is touched (it runs in
+    another thread than the load)."""
+    stamp = file_stamp(path)
+    recognition = recognise(read_header(path))
+    table = _xlsx_table(recognition, str(path))
+    return WorkbookRows(recognition, table, stamp) if file_stamp(path) == stamp else None
+
+
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
-                 path: str) -> Source:
+                 table: pa.Table) -> Source:
+    """The workbook's rows (:func:`_xlsx_table`) as the load's source."""
+    con.register("p3dn_xlsx_rows", table)
+    refs = {name: quote_identifier(f"f_{name}") for name in _columns_to_read(recognition)}
+    return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")
+
+
+def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
     """Every sheet holding the dataset, stacked into one Arrow table of canonical columns
     (sheets may order their columns differently).
 
@@ -535,9 +573,7 @@ def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
                       "sheet_row": pa.array(sheet_rows, pa.int64()),
                       "read_problem": pa.array(problems, problem_type)})
     forget_workbook()  # the rows are in the Arrow table now
-    con.register("p3dn_xlsx_rows", table)
-    refs = {name: quote_identifier(f"f_{name}") for name in wanted}
-    return Source("p3dn_xlsx_rows", refs, "sheet_row", "read_problem")
+    return table
 
 
 ERROR_TEXTS = spreadsheet.ERROR_VALUES

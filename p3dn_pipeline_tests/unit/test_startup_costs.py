@@ -128,7 +128,7 @@ def test_a_typed_error_text_in_a_workbook_is_quarantined_as_the_cell_shows_it(tm
 
     recognition = landing.recognise(landing.read_header(path))
     con = duckdb.connect()
-    readers._xlsx_source(con, recognition, str(path))
+    readers._xlsx_source(con, recognition, readers._xlsx_table(recognition, str(path)))
     got = con.execute("SELECT sheet_row, f_nilai_penjualan, read_problem FROM p3dn_xlsx_rows "
                       "ORDER BY sheet_row").fetchall()
     # Row 4 is blank layout and dropped; row 3 keeps what the cell shows and says why.
