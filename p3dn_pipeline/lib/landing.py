@@ -446,19 +446,21 @@ def _csv_header(path: Path) -> Header:
 # The last workbook opened and the sheets parsed of it: a load reads a workbook's header,
 # then its rows, and calamine parses a whole sheet either way (it has no way to read only the
 # first rows), so the second read takes the first one's sheets. Keyed by the file's identity
-# (device, inode, size, modification time): the loader reads through a link of another name.
+# (file_identity): the loader reads through a link of another name.
 # One per thread: the loader reads the next workbook in another thread while DuckDB loads the
 # current one (ledger.load_pending), and neither may take or drop the other's.
 _LAST_WORKBOOK = threading.local()
 
 
-def _last_workbook() -> tuple[tuple[int, int, int, int], CalamineWorkbook, dict[str, Any]] | None:
+def _last_workbook() -> tuple[tuple[int, ...], CalamineWorkbook, dict[str, Any]] | None:
     return getattr(_LAST_WORKBOOK, "opened", None)
 
 
-def _file_identity(path: Path) -> tuple[int, int, int, int]:
+def file_identity(path: Path) -> tuple[int, ...]:
+    """What changes when a file is replaced or written: device, inode, size, modification
+    and change times (a restored mtime does not hide a write: the ctime cannot be set back)."""
     info = os.stat(path)
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def workbook_sheet(workbook: CalamineWorkbook, name: str) -> Any:
@@ -487,7 +489,7 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     """
     from python_calamine import CalamineWorkbook
 
-    identity = _file_identity(path)
+    identity = file_identity(path)
     last = _last_workbook()
     if last is not None and last[0] == identity:
         return last[1]

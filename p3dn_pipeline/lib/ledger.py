@@ -425,7 +425,7 @@ def _read_workbook_result(read: Future | None, path: Path) -> readers.WorkbookRo
         workbook = read.result()
     except Exception:  # noqa: BLE001 - read again below, where errors are handled
         return None
-    if workbook is None or workbook.stamp != readers.file_stamp(path):
+    if workbook is None or workbook.identity != landing.file_identity(path):
         return None
     return workbook
 

@@ -30,7 +30,8 @@ import pyarrow as pa
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition, forget_workbook,
-                                       open_workbook, read_header, recognise, workbook_sheet)
+                                       file_identity, open_workbook, read_header, recognise,
+                                       workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
@@ -113,7 +114,8 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
     prose: list[str] = []         # read as they are
     to_nfkc: list[str] = []       # the list _p3dn_v: every field but prose, every hashed field
     v_of: dict[int, str] = {}     # field number -> its value in NFKC form, in the read stage
-    for number, f in enumerate(dataset.all_fields()):
+    all_fields = dataset.all_fields()
+    for number, f in enumerate(all_fields):
         ref = source.refs.get(f.name)
         if ref is None:
             continue
@@ -156,8 +158,7 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
                           "coalesce(p3dn_teks_kolom(x), '')", "_p3dn_n")]
         checked = [*carried, "_p3dn_vp", "_p3dn_n",
                    _each("_p3dn_n", "p3dn_nfkc_kolom(x)", "_p3dn_i")]
-        coded = [number for number in fields
-                 if dataset.all_fields()[number].name in dataset.coded_fields]
+        coded = [number for number in fields if all_fields[number].name in dataset.coded_fields]
         other = [number for number in fields if number not in coded]
         hidden = list(carried)
         identity = "WHEN p3dn_seperti_identitas(_p3dn_i[k]) THEN p3dn_disembunyikan(_p3dn_i[k]) "
@@ -171,7 +172,7 @@ def _select_sql(dataset: Dataset, source: Source, sheet_expr: str) -> str:
             stored_of.update({n: f"{list_name}[{position}]"
                               for position, n in enumerate(numbers, start=1)})
         stages += [compared, checked, hidden]
-    stored = [stored_of.get(number, "NULL") for number in range(len(dataset.all_fields()))]
+    stored = [stored_of.get(number, "NULL") for number in range(len(all_fields))]
     for number, (_, treatment) in enumerate(dataset.personal.items()):
         if treatment == "hash":
             stored += ([f"p3dn_hmac(h{number})", f"p3dn_shape(h{number})"] if number in hashed
@@ -482,27 +483,20 @@ def _encoding_note(codec: str) -> str:
 class WorkbookRows:
     """A workbook recognised and read into its Arrow table ahead of its load: the loader
     reads the next workbook of a dataset while DuckDB loads the current one
-    (ledger.load_pending). Taken only if the file is still the one read (``stamp``)."""
+    (ledger.load_pending). Taken only if the file is still the one read (``identity``)."""
     recognition: Recognition
     table: pa.Table
-    stamp: tuple[int, ...]
-
-
-def file_stamp(path: Path) -> tuple[int, ...]:
-    """What changes when a file is replaced or written: device, inode, size, modification
-    and change times."""
-    info = os.stat(path)
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    identity: tuple[int, ...]
 
 
 def read_workbook(path: Path) -> WorkbookRows | None:
     """The workbook at ``path`` recognised and read, as :func:`load_file` would read it; None
     if the file changed while it was read. Nothing in the warehouse is touched (it runs in
     another thread than the load)."""
-    stamp = file_stamp(path)
+    identity = file_identity(path)
     recognition = recognise(read_header(path))
     table = _xlsx_table(recognition, str(path))
-    return WorkbookRows(recognition, table, stamp) if file_stamp(path) == stamp else None
+    return WorkbookRows(recognition, table, identity) if file_identity(path) == identity else None
 
 
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
