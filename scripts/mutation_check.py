@@ -271,6 +271,13 @@ BREAKS: list[Break] = [
           (f"{INTEGRATION}/test_crash_safety.py::test_kill_during_a_mart_build_leaves_the_mart_unbuilt_and_the_rest_whole",),
           "A run killed mid-build must leave no table the build ledger does not know of "
           "(the crash test's mart kill once landed after the commit and showed nothing)."),
+    Break("workbook-read-ahead-taken-after-its-file-changed",
+          "p3dn_pipeline/lib/ledger.py",
+          "    if workbook is None or workbook.identity != landing.file_identity(path):\n",
+          "    if workbook is None:\n",
+          (f"{UNIT}/test_read_ahead.py",),
+          "A workbook read ahead of its load is used only if its file is the one read; "
+          "otherwise the load would store rows of a file no longer there."),
     # -- Publish atomicity ---------------------------------------------------------------------
     Break("publish-serving-file-written-in-place",
           "p3dn_pipeline/defs/publish/serving.py",
