@@ -123,6 +123,13 @@ def accept_held(con: duckdb.DuckDBPyConnection, path: str, accepted_by: str,
     return held
 
 
+def has_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any file version waits for its raw asset to load it."""
+    ensure_ledger(con)
+    return bool(con.execute(
+        f"SELECT count(*) FROM {LEDGER_TABLE} WHERE status = 'pending'").fetchall()[0][0])
+
+
 def held_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
     ensure_ledger(con)
     return [r["path"] for r in fetch_dicts(

@@ -5,6 +5,7 @@ deprecation warning."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 import warnings
 from pathlib import Path
 
@@ -209,3 +210,34 @@ def test_the_staging_contract_sees_the_columns_an_unexpected_rows_query_selects(
     assert quality._selected_columns(
         "SELECT t._source_file, t.kd, d.total AS sum_nilai, d.ref_total AS \"x.y\" FROM {batch} AS t") == (
         "_source_file", "kd")
+
+
+def test_decimals_in_kept_results_are_what_gx_makes_of_them_without_its_stack_walk(tmp_path, monkeypatch):
+    """A DECIMAL column's samples and bounds reach the kept result as GX's own serialization
+    writes them (float), but not through GX's convert_decimal_to_float, which inspects the
+    whole call stack for each Decimal (1.8 s of a scale-1 run)."""
+    import great_expectations.util as gx_util
+
+    from p3dn_pipeline.lib.quality import Between, RowCondition, Rule
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA staging")
+    con.execute("CREATE TABLE staging.harga (harga DECIMAL(18,2), _source_file VARCHAR, _source_row BIGINT)")
+    con.execute("INSERT INTO staging.harga VALUES (12.25, 'h.csv', 2), (-3.50, 'h.csv', 3), (7.10, 'h.csv', 4)")
+    rules = [Rule("harga_not_negative", Between("harga", min_value=Decimal("0.00")), "WARN", "d"),
+             Rule("harga_small", RowCondition("harga < 10", ("harga",)), "WARN", "d")]
+    decimals_gx_converted = []
+    gx_convert = gx_util.convert_decimal_to_float
+    monkeypatch.setattr(gx_util, "convert_decimal_to_float",
+                        lambda d: decimals_gx_converted.append(d) or gx_convert(d))
+
+    ours = validate_suite(con, "staging.harga", rules).validation_result
+    assert decimals_gx_converted == []
+    monkeypatch.setattr(quality, "_decimals_as_floats", lambda value: value)
+    gx_own = validate_suite(con, "staging.harga", rules).validation_result
+    assert len(decimals_gx_converted) >= 3  # GX met the Decimals itself: -3.50, 12.25, 7.10 at least
+    assert ours["results"] == gx_own["results"]
+    rows = {r["expectation_config"]["meta"]["dagster_check"]: r["result"] for r in ours["results"]}
+    assert rows["harga_not_negative"]["partial_unexpected_list"] == [-3.5]
+    assert rows["harga_small"]["details"]["unexpected_rows"] == [
+        {"_source_file": "h.csv", "_source_row": 2, "harga": 12.25}]
