@@ -127,3 +127,30 @@ def test_a_workbook_whose_read_ahead_failed_is_read_again_and_its_own_error_reco
     assert summary.rejected == []
     assert reads.in_thread("MainThread") == ["roster_1.xlsx", "roster_2.xlsx",
                                              "roster_3.xlsx"]
+
+
+def test_the_inventory_reads_new_workbook_headers_in_its_pool_and_no_header_of_a_known_file(
+        warehouse_con, tmp_path, monkeypatch):
+    """New workbooks' headers are read in the inventory's thread pool (calamine leaves the GIL
+    while it parses a whole sheet); a scheduled rehash of unchanged files reads none, and a
+    file only touched (new times, same bytes) costs one header read, not a new version."""
+    folder = landing_folder(tmp_path)
+    headers = []
+    read_header = landing.read_header
+    monkeypatch.setattr(landing, "read_header", lambda path: headers.append(
+        (path.name, threading.current_thread().name)) or read_header(path))
+
+    first = ledger.take_inventory(warehouse_con, folder, NOW)
+    assert first.new_versions == 3
+    assert sorted(name for name, _ in headers) == ["roster_1.xlsx", "roster_2.xlsx", "roster_3.xlsx"]
+    assert all(thread != "MainThread" for _, thread in headers)
+    assert warehouse_con.execute(
+        "SELECT path, dataset, status FROM raw.file_ledger ORDER BY path").fetchall() == [
+        (f"roster_{n}.xlsx", "kpkp_roster", "pending") for n in (1, 2, 3)]
+
+    headers.clear()
+    assert ledger.take_inventory(warehouse_con, folder, NOW, rehash_all=True).new_versions == 0
+    assert headers == []
+    os.utime(folder / "roster_2.xlsx", ns=(1, 1))
+    assert ledger.take_inventory(warehouse_con, folder, NOW).new_versions == 0
+    assert [name for name, _ in headers] == ["roster_2.xlsx"]
