@@ -467,12 +467,19 @@ def _spreadsheet_error_sql(recognition: Recognition) -> str:
     from a workbook): the first such field, by the file's own column name."""
     errors = ", ".join(quote_literal(e) for e in sorted(spreadsheet.ERROR_VALUES))
     header = recognition.header
+    indexes = sorted(_columns_to_read(recognition).values())
     branches = [
         f"WHEN trim(c{index}) IN ({errors}) THEN {{'column_name': "
         f"{quote_literal(header.columns[index])}, 'rule': "
         f"{quote_literal(spreadsheet.SPREADSHEET_ERROR)}, 'offending_value': trim(c{index})}}"
-        for index in sorted(_columns_to_read(recognition).values())]
-    return f"CASE {' '.join(branches)} END" if branches else "NULL"
+        for index in indexes]
+    if not branches:
+        return "NULL"
+    # Every error value starts with '#': a row without one in any field (nearly all rows)
+    # is answered by a byte search per field instead of trimming and comparing each field
+    # with the fourteen values (0.9 s of a 1.5-million-row APBD file's 3.5 s load).
+    guard = " OR ".join(f"contains(c{index}, '#')" for index in indexes)
+    return f"CASE WHEN {guard} THEN CASE {' '.join(branches)} END END"
 
 
 def _encoding_note(codec: str) -> str:

@@ -296,3 +296,37 @@ def test_the_careful_reading_of_the_3771_row_sample_stays_fast(tmp_path):
     elapsed = time.perf_counter() - started
     assert (repair.rows, repair.broken_lines, repair.ctrl_z_dropped) == (3771, [], False)
     assert elapsed < 1.0
+
+
+def test_excel_error_values_in_a_csv_are_each_rows_problem_and_a_plain_hash_is_not(
+        warehouse_con, tmp_path):
+    """A CSV saved from a workbook carries its cells' error values: the first one in a row
+    (padded or not) is that row's read problem, by the file's column name; a '#' that is part
+    of a text ("Belanja Kertas #3") is data."""
+    rows = ["1.01.0.00.0.00.01.0000;DINAS PENDIDIKAN;5.1.02.01.01.0024;Belanja ATK;1.000.000;"
+            "#REF!;Januari;2025",
+            "1.01.0.00.0.00.01.0000;DINAS PENDIDIKAN;5.1.02.01.01.0025;Belanja Kertas #3;"
+            " #N/A ;#DIV/0!;Januari;2025",
+            GOOD.format(uraian="Belanja #Tinta"),
+            GOOD.format(uraian="#VALUE!")]
+    (tmp_path / "realisasi_apbd_2025.csv").write_text(csv_text(HEADER, *rows), encoding="utf-8")
+    run(warehouse_con, tmp_path)
+    assert apbd_rows(warehouse_con) == [
+        ("realisasi_apbd_2025.csv", 2, "Belanja ATK",
+         {"column_name": "Realisasi", "rule": "spreadsheet_error", "offending_value": "#REF!"}),
+        ("realisasi_apbd_2025.csv", 3, "Belanja Kertas #3",
+         {"column_name": "Anggaran", "rule": "spreadsheet_error", "offending_value": "#N/A"}),
+        ("realisasi_apbd_2025.csv", 4, "Belanja #Tinta", None),
+        ("realisasi_apbd_2025.csv", 5, "#VALUE!",
+         {"column_name": "Uraian", "rule": "spreadsheet_error", "offending_value": "#VALUE!"}),
+    ]
+
+
+def test_every_excel_error_value_starts_with_a_hash():
+    """The CSV load looks for an error value only in rows with a '#' in some field
+    (readers._spreadsheet_error_sql): a value added to the list without one would never be
+    found."""
+    from p3dn_pipeline.lib import spreadsheet
+
+    assert spreadsheet.ERROR_VALUES
+    assert [v for v in spreadsheet.ERROR_VALUES if not v.startswith("#")] == []
