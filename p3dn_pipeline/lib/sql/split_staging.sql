@@ -44,8 +44,7 @@ FROM (SELECT *
           ON hash({key}) = key_hash
       WHERE len(problems) = 0
       UNION ALL
-      SELECT * EXCLUDE (copy_rank, kept_copy) FROM ranked_{name} WHERE copy_rank = 1)
-ORDER BY {key};
+      SELECT * EXCLUDE (copy_rank, kept_copy) FROM ranked_{name} WHERE copy_rank = 1);
 
 CREATE OR REPLACE TABLE quarantine.{name} AS
 SELECT _source_file, _source_sheet, _source_row, problem.column_name, problem.rule, problem.offending_value,

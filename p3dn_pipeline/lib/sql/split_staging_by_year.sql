@@ -72,8 +72,7 @@ FROM (SELECT *
           ON hash({key}) = key_hash
       WHERE len(problems) = 0
       UNION ALL
-      SELECT * EXCLUDE (copy_rank, kept_copy) FROM ranked_{name} WHERE copy_rank = 1)
-ORDER BY {key};
+      SELECT * EXCLUDE (copy_rank, kept_copy) FROM ranked_{name} WHERE copy_rank = 1);
 
 CREATE TABLE IF NOT EXISTS quarantine.{name} (
     _source_file VARCHAR, _source_sheet VARCHAR, _source_row BIGINT, column_name VARCHAR, rule VARCHAR,
