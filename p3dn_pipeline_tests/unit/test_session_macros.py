@@ -121,6 +121,30 @@ def test_a_shape_hides_every_script_of_digits_and_letters(warehouse_con):
         "SELECT p3dn_shape('ＮＩＫ３１７１-Ä٣ab')").fetchall() == [("AAA9999-A9AA",)]
 
 
+def test_the_shape_of_any_ascii_value_is_what_the_unicode_rule_makes_of_it(warehouse_con):
+    """p3dn_shape takes a shortcut for identifiers of digits only (their length in 9s): every
+    ASCII character, alone and inside identifiers as exports write them, and digit strings of
+    every length get the shape the Unicode-class rule gives them (digits 9, letters A, the
+    rest kept)."""
+    import random
+
+    generator = random.Random(20251)
+    ascii_characters = [chr(c) for c in range(1, 128)]
+    values = ascii_characters + ["", "3171012345678901", "NPWP 01.234.567.8-901.000",
+                                 "'3171-0123 4567/8901", "KWT Mawar #3 (RT 05)"]
+    values += ["".join(generator.choice(ascii_characters) for _ in range(generator.randint(1, 40)))
+               for _ in range(2000)]
+    values += ["".join(generator.choice("0123456789") for _ in range(length))
+               for length in range(1, 41)]
+    rows = warehouse_con.execute(
+        "SELECT v, p3dn_shape(v), regexp_replace(regexp_replace(v, '\\p{N}', '9', 'g'), "
+        "'\\p{L}', 'A', 'g') FROM unnest($values) AS t(v)", {"values": values}).fetchall()
+    assert len(rows) == len(values)
+    assert [(value, shaped) for value, shaped, by_rule in rows if shaped != by_rule] == []
+    assert warehouse_con.execute("SELECT p3dn_shape(NULL), p3dn_shape('Ab-12')").fetchall() == [
+        (None, "AA-99")]
+
+
 # Issue 17, class 9: a name shifted into a coded field is kept as its shape only; words those
 # fields may hold, and codes written wrong (one token with a dot between letters), are not
 # names and stay as written for the field's own rules.

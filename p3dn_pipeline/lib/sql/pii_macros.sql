@@ -12,8 +12,13 @@ CREATE OR REPLACE TEMP MACRO p3dn_hmac(value) AS (
 -- can quarantine a malformed NIK ("99999999999999", 14 digits) without ever seeing it.
 -- Numbers (digits, superscripts, circled and Roman numerals) and letters of every script: a
 -- NIK typed in any of them must not survive as its own shape.
+-- An identifier of ASCII digits only, what p3dn_digits makes of nearly every NIK and NPWP,
+-- is its length in 9s: the two Unicode-class regexes cost ten times as much (0.5 s per
+-- million values).
 CREATE OR REPLACE TEMP MACRO p3dn_shape(value) AS (
-    regexp_replace(regexp_replace(value, '\p{N}', '9', 'g'), '\p{L}', 'A', 'g')
+    CASE WHEN regexp_full_match(value, '[0-9]+') THEN repeat('9', strlen(value))
+         ELSE regexp_replace(regexp_replace(value, '\p{N}', '9', 'g'), '\p{L}', 'A', 'g')
+    END
 );
 
 -- p3dn_nfkc and p3dn_teks of a column (x is named more than once, so give it a column, not
