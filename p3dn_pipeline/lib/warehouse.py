@@ -147,6 +147,32 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
     run_sql_file(con, _LIB_SQL / "session_macros.sql")
 
 
+# The SQL every pipeline connection runs (prepare_session), in its order.
+_SESSION_SQL_FILES = ("indoformat_macros.sql", "nfkc_macros.sql", "pii_macros.sql",
+                      "session_macros.sql")
+
+
+def session_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another connection to ``con``'s database with ``con``'s session: its variables (the
+    hashing key's pads among them, copied without the key entering SQL text) and the
+    session's macros. For work in another thread, which must not share ``con``: DuckDB's
+    temporary macros and variables belong to one connection. The caller closes it."""
+    cursor = con.cursor()
+    try:
+        for name, type_name in con.execute(
+                "SELECT name, type FROM duckdb_variables() ORDER BY name").fetchall():
+            value = con.execute("SELECT getvariable($n)", {"n": name}).fetchall()[0][0]
+            quoted = '"' + name.replace('"', '""') + '"'
+            cursor.execute(f"SET VARIABLE {quoted} = CAST($v AS {type_name})",
+                           {"v": value}).fetchall()
+        for file_name in _SESSION_SQL_FILES:
+            run_sql_file(cursor, _LIB_SQL / file_name)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
 DATE_MARGIN_VARIABLES = ("P3DN_DATE_MONTHS_BEFORE_FISCAL_YEAR",
                          "P3DN_DATE_MONTHS_AFTER_FISCAL_YEAR")
 
