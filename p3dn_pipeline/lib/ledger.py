@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import Queue
 from dataclasses import dataclass, field
@@ -335,18 +336,8 @@ def loaded_versions_state(con: duckdb.DuckDBPyConnection, dataset_name: str) -> 
 def _hash_new_files(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
                     known: dict) -> dict[str, Future]:
     """Start hashing every file the ledger has not seen with this size and mtime, several at
-    a time: hashlib works outside the GIL, and a national export is tens of GB. A file
-    ``check_inside`` refuses is not read at all (the loop records why)."""
-    hashing = {}
-    for landed in files:
-        if _signature_key(landed.relative_path, landed.signature()) in known:
-            continue
-        try:
-            landing.check_inside(landing_dir, landed)
-        except landing.LandingError:
-            continue
-        hashing[landed.relative_path] = pool.submit(landing.sha256_of, landed.path)
-    return hashing
+    a time: hashlib works outside the GIL, and a national export is tens of GB."""
+    return _start_for_unseen(pool, landing_dir, files, known, landing.sha256_of)
 
 
 def _read_new_workbook_headers(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
@@ -356,17 +347,25 @@ def _read_new_workbook_headers(pool: ThreadPoolExecutor, landing_dir: Path, file
     whole sheet to give its first rows (0.1 s for a KPKP roster) and leaves the GIL while it
     does, so two workbooks parse at once. A workbook whose bytes turn out to be known wasted
     one read; a scheduled run's rehash of every file reads no header."""
-    reading = {}
+    workbooks = [landed for landed in files if landed.path.suffix.lower() == ".xlsx"]
+    return _start_for_unseen(pool, landing_dir, workbooks, recorded, landing.read_header)
+
+
+def _start_for_unseen(pool: ThreadPoolExecutor, landing_dir: Path, files: list, seen: dict,
+                      work: Callable[[Path], object]) -> dict[str, Future]:
+    """``work(path)`` started in ``pool`` for each file whose path, size, times and inode are
+    not in ``seen``, by relative path. A file ``check_inside`` refuses is not read at all
+    (the inventory's loop records why)."""
+    started = {}
     for landed in files:
-        if (landed.path.suffix.lower() != ".xlsx"
-                or _signature_key(landed.relative_path, landed.signature()) in recorded):
+        if _signature_key(landed.relative_path, landed.signature()) in seen:
             continue
         try:
             landing.check_inside(landing_dir, landed)
         except landing.LandingError:
             continue
-        reading[landed.relative_path] = pool.submit(landing.read_header, landed.path)
-    return reading
+        started[landed.relative_path] = pool.submit(work, landed.path)
+    return started
 
 
 def _raise_if_out_of_resources(err: Exception) -> None:

@@ -13,15 +13,9 @@ import pytest
 
 from p3dn_pipeline.defs.lkpp.source import EKATALOG_PAKET_V6
 from p3dn_pipeline.lib import ledger, readers, warehouse
+from p3dn_pipeline_tests.unit.test_file_ledger import order
 
 NOW = dt.datetime(2025, 10, 1, 6, 0)
-
-
-def order(kd_paket, total):
-    return {"tahun_anggaran": 2025, "kd_klpd": "DKI", "kd_satker_str": "1.01.0.00.0.00.01.0000",
-            "kd_paket": kd_paket, "kd_rup": "12345678", "product_ids": "u1",
-            "kd_penyedia_v6": "01JHKT4BFAVEMPVFWSNK1BQ4F6", "total_harga": total,
-            "tgl_order": "2025-05-01", "status_pkt": "COMPLETED"}
 
 
 def landing_folder(tmp_path):
