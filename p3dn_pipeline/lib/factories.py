@@ -39,7 +39,6 @@ from p3dn_pipeline.lib import (
     fiscal_years,
     gx_results,
     ledger,
-    quality,
     quality_gate,
 )
 from p3dn_pipeline.lib.partitions import (
@@ -341,10 +340,6 @@ def build_file_ledger_asset():
             step.context.log.error(f"Rejected: {rejected['reason']}")
         for warning in summary.warnings:
             step.context.log.warning(warning)
-        if ledger.has_pending(step.con):
-            # Files to load, so staging checks to run: GX imports while the raw loads run
-            # (mostly DuckDB's threads), not at the first staging check.
-            quality.start_gx_import()
         return {
             "files_in_landing": summary.files_on_disk,
             "new_file_versions": summary.new_versions,

@@ -130,13 +130,6 @@ def accept_held(con: duckdb.DuckDBPyConnection, path: str, accepted_by: str,
     return held
 
 
-def has_pending(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any file version waits for its raw asset to load it."""
-    ensure_ledger(con)
-    return bool(con.execute(
-        f"SELECT count(*) FROM {LEDGER_TABLE} WHERE status = 'pending'").fetchall()[0][0])
-
-
 def held_paths(con: duckdb.DuckDBPyConnection) -> list[str]:
     ensure_ledger(con)
     return [r["path"] for r in fetch_dicts(
@@ -446,7 +439,7 @@ def load_pending(con: duckdb.DuckDBPyConnection, dataset: Dataset, landing_dir: 
     if len(arrays) > 1:
         _load_json_files_at_once(con, dataset, [(pending[n], paths[n], outcomes[n])
                                                 for n in arrays], now)
-        loaded_one_by_one = [n for n in range(len(paths)) if n not in set(arrays)]
+        loaded_one_by_one = sorted(set(range(len(paths))) - set(arrays))
     else:
         loaded_one_by_one = list(range(len(paths)))
     # The next workbook is read (calamine, cell texts: Python) while DuckDB loads the current

@@ -794,11 +794,17 @@ _GX_IMPORT_LOCK = threading.Lock()
 
 def start_gx_import() -> threading.Thread | None:
     """Import GX (about 2.7 s of single-threaded Python) in a background thread, once per
-    process, so that it overlaps work that leaves the GIL free: DuckDB running our SQL rules
-    here, or a run's raw loads when the file ledger finds work for the staging checks (the
-    inventory calls this). The thread only imports; `_import_gx()` imports again on the
-    caller's thread (waiting for this import to finish), so an import error surfaces there.
-    None when GX is already imported and no background import was started."""
+    process, while DuckDB runs our SQL rules: DuckDB releases the GIL while it executes, so
+    the two overlap (on the 2-core machine this takes about a second off a cold
+    validate_table). The thread only imports; `_import_gx()` imports again on the caller's
+    thread (waiting for this import to finish), so an import error surfaces there. None
+    when GX is already imported and no background import was started.
+
+    Only while this thread runs nothing but DuckDB queries: GX imports SQLAlchemy's ORM,
+    pandas and numpy, and a thread that meanwhile reaches a module still being imported can
+    find it half initialised. Started earlier, at the file ledger (to overlap the raw
+    loads), it broke a run: Dagster's event storage met `sqlalchemy.orm.exc` half imported
+    ("partially initialized module ... has no attribute 'UnmappedClassError'")."""
     global _GX_IMPORT
     with _GX_IMPORT_LOCK:
         if _GX_IMPORT is not None or "great_expectations" in sys.modules:

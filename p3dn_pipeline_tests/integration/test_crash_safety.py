@@ -177,24 +177,6 @@ def dashboard_figures(page: str) -> dict[tuple[str, str], tuple[str, str]]:
             if fmt != "waktu" and not kpi.startswith(("p3dn_snapshot.", "p3dn_perubahan_ekspor."))}
 
 
-def reading(deployment: Deployment, relative_path: str):
-    """True while the loader is inside the transaction that loads ``relative_path``: it
-    reads every file through a link in a private folder of TMPDIR, made and removed there."""
-    def check() -> bool:
-        # The loader removes its folder when the file is done: anything may vanish here.
-        try:
-            folders = [entry.path for entry in os.scandir(deployment.tmpdir)
-                       if entry.name.startswith("p3dn-read-")]
-            for folder in folders:
-                for entry in os.scandir(folder):
-                    if os.readlink(entry.path).endswith(relative_path):
-                        return True
-        except OSError:
-            pass
-        return False
-    return check
-
-
 def publishing(deployment: Deployment):
     """True from the publish's first write into the serving file's folder (today: creating
     its temporary file, i.e. while it copies the marts into it, before the swap), whatever
@@ -233,6 +215,20 @@ def no_wal(deployment: Deployment):
     """True while nothing has been committed since the last connection closed: a commit
     writes the write-ahead log, and closing the connection checkpoints it away."""
     return lambda: not deployment.warehouse.with_name("p3dn.duckdb.wal").exists()
+
+
+def paused_in_load(deployment: Deployment, relative_path: str, after_loaded: str):
+    """The environment that makes a run hold the load of ``relative_path`` inside its
+    transaction, rows inserted, once ``after_loaded`` has committed
+    (pause_before_commit/sitecustomize.py), and the signal that it is held there. Watching
+    the loader's temporary folder did not do: a dataset's JSON files load two at a time, and
+    the file loading beside the watched one had not committed yet."""
+    marker = deployment.tmpdir / "paused-in-load"
+    marker.unlink(missing_ok=True)
+    paths = [str(PAUSE_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {"PYTHONPATH": os.pathsep.join(paths), "P3DN_TEST_PAUSE_FILE": relative_path,
+           "P3DN_TEST_PAUSE_AFTER_LOADED": after_loaded, "P3DN_TEST_PAUSE_MARKER": str(marker)}
+    return env, marker.exists
 
 
 def paused_before_commit(deployment: Deployment, asset: str):
@@ -282,7 +278,8 @@ def chain(tmp_path_factory) -> Chain:
         def chain_a() -> None:
             crashed = Deployment(root / "a", copy_sample_landing(root / "a" / "landing"),
                                  homes / "a")
-            killed_run(crashed, "killed in raw", RAW_STEP, inside=reading(crashed, RAW_FILE))
+            hold, held = paused_in_load(crashed, RAW_FILE, after_loaded=FIRST_RAW_FILE)
+            killed_run(crashed, "killed in raw", RAW_STEP, env=hold, inside=held)
             pause, paused = paused_before_commit(crashed, MART_STEP)
             killed_run(crashed, "killed in mart", MART_STEP, env=pause, inside=paused,
                        unfinished=no_wal(crashed))

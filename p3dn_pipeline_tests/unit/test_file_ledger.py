@@ -200,28 +200,3 @@ def test_workbook_with_one_quarter_per_sheet_loads_every_quarter(warehouse_con, 
              "(no kpkp_roster header in its first 15 rows)")]
     assert "Siti" not in str(warehouse_con.execute("SELECT * FROM raw.kpkp_roster").fetchall())
 
-
-def test_gx_starts_importing_only_when_the_file_ledger_finds_files_to_load(pipeline_env, monkeypatch):
-    """Staging checks follow only when some file waits to load; then GX (2.7 s of imports)
-    loads in the background during the raw loads. An unchanged landing folder never imports it."""
-    from dagster import AssetSelection, DagsterInstance, materialize
-
-    from p3dn_pipeline.definitions import all_assets
-    from p3dn_pipeline.lib import quality
-    from p3dn_pipeline.lib.factories import FILE_LEDGER_KEY
-    from p3dn_pipeline.lib.resources import default_resources
-
-    started = []
-    monkeypatch.setattr(quality, "start_gx_import", lambda: started.append("gx"))
-    instance = DagsterInstance.ephemeral()
-
-    def take_inventory():
-        result = materialize(all_assets, resources=default_resources(), instance=instance,
-                             selection=AssetSelection.assets(FILE_LEDGER_KEY))
-        assert result.success
-
-    take_inventory()
-    assert started == []
-    write_json(pipeline_env.landing / "v6.json", [order("A", 100)])
-    take_inventory()
-    assert started == ["gx"]
