@@ -23,9 +23,9 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from queue import Queue
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Queue
 
 import duckdb
 

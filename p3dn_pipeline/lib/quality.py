@@ -739,7 +739,7 @@ def _validate(
     sample_size: int,
     suite_name: str,
 ) -> Validation:
-    prefetch = start_gx_import()
+    prefetch = _start_gx_import()
     cur = con.cursor()
     try:
         table_columns = _table_columns(cur, schema, table)
@@ -788,37 +788,29 @@ def _import_gx() -> Any:
     return gx
 
 
-_GX_IMPORT: threading.Thread | None = None
-_GX_IMPORT_LOCK = threading.Lock()
+def _start_gx_import() -> threading.Thread | None:
+    """Import GX (about 2.7 s of single-threaded Python) in a background thread while DuckDB runs
+    our SQL rules: DuckDB releases the GIL while it executes, so the two overlap (on the 2-core
+    machine this takes about a second off a cold validate_table). The thread only imports;
+    `_import_gx()` imports again on the caller's thread, so an import error surfaces there.
 
+    Only while the caller runs nothing but DuckDB queries: GX imports SQLAlchemy's ORM, pandas
+    and numpy, and a thread that meanwhile reaches a module still being imported can find it
+    half initialised. Started earlier, at the file ledger (to overlap the raw loads), it broke
+    a run: Dagster's event storage met `sqlalchemy.orm.exc` half imported ("partially
+    initialized module ... has no attribute 'UnmappedClassError'")."""
+    if "great_expectations" in sys.modules:
+        return None
 
-def start_gx_import() -> threading.Thread | None:
-    """Import GX (about 2.7 s of single-threaded Python) in a background thread, once per
-    process, while DuckDB runs our SQL rules: DuckDB releases the GIL while it executes, so
-    the two overlap (on the 2-core machine this takes about a second off a cold
-    validate_table). The thread only imports; `_import_gx()` imports again on the caller's
-    thread (waiting for this import to finish), so an import error surfaces there. None
-    when GX is already imported and no background import was started.
+    def target() -> None:
+        try:
+            import great_expectations  # noqa: F401
+        except Exception:  # noqa: BLE001 - re-raised by _import_gx() on the caller's thread
+            pass
 
-    Only while this thread runs nothing but DuckDB queries: GX imports SQLAlchemy's ORM,
-    pandas and numpy, and a thread that meanwhile reaches a module still being imported can
-    find it half initialised. Started earlier, at the file ledger (to overlap the raw
-    loads), it broke a run: Dagster's event storage met `sqlalchemy.orm.exc` half imported
-    ("partially initialized module ... has no attribute 'UnmappedClassError'")."""
-    global _GX_IMPORT
-    with _GX_IMPORT_LOCK:
-        if _GX_IMPORT is not None or "great_expectations" in sys.modules:
-            return _GX_IMPORT
-
-        def target() -> None:
-            try:
-                import great_expectations  # noqa: F401
-            except Exception:  # noqa: BLE001 - re-raised by _import_gx() on the caller's thread
-                pass
-
-        _GX_IMPORT = threading.Thread(target=target, name="p3dn-quality-gx-import", daemon=True)
-        _GX_IMPORT.start()
-        return _GX_IMPORT
+    thread = threading.Thread(target=target, name="p3dn-quality-gx-import", daemon=True)
+    thread.start()
+    return thread
 
 
 def _gx_error(gx_version: str, assumption: str) -> GXCompatibilityError:

@@ -20,6 +20,9 @@ import duckdb
 LAYER_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality")
 _LIB_SQL = Path(__file__).parent / "sql"
 _HMAC_BLOCK_SIZE = 64  # SHA-256 block size, RFC 2104
+# The macros every pipeline connection has (prepare_session, session_cursor), in order.
+_SESSION_SQL_FILES = ("indoformat_macros.sql", "nfkc_macros.sql", "pii_macros.sql",
+                      "session_macros.sql")
 
 
 def split_statements(sql: str) -> list[str]:
@@ -134,22 +137,16 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
     apply_resource_limits(con, memory_limit=memory_limit, temp_directory=temp_directory)
     for schema in LAYER_SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}").fetchall()
-    run_sql_file(con, _LIB_SQL / "indoformat_macros.sql")
-    run_sql_file(con, _LIB_SQL / "nfkc_macros.sql")
     inner_pad, outer_pad = _hmac_pads(pii_key)
-    # Session variables, not table rows: they die with the connection.
+    # Session variables, not table rows: they die with the connection. The macros read them
+    # when they run, not when they are created.
     con.execute("SET VARIABLE p3dn_hmac_ipad = unhex($p)", {"p": inner_pad.hex()}).fetchall()
     con.execute("SET VARIABLE p3dn_hmac_opad = unhex($p)", {"p": outer_pad.hex()}).fetchall()
-    run_sql_file(con, _LIB_SQL / "pii_macros.sql")
     before, after = fiscal_year_date_margins()
     con.execute("SET VARIABLE p3dn_bulan_sebelum_tahun_anggaran = $m", {"m": before}).fetchall()
     con.execute("SET VARIABLE p3dn_bulan_sesudah_tahun_anggaran = $m", {"m": after}).fetchall()
-    run_sql_file(con, _LIB_SQL / "session_macros.sql")
-
-
-# The SQL every pipeline connection runs (prepare_session), in its order.
-_SESSION_SQL_FILES = ("indoformat_macros.sql", "nfkc_macros.sql", "pii_macros.sql",
-                      "session_macros.sql")
+    for file_name in _SESSION_SQL_FILES:
+        run_sql_file(con, _LIB_SQL / file_name)
 
 
 def session_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

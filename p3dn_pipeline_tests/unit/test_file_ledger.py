@@ -199,4 +199,3 @@ def test_workbook_with_one_quarter_per_sheet_loads_every_quarter(warehouse_con, 
              "sheets loaded: TW I 2025, TW II 2025; sheets not loaded: 'Rekap' "
              "(no kpkp_roster header in its first 15 rows)")]
     assert "Siti" not in str(warehouse_con.execute("SELECT * FROM raw.kpkp_roster").fetchall())
-
