@@ -104,6 +104,7 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.defs.automation import after_load_selection
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
     from p3dn_pipeline.lib.resources import LOADED_BY_TAG
@@ -131,9 +132,11 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"
     job = defs.resolve_job_def("refresh_all")
-    # Every fiscal year in one run: a single writer, as the daily schedule runs it.
+    # Every fiscal year in one run: a single writer, as the daily schedule runs it; without
+    # the raw steps the load run has just run, as refresh_after_load asks it.
     result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
-                                    run_config=run_config)
+                                    run_config=run_config,
+                                    asset_selection=after_load_selection(job))
     if not result.success:
         return _failed(result)
     print(headline_report(settings.warehouse_path))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import (
+    AssetKey,
     DagsterInstance,
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -428,6 +429,7 @@ def test_mart_freshness_is_dagsters_cron_rule_in_jakarta_time(built, now, fresh,
 def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance):
     from dagster import DagsterRunStatus, build_run_status_sensor_context
 
+    from p3dn_pipeline.definitions import defs
     from p3dn_pipeline.defs.automation import refresh_after_load
 
     def finished_load(run_id: str, tags: dict):
@@ -435,7 +437,8 @@ def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance
             job_def=_load_job(), run_id=run_id, tags=tags, status=DagsterRunStatus.SUCCESS)
         return build_run_status_sensor_context(
             sensor_name="refresh_after_load", dagster_instance=instance,
-            dagster_run=run, dagster_event=_success_event(run))
+            dagster_run=run, dagster_event=_success_event(run),
+            repository_def=defs.get_repository_def())
 
     # No year has data yet (only rosters loaded): the current fiscal year, so that every
     # table exists.
@@ -443,6 +446,15 @@ def test_a_successful_load_starts_refresh_all_over_every_year_with_data(instance
     request = refresh_after_load(finished_load("a" * 32, {"p3dn/changed_files": "1"}))
     assert request.job_name == "refresh_all"
     assert request.run_key == "refresh-after-" + "a" * 32
+    # Every asset of refresh_all but the ledger and the raw tables, which the load has just
+    # run: the staging tables (with their checks), marts, reference tables and published
+    # files.
+    refresh_assets = set(defs.resolve_job_def("refresh_all").asset_layer.selected_asset_keys)
+    loaded_assets = set(_load_job().asset_layer.selected_asset_keys)
+    assert AssetKey(["raw", "file_ledger"]) in loaded_assets <= refresh_assets
+    assert set(request.asset_selection) == refresh_assets - loaded_assets
+    assert {key.path[0] for key in request.asset_selection} == {
+        "reference", "staging", "marts", "publish"}
     assert request.tags == {"dagster/asset_partition_range_start": this_year,
                             "dagster/asset_partition_range_end": this_year,
                             "p3dn/changed_files": "1", "p3dn/loaded_by": "a" * 32}
@@ -470,3 +482,33 @@ def _success_event(run):
 
     return DagsterEvent(event_type_value=DagsterEventType.RUN_SUCCESS.value,
                         job_name=run.job_name)
+
+
+def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_path):
+    """``p3dn run`` as the schedule and sensor run it: the ledger and the raw steps run once,
+    in load_landing; refresh_all runs every other asset of its selection, not those again."""
+    from dagster import DagsterEventType
+
+    from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline_tests.integration.cli_runs import Deployment, instance_of
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for path in (Path(__file__).parent.parent / "fixtures" / "mini_p3dn").iterdir():
+        shutil.copy(path, landing / path.name)
+    deployment = Deployment(tmp_path, landing, tmp_path / "dagster_home")
+    finished = deployment.run("run")
+    assert finished.returncode == 0, finished.output[-3000:]
+
+    instance = instance_of(deployment.dagster_home)
+    steps = {}
+    for run in instance.get_runs():
+        steps[run.job_name] = {entry.step_key for entry in instance.all_logs(
+            run.run_id, of_type=DagsterEventType.STEP_SUCCESS)}
+    refresh_assets = defs.resolve_job_def("refresh_all").asset_layer.selected_asset_keys
+    loaded_assets = _load_job().asset_layer.selected_asset_keys
+    as_steps = lambda keys: {"__".join(key.path) for key in keys}  # noqa: E731
+    assert steps["load_landing"] == as_steps(loaded_assets)
+    assert steps["refresh_all"] == as_steps(set(refresh_assets) - set(loaded_assets))
+    assert "raw__file_ledger" in steps["load_landing"]
+    assert "marts__p3dn_provinsi" in steps["refresh_all"]
