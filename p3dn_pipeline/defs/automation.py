@@ -73,8 +73,8 @@ refresh_all_job = define_asset_job(
 def after_load_selection(refresh_job: JobDefinition) -> list[AssetKey]:
     """refresh_all's assets without the file ledger and the raw tables (group raw), for a
     refresh that follows a load: the load run has just run those steps, and running them
-    again finds nothing to load while costing every one of them its Dagster step (about a
-    second and a half for the 22 raw steps of the sample). A file that lands in between
+    again finds nothing to load while costing every one of them its Dagster step (0.6 s of
+    a 9 s p3dn run on the unchanged benchmark input at scale 1). A file that lands in between
     starts a load of its own (landing_folder_sensor). refresh_all started by hand still
     loads the landing folder first."""
     graph = refresh_job.asset_layer.asset_graph
