@@ -299,6 +299,12 @@ BREAKS: list[Break] = [
           (f"{UNIT}/test_text_files.py",),
           "An Excel error value in any field of a CSV row is that row's read problem; a guard "
           "that skips a field would load #REF! as data."),
+    Break("refresh-after-a-load-runs-the-raw-steps-again",
+          "p3dn_pipeline/cli.py",
+          "                                    asset_selection=after_load_selection(job))\n",
+          "                                    asset_selection=None)\n",
+          (f"{INTEGRATION}/test_automation.py::test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again",),
+          "Every p3dn run would run the ledger and 21 raw steps twice (0.6 s of an unchanged run)."),
     # -- Publish atomicity ---------------------------------------------------------------------
     Break("publish-serving-file-written-in-place",
           "p3dn_pipeline/defs/publish/serving.py",
