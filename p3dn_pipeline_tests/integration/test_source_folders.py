@@ -113,12 +113,14 @@ def query(env: dict, sql: str) -> list[tuple]:
         con.close()
 
 
-def last_run_events(env: dict, event_type):
+def last_run_events(env: dict, event_type, runs: int = 1):
+    """The events of the last ``runs`` runs, oldest first (``p3dn run`` makes two: load_landing,
+    which materializes the raw tables, then refresh_all, which materializes the rest)."""
     from dagster import DagsterInstance
 
     with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        run = instance.get_runs(limit=1)[0]
-        return [record for record in instance.all_logs(run.run_id, of_type=event_type)]
+        return [record for run in reversed(instance.get_runs(limit=runs))
+                for record in instance.all_logs(run.run_id, of_type=event_type)]
 
 
 def rebuilt_in_last_run(env: dict) -> set[str]:
@@ -275,7 +277,7 @@ def test_dagster_is_told_the_code_version_and_the_build(tmp_path):
     shutil.copytree(MINI, tmp_path / "landing")
     assert run_p3dn(project, env, "run").returncode == 0
     versions = {}
-    for record in last_run_events(env, DagsterEventType.ASSET_MATERIALIZATION):
+    for record in last_run_events(env, DagsterEventType.ASSET_MATERIALIZATION, runs=2):
         materialization = record.asset_materialization
         key = materialization.asset_key.to_user_string()
         if key == "publish/run_summary":
