@@ -54,8 +54,11 @@ from p3dn_pipeline.settings import load_settings
 # transaction, so a retry never finds half a table.
 MAX_RUN_RETRIES = 2
 
+# What a load runs: the file ledger and the raw tables. A refresh that follows a load runs
+# the rest (after_load_selection).
+LOAD_SELECTION = AssetSelection.groups("raw")
 load_landing_job = define_asset_job(
-    "load_landing", selection=AssetSelection.groups("raw"),
+    "load_landing", selection=LOAD_SELECTION,
     description=("The file ledger and the raw tables: loads new files and registers the "
                  "fiscal years with data as partitions. refresh_all follows when it succeeds."),
     run_tags={"dagster/max_retries": str(MAX_RUN_RETRIES)},
@@ -77,9 +80,8 @@ def after_load_selection(refresh_job: JobDefinition) -> list[AssetKey]:
     a 9 s p3dn run on the unchanged benchmark input at scale 1). A file that lands in between
     starts a load of its own (landing_folder_sensor). refresh_all started by hand still
     loads the landing folder first."""
-    graph = refresh_job.asset_layer.asset_graph
-    return sorted(key for key in refresh_job.asset_layer.selected_asset_keys
-                  if graph.get(key).group_name != "raw")
+    layer = refresh_job.asset_layer
+    return sorted(set(layer.selected_asset_keys) - LOAD_SELECTION.resolve(layer.asset_graph))
 
 
 def refresh_all_request(instance: DagsterInstance, refresh_job: JobDefinition,
