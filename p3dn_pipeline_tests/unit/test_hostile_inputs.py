@@ -453,7 +453,8 @@ hostile_text = st.one_of(
 @pytest.fixture(scope="module")
 def macros():
     connection = duckdb.connect()
-    run_sql_file(connection, Path(landing.__file__).parent / "sql" / "indoformat_macros.sql")
+    for name in ("nfkc_macros.sql", "indoformat_macros.sql"):  # the pipeline's order
+        run_sql_file(connection, Path(landing.__file__).parent / "sql" / name)
     yield connection
     connection.close()
 
