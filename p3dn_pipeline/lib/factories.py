@@ -47,7 +47,12 @@ from p3dn_pipeline.lib.partitions import (
     plausible_fiscal_years,
     registered_fiscal_years,
 )
-from p3dn_pipeline.lib.quality import load_suite, to_asset_check_results, validate_suite
+from p3dn_pipeline.lib.quality import (
+    importing_gx_meanwhile,
+    load_suite,
+    to_asset_check_results,
+    validate_suite,
+)
 from p3dn_pipeline.lib.resources import P3dnWarehouse, PipelineSettings
 from p3dn_pipeline.lib.sources import (
     Dataset,
@@ -455,13 +460,22 @@ def build_staging_asset(source: Source, staged: Staged):
         if (schema, table) != ("raw", dataset.name)
     ] + [AssetKey(table.split(".")) for table in rule_tables(rules)]
 
-    def build(step: Build) -> dict:
-        execute_all(step.con, sql_text, {"kd_klpd": step.pipeline.kd_klpd})
-        if year_column:
-            step.slices = _rebuild_all_years_if_columns_changed(
-                step.context, step.con, dataset.name, step.slices)
+    def split(step: Build) -> None:
         execute_all(step.con, template, {"tahun": step.slices or [],
                                          "semua_tahun": plausible_fiscal_years()})
+
+    def build(step: Build) -> dict:
+        # Validated next: GX is imported while DuckDB runs the SQL. Nothing but DuckDB may
+        # run meanwhile (importing_gx_meanwhile), so a change of shape is acted on after it.
+        with importing_gx_meanwhile():
+            execute_all(step.con, sql_text, {"kd_klpd": step.pipeline.kd_klpd})
+            reshaped = bool(year_column) and _shape_changed(step.con, dataset.name)
+            if not reshaped:
+                split(step)
+        if reshaped:
+            step.slices = _rebuild_every_year(step.context, step.con, dataset.name,
+                                              step.slices)
+            split(step)
         quarantined = step.con.execute(
             f"SELECT count(*), count(DISTINCT (_source_file, _source_sheet, _source_row)) "
             f"FROM quarantine.{dataset.name}").fetchall()[0]
@@ -531,18 +545,20 @@ def _unique(keys: Sequence[AssetKey]) -> list[AssetKey]:
     return list(dict.fromkeys(keys))
 
 
-def _rebuild_all_years_if_columns_changed(context: AssetExecutionContext,
-                                          con: duckdb.DuckDBPyConnection, name: str,
-                                          years: list[int]) -> list[int]:
-    """A changed SQL file may change a table's columns; its old slices cannot be kept beside
-    new ones, so the table is rebuilt for every year in this run."""
+def _shape_changed(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a changed SQL file changed the table's columns (or its quarantine's): its old
+    slices cannot be kept beside new ones."""
     if not table_exists(con, f"staging.{name}"):
-        return years
+        return False
     existing = [r[0] for r in con.execute(f"DESCRIBE staging.{name}").fetchall()]
     new = [r[0] for r in con.execute(f"DESCRIBE typed_{name}").fetchall()
            if r[0] != "problems"]
-    if existing == new and _has_current_quarantine_columns(con, f"quarantine.{name}"):
-        return years
+    return existing != new or not _has_current_quarantine_columns(con, f"quarantine.{name}")
+
+
+def _rebuild_every_year(context: AssetExecutionContext, con: duckdb.DuckDBPyConnection,
+                        name: str, years: list[int]) -> list[int]:
+    """The table of a changed shape dropped, to be rebuilt for every year in this run."""
     context.log.warning(f"staging.{name} changed shape: rebuilding every fiscal year")
     con.execute(f"DROP TABLE staging.{name}").fetchall()
     con.execute(f"DROP TABLE IF EXISTS quarantine.{name}").fetchall()
@@ -601,7 +617,11 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
                                         "figure.)") for rule in rules]
 
     def build(step: Build) -> None:
-        execute_all(step.con, ";\n".join(body_sql), params)
+        if rules:  # validated next: GX is imported while DuckDB runs the SQL
+            with importing_gx_meanwhile():
+                execute_all(step.con, ";\n".join(body_sql), params)
+        else:
+            execute_all(step.con, ";\n".join(body_sql), params)
         if year_sliced:
             step.slices = _replace_year_slices(step.context, step.con, f"{schema}.{table}",
                                                f"hasil_{table}", FISCAL_YEAR_COLUMN,

@@ -86,7 +86,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -811,6 +812,21 @@ def _start_gx_import() -> threading.Thread | None:
     thread = threading.Thread(target=target, name="p3dn-quality-gx-import", daemon=True)
     thread.start()
     return thread
+
+
+@contextmanager
+def importing_gx_meanwhile() -> Iterator[None]:
+    """Import GX in a background thread while the block runs: for a block that runs nothing
+    but DuckDB queries (a table's own SQL, before it is validated), which release the GIL, so
+    the 2.7 s import overlaps them instead of following them. It is over when the block is:
+    what follows may log to Dagster, which imports modules of its own (the
+    :func:`_start_gx_import` hazard)."""
+    thread = _start_gx_import()
+    try:
+        yield
+    finally:
+        if thread is not None:
+            thread.join()
 
 
 def _gx_error(gx_version: str, assumption: str) -> GXCompatibilityError:

@@ -118,3 +118,43 @@ def test_rows_without_a_fiscal_year_in_range_are_quarantined_on_every_run(pipeli
     assert pipeline_env.query(
         "SELECT passed FROM quality.check_results WHERE table_name = "
         "'staging.ekatalog_paket_v6' AND check_name = 'rows_accounted_for'") == [(True,)]
+
+
+def test_a_staging_table_of_an_older_shape_is_rebuilt_for_every_year(pipeline_env):
+    # A changed SQL file can change a staging table's columns: slices of the old shape
+    # cannot be kept beside new ones, so a run over one year rebuilds every year.
+    import duckdb
+
+    from p3dn_pipeline.lib.builds import BUILDS_TABLE
+
+    write_two_years(pipeline_env.landing)
+    assert pipeline_env.materialize(years=("2024", "2025")).success
+    table = "staging.sirup_paket_penyedia"
+    builds_sql = (f"SELECT partisi, build_id FROM {BUILDS_TABLE} "
+                  "WHERE asset_key = 'staging/sirup_paket_penyedia' ORDER BY partisi")
+    con = duckdb.connect(str(pipeline_env.warehouse))
+    try:
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        rows_per_year = con.execute(f"SELECT tahun_anggaran, count(*) FROM {table} "
+                                    "GROUP BY ALL ORDER BY ALL").fetchall()
+        # As an earlier version of the SQL file left it: one more column.
+        con.execute(f"ALTER TABLE {table} ADD COLUMN kolom_lama VARCHAR")
+        builds_before = dict(con.execute(builds_sql).fetchall())
+    finally:
+        con.close()
+    assert sorted(builds_before) == [2024, 2025]
+
+    # LKPP republishes 2024 with one more package; only 2024 is asked for.
+    sirup_2024 = pipeline_env.landing / "2024_sirup_paket.json"
+    rows = json.loads(sirup_2024.read_text())
+    sirup_2024.write_text(json.dumps(rows + [dict(rows[0], kd_rup=10000001, pagu=25000000)]))
+    assert pipeline_env.materialize(years=("2024", "2024")).success
+
+    assert [r[0] for r in pipeline_env.query(f"DESCRIBE {table}")] == columns
+    assert pipeline_env.query(f"SELECT tahun_anggaran, count(*) FROM {table} "
+                              "GROUP BY ALL ORDER BY ALL") == [
+        (rows_per_year[0][0], rows_per_year[0][1] + 1), rows_per_year[1]]
+    builds_after = dict(pipeline_env.query(builds_sql))
+    # Both years were built again, 2025 too although the run was asked for 2024 alone.
+    assert sorted(builds_after) == [2024, 2025]
+    assert all(builds_after[year] != builds_before[year] for year in (2024, 2025))
