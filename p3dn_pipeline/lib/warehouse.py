@@ -21,8 +21,7 @@ LAYER_SCHEMAS = ("raw", "staging", "quarantine", "marts", "reference", "quality"
 _LIB_SQL = Path(__file__).parent / "sql"
 _HMAC_BLOCK_SIZE = 64  # SHA-256 block size, RFC 2104
 # The macros every pipeline connection has (prepare_session, session_cursor), in order.
-# nfkc_macros first: p3dn_digits reads its text through p3dn_nfkc.
-_SESSION_SQL_FILES = ("nfkc_macros.sql", "indoformat_macros.sql", "pii_macros.sql",
+_SESSION_SQL_FILES = ("indoformat_macros.sql", "nfkc_macros.sql", "pii_macros.sql",
                       "session_macros.sql")
 
 

@@ -453,8 +453,7 @@ hostile_text = st.one_of(
 @pytest.fixture(scope="module")
 def macros():
     connection = duckdb.connect()
-    for name in ("nfkc_macros.sql", "indoformat_macros.sql"):  # the pipeline's order
-        run_sql_file(connection, Path(landing.__file__).parent / "sql" / name)
+    run_sql_file(connection, Path(landing.__file__).parent / "sql" / "indoformat_macros.sql")
     yield connection
     connection.close()
 

@@ -6,7 +6,7 @@ import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from p3dn_pipeline.lib import indoformat
@@ -118,9 +118,6 @@ def test_parsers_never_raise_and_return_none_or_their_type(value):
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(any_text, min_size=1, max_size=40))
-# Digits that only NFKC makes ASCII (superscript, circled, full-width with separators): the
-# SQL twin once translated full-width and Arabic-Indic digits alone (hypothesis found '²').
-@example(["²", "①２３", "'³²⁰¹-０١", "３２０１ ０١۲³"])
 def test_sql_macros_agree_with_python_on_text(con, texts):
     assert_sql_agrees_with_python(con, texts, "VARCHAR")
 

@@ -302,14 +302,16 @@ CREATE OR REPLACE TEMP MACRO p3dn__digits_t(t) AS
 
 -- Excel marks a number stored as text with a leading apostrophe.
 -- Fast path: bare digits are their own result.
--- Otherwise the text under NFKC first (p3dn_nfkc, as indoformat.digits reads it): full-width
--- (an East Asian keyboard layout), Arabic-Indic and other digits as ASCII, so an identifier
--- is the same person whatever digits it was typed in, and its hash agrees.
+-- Full-width (typed with an East Asian keyboard layout) and Arabic-Indic digits as ASCII: an
+-- identifier is the same person whatever digits it was typed in, and its hash must agree.
+CREATE OR REPLACE TEMP MACRO p3dn_digit_ascii(t) AS
+    translate(t, '０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', '012345678901234567890123456789');
+
 CREATE OR REPLACE TEMP MACRO p3dn_digits(x) AS
     CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]+')
          THEN CAST(x AS VARCHAR)
-         ELSE list_transform([p3dn_teks(x)], lambda t:
-                  p3dn__digits_t(regexp_replace(p3dn_nfkc(t), '^''', '')))[1]
+         ELSE list_transform([regexp_replace(p3dn_digit_ascii(p3dn_teks(x)), '^''', '')],
+                             lambda t: p3dn__digits_t(t))[1]
     END;
 
 CREATE OR REPLACE TEMP MACRO p3dn_nib(x) AS
