@@ -6,7 +6,7 @@ import string
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from p3dn_pipeline.lib import indoformat
@@ -118,8 +118,14 @@ def test_parsers_never_raise_and_return_none_or_their_type(value):
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(any_text, min_size=1, max_size=40))
+# Digits that only NFKC makes ASCII (superscript, circled; full-width with separators).
+@example(["²", "①２３", "'³²⁰¹-０١", "３２０１ ０١۲³"])
 def test_sql_macros_agree_with_python_on_text(con, texts):
-    assert_sql_agrees_with_python(con, texts, "VARCHAR")
+    # As the macros meet text in the pipeline: the raw layer has read every field they parse
+    # through NFKC (p3dn_nfkc_kolom in readers; its own twin test is unit/test_nfkc.py), so
+    # '²' arrives as '2'. indoformat.digits applies NFKC itself (the independent oracle calls
+    # it on the files' text), p3dn_digits does not, which is why hypothesis once found '²'.
+    assert_sql_agrees_with_python(con, [indoformat.nfkc_ascii(t) for t in texts], "VARCHAR")
 
 
 # NaN is left out: DuckDB prints a negative NaN as `-nan` where Python prints `nan`, which
