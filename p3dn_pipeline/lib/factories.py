@@ -15,6 +15,7 @@ SQL itself.
 
 import re
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -617,10 +618,8 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
                                         "figure.)") for rule in rules]
 
     def build(step: Build) -> None:
-        if rules:  # validated next: GX is imported while DuckDB runs the SQL
-            with importing_gx_meanwhile():
-                execute_all(step.con, ";\n".join(body_sql), params)
-        else:
+        # Validated next when it has a suite: GX is imported while DuckDB runs the SQL.
+        with importing_gx_meanwhile() if rules else nullcontext():
             execute_all(step.con, ";\n".join(body_sql), params)
         if year_sliced:
             step.slices = _replace_year_slices(step.context, step.con, f"{schema}.{table}",

@@ -740,35 +740,33 @@ def _validate(
     sample_size: int,
     suite_name: str,
 ) -> Validation:
-    prefetch = _start_gx_import()
-    cur = con.cursor()
-    try:
-        table_columns = _table_columns(cur, schema, table)
-        for rule in rules:
-            check = rule.expectation
-            wanted = [] if is_unexpected_rows(check) and isinstance(check, SuiteExpectation) else check.columns
-            missing = [c for c in wanted if c not in table_columns]
-            if missing:
-                raise ValueError(f"rule {rule.name}: {schema}.{table} has no column(s) {missing}")
-            if isinstance(check, (ExistsIn, SumsMatch)):
-                ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
-                ref_columns = _table_columns(cur, ref_schema, ref_name)
-                needed = [check.ref_column]
-                if isinstance(check, SumsMatch):
-                    needed += list(check.ref_key or ())
-                for column in needed:
-                    if column not in ref_columns:
-                        raise ValueError(f"rule {rule.name}: {ref_schema}.{ref_name} has no column {column!r}")
-        present_samples = tuple(c for c in sample_columns if c in table_columns)
-        row_count = None
-        if any(is_unexpected_rows(r.expectation) for r in rules):
-            # The denominator of an UnexpectedRowsExpectation's percentage (DuckDB answers
-            # count(*) of a table from its metadata).
-            row_count = int(cur.execute(f"SELECT count(*) FROM {_q(schema)}.{_q(table)}").fetchall()[0][0])
-    finally:
-        cur.close()
-    if prefetch is not None:
-        prefetch.join()
+    with importing_gx_meanwhile():  # only DuckDB queries in this block
+        cur = con.cursor()
+        try:
+            table_columns = _table_columns(cur, schema, table)
+            for rule in rules:
+                check = rule.expectation
+                wanted = [] if is_unexpected_rows(check) and isinstance(check, SuiteExpectation) else check.columns
+                missing = [c for c in wanted if c not in table_columns]
+                if missing:
+                    raise ValueError(f"rule {rule.name}: {schema}.{table} has no column(s) {missing}")
+                if isinstance(check, (ExistsIn, SumsMatch)):
+                    ref_schema, ref_name = _split_table(check.ref_table, default_schema=schema)
+                    ref_columns = _table_columns(cur, ref_schema, ref_name)
+                    needed = [check.ref_column]
+                    if isinstance(check, SumsMatch):
+                        needed += list(check.ref_key or ())
+                    for column in needed:
+                        if column not in ref_columns:
+                            raise ValueError(f"rule {rule.name}: {ref_schema}.{ref_name} has no column {column!r}")
+            present_samples = tuple(c for c in sample_columns if c in table_columns)
+            row_count = None
+            if any(is_unexpected_rows(r.expectation) for r in rules):
+                # The denominator of an UnexpectedRowsExpectation's percentage (DuckDB answers
+                # count(*) of a table from its metadata).
+                row_count = int(cur.execute(f"SELECT count(*) FROM {_q(schema)}.{_q(table)}").fetchall()[0][0])
+        finally:
+            cur.close()
     return _run_gx(con, schema, table, rules, present_samples, sample_size, suite_name, row_count)
 
 
