@@ -104,7 +104,7 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
-    from p3dn_pipeline.defs.automation import after_load_selection
+    from p3dn_pipeline.defs.automation import LEFT_OUT_UNCHANGED_TAG, plan_after_load
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
     from p3dn_pipeline.lib.resources import LOADED_BY_TAG
@@ -133,10 +133,14 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
         tags[FULL_REFRESH_TAG] = "true"
     job = defs.resolve_job_def("refresh_all")
     # Every fiscal year in one run: a single writer, as the daily schedule runs it; without
-    # the raw steps the load run has just run, as refresh_after_load asks it.
+    # the raw steps the load run has just run, nor the tables whose inputs it left
+    # unchanged, as refresh_after_load asks it.
+    selection, left_out = plan_after_load(job, instance, tags)
+    print(left_out.summary())
+    if left_out.keys:
+        tags[LEFT_OUT_UNCHANGED_TAG] = str(len(left_out.keys))
     result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
-                                    run_config=run_config,
-                                    asset_selection=after_load_selection(job))
+                                    run_config=run_config, asset_selection=selection)
     if not result.success:
         return _failed(result)
     print(headline_report(settings.warehouse_path))

@@ -37,8 +37,9 @@ class Runs:
     """Several in-process runs read as one: their events in order, success when all
     succeeded."""
 
-    def __init__(self, results):
+    def __init__(self, results, left_out=None):
         self.results = results
+        self.left_out = left_out  # a planned refresh's run_plan.LeftOut
 
     @property
     def success(self) -> bool:
@@ -70,11 +71,13 @@ class PipelineEnv:
     warehouse: Path
 
     def materialize(self, *, raise_on_error: bool = True, years: tuple[str, str] | None = None,
-                    selection=None, full_refresh: bool = False):
+                    selection=None, full_refresh: bool = False, planned: bool = False):
         """As the daily schedule runs it: load the landing folder (which registers the fiscal
         years with data), then every other asset (or ``selection``) over every year with data
         (or the ``years`` range). ``full_refresh`` rebuilds even what finds its inputs
-        unchanged. Returns both runs as one result."""
+        unchanged. ``planned``: as ``p3dn run`` and the refresh_after_load sensor, without
+        the tables the run plan finds unchanged (their LeftOut is the result's ``left_out``).
+        Returns both runs as one result."""
         from dagster import AssetSelection, DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
@@ -93,9 +96,16 @@ class PipelineEnv:
         rest = AssetSelection.all() - raw - pull if selection is None else selection
         if full_refresh:
             tags[FULL_REFRESH_TAG] = "true"
+        left_out = None
+        if planned:
+            from p3dn_pipeline.definitions import defs
+            from p3dn_pipeline.defs.automation import plan_after_load
+
+            keys, left_out = plan_after_load(defs.resolve_job_def("refresh_all"), instance, tags)
+            rest = AssetSelection.assets(*keys)
         runs.append(materialize(all_assets, resources=default_resources(), selection=rest,
                                 instance=instance, raise_on_error=raise_on_error, tags=tags))
-        return Runs(runs)
+        return Runs(runs, left_out)
 
     def connect(self):
         import duckdb

@@ -42,9 +42,10 @@ from dagster import (
     sensor,
 )
 
-from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
-from p3dn_pipeline.lib.resources import LOADED_BY_TAG
-from p3dn_pipeline.lib import landing
+from p3dn_pipeline.lib import landing, run_plan
+from p3dn_pipeline.lib.builds import full_refresh_tagged
+from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, fiscal_years_of_run
+from p3dn_pipeline.lib.resources import LOADED_BY_TAG, default_resources
 from p3dn_pipeline.lib.ledger import LEDGER_TABLE
 from p3dn_pipeline.settings import load_settings
 
@@ -53,6 +54,8 @@ from p3dn_pipeline.settings import load_settings
 # the daemon; needs `run_retries: enabled: true` in dagster.yaml. Every write is a
 # transaction, so a retry never finds half a table.
 MAX_RUN_RETRIES = 2
+# On a refresh that left out tables whose inputs were unchanged: how many (lib/run_plan.py).
+LEFT_OUT_UNCHANGED_TAG = "p3dn/left_out_unchanged"
 
 # What a load runs: the file ledger and the raw tables. A refresh that follows a load runs
 # the rest (after_load_selection).
@@ -84,12 +87,34 @@ def after_load_selection(refresh_job: JobDefinition) -> list[AssetKey]:
     return sorted(set(layer.selected_asset_keys) - LOAD_SELECTION.resolve(layer.asset_graph))
 
 
+def plan_after_load(refresh_job: JobDefinition, instance: DagsterInstance,
+                    tags: dict[str, str]) -> tuple[list[AssetKey], run_plan.LeftOut]:
+    """What a refresh that follows a load runs (``tags``: its run's tags, with the fiscal-year
+    range): after_load_selection less the reference and staging tables that would find their
+    inputs unchanged (lib/run_plan.py), and what was left out. A full refresh leaves out
+    nothing."""
+    selection = after_load_selection(refresh_job)
+    if full_refresh_tagged(tags):
+        return selection, run_plan.LeftOut(frozenset(), "a full refresh was asked for")
+    left_out = run_plan.unchanged_assets(
+        refresh_job.asset_layer.asset_graph, selection, fiscal_years_of_run(instance, tags),
+        load_settings().warehouse_path, default_resources()["pipeline"])
+    return [key for key in selection if key not in left_out.keys], left_out
+
+
 def refresh_all_request(instance: DagsterInstance, refresh_job: JobDefinition,
-                        run_key: str | None = None, tags: dict | None = None) -> RunRequest:
-    """One run over every fiscal year with data (a single DuckDB writer), after a load."""
+                        run_key: str | None = None, tags: dict | None = None,
+                        log=None) -> RunRequest:
+    """One run over every fiscal year with data (a single DuckDB writer), after a load,
+    without the tables that would find their inputs unchanged (``log``: where to say which)."""
+    tags = {**fiscal_year_range_tags(instance), **(tags or {})}
+    selection, left_out = plan_after_load(refresh_job, instance, tags)
+    if log is not None:
+        log.info(left_out.summary())
+    if left_out.keys:
+        tags[LEFT_OUT_UNCHANGED_TAG] = str(len(left_out.keys))
     return RunRequest(run_key=run_key, job_name=refresh_all_job.name,
-                      asset_selection=after_load_selection(refresh_job),
-                      tags={**fiscal_year_range_tags(instance), **(tags or {})})
+                      asset_selection=selection, tags=tags)
 
 
 # Data for the 08:00 working day in Jakarta, after the night's exports have landed.
@@ -122,7 +147,7 @@ def refresh_after_load(context: RunStatusSensorContext) -> RunRequest:
         context.instance, context.repository_def.get_job(refresh_all_job.name),
         run_key=f"refresh-after-{loaded.run_id}",
         tags={key: value for key, value in loaded.tags.items()
-              if key.startswith("p3dn/")} | {LOADED_BY_TAG: loaded.run_id})
+              if key.startswith("p3dn/")} | {LOADED_BY_TAG: loaded.run_id}, log=context.log)
 
 
 # The marts are wanted for the 08:00 working day in Jakarta: the 06:00 run must have built

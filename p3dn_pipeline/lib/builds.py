@@ -151,12 +151,14 @@ def dependency_keys(context: AssetExecutionContext) -> list[AssetKey]:
     return sorted(context.assets_def.dependency_keys, key=AssetKey.to_user_string)
 
 
+def full_refresh_tagged(tags: dict[str, str]) -> bool:
+    return tags.get(FULL_REFRESH_TAG, "").strip().lower() in ("1", "true", "yes")
+
+
 def full_refresh_requested(context: AssetExecutionContext | None) -> bool:
     if os.environ.get(FULL_REFRESH_ENV, "").strip().lower() in ("1", "true", "yes"):
         return True
-    if context is None:
-        return False
-    return context.run.tags.get(FULL_REFRESH_TAG, "").strip().lower() in ("1", "true", "yes")
+    return context is not None and full_refresh_tagged(context.run.tags)
 
 
 def is_unchanged(con: duckdb.DuckDBPyConnection, context: AssetExecutionContext | None,

@@ -86,6 +86,18 @@ ERROR_STOPS_MARTS = ("(When it fails, every mart computed from this table refuse
                      "see the mart's upstream_quality_gate check.)")
 
 
+# Asset -> whether it would find its inputs unchanged, asked before a run (lib/run_plan.py);
+# filled by incremental_asset, for the assets whose skip can be decided before their step.
+_UNCHANGED_BEFORE_RUN: dict[AssetKey, Callable[..., bool]] = {}
+
+
+def unchanged_before_run(key: AssetKey) -> Callable[..., bool] | None:
+    """``probe(con, pipeline, slices, dependency_keys) -> bool``: True when the asset's step
+    would write nothing (its skip rule, evaluated on the warehouse as it is now); None for
+    an asset whose step must run to know (ledger, raw tables, gated marts, plain assets)."""
+    return _UNCHANGED_BEFORE_RUN.get(key)
+
+
 def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
                    preview: bool = False, year_column: str | None = None,
                    years: Sequence[int] | None = None) -> dict:
@@ -189,7 +201,7 @@ class Build:
     fiscal years (``slices``; None for an unpartitioned table) it builds. A body may widen
     ``slices`` (a changed table shape rebuilds every year) or name its ``build_id``."""
 
-    context: AssetExecutionContext
+    context: AssetExecutionContext | None  # None: the run plan asks (unchanged_before_run)
     con: duckdb.DuckDBPyConnection
     pipeline: PipelineSettings
     slices: list[int] | None
@@ -252,6 +264,32 @@ def incremental_asset(
             quality_gate.UPSTREAM_GATE, asset=key,
             description=quality_gate.UPSTREAM_GATE_DESCRIPTION)]
 
+    def fingerprint_of(step: Build, dependency_keys: Sequence[AssetKey]) -> str:
+        return builds.fingerprint(code, params(step) if params else None,
+                                  builds.upstream_builds(step.con, dependency_keys))
+
+    def stored_when_unchanged(step: Build, print_: str) -> dict[str, AssetCheckResult] | None:
+        """The rule for skipping, for the step and for the run plan alike: the output is
+        there, every slice asked for was last built (and finished) from ``print_``, and
+        every check has a result recorded for that build. Returns those results, or None
+        when the asset must be built."""
+        if not (exists(step) and builds.is_unchanged(step.con, step.context, key, print_,
+                                                     step.slices)):
+            return None
+        stored = stored_checks(step) if stored_checks else {}
+        return stored if check_names <= set(stored) else None
+
+    if content_state is None and not gated:
+        # Tables kept incrementally (ledger, raw) run to find what is new, and a gated asset
+        # must judge its gate: neither can be known unchanged before its step runs.
+        def unchanged_before_run(con: duckdb.DuckDBPyConnection, pipeline: PipelineSettings,
+                                 slices: list[int] | None,
+                                 dependency_keys: Sequence[AssetKey]) -> bool:
+            step = Build(None, con, pipeline, slices if partitioned else None)
+            return stored_when_unchanged(step, fingerprint_of(step, dependency_keys)) is not None
+
+        _UNCHANGED_BEFORE_RUN[key] = unchanged_before_run
+
     def decorate(body: Callable[[Build], dict | None]):
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
                description=description, check_specs=list(check_specs) or None,
@@ -275,18 +313,15 @@ def incremental_asset(
                         # change (its rows are the files as delivered), so nor is its build.
                         changed = builds.record_content(con, key, content_state(step))
                     return _result(step, {**describe(step), **extra, "rebuilt": changed}, [])
-                print_ = builds.fingerprint(
-                    code, params(step) if params else None,
-                    builds.upstream_builds(con, builds.dependency_keys(context)))
-                if exists(step) and builds.is_unchanged(con, context, key, print_, step.slices):
-                    stored = stored_checks(step) if stored_checks else {}
-                    if check_names <= set(stored):
-                        context.log.info(f"{key.to_user_string()}: inputs unchanged since its "
-                                         "last build; nothing rewritten.")
-                        step.previous_build_id = builds.build_id_of(con, key)
-                        return _result(step, {**describe(step), "rebuilt": False},
-                                       [stored[spec.name] for spec in check_specs
-                                        if spec.name in check_names] + gate, sliced_table)
+                print_ = fingerprint_of(step, builds.dependency_keys(context))
+                stored = stored_when_unchanged(step, print_)
+                if stored is not None:
+                    context.log.info(f"{key.to_user_string()}: inputs unchanged since its "
+                                     "last build; nothing rewritten.")
+                    step.previous_build_id = builds.build_id_of(con, key)
+                    return _result(step, {**describe(step), "rebuilt": False},
+                                   [stored[spec.name] for spec in check_specs
+                                    if spec.name in check_names] + gate, sliced_table)
                 if transactional:
                     with transaction(con):
                         extra = body(step) or {}

@@ -94,6 +94,14 @@ def fiscal_year_range_tags(instance: DagsterInstance, first: str | None = None,
             ASSET_PARTITION_RANGE_END_TAG: last or years[-1]}
 
 
+def fiscal_years_of_run(instance: DagsterInstance, tags: dict[str, str]) -> list[int]:
+    """The fiscal years a run with these range tags (fiscal_year_range_tags) builds: every
+    registered year from the first to the last."""
+    first = int(tags[ASSET_PARTITION_RANGE_START_TAG])
+    last = int(tags[ASSET_PARTITION_RANGE_END_TAG])
+    return [year for year in registered_fiscal_years(instance) if first <= year <= last]
+
+
 # The years the INAPROC pull assets fetch (P3DN_PULL_YEARS): their own partitions, because a
 # year asked of the API is not yet a year with data, and a fiscal year is one only once an
 # export holds rows of it.

@@ -41,8 +41,19 @@ ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS samples VARCHAR
 """
 
 
+# The columns STATE_DDL adds last: a table that has them is current.
+_LATEST_COLUMNS = frozenset({"metadata_serialized", "samples"})
+
+
 def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
     builds.ensure_table(con)
+    # A lookup when the table is current: every step asks, DDL costs more even when it does
+    # nothing, and the run plan's read-only connection refuses it (lib/run_plan.py).
+    present = {name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'quality' "
+        "AND table_name = 'check_results'").fetchall()}
+    if _LATEST_COLUMNS <= present:
+        return
     for statement in STATE_DDL.split(";"):
         con.execute(statement).fetchall()
 

@@ -512,3 +512,20 @@ def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_
     assert steps["refresh_all"] == as_steps(set(refresh_assets) - set(loaded_assets))
     assert "raw__file_ledger" in steps["load_landing"]
     assert "marts__p3dn_provinsi" in steps["refresh_all"]
+    assert ("Every step runs: no table the plan may leave out is unchanged since its last "
+            "build.") in finished.output
+
+    # Again, nothing changed: the refresh leaves out the reference and staging tables that
+    # find their inputs unchanged (lib/run_plan.py), says so, and tags its run with how many.
+    again = deployment.run("run")
+    assert again.returncode == 0, again.output[-3000:]
+    assert ("Left out of the refresh, inputs unchanged since their last build: 25 tables "
+            "(reference 4, staging 21).") in again.output
+    refresh = instance_of(deployment.dagster_home).get_runs(limit=1)[0]
+    assert refresh.job_name == "refresh_all"
+    assert refresh.tags["p3dn/left_out_unchanged"] == "25"
+    ran = {entry.step_key for entry in instance_of(deployment.dagster_home).all_logs(
+        refresh.run_id, of_type=DagsterEventType.STEP_SUCCESS)}
+    left_out = {key for key in refresh_assets if key.path[0] in ("reference", "staging")
+                and key.path[1] != "ekatalog_paket"}
+    assert ran == as_steps(set(refresh_assets) - set(loaded_assets) - left_out)

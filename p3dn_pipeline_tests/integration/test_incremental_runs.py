@@ -294,3 +294,103 @@ def test_an_edited_mart_sql_is_rebuilt_on_the_next_run(pipeline_env, tmp_path):
                    encoding="utf-8")
     run()
     assert january_total() == [(Decimal("28000001.00"),)]
+
+
+def asset_keys_of(*groups: str) -> set[str]:
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_job_def("refresh_all").asset_layer.asset_graph
+    return {key.to_user_string() for key in graph.toposorted_asset_keys
+            if graph.get(key).group_name in groups}
+
+
+def descendants_of(key: str) -> set[str]:
+    from dagster import AssetKey
+
+    from p3dn_pipeline.definitions import defs
+
+    graph = defs.resolve_job_def("refresh_all").asset_layer.asset_graph
+    found, frontier = set(), [AssetKey.from_user_string(key)]
+    while frontier:
+        for child in graph.get(frontier.pop()).child_keys:
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return {child.to_user_string() for child in found}
+
+
+# What a refresh after a load leaves out when nothing changed: the reference tables and the
+# staging tables built from raw and reference tables. Not staging/ekatalog_paket: it is built
+# from other staging tables and judges their quality gate in its step.
+def unchanged_left_out() -> set[str]:
+    return asset_keys_of("reference", "staging") - {"staging/ekatalog_paket"}
+
+
+def left_out_keys(runs) -> set[str]:
+    return {key.to_user_string() for key in runs.left_out.keys}
+
+
+def test_a_planned_refresh_leaves_out_the_unchanged_tables_and_still_confirms_every_mart(
+        pipeline_env):
+    land_mini_with_roster(pipeline_env.landing)
+    pipeline_env.materialize()
+    files, contents = output_files(pipeline_env), table_contents(pipeline_env)
+
+    second = pipeline_env.materialize(planned=True)
+
+    assert left_out_keys(second) == unchanged_left_out()
+    assert len(left_out_keys(second)) == 4 + 21
+    assert second.left_out.summary() == ("Left out of the refresh, inputs unchanged since "
+                                         "their last build: 25 tables (reference 4, staging 21).")
+    materialized = rebuilt_by_asset(second)
+    # Not one step of theirs ran; every mart still has today's materialization (its
+    # freshness policy), confirming its figures without rewriting them.
+    assert not set(materialized) & unchanged_left_out()
+    assert asset_keys_of("marts") <= set(materialized)
+    assert {key for key, rebuilt in materialized.items() if rebuilt} == set()
+    assert output_files(pipeline_env) == files
+    assert table_contents(pipeline_env) == contents
+
+
+def test_a_planned_refresh_runs_a_changed_export_and_everything_built_from_a_rebuilt_table(
+        pipeline_env, tmp_path, monkeypatch):
+    land_mini_with_roster(pipeline_env.landing)
+    pipeline_env.materialize()
+    change_one_apbd_amount(pipeline_env.landing)
+    # A reference table that must be built again: the staging table made from it must run
+    # too, although its own export did not change.
+    con = duckdb_connection(pipeline_env)
+    con.execute("DROP TABLE reference.wilayah_dki")
+    # A staging table whose check results are not all recorded is checked again (its step
+    # rebuilds it), and so is the staging table made from it.
+    con.execute("DELETE FROM quality.check_results WHERE table_name = "
+                "'staging.spse_tender_selesai' AND check_name <> 'rows_accounted_for'")
+    con.close()
+
+    planned = pipeline_env.materialize(planned=True)
+
+    assert left_out_keys(planned) == unchanged_left_out() - {
+        "staging/apbd_realisasi", "reference/wilayah_dki", "staging/kpkp_roster",
+        "staging/spse_tender_selesai", "staging/spse_tender_kontrak"}
+    rebuilt = {key for key, value in rebuilt_by_asset(planned).items() if value}
+    # A rebuilt table has a new build id: every table made from it, down to the marts,
+    # is rebuilt too.
+    assert rebuilt == APBD_CHAIN | {"reference/wilayah_dki", "staging/spse_tender_selesai"} | (
+        (descendants_of("reference/wilayah_dki") | descendants_of("staging/spse_tender_selesai"))
+        - asset_keys_of("publish"))
+    # Nothing left out was due: every step run now finds its inputs unchanged.
+    everything = pipeline_env.materialize()
+    assert {key for key, value in rebuilt_by_asset(everything).items() if value} == set()
+    # And the warehouse equals one built from scratch, row for row.
+    (tmp_path / "from_scratch").mkdir()
+    scratch = point_pipeline_at(monkeypatch, tmp_path / "from_scratch")
+    shutil.copytree(pipeline_env.landing, scratch.landing, dirs_exist_ok=True)
+    scratch.materialize()
+    incremental = point_pipeline_at(monkeypatch, pipeline_env.warehouse.parent.parent)
+    assert table_contents(scratch) == table_contents(incremental)
+
+
+def duckdb_connection(env):
+    import duckdb
+
+    return duckdb.connect(str(env.warehouse))
