@@ -566,8 +566,8 @@ def pipeline_figures(warehouse: Path) -> dict:
 
 def merged_runs(runs: list[dict]) -> dict:
     """The runs one ``p3dn run`` makes (``load_landing``, then ``refresh_all`` over the years
-    with data), read as one: step times added up (the raw steps run in both, the second time
-    finding nothing to load), windows widened, events counted together."""
+    with data), read as one: step times added up (a step that runs in both counts both),
+    windows widened, events counted together."""
     steps: dict[str, float] = {}
     windows: dict[str, list[float]] = {}
     events: dict[str, int] = {}

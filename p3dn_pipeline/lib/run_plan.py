@@ -22,6 +22,11 @@ What always runs:
 A table left out keeps its last materialization and check results in Dagster, which describe
 the build the warehouse holds. When the warehouse cannot be read here (not built yet, or
 opened by another process), nothing is left out and the steps decide for themselves.
+
+The plan judges with the code its process has loaded (in a deployment, the code location's
+sensor), as the run's steps judge with theirs: after changing the code on disk, reload the
+code location (which Dagster needs anyway to show the new code), or a planned refresh may
+leave out a table the new code would rebuild until the location is reloaded.
 """
 
 from __future__ import annotations
@@ -92,9 +97,9 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
             try:
                 if probe(con, pipeline, slices, dependency_keys):
                     unchanged.add(key)
-            except duckdb.Error:
-                # E.g. a bookkeeping table this warehouse does not have yet: the step will
-                # create it, and decide.
+            except Exception:
+                # E.g. a bookkeeping table this warehouse does not have yet (the step creates
+                # it), or a reference file that cannot be read: the step decides.
                 continue
     finally:
         con.close()
