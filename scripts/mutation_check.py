@@ -337,6 +337,12 @@ BREAKS: list[Break] = [
           (f"{INTEGRATION}/test_incremental_runs.py::test_a_planned_refresh_leaves_out_the_unchanged_tables_and_still_confirms_every_mart",),
           "An unchanged mart would get no materialization today: its freshness policy fails at "
           "08:00 WIB although its figures are current."),
+    Break("refresh-after-load-sensor-does-not-plan",
+          "p3dn_pipeline/defs/automation.py",
+          "    selection, left_out = plan_after_load(refresh_job, instance, tags)\n    if log",
+          "    selection, left_out = after_load_selection(refresh_job), run_plan.LeftOut(frozenset())\n    if log",
+          (f"{INTEGRATION}/test_automation.py::test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again",),
+          "The daily refresh (started by the sensor) would run every unchanged table's step again."),
     Break("run-plan-lets-a-probe-error-stop-the-refresh",
           "p3dn_pipeline/lib/run_plan.py",
           "            except Exception:\n",

@@ -484,7 +484,8 @@ def _success_event(run):
                         job_name=run.job_name)
 
 
-def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_path):
+def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_path,
+                                                                          monkeypatch):
     """``p3dn run`` as the schedule and sensor run it: the ledger and the raw steps run once,
     in load_landing; refresh_all runs every other asset of its selection, not those again."""
     from dagster import DagsterEventType
@@ -529,3 +530,21 @@ def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_
     left_out = {key for key in refresh_assets if key.path[0] in ("reference", "staging")
                 and key.path[1] != "ekatalog_paket"}
     assert ran == as_steps(set(refresh_assets) - set(loaded_assets) - left_out)
+
+    # The refresh_after_load sensor plans the same way on this deployment: its request
+    # leaves out the same tables and carries the same tag.
+    from dagster import DagsterRunStatus, build_run_status_sensor_context
+
+    from p3dn_pipeline.defs.automation import refresh_after_load
+
+    for name, value in deployment.environ().items():
+        if name.startswith(("P3DN_", "DAGSTER_")):
+            monkeypatch.setenv(name, value)
+    instance = instance_of(deployment.dagster_home)
+    load = instance.create_run_for_job(job_def=_load_job(), run_id="c" * 32,
+                                       status=DagsterRunStatus.SUCCESS)
+    request = refresh_after_load(build_run_status_sensor_context(
+        sensor_name="refresh_after_load", dagster_instance=instance, dagster_run=load,
+        dagster_event=_success_event(load), repository_def=defs.get_repository_def()))
+    assert set(request.asset_selection) == set(refresh_assets) - set(loaded_assets) - left_out
+    assert request.tags["p3dn/left_out_unchanged"] == "25"
