@@ -254,9 +254,9 @@ BREAKS: list[Break] = [
           "issue 15: after editing a mart's SQL the stale figure stayed."),
     Break("fingerprint-upstream-builds-left-out",
           "p3dn_pipeline/lib/factories.py",
-          "                    code, params(step) if params else None,\n"
-          "                    builds.upstream_builds(con, builds.dependency_keys(context)))",
-          "                    code, params(step) if params else None)",
+          "        return builds.fingerprint(code, params(step) if params else None,\n"
+          "                                  builds.upstream_builds(step.con, dependency_keys))",
+          "        return builds.fingerprint(code, params(step) if params else None)",
           (f"{INTEGRATION}/test_incremental_runs.py::test_one_changed_export_rebuilds_its_chain_only_and_equals_a_rebuild_from_scratch",),
           "A changed export must rebuild everything computed from it."),
     # -- Crash safety --------------------------------------------------------------------------
@@ -301,8 +301,8 @@ BREAKS: list[Break] = [
           "that skips a field would load #REF! as data."),
     Break("refresh-after-a-load-runs-the-raw-steps-again",
           "p3dn_pipeline/cli.py",
-          "                                    asset_selection=after_load_selection(job))\n",
-          "                                    asset_selection=None)\n",
+          "                                    run_config=run_config, asset_selection=selection)\n",
+          "                                    run_config=run_config, asset_selection=None)\n",
           (f"{INTEGRATION}/test_automation.py::test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again",),
           "Every p3dn run would run the ledger and 21 raw steps twice (0.6 s of an unchanged run)."),
     Break("gx-project-config-saved-as-yaml-each-validation",
