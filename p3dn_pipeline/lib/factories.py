@@ -14,7 +14,7 @@ SQL itself.
 
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,7 +264,7 @@ def incremental_asset(
             quality_gate.UPSTREAM_GATE, asset=key,
             description=quality_gate.UPSTREAM_GATE_DESCRIPTION)]
 
-    def fingerprint_of(step: Build, dependency_keys: Sequence[AssetKey]) -> str:
+    def fingerprint_of(step: Build, dependency_keys: Iterable[AssetKey]) -> str:
         return builds.fingerprint(code, params(step) if params else None,
                                   builds.upstream_builds(step.con, dependency_keys))
 
@@ -284,7 +284,7 @@ def incremental_asset(
         # must judge its gate: neither can be known unchanged before its step runs.
         def unchanged_before_run(con: duckdb.DuckDBPyConnection, pipeline: PipelineSettings,
                                  slices: list[int] | None,
-                                 dependency_keys: Sequence[AssetKey]) -> bool:
+                                 dependency_keys: Iterable[AssetKey]) -> bool:
             step = Build(None, con, pipeline, slices if partitioned else None)
             return stored_when_unchanged(step, fingerprint_of(step, dependency_keys)) is not None
 

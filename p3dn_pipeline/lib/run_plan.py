@@ -4,7 +4,7 @@ inputs did not change since their last build.
 A step that finds its inputs unchanged writes nothing, but it still costs Dagster a step: its
 start, output, materialization and success events, and for a staging table the re-reported
 result of every check (a planned event, an output and an evaluation each). On an unchanged
-day at benchmark scale 1 that was 26 of the refresh's 46 steps and about 560 of its 743
+day at benchmark scale 1 that was 25 of the refresh's 46 steps and about 540 of its 743
 events. Whether a step would skip depends only on the warehouse as the load left it (its
 fingerprint: code, parameters, upstream builds; ``lib/builds.py``), so the refresh asks each
 such asset the same question before the run (``factories.unchanged_before_run``, the very
@@ -92,10 +92,9 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
             if any(parent in candidates and parent not in unchanged
                    for parent in node.parent_keys):
                 continue
-            dependency_keys = sorted(graph.assets_def_for_key(key).dependency_keys,
-                                     key=AssetKey.to_user_string)
             try:
-                if probe(con, pipeline, slices, dependency_keys):
+                # builds.upstream_builds puts the keys in their stable order itself.
+                if probe(con, pipeline, slices, graph.assets_def_for_key(key).dependency_keys):
                     unchanged.add(key)
             except Exception:
                 # E.g. a bookkeeping table this warehouse does not have yet (the step creates
