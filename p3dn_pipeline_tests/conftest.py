@@ -71,13 +71,16 @@ class PipelineEnv:
     warehouse: Path
 
     def materialize(self, *, raise_on_error: bool = True, years: tuple[str, str] | None = None,
-                    selection=None, full_refresh: bool = False, planned: bool = False):
+                    selection=None, full_refresh: bool = False, planned: bool = False,
+                    instance=None, plan_now=None):
         """As the daily schedule runs it: load the landing folder (which registers the fiscal
         years with data), then every other asset (or ``selection``) over every year with data
         (or the ``years`` range). ``full_refresh`` rebuilds even what finds its inputs
         unchanged. ``planned``: as ``p3dn run`` and the refresh_after_load sensor, without
-        the tables the run plan finds unchanged (their LeftOut is the result's ``left_out``).
-        Returns both runs as one result."""
+        the assets the run plan finds unchanged (their LeftOut is the result's ``left_out``;
+        ``plan_now``: the time the plan judges freshness at). ``instance``: the Dagster
+        instance to record the runs in (by default a new ephemeral one, which has no earlier
+        materialization of any mart). Returns both runs as one result."""
         from dagster import AssetSelection, DagsterInstance, materialize
 
         from p3dn_pipeline.definitions import all_assets
@@ -85,7 +88,7 @@ class PipelineEnv:
         from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
         from p3dn_pipeline.lib.resources import default_resources
 
-        instance = DagsterInstance.ephemeral()
+        instance = instance or DagsterInstance.ephemeral()
         raw = AssetSelection.groups("raw")
         runs = [materialize(all_assets, resources=default_resources(), selection=raw,
                             instance=instance, raise_on_error=raise_on_error)]
@@ -101,7 +104,8 @@ class PipelineEnv:
             from p3dn_pipeline.definitions import defs
             from p3dn_pipeline.defs.automation import plan_after_load
 
-            keys, left_out = plan_after_load(defs.resolve_job_def("refresh_all"), instance, tags)
+            keys, left_out = plan_after_load(defs.resolve_job_def("refresh_all"), instance, tags,
+                                             now=plan_now)
             rest = AssetSelection.assets(*keys)
         runs.append(materialize(all_assets, resources=default_resources(), selection=rest,
                                 instance=instance, raise_on_error=raise_on_error, tags=tags))

@@ -88,17 +88,21 @@ def after_load_selection(refresh_job: JobDefinition) -> list[AssetKey]:
 
 
 def plan_after_load(refresh_job: JobDefinition, instance: DagsterInstance,
-                    tags: dict[str, str]) -> tuple[list[AssetKey], run_plan.LeftOut]:
+                    tags: dict[str, str], now: dt.datetime | None = None,
+                    ) -> tuple[list[AssetKey], run_plan.LeftOut]:
     """What a refresh that follows a load runs (``tags``: its run's tags, with the fiscal-year
-    range): after_load_selection less the reference and staging tables that would find their
-    inputs unchanged (lib/run_plan.py), and what was left out. A full refresh leaves out
-    nothing."""
+    range): after_load_selection less the assets that would find their inputs unchanged and,
+    for a mart, were materialized since today's 06:00 WIB (lib/run_plan.py), and what was
+    left out (``now``: the present, unless given). A full refresh leaves out nothing."""
     selection = after_load_selection(refresh_job)
     if full_refresh_tagged(tags):
         return selection, run_plan.LeftOut(frozenset(), "a full refresh was asked for")
+    now = now or dt.datetime.now(dt.UTC)
     left_out = run_plan.unchanged_assets(
         refresh_job.asset_layer.asset_graph, selection, fiscal_years_of_run(instance, tags),
-        load_settings().warehouse_path, default_resources()["pipeline"])
+        load_settings().warehouse_path, default_resources()["pipeline"], instance=instance,
+        window_start=lambda policy: (mart_window_start(now)
+                                     if policy == MART_FRESHNESS_POLICY else None))
     return [key for key in selection if key not in left_out.keys], left_out
 
 
@@ -182,6 +186,20 @@ def mart_freshness(materialized_at: dt.datetime, now: dt.datetime) -> Freshness:
         deadline -= dt.timedelta(days=1)
     due_since = deadline - MART_BUILD_WINDOW
     return Freshness(materialized_at >= due_since, deadline, due_since)
+
+
+def mart_window_start(now: dt.datetime) -> dt.datetime:
+    """When the window that meets the next 08:00 WIB deadline opened: the latest 06:00 WIB at
+    or before ``now`` (aware). A mart materialized since then meets the next deadline, so
+    the run plan may leave it out when its inputs are unchanged (lib/run_plan.py)."""
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(MART_DEADLINE_TIMEZONE))
+    opened = (local.replace(hour=MART_DEADLINE_HOUR_WIB, minute=0, second=0, microsecond=0)
+              - MART_BUILD_WINDOW)
+    if opened > local:
+        opened -= dt.timedelta(days=1)
+    return opened
 
 
 def with_mart_freshness(spec: AssetSpec) -> AssetSpec:

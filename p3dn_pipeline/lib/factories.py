@@ -92,9 +92,10 @@ _UNCHANGED_BEFORE_RUN: dict[AssetKey, Callable[..., bool]] = {}
 
 
 def unchanged_before_run(key: AssetKey) -> Callable[..., bool] | None:
-    """``probe(con, pipeline, slices, dependency_keys) -> bool``: True when the asset's step
-    would write nothing (its skip rule, evaluated on the warehouse as it is now); None for
-    an asset whose step must run to know (ledger, raw tables, gated marts, plain assets)."""
+    """``probe(con, pipeline, slices, graph) -> bool``: True when the asset's step would
+    write nothing (its quality gate passes and its skip rule holds, evaluated on the
+    warehouse as it is now; ``graph``: the job's asset graph); None for an asset whose step
+    must run to know (the file ledger and raw tables, plain assets)."""
     return _UNCHANGED_BEFORE_RUN.get(key)
 
 
@@ -279,14 +280,17 @@ def incremental_asset(
         stored = stored_checks(step) if stored_checks else {}
         return stored if check_names <= set(stored) else None
 
-    if content_state is None and not gated:
-        # Tables kept incrementally (ledger, raw) run to find what is new, and a gated asset
-        # must judge its gate: neither can be known unchanged before its step runs.
+    if content_state is None:
+        # Tables kept incrementally (ledger, raw) run to find what is new: they cannot be
+        # known unchanged before their step runs.
         def unchanged_before_run(con: duckdb.DuckDBPyConnection, pipeline: PipelineSettings,
-                                 slices: list[int] | None,
-                                 dependency_keys: Iterable[AssetKey]) -> bool:
+                                 slices: list[int] | None, graph) -> bool:
+            if gated and quality_gate.gate_problems(
+                    quality_gate.upstream_verdicts(con, gate_tables_in(graph, key))):
+                return False  # the step must run, to fail with the gate's reasons
             step = Build(None, con, pipeline, slices if partitioned else None)
-            return stored_when_unchanged(step, fingerprint_of(step, dependency_keys)) is not None
+            print_ = fingerprint_of(step, graph.assets_def_for_key(key).dependency_keys)
+            return stored_when_unchanged(step, print_) is not None
 
         _UNCHANGED_BEFORE_RUN[key] = unchanged_before_run
 
@@ -364,9 +368,13 @@ def gate_tables(context: AssetExecutionContext) -> list[str]:
     whose failed ERROR checks stop it."""
     # The job's asset graph holds every asset of the code location (or of a materialize()
     # call), selected or not.
-    graph = context.job_def.asset_layer.asset_graph
+    return gate_tables_in(context.job_def.asset_layer.asset_graph, context.asset_key)
+
+
+def gate_tables_in(graph, key: AssetKey) -> list[str]:
+    """gate_tables, from an asset graph (the run plan has no step context)."""
     tables = []
-    for ancestor in graph.get_ancestor_asset_keys(context.asset_key):
+    for ancestor in graph.get_ancestor_asset_keys(key):
         checked = graph.get(ancestor).metadata.get(CHECKED_TABLE_METADATA)
         if checked is not None:
             tables.append(checked.value if hasattr(checked, "value") else str(checked))

@@ -211,12 +211,9 @@ def upstream_verdicts(con: duckdb.DuckDBPyConnection,
         ORDER BY wanted.table_name""", {"tables": list(table_names)})
 
 
-def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence[str],
-                           asset_key: AssetKey | None = None) -> AssetCheckResult | None:
-    """Refuse to build over staging tables whose latest build failed or skipped its checks;
-    when they passed, the gate's verdict as the asset's own check (``asset_key``), so the
-    UI shows next to each mart the quality gate it passed."""
-    verdicts = upstream_verdicts(con, table_names)
+def gate_problems(verdicts: Sequence[dict]) -> list[str]:
+    """Why the gate holds, from ``upstream_verdicts``: empty when it passes. The rule for the
+    step (assert_upstream_passed) and for the run plan (a gated table it may leave out)."""
     problems = []
     for row in verdicts:
         if row["build_id"] is None:
@@ -225,6 +222,16 @@ def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence
             problems.append(f"{row['table_name']} was rebuilt but not checked since")
         elif row["failing"]:
             problems.append(f"{row['table_name']} failed ERROR check(s): {row['failing']}")
+    return problems
+
+
+def assert_upstream_passed(con: duckdb.DuckDBPyConnection, table_names: Sequence[str],
+                           asset_key: AssetKey | None = None) -> AssetCheckResult | None:
+    """Refuse to build over staging tables whose latest build failed or skipped its checks;
+    when they passed, the gate's verdict as the asset's own check (``asset_key``), so the
+    UI shows next to each mart the quality gate it passed."""
+    verdicts = upstream_verdicts(con, table_names)
+    problems = gate_problems(verdicts)
     if problems:
         raise Failure(
             description=(

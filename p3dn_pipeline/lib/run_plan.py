@@ -1,5 +1,6 @@
-"""What a refresh that follows a load can leave out: the reference and staging tables whose
-inputs did not change since their last build.
+"""What a refresh that follows a load can leave out: the tables and published files whose
+inputs did not change since their last build, and the marts that are, besides, already
+materialized for the next freshness deadline.
 
 A step that finds its inputs unchanged writes nothing, but it still costs Dagster a step: its
 start, output, materialization and success events, and for a staging table the re-reported
@@ -8,18 +9,26 @@ day at benchmark scale 1 that was 25 of the refresh's 46 steps and about 540 of 
 events. Whether a step would skip depends only on the warehouse as the load left it (its
 fingerprint: code, parameters, upstream builds; ``lib/builds.py``), so the refresh asks each
 such asset the same question before the run (``factories.unchanged_before_run``, the very
-rule its step applies) and leaves out those that would skip. It goes in dependency order: an
-asset with an upstream that runs is never left out, since that upstream may rebuild.
+rule its step applies: its quality gate passes, and its fingerprint, output and check results
+are those of its last build) and leaves out those that would skip. It goes in dependency
+order: an asset with an upstream that would rebuild is never left out.
+
+A mart has a freshness policy besides (08:00 WIB, defs/automation.py): it is left out only
+when every fiscal year asked for was materialized since the start of the window that meets
+the next deadline (06:00 WIB). So the first refresh after 06:00 WIB each day runs every mart
+(each confirms its figures, re-reports its checks and its quality gate, and is fresh for the
+day), and a later refresh that day (a file landed at 10:00) runs only what the new file
+changes. A mart run only to stay fresh writes nothing, so what is built from it may still be
+left out.
 
 What always runs:
-- the marts: their daily freshness policy needs a materialization every day, and each one
-  confirms (or rebuilds) its figures and judges its quality gate;
-- the published files, which follow the marts;
+- assets whose step must run to know: the run summary, and in ``refresh_all`` started by
+  hand, the file ledger and the raw tables (a refresh after a load does not select them);
 - everything, in a full refresh (``p3dn/full_refresh``) and in a refresh started by hand
   (``refresh_all`` from the UI): only the load-then-refresh path (``p3dn run``, the
   ``refresh_after_load`` sensor) plans.
 
-A table left out keeps its last materialization and check results in Dagster, which describe
+An asset left out keeps its last materialization and check results in Dagster, which describe
 the build the warehouse holds. When the warehouse cannot be read here (not built yet, or
 opened by another process), nothing is left out and the steps decide for themselves.
 
@@ -31,46 +40,81 @@ leave out a table the new code would rebuild until the location is reloaded.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from dagster import AssetKey
+from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
 from p3dn_pipeline.lib import builds
 from p3dn_pipeline.lib.factories import unchanged_before_run
 from p3dn_pipeline.lib.resources import PipelineSettings
 
-# Groups whose assets may be left out; marts (freshness) and publish (follows the marts) not.
-PLANNED_GROUPS = frozenset({"reference", "staging"})
+# Groups whose assets may be left out (the raw group is the load's; the run summary has no
+# probe and always runs).
+PLANNED_GROUPS = frozenset({"reference", "staging", "marts", "publish"})
+
+
+def _per_group(keys: Collection[AssetKey]) -> str:
+    per_group: dict[str, int] = {}
+    for key in keys:
+        per_group[key.path[0]] = per_group.get(key.path[0], 0) + 1
+    return ", ".join(f"{group} {count}" for group, count in sorted(per_group.items()))
 
 
 @dataclass(frozen=True)
 class LeftOut:
-    """The assets a refresh leaves out, or why it leaves out none."""
+    """The assets a refresh leaves out, or why it leaves out none; ``to_stay_fresh``: those
+    unchanged that still run, to meet their freshness deadline."""
 
     keys: frozenset[AssetKey]
     reason_none: str | None = None
+    to_stay_fresh: frozenset[AssetKey] = frozenset()
 
     def summary(self) -> str:
         if self.reason_none:
             return f"Every step runs: {self.reason_none}."
         if not self.keys:
-            return ("Every step runs: no table the plan may leave out is unchanged since its "
-                    "last build.")
-        per_group: dict[str, int] = {}
-        for key in self.keys:
-            per_group[key.path[0]] = per_group.get(key.path[0], 0) + 1
-        groups = ", ".join(f"{group} {count}" for group, count in sorted(per_group.items()))
-        return (f"Left out of the refresh, inputs unchanged since their last build: "
-                f"{len(self.keys)} tables ({groups}).")
+            said = ("Every step runs: no asset the plan may leave out is unchanged since its "
+                    "last build and materialized for its next freshness deadline.")
+        else:
+            said = (f"Left out of the refresh, inputs unchanged since their last build: "
+                    f"{len(self.keys)} assets ({_per_group(self.keys)}).")
+        if self.to_stay_fresh:
+            said += (f" Unchanged but run to be fresh for the next deadline: "
+                     f"{len(self.to_stay_fresh)} ({_per_group(self.to_stay_fresh)}).")
+        return said
+
+
+def materialized_since(instance: DagsterInstance, key: AssetKey, partitioned: bool,
+                       slices: list[int], since: dt.datetime) -> bool:
+    """Whether ``key`` (each of the fiscal years ``slices``, when partitioned) has a
+    materialization at or after ``since``."""
+    wanted = {str(year) for year in slices} if partitioned else {None}
+    found: set[str | None] = set()
+    cursor = None
+    while True:
+        records = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=key, after_timestamp=since.timestamp() - 1e-6,
+                               asset_partitions=sorted(wanted) if partitioned else None),
+            limit=100, cursor=cursor)
+        found |= {record.partition_key for record in records.records}
+        if wanted <= found or not records.has_more:
+            return wanted <= found
+        cursor = records.cursor
 
 
 def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
-                     warehouse_path: Path, pipeline: PipelineSettings) -> LeftOut:
+                     warehouse_path: Path, pipeline: PipelineSettings,
+                     instance: DagsterInstance | None = None,
+                     window_start: Callable[[object], dt.datetime | None] | None = None,
+                     ) -> LeftOut:
     """The ``candidates`` (of ``graph``, a job's asset graph) a refresh over the fiscal years
-    ``slices`` can leave out."""
+    ``slices`` can leave out. An asset with a freshness policy is left out only when it was
+    materialized (in ``instance``) since ``window_start(policy)``: when the window that meets
+    the policy's next deadline opened (None, or no ``window_start``: never left out)."""
     if builds.full_refresh_requested(None):
         return LeftOut(frozenset(), f"{builds.FULL_REFRESH_ENV} is set")
     if not Path(warehouse_path).exists():
@@ -80,7 +124,9 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
     except duckdb.Error as error:
         return LeftOut(frozenset(), f"the warehouse could not be read before the run ({error})")
     candidates = set(candidates)
-    unchanged: set[AssetKey] = set()
+    # Would write nothing if run; of those, the ones that need not run at all.
+    would_skip: set[AssetKey] = set()
+    left_out: set[AssetKey] = set()
     try:
         for key in graph.toposorted_asset_keys:
             if key not in candidates:
@@ -89,17 +135,25 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
             probe = unchanged_before_run(key)
             if node.group_name not in PLANNED_GROUPS or probe is None:
                 continue
-            if any(parent in candidates and parent not in unchanged
+            # An upstream that rebuilds (or whose step must run to know) may change this.
+            if any(parent in candidates and parent not in would_skip
                    for parent in node.parent_keys):
                 continue
             try:
-                # builds.upstream_builds puts the keys in their stable order itself.
-                if probe(con, pipeline, slices, graph.assets_def_for_key(key).dependency_keys):
-                    unchanged.add(key)
+                if not probe(con, pipeline, slices, graph):
+                    continue
+                would_skip.add(key)
+                policy = node.freshness_policy
+                if policy is not None:
+                    since = window_start(policy) if window_start else None
+                    if since is None or instance is None or not materialized_since(
+                            instance, key, node.partitions_def is not None, slices, since):
+                        continue
             except Exception:
                 # E.g. a bookkeeping table this warehouse does not have yet (the step creates
                 # it), or a reference file that cannot be read: the step decides.
                 continue
+            left_out.add(key)
     finally:
         con.close()
-    return LeftOut(frozenset(unchanged))
+    return LeftOut(frozenset(left_out), to_stay_fresh=frozenset(would_skip - left_out))

@@ -3,6 +3,7 @@ export rebuilds only its own chain, and the result equals a rebuild from scratch
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 import shutil
@@ -319,37 +320,99 @@ def descendants_of(key: str) -> set[str]:
     return {child.to_user_string() for child in found}
 
 
-# What a refresh after a load leaves out when nothing changed: the reference tables and the
-# staging tables built from raw and reference tables. Not staging/ekatalog_paket: it is built
-# from other staging tables and judges their quality gate in its step.
-def unchanged_left_out() -> set[str]:
-    return asset_keys_of("reference", "staging") - {"staging/ekatalog_paket"}
+# What a refresh after a load may leave out when nothing changed: every reference, staging,
+# mart and publish asset but the run summary, whose step always runs.
+def plannable() -> set[str]:
+    return asset_keys_of("reference", "staging", "marts", "publish") - {"publish/run_summary"}
 
 
 def left_out_keys(runs) -> set[str]:
     return {key.to_user_string() for key in runs.left_out.keys}
 
 
-def test_a_planned_refresh_leaves_out_the_unchanged_tables_and_still_confirms_every_mart(
+def materialized_in(runs) -> set[str]:
+    return {event.event_specific_data.materialization.asset_key.to_user_string()
+            for event in runs.get_asset_materialization_events()}
+
+
+def refresh_started_at(runs, instance) -> dt.datetime:
+    """When the refresh (the second run) started: before any mart was materialized."""
+    record = instance.get_run_record_by_id(runs.results[1].run_id)
+    return dt.datetime.fromtimestamp(record.start_time, dt.UTC)
+
+
+def test_a_planned_refresh_leaves_out_what_is_unchanged_and_confirms_the_marts_once_a_day(
         pipeline_env):
+    from dagster import DagsterInstance
+
+    from p3dn_pipeline.defs.automation import mart_window_start
+
     land_mini_with_roster(pipeline_env.landing)
-    pipeline_env.materialize()
+    instance = DagsterInstance.ephemeral()
+    first = pipeline_env.materialize(instance=instance)
     files, contents = output_files(pipeline_env), table_contents(pipeline_env)
+    # Judged as of the moment the first refresh started: every mart was materialized since
+    # the latest 06:00 WIB before it, whatever the clock says when the test runs.
+    built_at = refresh_started_at(first, instance)
+    assert mart_window_start(built_at) <= built_at
 
-    second = pipeline_env.materialize(planned=True)
+    same_day = pipeline_env.materialize(planned=True, instance=instance, plan_now=built_at)
 
-    assert left_out_keys(second) == unchanged_left_out()
-    assert len(left_out_keys(second)) == 4 + 21
-    assert second.left_out.summary() == ("Left out of the refresh, inputs unchanged since "
-                                         "their last build: 25 tables (reference 4, staging 21).")
-    materialized = rebuilt_by_asset(second)
-    # Not one step of theirs ran; every mart still has today's materialization (its
-    # freshness policy), confirming its figures without rewriting them.
-    assert not set(materialized) & unchanged_left_out()
-    assert asset_keys_of("marts") <= set(materialized)
+    assert left_out_keys(same_day) == plannable()
+    assert len(left_out_keys(same_day)) == 4 + 22 + 16 + 3
+    assert same_day.left_out.summary() == (
+        "Left out of the refresh, inputs unchanged since their last build: 45 assets "
+        "(marts 16, publish 3, reference 4, staging 22).")
+    # Only the run summary ran: no step of a left-out asset, nothing rewritten.
+    assert materialized_in(same_day.results[1]) == {"publish/run_summary"}
+    assert output_files(pipeline_env) == files
+
+    # The next day, once 06:00 WIB has passed, every mart is due for the 08:00 deadline: each
+    # runs to confirm its figures (its freshness policy), rewriting nothing, and what is
+    # built from the marts is still left out.
+    next_day = pipeline_env.materialize(planned=True, instance=instance,
+                                        plan_now=built_at + dt.timedelta(days=1))
+
+    assert left_out_keys(next_day) == plannable() - asset_keys_of("marts")
+    assert {key.to_user_string() for key in next_day.left_out.to_stay_fresh} == (
+        asset_keys_of("marts"))
+    assert next_day.left_out.summary() == (
+        "Left out of the refresh, inputs unchanged since their last build: 29 assets "
+        "(publish 3, reference 4, staging 22). Unchanged but run to be fresh for the next "
+        "deadline: 16 (marts 16).")
+    materialized = rebuilt_by_asset(next_day.results[1])
+    assert set(materialized) == asset_keys_of("marts")
     assert {key for key, rebuilt in materialized.items() if rebuilt} == set()
     assert output_files(pipeline_env) == files
     assert table_contents(pipeline_env) == contents
+
+
+def test_a_planned_refresh_runs_a_mart_whose_quality_gate_now_fails(pipeline_env):
+    """A mart is never left out over a staging table whose recorded verdict fails an ERROR
+    check: its step runs and refuses, naming the table; marts not built from it are left
+    out as usual."""
+    from dagster import DagsterInstance
+
+    land_mini_with_roster(pipeline_env.landing)
+    instance = DagsterInstance.ephemeral()
+    built_at = refresh_started_at(pipeline_env.materialize(instance=instance), instance)
+    con = duckdb_connection(pipeline_env)
+    con.execute("UPDATE quality.check_results SET passed = false "
+                "WHERE table_name = 'staging.apbd_realisasi' AND severity = 'ERROR'")
+    con.close()
+
+    planned = pipeline_env.materialize(planned=True, instance=instance, plan_now=built_at,
+                                       raise_on_error=False)
+
+    gated_on_apbd = {key for key in descendants_of("staging/apbd_realisasi")
+                     if key.startswith("marts/") and key != "marts/data_quality"}
+    assert gated_on_apbd == {"marts/p3dn_apbd_bulanan"}
+    # Every step the plan lets run is one that must: the failing mart, and what follows it.
+    assert left_out_keys(planned) == plannable() - gated_on_apbd - asset_keys_of("publish")
+    failed = {event.step_key for event in planned.get_step_failure_events()}
+    assert failed == {"marts__p3dn_apbd_bulanan"}
+    failure = planned.get_step_failure_events()[0].event_specific_data.error.message
+    assert "staging.apbd_realisasi failed ERROR check(s)" in failure
 
 
 def test_a_planned_refresh_runs_a_changed_export_and_everything_built_from_a_rebuilt_table(
@@ -369,7 +432,9 @@ def test_a_planned_refresh_runs_a_changed_export_and_everything_built_from_a_reb
 
     planned = pipeline_env.materialize(planned=True)
 
-    assert left_out_keys(planned) == unchanged_left_out() - {
+    # A new ephemeral instance has no earlier materialization of a mart: every unchanged
+    # mart runs to be fresh, and the published files follow the rebuilt marts.
+    assert left_out_keys(planned) == plannable() - asset_keys_of("marts", "publish") - {
         "staging/apbd_realisasi", "reference/wilayah_dki", "staging/kpkp_roster",
         "staging/spse_tender_selesai", "staging/spse_tender_kontrak"}
     rebuilt = {key for key, value in rebuilt_by_asset(planned).items() if value}

@@ -1,10 +1,13 @@
 """The run plan (lib/run_plan.py) leaves out nothing when it cannot read the warehouse: the
-steps then decide for themselves, as before there was a plan. And it says why."""
+steps then decide for themselves, as before there was a plan. And it says why. A mart is left
+out only when materialized since the window for its next freshness deadline opened."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -61,5 +64,56 @@ def test_a_warehouse_without_bookkeeping_leaves_out_nothing(refresh_graph, tmp_p
     duckdb.connect(str(warehouse)).close()
     left_out = plan(*refresh_graph, warehouse)
     assert left_out.keys == frozenset()
-    assert left_out.summary() == ("Every step runs: no table the plan may leave out is "
-                                  "unchanged since its last build.")
+    assert left_out.summary() == (
+        "Every step runs: no asset the plan may leave out is unchanged since its last build "
+        "and materialized for its next freshness deadline.")
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.mark.parametrize(("now", "window_opened"), [
+    # Before 06:00 WIB the window that meets today's 08:00 deadline has not opened: a mart
+    # materialized since yesterday's 06:00 may be left out.
+    ("2025-07-01 05:59", "2025-06-30 06:00"),
+    ("2025-07-01 06:00", "2025-07-01 06:00"),
+    ("2025-07-01 07:30", "2025-07-01 06:00"),
+    ("2025-07-01 23:59", "2025-07-01 06:00"),
+])
+def test_the_marts_window_opens_at_the_latest_0600_wib(now, window_opened):
+    from p3dn_pipeline.defs.automation import mart_window_start
+
+    at = dt.datetime.fromisoformat(now).replace(tzinfo=WIB)
+    assert mart_window_start(at) == dt.datetime.fromisoformat(window_opened).replace(
+        tzinfo=WIB)
+    # The same instant given in UTC (the plan's clock) opens the same window.
+    assert mart_window_start(at.astimezone(dt.UTC)) == mart_window_start(at)
+
+
+def test_a_materialization_since_the_window_opened_is_fresh_at_the_next_deadline():
+    """The plan's window agrees with the freshness rule Dagster and p3dn status apply."""
+    from p3dn_pipeline.defs.automation import mart_freshness, mart_window_start
+
+    now = dt.datetime(2025, 7, 1, 7, 30, tzinfo=WIB)
+    opened = mart_window_start(now)
+    next_deadline = dt.datetime(2025, 7, 1, 8, 0, tzinfo=WIB)
+    assert mart_freshness(opened, next_deadline).fresh
+    assert not mart_freshness(opened - dt.timedelta(seconds=1), next_deadline).fresh
+
+
+def test_materialized_since_asks_for_every_fiscal_year_of_a_partitioned_asset():
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance
+
+    key = AssetKey(["marts", "contoh"])
+    with DagsterInstance.ephemeral() as instance:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        instance.report_runless_asset_event(AssetMaterialization(key, partition="2025"))
+        after = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+
+        assert run_plan.materialized_since(instance, key, True, [2025], before)
+        assert not run_plan.materialized_since(instance, key, True, [2024, 2025], before)
+        assert not run_plan.materialized_since(instance, key, True, [2025], after)
+        # Unpartitioned: the asset's own materializations (none without a partition here).
+        assert not run_plan.materialized_since(instance, key, False, [2025], before)
+        instance.report_runless_asset_event(AssetMaterialization(AssetKey("lain")))
+        assert run_plan.materialized_since(instance, AssetKey("lain"), False, [2025], before)
