@@ -203,7 +203,8 @@ def test_report_without_peer_and_with_one_run(bench):
         "landing_mode": "hard links", "pipeline": [pipe], "floor": [floor], "peer": [],
         "peer_reference": reference,
         "peer_skipped": bench.peer_skip_reason(100, 10, reference, 23.5),
-        "rerun": pipeline_run(bench, 6.0, rebuilt_known=True), "changed": None,
+        "rerun": pipeline_run(bench, 6.0, rebuilt_known=True),
+        "rerun_day": pipeline_run(bench, 8.0), "changed": None,
         "ratios": {"pipeline_floor_wall": 10.0, "pipeline_floor_work": 10.0,
                    "pipeline_floor_rss": 2.0, "pipeline_floor_cpu": 10.0},
         "headline_ok": None, "headline_lines": [], "totals_lines": [],
@@ -220,6 +221,16 @@ def test_report_without_peer_and_with_one_run(bench):
     assert "`quality.builds`: n/a" in text
     assert "1 of 2 executed steps rebuilt" in text
     assert '"peer": []' in text
+    # Both unchanged re-runs, each judged: later the same day (marts left out) and the first
+    # of a day (every mart runs for its freshness deadline).
+    assert "Re-run with no input changed, later the same day" in text
+    assert "Re-run with no input changed, first of a day" in text
+    assert ("- unchanged re-run (later the same day) within 3 s beyond Dagster's start-up and "
+            "rewriting nothing: 2.50 s beyond it; 1 step(s) rebuilt") in text
+    assert ("- unchanged re-run (first of a day) within 3 s beyond Dagster's start-up and "
+            "rewriting nothing: 4.50 s beyond it; steps rebuilt n/a") in text
+    assert ", then re-run, first of day (- not run; * the step rebuilt):" in text
+    assert '"rerun": [6.0, 1.0, 400], "rerun_day": [8.0, 3.0, 400]' in text
     # The targets: start-up from process start to the first step, and the peer
     # comparison against the target of the scale it was measured at (5x at scale 10).
     assert "- start-up <= 1.5 s (process start to the first STEP_START" in text
