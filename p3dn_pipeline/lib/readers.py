@@ -22,10 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
@@ -33,6 +32,9 @@ from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition
                                        file_identity, open_workbook, read_header, recognise,
                                        workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # What DuckDB's file readers expand in a path (they take glob patterns, not file names).
 GLOB_CHARACTERS = frozenset("*?[")
@@ -523,6 +525,10 @@ def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
     ``formula_without_result``, the file's column name, what the cell shows) and is
     quarantined, as the same ``#REF!`` in a CSV is. calamine reads both as '' (see
     lib/spreadsheet.py)."""
+    # Imported here, not with the module: 0.26 s (pyarrow and numpy) that a process which
+    # reads no workbook (an unchanged run, the webserver, p3dn status) need not pay.
+    import pyarrow as pa
+
     workbook = open_workbook(Path(path))
     wanted = [name for name in _columns_to_read(recognition)]
     unreadable = spreadsheet.unreadable_cells(

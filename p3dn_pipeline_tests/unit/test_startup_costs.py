@@ -164,6 +164,46 @@ def test_the_event_log_asks_once_whether_a_table_exists(tmp_path, monkeypatch):
     assert len(asked) == len(set(asked)) + 1  # every other table asked once
 
 
+def test_the_migration_head_is_found_once_and_every_database_revision_is_still_read(
+        tmp_path, monkeypatch):
+    """Every SQLite database Dagster opens checks its schema revision against the head; the
+    head (finding it loads every migration script) is found once per process, and each
+    check still answers what Dagster's own answers."""
+    from dagster._core.storage import sql as dagster_sql
+    from dagster._core.storage.runs.sqlite import sqlite_run_storage
+    from sqlalchemy import create_engine
+
+    dagster_storage.install()
+    monkeypatch.setattr(dagster_storage, "_HEAD_REVISIONS", {})
+    loaded: list[str] = []
+
+    class CountingScripts:
+        @staticmethod
+        def from_config(config):
+            loaded.append(config.get_main_option("script_location"))
+            return dagster_storage_scripts.from_config(config)
+
+    dagster_storage_scripts = dagster_storage.ScriptDirectory
+    monkeypatch.setattr(dagster_storage, "ScriptDirectory", CountingScripts)
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        for _ in range(2):
+            assert materialize([satu, dua], instance=instance).success
+    # Runs, schedules, the event index and two runs' own databases: one head found.
+    assert loaded == ["dagster:_core/storage/alembic"]
+
+    config = dagster_sql.get_alembic_config(sqlite_run_storage.__file__)
+    engine = create_engine(f"sqlite:///{tmp_path / 'history' / 'runs.db'}")
+    with engine.connect() as conn:
+        ours = dagster_storage._check_alembic_revision(config, conn)
+        assert ours == dagster_sql.check_alembic_revision(config, conn)
+        assert ours[0] is not None and ours[0] == ours[1]
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'older'")
+        # The database's own revision is read again: a database behind the head shows.
+        assert dagster_storage._check_alembic_revision(config, conn) == ("older", ours[1])
+    engine.dispose()
+
+
 def test_the_builds_table_is_made_once_and_replaces_the_old_ones(tmp_path):
     import duckdb
 
@@ -182,15 +222,17 @@ def test_the_builds_table_is_made_once_and_replaces_the_old_ones(tmp_path):
     con.close()
 
 
-def test_loading_the_definitions_imports_no_http_client_and_no_great_expectations():
+def test_loading_the_definitions_imports_no_http_client_no_great_expectations_no_arrow():
     """Every ``p3dn run``, run worker and webserver reload loads the definitions: an import
     only one kind of step needs (httpx for an INAPROC pull, 0.12 s; Great Expectations for
-    validation, about 2.8 s) is paid by the step that needs it, not by every start-up."""
+    validation, about 2.8 s; pyarrow and numpy for reading a workbook, 0.26 s) is paid by
+    the step that needs it, not by every start-up."""
     import subprocess
     import sys
 
     probe = ("import sys; import p3dn_pipeline.definitions; "
-             "print(sorted(m for m in ('httpx', 'great_expectations') if m in sys.modules))")
+             "print(sorted(m for m in ('httpx', 'great_expectations', 'pyarrow', 'numpy') "
+             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           cwd=REPO, check=True)
     assert done.stdout.strip() == "[]", done.stderr[-2000:]
