@@ -353,8 +353,8 @@ BREAKS: list[Break] = [
           "08:00 WIB although its figures are current."),
     Break("run-plan-mart-window-opens-at-the-deadline",
           "p3dn_pipeline/defs/automation.py",
-          "              - MART_BUILD_WINDOW)\n    if opened > local:",
-          ")\n    if opened > local:",
+          "    return _latest_deadline(now + MART_BUILD_WINDOW) - MART_BUILD_WINDOW\n",
+          "    return _latest_deadline(now)\n",
           (f"{UNIT}/test_run_plan.py",),
           "A mart built at 07:00 WIB would count as built for the next day: the 06:00 run of "
           "the next day would leave it out and it would be flagged stale at 08:00."),

@@ -174,16 +174,22 @@ class Freshness:
     due_since: dt.datetime  # a build at or after this meets it
 
 
-def mart_freshness(materialized_at: dt.datetime, now: dt.datetime) -> Freshness:
-    """Dagster's cron freshness rule, for tools outside the UI: after the latest 08:00 WIB
-    deadline that has passed, a mart is fresh when it was materialized at or after 06:00 WIB
-    that day. Both times are timezone-aware."""
+def _latest_deadline(now: dt.datetime) -> dt.datetime:
+    """The latest 08:00 WIB at or before ``now`` (aware)."""
     from zoneinfo import ZoneInfo
 
     local = now.astimezone(ZoneInfo(MART_DEADLINE_TIMEZONE))
     deadline = local.replace(hour=MART_DEADLINE_HOUR_WIB, minute=0, second=0, microsecond=0)
     if deadline > local:
         deadline -= dt.timedelta(days=1)
+    return deadline
+
+
+def mart_freshness(materialized_at: dt.datetime, now: dt.datetime) -> Freshness:
+    """Dagster's cron freshness rule, for tools outside the UI: after the latest 08:00 WIB
+    deadline that has passed, a mart is fresh when it was materialized at or after 06:00 WIB
+    that day. Both times are timezone-aware."""
+    deadline = _latest_deadline(now)
     due_since = deadline - MART_BUILD_WINDOW
     return Freshness(materialized_at >= due_since, deadline, due_since)
 
@@ -192,14 +198,7 @@ def mart_window_start(now: dt.datetime) -> dt.datetime:
     """When the window that meets the next 08:00 WIB deadline opened: the latest 06:00 WIB at
     or before ``now`` (aware). A mart materialized since then meets the next deadline, so
     the run plan may leave it out when its inputs are unchanged (lib/run_plan.py)."""
-    from zoneinfo import ZoneInfo
-
-    local = now.astimezone(ZoneInfo(MART_DEADLINE_TIMEZONE))
-    opened = (local.replace(hour=MART_DEADLINE_HOUR_WIB, minute=0, second=0, microsecond=0)
-              - MART_BUILD_WINDOW)
-    if opened > local:
-        opened -= dt.timedelta(days=1)
-    return opened
+    return _latest_deadline(now + MART_BUILD_WINDOW) - MART_BUILD_WINDOW
 
 
 def with_mart_freshness(spec: AssetSpec) -> AssetSpec:
