@@ -99,15 +99,16 @@ def headline_report(warehouse_path: Path) -> str:
 
 def run_pipeline(*, full_refresh: bool = False) -> int:
     """What the daily schedule does, in this process: load the landing folder (which
-    registers the fiscal years with data), then build every asset over those years in one
-    run; then print the KPIs."""
+    registers the fiscal years with data; left out when it would change nothing), then build
+    every asset over those years in one run; then print the KPIs."""
     from dagster import DagsterInstance
 
     from p3dn_pipeline.definitions import defs
     from p3dn_pipeline.defs.automation import LEFT_OUT_UNCHANGED_TAG, plan_after_load
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
-    from p3dn_pipeline.lib.resources import LOADED_BY_TAG
+    from p3dn_pipeline.lib.resources import LOADED_BY_TAG, default_resources
+    from p3dn_pipeline.lib.run_plan import load_plan
 
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
@@ -123,11 +124,22 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     instance = DagsterInstance.get()
     # Loads, rejections and failures, not Dagster's step-by-step debug events.
     run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    loaded = defs.resolve_job_def("load_landing").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=run_config)
-    if not loaded.success:
-        return _failed(loaded)
-    tags = {**fiscal_year_range_tags(instance), LOADED_BY_TAG: loaded.run_id}
+    load_job = defs.resolve_job_def("load_landing")
+    # With nothing new in the landing folder the load run would load nothing and change
+    # nothing (lib/run_plan.py, load_plan): its 22 steps are left out, as a refresh leaves
+    # out the tables it would not change.
+    load = load_plan(load_job.asset_layer.asset_graph, settings.warehouse_path,
+                     settings.landing_dir, default_resources()["pipeline"], instance,
+                     {FULL_REFRESH_TAG: "true"} if full_refresh else {})
+    print(load.summary())
+    tags = {}
+    if load.needed:
+        loaded = load_job.execute_in_process(instance=instance, raise_on_error=False,
+                                             run_config=run_config)
+        if not loaded.success:
+            return _failed(loaded)
+        tags[LOADED_BY_TAG] = loaded.run_id
+    tags.update(fiscal_year_range_tags(instance))
     print(f"Fiscal years: {', '.join(map(str, registered_fiscal_years(instance)))}.")
     if full_refresh:
         tags[FULL_REFRESH_TAG] = "true"

@@ -37,9 +37,11 @@ class Runs:
     """Several in-process runs read as one: their events in order, success when all
     succeeded."""
 
-    def __init__(self, results, left_out=None):
+    def __init__(self, results, left_out=None, load=None):
         self.results = results
         self.left_out = left_out  # a planned refresh's run_plan.LeftOut
+        self.load = load  # a planned load's run_plan.LoadPlan (without a load run when
+        # not needed: then results holds the refresh alone)
 
     @property
     def success(self) -> bool:
@@ -78,22 +80,32 @@ class PipelineEnv:
         (or the ``years`` range). ``full_refresh`` rebuilds even what finds its inputs
         unchanged. ``planned``: as ``p3dn run`` and the refresh_after_load sensor, without
         the assets the run plan finds unchanged (their LeftOut is the result's ``left_out``;
-        ``plan_now``: the time the plan judges freshness at). ``instance``: the Dagster
-        instance to record the runs in (by default a new ephemeral one, which has no earlier
-        materialization of any mart). Returns both runs as one result."""
+        ``plan_now``: the time the plan judges freshness at); and, as ``p3dn run``, without
+        the load run when it would change nothing (``run_plan.load_plan``; the result's
+        ``load``). ``instance``: the Dagster instance to record the runs in (by default a
+        new ephemeral one, which has no earlier materialization of any mart). Returns both
+        runs as one result."""
         from dagster import AssetSelection, DagsterInstance, materialize
 
-        from p3dn_pipeline.definitions import all_assets
+        from p3dn_pipeline.definitions import all_assets, defs
         from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
         from p3dn_pipeline.lib.partitions import fiscal_year_range_tags
         from p3dn_pipeline.lib.resources import default_resources
+        from p3dn_pipeline.lib.run_plan import load_plan
 
         instance = instance or DagsterInstance.ephemeral()
         raw = AssetSelection.groups("raw")
-        runs = [materialize(all_assets, resources=default_resources(), selection=raw,
-                            instance=instance, raise_on_error=raise_on_error)]
-        if not runs[0].success:
-            return Runs(runs)
+        load = None
+        if planned:
+            load = load_plan(defs.resolve_job_def("load_landing").asset_layer.asset_graph,
+                             self.warehouse, self.landing, default_resources()["pipeline"],
+                             instance, {FULL_REFRESH_TAG: "true"} if full_refresh else {})
+        runs = []
+        if load is None or load.needed:
+            runs.append(materialize(all_assets, resources=default_resources(), selection=raw,
+                                    instance=instance, raise_on_error=raise_on_error))
+            if not runs[0].success:
+                return Runs(runs, load=load)
         tags = fiscal_year_range_tags(instance, *(years or ()))
         pull = AssetSelection.groups("pull")
         rest = AssetSelection.all() - raw - pull if selection is None else selection
@@ -101,7 +113,6 @@ class PipelineEnv:
             tags[FULL_REFRESH_TAG] = "true"
         left_out = None
         if planned:
-            from p3dn_pipeline.definitions import defs
             from p3dn_pipeline.defs.automation import plan_after_load
 
             keys, left_out = plan_after_load(defs.resolve_job_def("refresh_all"), instance, tags,
@@ -109,7 +120,7 @@ class PipelineEnv:
             rest = AssetSelection.assets(*keys)
         runs.append(materialize(all_assets, resources=default_resources(), selection=rest,
                                 instance=instance, raise_on_error=raise_on_error, tags=tags))
-        return Runs(runs, left_out)
+        return Runs(runs, left_out, load)
 
     def connect(self):
         import duckdb

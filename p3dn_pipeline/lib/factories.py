@@ -99,6 +99,22 @@ def unchanged_before_run(key: AssetKey) -> Callable[..., bool] | None:
     return _UNCHANGED_BEFORE_RUN.get(key)
 
 
+# The file ledger and the raw tables -> whether their step, in a load run, would find the
+# warehouse as its last run left it (lib/run_plan.py, load_plan); filled by incremental_asset
+# and build_raw_asset.
+_AS_LAST_LOADED: dict[AssetKey, Callable[..., bool]] = {}
+
+
+def as_last_loaded(key: AssetKey) -> Callable[..., bool] | None:
+    """``probe(con, pipeline, instance) -> bool``, for a table kept incrementally (the file
+    ledger, a raw table): True when its content is still the one its last step recorded
+    (a raw table: the ledger's loaded versions of its dataset, its rows pruned to them) and,
+    for a raw table with fiscal years, those years are counted on that content and
+    registered in ``instance``. With nothing new in the landing folder, its step would then
+    change nothing. None for any other asset."""
+    return _AS_LAST_LOADED.get(key)
+
+
 def table_metadata(con: duckdb.DuckDBPyConnection, qualified_name: str, *,
                    preview: bool = False, year_column: str | None = None,
                    years: Sequence[int] | None = None) -> dict:
@@ -293,6 +309,16 @@ def incremental_asset(
             return stored_when_unchanged(step, print_) is not None
 
         _UNCHANGED_BEFORE_RUN[key] = unchanged_before_run
+    else:
+        def as_recorded(con: duckdb.DuckDBPyConnection, pipeline: PipelineSettings,
+                        instance) -> bool:
+            # The step records its content last, after loading and pruning: a step that
+            # stopped before that left a content that differs from the one recorded.
+            step = Build(None, con, pipeline, None)
+            return exists(step) and builds.is_unchanged(con, None, key, content_state(step),
+                                                        None)
+
+        _AS_LAST_LOADED[key] = as_recorded
 
     def decorate(body: Callable[[Build], dict | None]):
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
@@ -404,7 +430,7 @@ def build_file_ledger_asset():
             "and status (pending, loaded, rejected with a reason, superseded, removed). For "
             "data engineers on call: the first place to look when a figure seems stale. "
             "Grain: one row per path x sha256."),
-        exists=lambda step: True,
+        exists=lambda step: table_exists(step.con, ledger.LEDGER_TABLE),
         describe=lambda step: table_metadata(step.con, ledger.LEDGER_TABLE),
         content_state=lambda step: ledger.versions_state(step.con),
     )(inventory)
@@ -457,19 +483,30 @@ def build_raw_asset(source: Source, dataset: Dataset):
                if any(item["sheets_read"] for item in summary.loaded) else {}),
         }
 
-    return incremental_asset(
-        key=AssetKey(["raw", dataset.name]), group="raw", deps=[FILE_LEDGER_KEY],
+    key = AssetKey(["raw", dataset.name])
+    raw_asset = incremental_asset(
+        key=key, group="raw", deps=[FILE_LEDGER_KEY],
         own_code=builds.folder_modules(source.folder),
         description=(
             f"{dataset.title}, every field as delivered (text), plus source file, sheet, row, "
             f"file sha256 and load time; personal identifiers only as keyed hashes. "
             f"Grain: {dataset.grain}. Files already loaded with the same sha256 are skipped."),
-        exists=lambda step: True,
+        exists=lambda step: table_exists(step.con, dataset.raw_table),
         describe=lambda step: table_metadata(step.con, dataset.raw_table),
         # Downstream builds key on this: a new build id only when the loaded file versions
         # (hence the raw rows) changed.
         content_state=lambda step: ledger.loaded_versions_state(step.con, dataset.name),
     )(load)
+    if staged.year_column:
+        content_as_recorded = _AS_LAST_LOADED[key]
+
+        def as_recorded_with_years(con: duckdb.DuckDBPyConnection, pipeline: PipelineSettings,
+                                   instance) -> bool:
+            return (content_as_recorded(con, pipeline, instance)
+                    and fiscal_years.registered_as_counted(instance, con, dataset.name))
+
+        _AS_LAST_LOADED[key] = as_recorded_with_years
+    return raw_asset
 
 
 def build_staging_asset(source: Source, staged: Staged):

@@ -16,7 +16,11 @@ from dagster import DagsterInstance
 
 from p3dn_pipeline.lib import ledger
 from p3dn_pipeline.lib.contract import typed_table_statement
-from p3dn_pipeline.lib.partitions import register_fiscal_years
+from p3dn_pipeline.lib.partitions import (
+    plausible_fiscal_years,
+    register_fiscal_years,
+    registered_fiscal_years,
+)
 from p3dn_pipeline.lib.sources import Source, Staged
 from p3dn_pipeline.lib.warehouse import fetch_dicts, split_statements, table_exists, transaction
 
@@ -58,6 +62,23 @@ def count(con: duckdb.DuckDBPyConnection, source: Source, staged: Staged) -> lis
     return [r[0] for r in con.execute(
         f"SELECT DISTINCT {year} FROM (\n{query}\n) AS typed_{name} "
         f"WHERE {year} IS NOT NULL ORDER BY 1").fetchall()]
+
+
+def registered_as_counted(instance: DagsterInstance, con: duckdb.DuckDBPyConnection,
+                          dataset_name: str) -> bool:
+    """Whether :func:`register` would change nothing: the dataset's years were counted on
+    its loaded file versions as they are now, and every plausible one is a partition of
+    ``instance`` (a new or replaced instance has none until a load registers them)."""
+    if not table_exists(con, YEARS_TABLE):
+        return False
+    counted_on = {r[0] for r in con.execute(
+        f"SELECT DISTINCT counted_on FROM {YEARS_TABLE} WHERE dataset = $d",
+        {"d": dataset_name}).fetchall()}
+    if counted_on != {ledger.loaded_versions_state(con, dataset_name)}:
+        return False
+    plausible = set(plausible_fiscal_years())
+    wanted = {year for year in seen(con, dataset_name) if year in plausible}
+    return wanted <= set(registered_fiscal_years(instance))
 
 
 def register(instance: DagsterInstance, con: duckdb.DuckDBPyConnection, source: Source,

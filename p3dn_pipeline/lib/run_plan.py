@@ -1,6 +1,8 @@
 """What a refresh that follows a load can leave out: the tables and published files whose
 inputs did not change since their last build, and the marts that are, besides, already
-materialized for the next freshness deadline.
+materialized for the next freshness deadline. And whether ``p3dn run`` needs its load run
+at all (:func:`load_plan`: not when the landing folder holds nothing the file ledger has not
+dealt with and every raw table is as its last load left it).
 
 A step that finds its inputs unchanged writes nothing, but it still costs Dagster a step: its
 start, output, materialization and success events, and for a staging table the re-reported
@@ -47,8 +49,8 @@ from pathlib import Path
 import duckdb
 from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
-from p3dn_pipeline.lib import builds
-from p3dn_pipeline.lib.factories import unchanged_before_run
+from p3dn_pipeline.lib import builds, ledger
+from p3dn_pipeline.lib.factories import as_last_loaded, unchanged_before_run
 from p3dn_pipeline.lib.resources import PipelineSettings
 
 # Groups whose assets may be left out (the raw group is the load's; the run summary has no
@@ -156,3 +158,84 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
     finally:
         con.close()
     return LeftOut(frozenset(left_out), to_stay_fresh=frozenset(would_skip - left_out))
+
+
+# Dagster's tag on a materialization: the code version of the asset that made it.
+CODE_VERSION_TAG = "dagster/code_version"
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """Whether ``p3dn run`` needs its load run, and why (or why not)."""
+
+    needed: bool
+    reason: str
+
+    def summary(self) -> str:
+        if self.needed:
+            return f"Load run: {self.reason}."
+        return f"No load run: {self.reason}."
+
+
+NOTHING_TO_LOAD = (
+    "the landing folder holds exactly the file versions the file ledger has dealt with "
+    "(same paths, sizes, times and inodes), none waits to be loaded, and every raw table "
+    "and fiscal year is as the last load left it, with this code")
+
+
+def load_plan(graph, warehouse_path: Path, landing_dir: Path, pipeline: PipelineSettings,
+              instance: DagsterInstance, tags: dict[str, str]) -> LoadPlan:
+    """Whether a load run (``graph``: its job's asset graph, the file ledger and the raw
+    tables) would change anything; when not, ``p3dn run`` goes straight to the refresh.
+
+    Its steps would change nothing when the file ledger's inventory would find nothing (every
+    file in the landing folder has the size, times and inode of a version the ledger
+    loaded, rejected or held, and nothing it loaded is gone: the inventory's own shortcut,
+    which reads no file), nothing waits to be loaded, each step's content is still the one
+    it last recorded (``factories.as_last_loaded``: a load that stopped half-way is finished
+    by the next one), the fiscal years are registered in ``instance``, and each step last ran
+    with the code loaded now. A run started by the daily schedule hashes every file
+    whatever its size and times say, and a run tagged to accept a held version or to
+    rebuild everything must run: such a run is always needed."""
+    if tags.get(ledger.SCHEDULE_TAG):
+        return LoadPlan(True, "a scheduled run hashes every file")
+    if tags.get(ledger.ACCEPT_TAG, "").strip():
+        return LoadPlan(True, f"the run tag {ledger.ACCEPT_TAG} accepts a held version")
+    if builds.full_refresh_requested(None) or builds.full_refresh_tagged(tags):
+        return LoadPlan(True, "a full refresh was asked for")
+    if not Path(warehouse_path).exists():
+        return LoadPlan(True, "no warehouse yet")
+    keys = list(graph.toposorted_asset_keys)
+    latest = instance.get_latest_materialization_events(keys)
+    for key in keys:
+        entry = latest.get(key)
+        recorded = (entry.asset_materialization.tags or {}).get(CODE_VERSION_TAG) \
+            if entry is not None and entry.asset_materialization is not None else None
+        if recorded is None or recorded != graph.get(key).code_version:
+            return LoadPlan(True, f"{key.to_user_string()} "
+                                  + ("has not run in this Dagster instance" if entry is None
+                                     else "last ran with other code"))
+    try:
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error as error:
+        return LoadPlan(True, f"the warehouse could not be read before the run ({error})")
+    try:
+        pending = con.execute(f"SELECT count(*) FROM {ledger.LEDGER_TABLE} "
+                              "WHERE status = 'pending'").fetchall()[0][0]
+        if pending:
+            return LoadPlan(True, f"{pending} file version(s) wait to be loaded")
+        if not ledger.landing_matches_ledger(con, landing_dir):
+            return LoadPlan(True, "the landing folder has new, changed or removed files, or "
+                                  "a held version was accepted")
+        for key in keys:
+            probe = as_last_loaded(key)
+            if probe is None or not probe(con, pipeline, instance):
+                return LoadPlan(True, f"{key.to_user_string()} is not as its last load "
+                                      "left it")
+    except Exception as error:
+        # E.g. a ledger or a years table of an earlier shape (the steps bring it up), or a
+        # landing folder that cannot be listed (the ledger's step says why).
+        return LoadPlan(True, f"the plan could not judge it ({error})")
+    finally:
+        con.close()
+    return LoadPlan(False, NOTHING_TO_LOAD)

@@ -517,6 +517,7 @@ def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_
     assert "marts__p3dn_provinsi" in steps["refresh_all"]
     assert ("Every step runs: no asset the plan may leave out is unchanged since its last "
             "build and materialized for its next freshness deadline.") in finished.output
+    assert "Load run: no warehouse yet." in finished.output
     first_refresh = instance.get_runs(limit=1)[0]
     assert first_refresh.job_name == "refresh_all"
     marts_built_after = dt.datetime.fromtimestamp(
@@ -534,8 +535,14 @@ def test_p3dn_run_loads_in_the_load_run_and_refreshes_without_loading_again(tmp_
     # unchanged (lib/run_plan.py) and, for a mart, was built since today's 06:00 WIB; it
     # says so and tags its run with how many.
     left_out = expected_left_out(dt.datetime.now(dt.UTC))
+    runs_before = len(instance_of(deployment.dagster_home).get_runs())
     again = deployment.run("run")
     assert again.returncode == 0, again.output[-3000:]
+    # Nor is there a load run: the landing folder holds the files the ledger loaded.
+    from p3dn_pipeline.lib.run_plan import NOTHING_TO_LOAD
+
+    assert f"No load run: {NOTHING_TO_LOAD}." in again.output
+    assert len(instance_of(deployment.dagster_home).get_runs()) == runs_before + 1
     if len(left_out) == 45:
         assert ("Left out of the refresh, inputs unchanged since their last build: 45 assets "
                 "(marts 16, publish 3, reference 4, staging 22).") in again.output

@@ -364,7 +364,7 @@ def test_a_planned_refresh_leaves_out_what_is_unchanged_and_confirms_the_marts_o
         "Left out of the refresh, inputs unchanged since their last build: 45 assets "
         "(marts 16, publish 3, reference 4, staging 22).")
     # Only the run summary ran: no step of a left-out asset, nothing rewritten.
-    assert materialized_in(same_day.results[1]) == {"publish/run_summary"}
+    assert materialized_in(same_day.results[-1]) == {"publish/run_summary"}
     assert output_files(pipeline_env) == files
 
     # The next day, once 06:00 WIB has passed, every mart is due for the 08:00 deadline: each
@@ -380,11 +380,112 @@ def test_a_planned_refresh_leaves_out_what_is_unchanged_and_confirms_the_marts_o
         "Left out of the refresh, inputs unchanged since their last build: 29 assets "
         "(publish 3, reference 4, staging 22). Unchanged but run to be fresh for the next "
         "deadline: 16 (marts 16).")
-    materialized = rebuilt_by_asset(next_day.results[1])
+    materialized = rebuilt_by_asset(next_day.results[-1])
     assert set(materialized) == asset_keys_of("marts")
     assert {key for key, rebuilt in materialized.items() if rebuilt} == set()
     assert output_files(pipeline_env) == files
     assert table_contents(pipeline_env) == contents
+
+
+def test_a_load_that_would_change_nothing_is_left_out_and_every_reason_to_load_is_seen(
+        pipeline_env, monkeypatch):
+    """``p3dn run`` leaves out its load run when the ledger and every raw step would find
+    nothing to do (lib/run_plan.py, load_plan), and runs it for each thing that one of those
+    steps would act on."""
+    import os
+
+    from dagster import AssetKey, AssetMaterialization, DagsterInstance
+
+    from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.lib.resources import PipelineSettings
+    from p3dn_pipeline.lib.run_plan import NOTHING_TO_LOAD, load_plan
+
+    land_mini_with_roster(pipeline_env.landing)
+    instance = DagsterInstance.ephemeral()
+    pipeline_env.materialize(instance=instance)
+    graph = defs.resolve_job_def("load_landing").asset_layer.asset_graph
+    pipeline = PipelineSettings(landing_dir=str(pipeline_env.landing), kd_klpd="DKI")
+
+    def reason(tags=None, on=None) -> str | None:
+        plan = load_plan(graph, pipeline_env.warehouse, pipeline_env.landing, pipeline,
+                         on or instance, tags or {})
+        return plan.reason if plan.needed else None
+
+    assert reason() is None
+    assert load_plan(graph, pipeline_env.warehouse, pipeline_env.landing, pipeline, instance,
+                     {}).summary() == f"No load run: {NOTHING_TO_LOAD}."
+    files = output_files(pipeline_env)
+    unchanged = pipeline_env.materialize(planned=True, instance=instance)
+    assert unchanged.load.needed is False and len(unchanged.results) == 1
+    assert not {key for key in materialized_in(unchanged) if key.startswith("raw/")}
+    assert output_files(pipeline_env) == files
+
+    # What a run is asked to do: hash every file (the schedule), accept a held version,
+    # rebuild everything.
+    assert reason({"dagster/schedule_name": "daily_refresh_0600_wib"}) == (
+        "a scheduled run hashes every file")
+    assert reason({"p3dn/accept": "apbd_realisasi.csv"}) == (
+        "the run tag p3dn/accept accepts a held version")
+    assert reason({"p3dn/full_refresh": "true"}) == "a full refresh was asked for"
+    monkeypatch.setenv("P3DN_FULL_REFRESH", "1")
+    assert reason() == "a full refresh was asked for"
+    monkeypatch.delenv("P3DN_FULL_REFRESH")
+
+    # Another Dagster instance (a new DAGSTER_HOME): the raw steps register the fiscal years
+    # there; and a step whose last run had other code.
+    assert reason(on=DagsterInstance.ephemeral()) == (
+        "raw/file_ledger has not run in this Dagster instance")
+    instance.report_runless_asset_event(AssetMaterialization(
+        asset_key=AssetKey(["raw", "apbd_realisasi"]), tags={"dagster/code_version": "old"}))
+    assert reason() == "raw/apbd_realisasi last ran with other code"
+    pipeline_env.materialize(instance=instance)
+    assert reason() is None
+
+    # A file touched (same bytes, new times): the ledger hashes it again; then nothing.
+    apbd = pipeline_env.landing / "apbd_realisasi.csv"
+    os.utime(apbd, ns=(apbd.stat().st_atime_ns, apbd.stat().st_mtime_ns + 10**9))
+    touched = "the landing folder has new, changed or removed files, or a held version was accepted"
+    assert reason() == touched
+    again = pipeline_env.materialize(planned=True, instance=instance)
+    assert again.load.reason == touched and len(again.results) == 2
+    assert {key for key, value in rebuilt_by_asset(again).items() if value} == set()
+    assert reason() is None
+    # A file removed, and put back.
+    kept = apbd.read_bytes()
+    apbd.unlink()
+    assert reason() == touched
+    apbd.write_bytes(kept)
+    assert reason() == touched
+
+    pipeline_env.materialize(instance=instance)
+    assert reason() is None
+
+    def in_warehouse(sql: str) -> None:
+        con = duckdb_connection(pipeline_env)
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+
+    # A load stopped half-way: a version recorded but not loaded yet, or a raw table whose
+    # content is not the one its step recorded last.
+    in_warehouse("UPDATE raw.file_ledger SET status = 'pending' "
+                 "WHERE path = 'apbd_realisasi.csv' AND status = 'loaded'")
+    assert reason() == "1 file version(s) wait to be loaded"
+    in_warehouse("UPDATE raw.file_ledger SET status = 'loaded' "
+                 "WHERE path = 'apbd_realisasi.csv' AND status = 'pending'")
+    assert reason() is None
+    in_warehouse("UPDATE quality.builds SET fingerprint = 'before the last load' "
+                 "WHERE asset_key = 'raw/sirup_paket_penyedia'")
+    assert reason() == "raw/sirup_paket_penyedia is not as its last load left it"
+    pipeline_env.materialize(instance=instance)
+    assert reason() is None
+    # The fiscal years: a year with data that is not a partition of this instance.
+    assert instance.get_dynamic_partitions("tahun_anggaran") == ["2025"]
+    instance.delete_dynamic_partition("tahun_anggaran", "2025")
+    assert reason() == "raw/apbd_realisasi is not as its last load left it"
+    pipeline_env.materialize(instance=instance)
+    assert reason() is None
 
 
 def test_a_planned_refresh_runs_a_mart_whose_quality_gate_now_fails(pipeline_env):
