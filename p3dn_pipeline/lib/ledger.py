@@ -32,6 +32,7 @@ import duckdb
 from p3dn_pipeline.lib import landing, limits, readers
 from p3dn_pipeline.lib.sources import Dataset
 from p3dn_pipeline.lib.warehouse import (
+    column_names,
     fetch_dicts,
     resource_exhaustion,
     session_cursor,
@@ -266,9 +267,7 @@ def landing_matches_ledger(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
     dealt with (loaded, rejected or held; same path, size, times and inode), nothing it
     loaded has gone, and no held version waits to be loaded. Reads no file: only their
     sizes and times."""
-    columns = {r["column_name"] for r in fetch_dicts(
-        con, "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
-             "AND table_name = 'file_ledger'")}
+    columns = set(column_names(con, LEDGER_TABLE))
     if not set(LEDGER_LATER_COLUMNS) <= columns:
         return False  # written by an older version (read-only here): the run brings it up
     if con.execute(f"SELECT count(*) FROM {LEDGER_TABLE} WHERE status = 'held' "

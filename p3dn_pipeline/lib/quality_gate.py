@@ -15,7 +15,7 @@ from dagster_shared.serdes import deserialize_value, serialize_value
 
 from p3dn_pipeline.lib import builds
 from p3dn_pipeline.lib.quality import RuleResult
-from p3dn_pipeline.lib.warehouse import fetch_dicts
+from p3dn_pipeline.lib.warehouse import column_names, fetch_dicts
 
 ROWS_ACCOUNTED_FOR = "rows_accounted_for"
 
@@ -49,9 +49,7 @@ def ensure_state(con: duckdb.DuckDBPyConnection) -> None:
     builds.ensure_table(con)
     # A lookup when the table is current: every step asks, DDL costs more even when it does
     # nothing, and the run plan's read-only connection refuses it (lib/run_plan.py).
-    present = {name for (name,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'quality' "
-        "AND table_name = 'check_results'").fetchall()}
+    present = set(column_names(con, "quality.check_results"))
     if _LATEST_COLUMNS <= present:
         return
     for statement in STATE_DDL.split(";"):

@@ -52,6 +52,7 @@ from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 from p3dn_pipeline.lib import builds, ledger
 from p3dn_pipeline.lib.factories import as_last_loaded, unchanged_before_run
 from p3dn_pipeline.lib.resources import PipelineSettings
+from p3dn_pipeline.lib.warehouse import frozen_catalog
 
 # Groups whose assets may be left out (the raw group is the load's; the run summary has no
 # probe and always runs).
@@ -129,32 +130,33 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
     would_skip: set[AssetKey] = set()
     left_out: set[AssetKey] = set()
     try:
-        for key in graph.toposorted_asset_keys:
-            if key not in candidates:
-                continue
-            node = graph.get(key)
-            probe = unchanged_before_run(key)
-            if node.group_name not in PLANNED_GROUPS or probe is None:
-                continue
-            # An upstream that rebuilds (or whose step must run to know) may change this.
-            if any(parent in candidates and parent not in would_skip
-                   for parent in node.parent_keys):
-                continue
-            try:
-                if not probe(con, pipeline, slices, graph):
+        with frozen_catalog(con):
+            for key in graph.toposorted_asset_keys:
+                if key not in candidates:
                     continue
-                would_skip.add(key)
-                policy = node.freshness_policy
-                if policy is not None:
-                    since = window_start(policy) if window_start else None
-                    if since is None or instance is None or not materialized_since(
-                            instance, key, node.partitions_def is not None, slices, since):
+                node = graph.get(key)
+                probe = unchanged_before_run(key)
+                if node.group_name not in PLANNED_GROUPS or probe is None:
+                    continue
+                # An upstream that rebuilds (or whose step must run to know) may change this.
+                if any(parent in candidates and parent not in would_skip
+                       for parent in node.parent_keys):
+                    continue
+                try:
+                    if not probe(con, pipeline, slices, graph):
                         continue
-            except Exception:
-                # E.g. a bookkeeping table this warehouse does not have yet (the step creates
-                # it), or a reference file that cannot be read: the step decides.
-                continue
-            left_out.add(key)
+                    would_skip.add(key)
+                    policy = node.freshness_policy
+                    if policy is not None:
+                        since = window_start(policy) if window_start else None
+                        if since is None or instance is None or not materialized_since(
+                                instance, key, node.partitions_def is not None, slices, since):
+                            continue
+                except Exception:
+                    # E.g. a bookkeeping table this warehouse does not have yet (the step creates
+                    # it), or a reference file that cannot be read: the step decides.
+                    continue
+                left_out.add(key)
     finally:
         con.close()
     return LeftOut(frozenset(left_out), to_stay_fresh=frozenset(would_skip - left_out))
@@ -220,18 +222,19 @@ def load_plan(graph, warehouse_path: Path, landing_dir: Path, pipeline: Pipeline
     except duckdb.Error as error:
         return LoadPlan(True, f"the warehouse could not be read before the run ({error})")
     try:
-        pending = con.execute(f"SELECT count(*) FROM {ledger.LEDGER_TABLE} "
-                              "WHERE status = 'pending'").fetchall()[0][0]
-        if pending:
-            return LoadPlan(True, f"{pending} file version(s) wait to be loaded")
-        if not ledger.landing_matches_ledger(con, landing_dir):
-            return LoadPlan(True, "the landing folder has new, changed or removed files, or "
-                                  "a held version was accepted")
-        for key in keys:
-            probe = as_last_loaded(key)
-            if probe is None or not probe(con, pipeline, instance):
-                return LoadPlan(True, f"{key.to_user_string()} is not as its last load "
-                                      "left it")
+        with frozen_catalog(con):
+            pending = con.execute(f"SELECT count(*) FROM {ledger.LEDGER_TABLE} "
+                                  "WHERE status = 'pending'").fetchall()[0][0]
+            if pending:
+                return LoadPlan(True, f"{pending} file version(s) wait to be loaded")
+            if not ledger.landing_matches_ledger(con, landing_dir):
+                return LoadPlan(True, "the landing folder has new, changed or removed files, or "
+                                      "a held version was accepted")
+            for key in keys:
+                probe = as_last_loaded(key)
+                if probe is None or not probe(con, pipeline, instance):
+                    return LoadPlan(True, f"{key.to_user_string()} is not as its last load "
+                                          "left it")
     except Exception as error:
         # E.g. a ledger or a years table of an earlier shape (the steps bring it up), or a
         # landing folder that cannot be listed (the ledger's step says why).

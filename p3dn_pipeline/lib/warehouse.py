@@ -12,6 +12,8 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +221,43 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str,
     return [dict(zip(names, row)) for row in result.fetchall()]
 
 
+@dataclass
+class _Catalog:
+    con: duckdb.DuckDBPyConnection
+    columns: dict[str, list[str]]  # "schema.table" -> its column names, in order
+
+
+_FROZEN_CATALOG: ContextVar[_Catalog | None] = ContextVar("p3dn_frozen_catalog", default=None)
+
+
+@contextmanager
+def frozen_catalog(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within this block, :func:`table_exists` and :func:`column_names` on ``con`` answer
+    from one listing of the catalog instead of a query each. Only for a read-only connection
+    that nothing writes through meanwhile (the run plan's: DuckDB's file lock keeps every
+    writer out while it is open), where no table can appear or change: the plan asks about
+    200 times, at about 1 ms a query."""
+    columns: dict[str, list[str]] = {}
+    for schema, table, column in con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE NOT internal ORDER BY schema_name, table_name, column_index").fetchall():
+        columns.setdefault(f"{schema}.{table}", []).append(column)
+    token = _FROZEN_CATALOG.set(_Catalog(con, columns))
+    try:
+        yield
+    finally:
+        _FROZEN_CATALOG.reset(token)
+
+
+def _frozen(con: duckdb.DuckDBPyConnection) -> _Catalog | None:
+    catalog = _FROZEN_CATALOG.get()
+    return catalog if catalog is not None and catalog.con is con else None
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    catalog = _frozen(con)
+    if catalog is not None:
+        return qualified_name in catalog.columns
     # duckdb_tables() rather than information_schema.tables (a view over it and more): half
     # the time, and a run asks a few hundred times. The warehouse has no views.
     schema, table = qualified_name.split(".")
@@ -227,3 +265,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = $s AND table_name = $t",
         {"s": schema, "t": table},
     ).fetchall()[0][0])
+
+
+def column_names(con: duckdb.DuckDBPyConnection, qualified_name: str) -> list[str]:
+    """The table's column names in order (none when there is no such table)."""
+    catalog = _frozen(con)
+    if catalog is not None:
+        return list(catalog.columns.get(qualified_name, []))
+    schema, table = qualified_name.split(".")
+    return [name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t "
+        "ORDER BY column_index", {"s": schema, "t": table}).fetchall()]

@@ -117,3 +117,30 @@ def test_materialized_since_asks_for_every_fiscal_year_of_a_partitioned_asset():
         assert not run_plan.materialized_since(instance, key, False, [2025], before)
         instance.report_runless_asset_event(AssetMaterialization(AssetKey("lain")))
         assert run_plan.materialized_since(instance, AssetKey("lain"), False, [2025], before)
+
+
+def test_a_frozen_catalog_answers_from_one_listing_for_its_connection_only():
+    """The run plan's table lookups (warehouse.frozen_catalog): on the frozen connection,
+    the catalog as it was listed (a table created since is not seen: the plan's connection
+    is read-only, so nothing can be); on any other connection, and after the block, the
+    live catalog."""
+    from p3dn_pipeline.lib.warehouse import column_names, frozen_catalog, table_exists
+
+    con = duckdb.connect()
+    other = duckdb.connect()
+    con.execute("CREATE SCHEMA quality; CREATE TABLE quality.builds (asset_key VARCHAR, "
+                "partisi INTEGER, fingerprint VARCHAR)")
+    other.execute("CREATE SCHEMA quality")
+    with frozen_catalog(con):
+        assert table_exists(con, "quality.builds")
+        assert not table_exists(con, "quality.check_results")
+        assert column_names(con, "quality.builds") == ["asset_key", "partisi", "fingerprint"]
+        assert column_names(con, "quality.check_results") == []
+        con.execute("CREATE TABLE quality.check_results (table_name VARCHAR)")
+        assert not table_exists(con, "quality.check_results")  # as listed
+        other.execute("CREATE TABLE quality.check_results (samples VARCHAR)")
+        assert table_exists(other, "quality.check_results")
+        assert column_names(other, "quality.check_results") == ["samples"]
+    assert table_exists(con, "quality.check_results")
+    assert column_names(con, "quality.check_results") == ["table_name"]
+    assert column_names(con, "quality.builds") == ["asset_key", "partisi", "fingerprint"]
