@@ -64,6 +64,14 @@ def count(con: duckdb.DuckDBPyConnection, source: Source, staged: Staged) -> lis
         f"WHERE {year} IS NOT NULL ORDER BY 1").fetchall()]
 
 
+def _counted_on(con: duckdb.DuckDBPyConnection, dataset_name: str) -> set[str]:
+    """The loaded-versions digests the dataset's recorded years were counted on (one, or
+    none yet)."""
+    return {r[0] for r in con.execute(
+        f"SELECT DISTINCT counted_on FROM {YEARS_TABLE} WHERE dataset = $d",
+        {"d": dataset_name}).fetchall()}
+
+
 def registered_as_counted(instance: DagsterInstance, con: duckdb.DuckDBPyConnection,
                           dataset_name: str) -> bool:
     """Whether :func:`register` would change nothing: the dataset's years were counted on
@@ -71,10 +79,7 @@ def registered_as_counted(instance: DagsterInstance, con: duckdb.DuckDBPyConnect
     ``instance`` (a new or replaced instance has none until a load registers them)."""
     if not table_exists(con, YEARS_TABLE):
         return False
-    counted_on = {r[0] for r in con.execute(
-        f"SELECT DISTINCT counted_on FROM {YEARS_TABLE} WHERE dataset = $d",
-        {"d": dataset_name}).fetchall()}
-    if counted_on != {ledger.loaded_versions_state(con, dataset_name)}:
+    if _counted_on(con, dataset_name) != {ledger.loaded_versions_state(con, dataset_name)}:
         return False
     plausible = set(plausible_fiscal_years())
     wanted = {year for year in seen(con, dataset_name) if year in plausible}
@@ -92,10 +97,7 @@ def register(instance: DagsterInstance, con: duckdb.DuckDBPyConnection, source: 
         con.execute(f"DROP TABLE {YEARS_TABLE}").fetchall()  # an earlier shape: recounted
     con.execute(f"CREATE TABLE IF NOT EXISTS {YEARS_TABLE} (dataset VARCHAR NOT NULL, "
                 "tahun INTEGER, counted_on VARCHAR NOT NULL)").fetchall()
-    counted_on = {r[0] for r in con.execute(
-        f"SELECT DISTINCT counted_on FROM {YEARS_TABLE} WHERE dataset = $d",
-        {"d": staged.name}).fetchall()}
-    if counted_on != {loaded}:
+    if _counted_on(con, staged.name) != {loaded}:
         years = count(con, source, staged)
         with transaction(con):
             con.execute(f"DELETE FROM {YEARS_TABLE} WHERE dataset = $d",

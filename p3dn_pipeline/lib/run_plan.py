@@ -90,6 +90,17 @@ class LeftOut:
         return said
 
 
+def _read_only(warehouse_path: Path) -> duckdb.DuckDBPyConnection | str:
+    """The warehouse opened read-only for a plan, or why it cannot be (then the plan leaves
+    nothing out and the steps decide)."""
+    if not Path(warehouse_path).exists():
+        return "no warehouse yet"
+    try:
+        return duckdb.connect(str(warehouse_path), read_only=True)
+    except duckdb.Error as error:
+        return f"the warehouse could not be read before the run ({error})"
+
+
 def materialized_since(instance: DagsterInstance, key: AssetKey, partitioned: bool,
                        slices: list[int], since: dt.datetime) -> bool:
     """Whether ``key`` (each of the fiscal years ``slices``, when partitioned) has a
@@ -119,12 +130,9 @@ def unchanged_assets(graph, candidates: Collection[AssetKey], slices: list[int],
     the policy's next deadline opened (None, or no ``window_start``: never left out)."""
     if builds.full_refresh_requested(None):
         return LeftOut(frozenset(), f"{builds.FULL_REFRESH_ENV} is set")
-    if not Path(warehouse_path).exists():
-        return LeftOut(frozenset(), "no warehouse yet")
-    try:
-        con = duckdb.connect(str(warehouse_path), read_only=True)
-    except duckdb.Error as error:
-        return LeftOut(frozenset(), f"the warehouse could not be read before the run ({error})")
+    con = _read_only(warehouse_path)
+    if isinstance(con, str):
+        return LeftOut(frozenset(), con)
     candidates = set(candidates)
     # Would write nothing if run; of those, the ones that need not run at all.
     would_skip: set[AssetKey] = set()
@@ -210,17 +218,15 @@ def load_plan(graph, warehouse_path: Path, landing_dir: Path, pipeline: Pipeline
     keys = list(graph.toposorted_asset_keys)
     latest = instance.get_latest_materialization_events(keys)
     for key in keys:
-        entry = latest.get(key)
-        recorded = (entry.asset_materialization.tags or {}).get(CODE_VERSION_TAG) \
-            if entry is not None and entry.asset_materialization is not None else None
-        if recorded is None or recorded != graph.get(key).code_version:
-            return LoadPlan(True, f"{key.to_user_string()} "
-                                  + ("has not run in this Dagster instance" if entry is None
-                                     else "last ran with other code"))
-    try:
-        con = duckdb.connect(str(warehouse_path), read_only=True)
-    except duckdb.Error as error:
-        return LoadPlan(True, f"the warehouse could not be read before the run ({error})")
+        materialization = getattr(latest.get(key), "asset_materialization", None)
+        if materialization is None:
+            return LoadPlan(True, f"{key.to_user_string()} has not run in this Dagster "
+                                  "instance")
+        if (materialization.tags or {}).get(CODE_VERSION_TAG) != graph.get(key).code_version:
+            return LoadPlan(True, f"{key.to_user_string()} last ran with other code")
+    con = _read_only(warehouse_path)
+    if isinstance(con, str):
+        return LoadPlan(True, con)
     try:
         with frozen_catalog(con):
             pending = con.execute(f"SELECT count(*) FROM {ledger.LEDGER_TABLE} "
