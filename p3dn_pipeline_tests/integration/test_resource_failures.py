@@ -273,6 +273,30 @@ def test_memory_limit_and_spill_folder_are_set_on_every_pipeline_connection(
             == str(tmp_path / "w2.duckdb.tmp")
 
 
+def test_the_serving_file_reader_has_the_memory_limit_too(tmp_path, monkeypatch):
+    """read_serving (the Parquet export, the dashboard and the run summary read the published
+    file through it) opens a DuckDB instance of its own; without the limit it may take 80 %
+    of the machine (the Parquet export held 4.7 GB at scale 100 under a 3GB limit)."""
+    from p3dn_pipeline.defs.publish.serving import read_serving
+
+    serving = tmp_path / "marts.duckdb"
+    con = duckdb.connect(str(serving))
+    con.execute("CREATE TABLE p3dn_provinsi AS SELECT 1 AS x").fetchall()
+    con.close()
+    monkeypatch.setenv("P3DN_DEMO_MODE", "1")
+    monkeypatch.setenv("P3DN_DUCKDB_MEMORY_LIMIT", "64MB")
+    with read_serving(serving) as reader:
+        assert reader.execute("SELECT current_setting('memory_limit'), x "
+                              "FROM p3dn_provinsi").fetchall() == [("61.0 MiB", 1)]
+    monkeypatch.delenv("P3DN_DUCKDB_MEMORY_LIMIT")
+    default = duckdb.connect()
+    with read_serving(serving) as reader:
+        # Unset: DuckDB's own default, as a fresh in-memory database has it.
+        assert reader.execute("SELECT current_setting('memory_limit')").fetchall() == \
+            default.execute("SELECT current_setting('memory_limit')").fetchall()
+    default.close()
+
+
 def test_a_memory_limit_duckdb_refuses_is_named_in_the_error(tmp_path, monkeypatch):
     from dagster import Failure
 
