@@ -190,6 +190,7 @@ def test_report_without_peer_and_with_one_run(bench):
     floor = bench.Measured(2.0, 200.0, 2.0, 0, "", "",
                            extra={"load_s": 1.5, "seconds_by_format": {".json": 1.0}})
     pipe = pipeline_run(bench, 20.0)
+    pipe.extra["step_peak_rss_mb"] = {"raw__a": 390.0, "staging__a": 395.0}
     reference = bench.peer_reference(bench.earlier_sections(RESULTS_TEXT), 20251)
     ctx = {
         "date": "2026-11-29 10:00 UTC", "scale": 100, "seed": 20251,
@@ -236,9 +237,23 @@ def test_report_without_peer_and_with_one_run(bench):
     assert "- start-up <= 1.5 s (process start to the first STEP_START" in text
     assert ": 3.50 s -> **not met**" in text
     assert "- >= 5x faster than the peer at the largest scale it finishes: scale 10" in text
+    # The peak names the step that held it, and the steps that held the most are listed.
+    assert ("- pipeline peak RSS <= 4 GB (4,096 MB; set for scale 100): 400 MB (memory limit "
+            "3GB; the most in one step: staging__a, 395 MB) -> met") in text
+    assert "the five highest): staging__a 395 MB, raw__a 390 MB." in text
     # The section can be read back by the next benchmark.
     again = bench.earlier_sections(text)
     assert again[0]["scale"] == 100 and again[0]["peer"] == []
+
+
+def test_each_step_is_given_the_most_memory_sampled_inside_its_window(bench):
+    windows = {"raw__a": [10.0, 12.0], "staging__a": [12.5, 20.0], "marts__a": [20.05, 20.1]}
+    samples = [(9.9, 900.0), (10.0, 100.0), (11.0, 300.0), (12.0, 200.0), (12.2, 800.0),
+               (12.5, 150.0), (19.0, 600.0), (20.0, 50.0), (20.3, 700.0)]
+    # 900 before raw__a, 800 between the steps and 700 after them belong to no step;
+    # marts__a holds no sample, so its memory is unknown rather than 0.
+    assert bench.step_peaks(windows, samples) == {"raw__a": 300.0, "staging__a": 600.0}
+    assert bench.step_peaks(windows, []) == {}
 
 
 def test_the_peer_target_is_2x_at_one_pemda_and_5x_from_scale_10(bench):
