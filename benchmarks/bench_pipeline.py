@@ -99,7 +99,7 @@ class Measured:
     spill_peak_mb: float = 0.0  # most DuckDB's spill folder held
     # (wall-clock time, MB) of every sample of the process tree's resident memory, to find
     # the step that held the most (step_peaks)
-    rss_samples: list = field(default_factory=list)
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)
 
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
