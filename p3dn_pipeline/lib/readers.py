@@ -14,6 +14,7 @@ are bounded by ``p3dn_pipeline.lib.limits``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import tempfile
@@ -533,57 +534,82 @@ def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
     wanted = [name for name in _columns_to_read(recognition)]
     unreadable = spreadsheet.unreadable_cells(
         Path(path), [header.sheet for header, _ in recognition.sheet_parts])
-    columns: dict[str, list[str | None]] = {name: [] for name in wanted}
-    sheet_names: list[str] = []
-    sheet_rows: list[int] = []
-    problems: list[dict[str, str] | None] = []
+    problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
+                              ("offending_value", pa.string())])
+    # The table is built a slice of rows at a time: a whole sheet as Python lists costs
+    # several hundred bytes a cell (a 1.5-million-row e-Order workbook held 4.7 GB), outside
+    # DuckDB's memory limit; a slice's lists are let go once its Arrow arrays are built.
+    batches: list[pa.RecordBatch] = []
     for header, column_of in recognition.sheet_parts:
-        rows = workbook_sheet(workbook, header.sheet).to_python(skip_empty_area=False)
-        body = rows[header.header_row:]
+        sheet = workbook_sheet(workbook, header.sheet)
+        # iter_rows starts at the first row but at the first used column: shift positions.
+        first_column = sheet.start[1] if sheet.start else 0
+        rows = sheet.iter_rows()
+        for _ in range(header.header_row):
+            next(rows, None)
         first_row = header.header_row + 1
         positions = {name: column_of.get(name) for name in wanted}
         in_sheet = unreadable.get(header.sheet, {})
-        # Column by column (most cells are plain text: no call per cell); only the rows
-        # holding an unreadable cell or an error text go through the row-by-row rule below.
-        texts = {name: _column_texts(body, i) for name, i in positions.items()}
-        suspect = {row - first_row for row, _ in in_sheet if 0 <= row - first_row < len(body)}
-        for values in texts.values():
-            suspect.update(n for n, text in enumerate(values)
-                           if text is not None and text[0] == "#" and text in ERROR_TEXTS)
-        row_problems: dict[int, dict[str, str]] = {}
-        for n in sorted(suspect):
-            for name, i in positions.items():
-                text = texts[name][n]
-                rule, shown = in_sheet.get((n + first_row, i), (None, None))
-                if rule is None and spreadsheet.error_value(text):
-                    rule, shown = spreadsheet.SPREADSHEET_ERROR, spreadsheet.error_value(text)
-                if rule == spreadsheet.SPREADSHEET_ERROR:
-                    texts[name][n] = shown  # raw keeps what the cell shows, as a CSV would
-                if rule is not None and n not in row_problems:
-                    row_problems[n] = {"column_name": header.columns[i], "rule": rule,
-                                       "offending_value": shown}
-        # Blank spacer rows are layout, not data.
-        kept = [n for n, filled in enumerate(zip(*texts.values()))
-                if n in row_problems or any(text is not None for text in filled)] \
-            if texts else []
-        sheet_names += [header.sheet] * len(kept)
-        sheet_rows += [n + first_row for n in kept]
-        problems += [row_problems.get(n) for n in kept]
-        for name in wanted:
-            values = texts[name]
-            columns[name] += [values[n] for n in kept]
-    problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
-                              ("offending_value", pa.string())])
-    table = pa.table({**{f"f_{name}": pa.array(values, pa.string())
-                         for name, values in columns.items()},
-                      "sheet_name": pa.array(sheet_names, pa.string()),
-                      "sheet_row": pa.array(sheet_rows, pa.int64()),
-                      "read_problem": pa.array(problems, problem_type)})
+        offset = 0
+        while body := list(itertools.islice(rows, WORKBOOK_SLICE_ROWS)):
+            batches.append(_workbook_slice(body, offset + first_row, positions, first_column,
+                                           header, in_sheet, wanted, problem_type))
+            offset += len(body)
+    schema = pa.schema([*((f"f_{name}", pa.string()) for name in wanted),
+                        ("sheet_name", pa.string()), ("sheet_row", pa.int64()),
+                        ("read_problem", problem_type)])
+    table = pa.Table.from_batches(batches, schema=schema)
     forget_workbook()  # the rows are in the Arrow table now
     return table
 
 
 ERROR_TEXTS = spreadsheet.ERROR_VALUES
+
+
+# Rows of a workbook turned into Arrow at a time (_xlsx_table): small enough that a slice's
+# Python lists stay in the tens of megabytes, large enough that the per-slice work is noise.
+WORKBOOK_SLICE_ROWS = 50_000
+
+
+def _workbook_slice(body: list[list[Any]], first_row: int, positions: dict[str, int | None],
+                    first_column: int, header, in_sheet: dict, wanted: list[str],
+                    problem_type) -> pa.RecordBatch:
+    """One slice of a sheet's rows (``body``, the first of them on sheet row ``first_row``,
+    1-based; cells from column ``first_column`` on) as an Arrow batch of canonical columns,
+    with each row's read problem; blank spacer rows left out."""
+    import pyarrow as pa
+
+    # Column by column (most cells are plain text: no call per cell); only the rows holding
+    # an unreadable cell or an error text go through the row-by-row rule below.
+    texts = {name: _column_texts(body, None if i is None or i < first_column
+                                 else i - first_column)
+             for name, i in positions.items()}
+    suspect = {row - first_row for row, _ in in_sheet if 0 <= row - first_row < len(body)}
+    for values in texts.values():
+        suspect.update(n for n, text in enumerate(values)
+                       if text is not None and text[0] == "#" and text in ERROR_TEXTS)
+    row_problems: dict[int, dict[str, str]] = {}
+    for n in sorted(suspect):
+        for name, i in positions.items():
+            text = texts[name][n]
+            rule, shown = in_sheet.get((n + first_row, i), (None, None))
+            if rule is None and spreadsheet.error_value(text):
+                rule, shown = spreadsheet.SPREADSHEET_ERROR, spreadsheet.error_value(text)
+            if rule == spreadsheet.SPREADSHEET_ERROR:
+                texts[name][n] = shown  # raw keeps what the cell shows, as a CSV would
+            if rule is not None and n not in row_problems:
+                row_problems[n] = {"column_name": header.columns[i], "rule": rule,
+                                   "offending_value": shown}
+    # Blank spacer rows are layout, not data.
+    kept = [n for n, filled in enumerate(zip(*texts.values()))
+            if n in row_problems or any(text is not None for text in filled)] \
+        if texts else []
+    return pa.record_batch(
+        [*(pa.array([texts[name][n] for n in kept], pa.string()) for name in wanted),
+         pa.array([header.sheet] * len(kept), pa.string()),
+         pa.array([n + first_row for n in kept], pa.int64()),
+         pa.array([row_problems.get(n) for n in kept], problem_type)],
+        names=[*(f"f_{name}" for name in wanted), "sheet_name", "sheet_row", "read_problem"])
 
 
 def _column_texts(body: list[list[Any]], index: int | None) -> list[str | None]:

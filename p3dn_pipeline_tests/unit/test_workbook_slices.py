@@ -1,0 +1,52 @@
+"""A workbook is turned into its Arrow table a slice of rows at a time (readers._xlsx_table),
+so a sheet of a million rows never sits in Python whole. The rows, their sheet row numbers,
+the blank rows left out and the read problems are the same whatever the slice size, and
+cells are found by the file's own columns when the sheet does not start in column A."""
+
+from __future__ import annotations
+
+import xlsxwriter
+
+from p3dn_pipeline.lib import readers
+
+HEADER = ["NIK", "Nama", "NIB", "Sektor", "Kota", "Kecamatan", "Kelurahan",
+          "Tanggal Pembinaan", "Produksi (kg)", "Omzet (Rp)", "Triwulan"]
+
+
+def write_roster_from_column_b(path) -> None:
+    """Title in B1, header in B2, businesses 1 to 3 on rows 3 to 5, a blank row 6, businesses
+    4 to 7 on rows 7 to 10; business 6's NIB cell shows #REF!. Column A is empty."""
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("TW I 2025")
+    sheet.write(0, 1, "Daftar UMKM binaan KPKP")
+    sheet.write_row(1, 1, HEADER)
+    row = 2
+    for number in range(1, 8):
+        if number == 4:
+            row += 1  # the blank spacer row 6
+        nib = "#REF!" if number == 6 else f"{number:013d}"
+        sheet.write_row(row, 1, [
+            f"317301450190{number:04d}", "Pelaku", nib, "Perikanan", "Jakarta Barat",
+            "Cengkareng", "Cengkareng Barat", "13/01/2025", 10 * number,
+            f"Rp {number}.000.000", "TW I 2025"])
+        row += 1
+    workbook.close()
+
+
+def test_slices_give_the_rows_the_whole_sheet_gives_with_their_own_row_numbers(
+        tmp_path, monkeypatch):
+    path = tmp_path / "roster.xlsx"
+    write_roster_from_column_b(path)
+    expected_rows = [3, 4, 5, 7, 8, 9, 10]
+    expected_nib = [f"{n:013d}" for n in (1, 2, 3, 4, 5)] + ["#REF!", f"{7:013d}"]
+    expected_problems = [None] * 5 + [{"column_name": "NIB", "rule": "spreadsheet_error",
+                                       "offending_value": "#REF!"}, None]
+    for slice_rows in (2, 3, 1_000):
+        monkeypatch.setattr(readers, "WORKBOOK_SLICE_ROWS", slice_rows)
+        table = readers.read_workbook(path).table
+        assert table.column("sheet_row").to_pylist() == expected_rows, slice_rows
+        assert table.column("f_nib").to_pylist() == expected_nib, slice_rows
+        assert table.column("f_omzet_rp").to_pylist() == [
+            f"Rp {n}.000.000" for n in range(1, 8)], slice_rows
+        assert table.column("read_problem").to_pylist() == expected_problems, slice_rows
+        assert set(table.column("sheet_name").to_pylist()) == {"TW I 2025"}
