@@ -50,3 +50,35 @@ def test_slices_give_the_rows_the_whole_sheet_gives_with_their_own_row_numbers(
             f"Rp {n}.000.000" for n in range(1, 8)], slice_rows
         assert table.column("read_problem").to_pylist() == expected_problems, slice_rows
         assert set(table.column("sheet_name").to_pylist()) == {"TW I 2025"}
+
+
+def test_the_generator_goes_on_in_a_next_sheet_past_a_sheets_rows_and_every_row_is_read(
+        tmp_path, monkeypatch):
+    """p3dn-synth wrote the scale-100 e-Order workbook's 1.5 million orders into one sheet,
+    and xlsxwriter dropped the 451,425 past row 1,048,576 without a word. Here a sheet holds
+    3 orders: 7 orders make three sheets, and the pipeline's reader finds all 7."""
+    import datetime as dt
+    import random
+
+    from python_calamine import CalamineWorkbook
+
+    from p3dn_pipeline.synth import eorder
+    from p3dn_pipeline.synth.jakpreneur import UsahaJakpreneur
+
+    monkeypatch.setattr(eorder, "BARIS_PER_SHEET", 3)
+    usaha = UsahaJakpreneur("JP-2021-000001", "Usaha Satu", "1234567890123", None,
+                            "3173014501900001", "Pemilik", "0812", "Perikanan", ("ikan",))
+    isi = [{"no_order": f"EO/2025/01/{n:05d}", "tanggal": dt.date(2025, 1, n), "kd_rup": 100 + n,
+            "kode_skpd": "1.01", "usaha": usaha, "nilai": 1_000_000 * n, "status": "Selesai"}
+           for n in range(1, 8)]
+    (tmp_path / "eorder").mkdir()
+    relatif, rows = eorder._tulis_xlsx(random.Random(1), tmp_path, 2025, isi,
+                                       {"1.01": "Dinas Satu"})
+    assert rows == 7
+    workbook = CalamineWorkbook.from_path(str(tmp_path / relatif))
+    assert workbook.sheet_names == ["e-Order 2025", "e-Order 2025 (2)", "e-Order 2025 (3)"]
+    assert [len(workbook.get_sheet_by_name(name).to_python()) - 1
+            for name in workbook.sheet_names] == [3, 3, 1]
+    table = readers.read_workbook(tmp_path / relatif).table
+    assert sorted(table.column("f_no_order").to_pylist()) == [
+        f"EO/2025/01/{n:05d}" for n in range(1, 8)]
