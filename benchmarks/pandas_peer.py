@@ -388,7 +388,9 @@ def eorder(landing: Path, packages: pd.Series, kd_klpd: str) -> pd.DataFrame:
     """BPPBJ DKI e-Order: finished orders (no PDN value), under their SiRUP package's SKPD,
     else the order's own Kode SKPD; the year is the order date's."""
     csv = read_all(landing, "eorder/*.csv", lambda p: pd.read_csv(p, sep=";", dtype=str))
-    xlsx = read_all(landing, "eorder/*.xlsx", lambda p: pd.read_excel(p, engine="calamine"))
+    # A year's orders can outgrow one sheet (1,048,575 rows); the rest are on the next sheets.
+    xlsx = read_all(landing, "eorder/*.xlsx", lambda p: pd.concat(
+        pd.read_excel(p, engine="calamine", sheet_name=None).values(), ignore_index=True))
     rows = pd.concat([csv, xlsx], ignore_index=True)
     if not len(rows):
         return pd.DataFrame(columns=_CHANNEL_COLUMNS)

@@ -82,3 +82,12 @@ def test_the_generator_goes_on_in_a_next_sheet_past_a_sheets_rows_and_every_row_
     table = readers.read_workbook(tmp_path / relatif).table
     assert sorted(table.column("f_no_order").to_pylist()) == [
         f"EO/2025/01/{n:05d}" for n in range(1, 8)]
+    # The benchmark's pandas peer reads the same file and must count the same orders.
+    import pandas as pd
+
+    from p3dn_pipeline_tests.conftest import REPO, script_module
+
+    with script_module(REPO / "benchmarks" / "pandas_peer.py", "peer_for_sheets") as peer:
+        packages = pd.Series([], dtype="string", index=pd.MultiIndex.from_arrays([[], [], []]))
+        orders = peer.eorder(tmp_path, packages, "D1")
+    assert sorted(orders["nilai"]) == [1_000_000 * n for n in range(1, 8)]
