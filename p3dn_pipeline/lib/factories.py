@@ -772,7 +772,10 @@ def _replace_year_slices(context: AssetExecutionContext, con: duckdb.DuckDBPyCon
                 ).fetchall()
     con.execute(f"DELETE FROM {target} WHERE list_contains($years, {year_column})",
                 {"years": years}).fetchall()
+    # In the order the SQL gave them (DuckDB keeps insertion order). A sort here on every
+    # column re-sorted what the SQL had sorted: 45 s of 11 million package rows spilled under
+    # a 1.5 GB limit, twice what the insert itself costs.
     con.execute(f"INSERT INTO {target} SELECT * FROM {result} "
-                f"WHERE list_contains($years, {year_column}) ORDER BY ALL",
+                f"WHERE list_contains($years, {year_column})",
                 {"years": years}).fetchall()
     return years

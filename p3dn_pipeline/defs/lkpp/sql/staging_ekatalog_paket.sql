@@ -107,6 +107,7 @@ SELECT
     coalesce(rup.is_komitmen AND rup.is_pdn, false) AS is_pdn,
     coalesce(rup.is_komitmen AND rup.is_ukm, false) AS is_ukm,
     paket._source_file, paket._loaded_at
+-- Not sorted: staging is read by SQL, not by people, and sorting every package row is the
+-- dearest part of this step at national size (it spills).
 FROM paket
-LEFT JOIN rup USING (versi_katalog, kd_paket)
-ORDER BY paket.versi_katalog, paket.kd_paket;
+LEFT JOIN rup USING (versi_katalog, kd_paket);
