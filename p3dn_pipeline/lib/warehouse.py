@@ -87,6 +87,17 @@ def apply_resource_limits(con: duckdb.DuckDBPyConnection, *, memory_limit: str |
                 "the pipeline can write to)") from None
 
 
+# How DuckDB shows a size ('2.7 GiB', '488.2 MiB', '100 bytes').
+_SHOWN_SIZE_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+                     "PiB": 2**50}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """The instance's memory limit in bytes (to a tenth of its unit: DuckDB shows it so)."""
+    number, unit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+    return int(float(number) * _SHOWN_SIZE_UNITS[unit])
+
+
 # How a full disk shows: OSError numbers, and the text DuckDB puts in its own errors.
 _DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 _DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded", "File too large")

@@ -43,7 +43,12 @@ from pathlib import Path
 import duckdb
 
 from p3dn_pipeline.lib.files import fsync_path
-from p3dn_pipeline.lib.warehouse import apply_resource_limits, fetch_dicts, transaction
+from p3dn_pipeline.lib.warehouse import (
+    apply_resource_limits,
+    fetch_dicts,
+    memory_limit_bytes,
+    transaction,
+)
 from p3dn_pipeline.settings import load_settings
 
 WAREHOUSE_SCHEMA = "marts"
@@ -268,6 +273,12 @@ def build_serving_file(
     return published, stale
 
 
+# The reader copies marts out (Parquet) or sums them (dashboard, run summary): streaming work
+# that fits its limit. A 22-million-row mart copied to Parquet peaked at 1,260 MB under 3GB
+# and at 796 MB under 1GB, 17 % slower (benchmarks/RESULTS.md 2026-12-07 11:40).
+SERVING_READER_SHARE_OF_MEMORY_LIMIT = 1 / 3
+
+
 @contextmanager
 def read_serving(serving_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The published file, read-only, under the catalog name ``marts``: its tables read as
@@ -277,10 +288,12 @@ def read_serving(serving_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     client caches one database instance per path and process, so a second connect while an
     older connection is open would hand back the file as it was before the last swap.
 
-    That database is an instance of its own, so the pipeline's memory limit
-    (P3DN_DUCKDB_MEMORY_LIMIT) is set on it too: without it DuckDB may use 80 % of the
-    machine's memory, and at scale 100 exporting the marts to Parquet kept 4.7 GB of the
-    file's blocks cached, beside what the warehouse's own instance holds (benchmarks/README).
+    That database is an instance of its own, beside the warehouse's in the same process, so
+    it gets a share of the pipeline's memory limit (P3DN_DUCKDB_MEMORY_LIMIT, or DuckDB's
+    default when unset): SERVING_READER_SHARE_OF_MEMORY_LIMIT. Without a limit DuckDB may
+    use 80 % of the machine's memory: at scale 100 exporting the marts to Parquet held 4.7
+    GB; with the whole 3GB limit the export step still peaked at 4,251 MB, the run's peak
+    (benchmarks/RESULTS.md 2026-12-07 11:04).
     """
     if not serving_path.exists():
         raise ServingFileError(
@@ -292,6 +305,8 @@ def read_serving(serving_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         # 100 under 3GB; if it ever must, DuckDB's default for an in-memory database applies
         # (.tmp in the working directory).
         apply_resource_limits(con, memory_limit=load_settings().duckdb_memory_limit)
+        share = int(memory_limit_bytes(con) * SERVING_READER_SHARE_OF_MEMORY_LIMIT)
+        con.execute("SET memory_limit = $limit", {"limit": f"{share} bytes"}).fetchall()
         con.execute(f"ATTACH $path AS {READ_ALIAS} (READ_ONLY)",
                     {"path": str(serving_path)}).fetchall()
         con.execute(f"USE {READ_ALIAS}").fetchall()
