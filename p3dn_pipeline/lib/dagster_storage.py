@@ -10,7 +10,8 @@ more than all the SQL of a one-pemda run when the disk is busy.
 
 :func:`install` (called when the definitions load, so in every process that executes runs)
 makes ``SqliteEventLogStorage`` keep one open connection per database file (the least recently
-used beyond :data:`MAX_OPEN_SHARDS` is closed), with ``synchronous=NORMAL``: in WAL mode a
+used beyond :data:`MAX_OPEN_SHARDS` is closed), in WAL mode from a new run database's first
+statement (Dagster sets it after creating the tables), with ``synchronous=NORMAL``: in WAL mode a
 commit is then atomic and survives the process being killed; a power cut can lose the last
 commits of the run history, never the consistency of the file
 (https://www.sqlite.org/pragma.html#pragma_synchronous), and the pipeline's idempotence rests
@@ -67,6 +68,13 @@ _ORIGINAL = {name: getattr(SqliteEventLogStorage, name)
 
 def _tune(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # Write-ahead from the first statement. Dagster switches a run's new database to WAL only
+    # after creating its tables and indexes, each DDL statement a commit of its own in the
+    # rollback-journal mode SQLite starts in, each with its disk syncs: 0.37 s per run (a
+    # `p3dn run` makes one or two) against 0.1 s with WAL first. The file ends as Dagster
+    # leaves it (WAL, stamped at the migration head); for a database in WAL already this is
+    # a no-op.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

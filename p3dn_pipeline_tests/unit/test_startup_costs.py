@@ -4,6 +4,7 @@ contract's column cache, and the Dagster event log kept open (lib/dagster_storag
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,38 @@ def test_the_event_log_asks_once_whether_a_table_exists(tmp_path, monkeypatch):
     assert asked.count("asset_check_executions") == 1
     assert asked.count("no_such_table") == 2
     assert len(asked) == len(set(asked)) + 1  # every other table asked once
+
+
+def test_a_new_run_database_is_written_ahead_before_its_first_table(tmp_path, monkeypatch):
+    """Every connection the kept-open event log opens is in WAL mode with synchronous=NORMAL
+    before Dagster runs anything on it, a brand-new run database (no table yet) included:
+    Dagster's own order (tables first, then WAL) makes each CREATE a synced commit."""
+    dagster_storage.install()
+    seen: list[tuple[str, int, int]] = []
+    tune = dagster_storage._tune
+
+    def watching(dbapi_connection, record):
+        tune(dbapi_connection, record)
+        seen.append((
+            dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0],
+            dbapi_connection.execute("PRAGMA synchronous").fetchone()[0],
+            dbapi_connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]))
+
+    monkeypatch.setattr(dagster_storage, "_tune", watching)
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        result = materialize([satu, dua], instance=instance)
+        assert result.success
+        assert instance.all_logs(result.run_id)
+    new_files = [entry for entry in seen if entry[2] == 0]
+    # The run's own database (the index is created by the storage's constructor, with
+    # Dagster's own engine, once per DAGSTER_HOME).
+    assert len(new_files) == 1
+    assert all(mode == "wal" and synchronous == 1 for mode, synchronous, _ in seen), seen
+    run_database = tmp_path / "history" / "runs" / f"{result.run_id}.db"
+    with sqlite3.connect(run_database) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
 
 
 def test_the_migration_head_is_found_once_and_every_database_revision_is_still_read(
