@@ -359,9 +359,16 @@ BREAKS: list[Break] = [
           "p3dn_pipeline/lib/dagster_storage.py",
           '    cursor.execute("PRAGMA journal_mode=WAL")\n',
           "",
-          (f"{UNIT}/test_startup_costs.py::test_a_new_run_database_is_written_ahead_before_its_first_table",),
+          (f"{UNIT}/test_startup_costs.py::test_every_dagster_database_is_written_ahead_before_its_first_table",),
           "Each run's new Dagster event database would create its tables in rollback-journal "
           "mode, every CREATE a synced commit: 0.37 s per run against 0.1 s."),
+    Break("dagster-own-engines-untuned",
+          "p3dn_pipeline/lib/dagster_storage.py",
+          "            module.create_engine = _create_tuned_engine\n",
+          "            pass\n",
+          (f"{UNIT}/test_startup_costs.py::test_every_dagster_database_is_written_ahead_before_its_first_table",),
+          "A new DAGSTER_HOME's run, schedule and index databases would be created one synced "
+          "DDL commit at a time: 1.75 s of a first run's start-up against 0.7 s."),
     Break("frozen-catalog-answers-for-every-connection",
           "p3dn_pipeline/lib/warehouse.py",
           "    return catalog if catalog is not None and catalog.con is con else None\n",

@@ -19,6 +19,14 @@ on the warehouse (file ledger, build fingerprints in DuckDB), not on the run his
 layout and schema are Dagster's: the webserver, the daemon and a process that never imported
 this module read them as always.
 
+Dagster's other SQLite storages (runs, schedules, the event index) keep their own engines,
+a new connection each time, but each connection gets the same two settings: WAL before
+anything runs on it, ``synchronous=NORMAL``. A new ``DAGSTER_HOME`` then creates its
+databases in 0.7 s instead of 1.75 s (``DagsterInstance.get()``, three each: about 60 DDL
+statements, each a synced commit in SQLite's rollback-journal mode, which Dagster leaves
+only after creating its tables; what remains is mostly the checkpoint and sync SQLite does
+when the last connection to a file closes, which these engines do after every use).
+
 It also remembers which of Dagster's optional tables exist (``has_table``, asked several
 times per event through a new engine each time); a table missing is asked again. And it
 remembers the head revision of Dagster's schema migrations: each SQLite database Dagster
@@ -79,6 +87,21 @@ def _tune(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _create_tuned_engine(*args, **kwargs):
+    """Dagster's create_engine for its SQLite storages (runs, schedules, the event index),
+    each connection tuned as the kept-open event log's are: a new DAGSTER_HOME's databases
+    are otherwise created one synced DDL commit at a time (1.75 s of a first run's start-up
+    against 0.7 s), and every later connection syncs on each commit."""
+    engine = dagster_sql.create_engine(*args, **kwargs)
+    if engine.dialect.name == "sqlite":
+        sqlalchemy_event.listen(engine, "connect", _tune_connection)
+    return engine
+
+
+def _tune_connection(dbapi_connection, record) -> None:
+    _tune(dbapi_connection, record)  # looked up at each call: tests watch it
+
+
 def _state(storage: SqliteEventLogStorage) -> dict:
     return storage.__dict__.setdefault("_p3dn_pool", {"engines": OrderedDict(), "checkpointed": {}})
 
@@ -93,7 +116,7 @@ def _engine(storage: SqliteEventLogStorage, shard: str):
     engine = create_engine(storage.conn_string_for_shard(shard), poolclass=StaticPool,
                            connect_args={"timeout": _BUSY_TIMEOUT_SECONDS,
                                          "check_same_thread": False})
-    sqlalchemy_event.listen(engine, "connect", _tune)
+    sqlalchemy_event.listen(engine, "connect", _tune_connection)
     engines[shard] = engine
     while len(engines) > MAX_OPEN_SHARDS:
         _, oldest = engines.popitem(last=False)
@@ -205,6 +228,8 @@ def install() -> None:
         # they always did.
         if getattr(module, "check_alembic_revision", None) is dagster_sql.check_alembic_revision:
             module.check_alembic_revision = _check_alembic_revision
+        if getattr(module, "create_engine", None) is dagster_sql.create_engine:
+            module.create_engine = _create_tuned_engine
     SqliteEventLogStorage._connect = _pooled_connect
     SqliteEventLogStorage.store_event = _store_event
     SqliteEventLogStorage.wipe = _wipe

@@ -165,17 +165,20 @@ def test_the_event_log_asks_once_whether_a_table_exists(tmp_path, monkeypatch):
     assert len(asked) == len(set(asked)) + 1  # every other table asked once
 
 
-def test_a_new_run_database_is_written_ahead_before_its_first_table(tmp_path, monkeypatch):
-    """Every connection the kept-open event log opens is in WAL mode with synchronous=NORMAL
-    before Dagster runs anything on it, a brand-new run database (no table yet) included:
-    Dagster's own order (tables first, then WAL) makes each CREATE a synced commit."""
+def test_every_dagster_database_is_written_ahead_before_its_first_table(tmp_path, monkeypatch):
+    """Every connection to Dagster's SQLite files, through the kept-open event log or through
+    Dagster's own engines (runs, schedules, the event index), is in WAL mode with
+    synchronous=NORMAL before Dagster runs anything on it, each brand-new database (no table
+    yet) included: Dagster's own order (tables first, then WAL) makes each CREATE a synced
+    commit. The files end as Dagster leaves them: WAL, stamped with a migration revision."""
     dagster_storage.install()
-    seen: list[tuple[str, int, int]] = []
+    seen: list[tuple[str, str, int, int]] = []
     tune = dagster_storage._tune
 
     def watching(dbapi_connection, record):
         tune(dbapi_connection, record)
         seen.append((
+            Path(dbapi_connection.execute("PRAGMA database_list").fetchone()[2]).name,
             dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0],
             dbapi_connection.execute("PRAGMA synchronous").fetchone()[0],
             dbapi_connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]))
@@ -186,15 +189,16 @@ def test_a_new_run_database_is_written_ahead_before_its_first_table(tmp_path, mo
         result = materialize([satu, dua], instance=instance)
         assert result.success
         assert instance.all_logs(result.run_id)
-    new_files = [entry for entry in seen if entry[2] == 0]
-    # The run's own database (the index is created by the storage's constructor, with
-    # Dagster's own engine, once per DAGSTER_HOME).
-    assert len(new_files) == 1
-    assert all(mode == "wal" and synchronous == 1 for mode, synchronous, _ in seen), seen
-    run_database = tmp_path / "history" / "runs" / f"{result.run_id}.db"
-    with sqlite3.connect(run_database) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    run_database = f"{result.run_id}.db"
+    assert {name for name, _, _, tables in seen if tables == 0} == {
+        "runs.db", "schedules.db", "index.db", run_database}
+    assert all(mode == "wal" and synchronous == 1 for _, mode, synchronous, _ in seen), seen
+    for path in (tmp_path / "history" / "runs.db", tmp_path / "schedules" / "schedules.db",
+                 tmp_path / "history" / "runs" / "index.db",
+                 tmp_path / "history" / "runs" / run_database):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
 
 
 def test_the_migration_head_is_found_once_and_every_database_revision_is_still_read(
