@@ -18,6 +18,7 @@ from p3dn_pipeline.lib.inaproc import (
     ENDPOINTS,
     InaprocClient,
     PullError,
+    REQUEST_LOG_NAME,
     RateLimiter,
     Wait,
     pull_snapshot,
@@ -282,10 +283,19 @@ def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
     outputs = [process.communicate(timeout=300)[0] for process in processes]
     assert [p.returncode for p in processes] == [0, 0], "\n".join(o[-2000:] for o in outputs)
 
+    # By the limiter's own record (the shared log, every request the two processes counted):
+    # no 2 s window holds more than 10, exactly, and 50 requests took at least 8 s.
+    counted = sorted(float(line) for line in
+                     (landing / "inaproc" / REQUEST_LOG_NAME).read_text().split())
+    assert len(counted) == 50
+    assert max(sum(1 for t in counted if start <= t < start + 2.0) for start in counted) == 10
+    assert counted[-1] - counted[0] >= 8.0
     times = sorted(seen.at for seen in api.seen)
     assert len(times) == 50
-    # 0.05 s: how much later than the client's count a request may reach the server.
-    busiest = max(sum(1 for t in times if start <= t < start + 2.0 - 0.05) for start in times)
+    # By the server's clock, up to how much later than its count a request may reach the
+    # server: 0.25 s, for a process descheduled between the two on a loaded 2-core machine
+    # (with 0.05 s the test failed once in a run of the whole suite on this machine).
+    busiest = max(sum(1 for t in times if start <= t < start + 2.0 - 0.25) for start in times)
     assert busiest <= 10
     # The two ran at the same time: each has requests among the other's.
     paths = [seen.path for seen in sorted(api.seen, key=lambda seen: seen.at)]
@@ -293,7 +303,7 @@ def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
                                                                                    TENDER))
     assert {PAKET, TENDER} <= set(paths[:first_done])
     # 50 requests, 10 per 2 s: the last no sooner than 8 s after the first.
-    assert times[-1] - times[0] >= 8.0 - 0.05
+    assert times[-1] - times[0] >= 8.0 - 0.25
     assert [p.count("wrote inaproc/") for p in outputs] == [1, 1]
 
 
