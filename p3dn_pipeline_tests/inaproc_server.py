@@ -86,6 +86,11 @@ class FakeInaproc:
         self.stall_at: tuple[str, str] | None = None  # (path, cursor)
         self.stalled = threading.Event()
         self.release = threading.Event()
+        # Paths whose first page is answered only once each of them has been asked for: two
+        # clients started together then surely overlap, however late one process starts.
+        self.first_pages_together: set[str] = set()
+        self._first_pages_asked: set[str] = set()
+        self._first_page_asked = threading.Condition()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,6 +128,12 @@ class FakeInaproc:
         if handler.headers.get("Authorization") != f"Bearer {self.token}":
             return self._send(handler, error(401, "Unauthorized", "invalid or expired token"))
         cursor = query.get("cursor", "")
+        if cursor == "" and path in self.first_pages_together:
+            with self._first_page_asked:
+                self._first_pages_asked.add(path)
+                self._first_page_asked.notify_all()
+                self._first_page_asked.wait_for(
+                    lambda: self.first_pages_together <= self._first_pages_asked, timeout=120)
         if self.stall_at == (path, cursor):
             self.stalled.set()
             self.release.wait(timeout=120)

@@ -270,6 +270,9 @@ def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
     tender = sample("lkpp_isb_spse_tender_selesai_nilai_D107_2025_sample25.json")
     api.routes[PAKET] = paged(rows, [1] * 25)
     api.routes[TENDER] = paged(tender, [1] * 25)
+    # Neither first page is answered before both are asked for: one process starting
+    # seconds after the other (a loaded CI machine) cannot finish before the other begins.
+    api.first_pages_together = {PAKET, TENDER}
     landing = tmp_path / "landing"
     processes = []
     for number, dataset in enumerate(("sirup_paket_penyedia", "spse_tender_selesai")):
@@ -294,7 +297,7 @@ def test_two_pulls_started_together_stay_under_one_limit(api, tmp_path):
     assert len(times) == 50
     # By the server's clock, up to how much later than its count a request may reach the
     # server: 0.25 s, for a process descheduled between the two on a loaded 2-core machine
-    # (with 0.05 s the test failed once in a run of the whole suite on this machine).
+    # (the exact check above is on the limiter's record).
     busiest = max(sum(1 for t in times if start <= t < start + 2.0 - 0.25) for start in times)
     assert busiest <= 10
     # The two ran at the same time: each has requests among the other's.
