@@ -1,16 +1,64 @@
-"""The one Definitions object: everything the modules under defs/ define, found by Dagster's
-own autoloading (load_from_defs_folder). Nothing is listed here: a source folder, a mart SQL
-file or a new module under defs/ is picked up as it is."""
+"""The one Definitions object: everything the modules under defs/ define. Nothing is listed
+here: a source folder, a mart SQL file or a new module under defs/ is picked up as it is.
 
+Loading follows Dagster's autoloading of a defs folder (``load_from_defs_folder``) module by
+module: a module's one ``Definitions`` object, or else the assets, checks, jobs, schedules
+and sensors it defines at module level. That loader also builds a tree of components and
+looks up every installed component library; with no YAML component under defs/ that adds
+nothing to the definitions and costs about a third of a second of every process start (a
+`p3dn run`, a run worker, the webserver), so it is only used when a YAML component exists.
+``test_definitions.py`` checks that both loaders give the same definitions."""
+
+import importlib
+import pkgutil
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
-from dagster import load_from_defs_folder
+from dagster import (
+    Definitions,
+    PreviewWarning,
+    load_definitions_from_module,
+    load_from_defs_folder,
+)
 
+from p3dn_pipeline import defs as defs_package
 from p3dn_pipeline.lib import dagster_storage
+
+DEFS_FOLDER = Path(defs_package.__file__).parent
+# A folder holding one of these is a YAML component, which only Dagster's loader builds.
+COMPONENT_FILES = ("defs.yaml", "component.yaml")
+
+
+def module_definitions() -> Iterator[Definitions]:
+    """Each module's definitions under defs/, packages' __init__ modules left out (Dagster's
+    loader reads a package as a folder of modules)."""
+    for found in pkgutil.walk_packages(defs_package.__path__, f"{defs_package.__name__}."):
+        if found.ispkg:
+            continue
+        module = importlib.import_module(found.name)
+        objects = [value for value in vars(module).values() if isinstance(value, Definitions)]
+        if len(objects) > 1:
+            raise ValueError(f"{found.name} defines {len(objects)} Definitions objects; "
+                             "a module under defs/ defines at most one (as Dagster requires)")
+        if objects:
+            yield objects[0]
+            continue
+        with warnings.catch_warnings():
+            # The function Dagster's own loader calls for such a module (marked preview).
+            warnings.simplefilter("ignore", PreviewWarning)
+            yield load_definitions_from_module(module)
+
+
+def load_definitions() -> Definitions:
+    if any(next(DEFS_FOLDER.rglob(name), None) for name in COMPONENT_FILES):
+        return load_from_defs_folder(path_within_project=DEFS_FOLDER)
+    return Definitions.merge(*module_definitions())
+
 
 # Every process that loads the definitions executes runs (p3dn run, run workers, tests): its
 # Dagster event log keeps its SQLite connections open (lib/dagster_storage.py).
 dagster_storage.install()
-defs = load_from_defs_folder(path_within_project=Path(__file__).parent)
+defs = load_definitions()
 # Every asset, for materialize() in tests and scripts.
 all_assets = list(defs.assets or [])

@@ -369,6 +369,20 @@ BREAKS: list[Break] = [
           (f"{UNIT}/test_startup_costs.py::test_every_dagster_database_is_written_ahead_before_its_first_table",),
           "A new DAGSTER_HOME's run, schedule and index databases would be created one synced "
           "DDL commit at a time: 1.75 s of a first run's start-up against 0.7 s."),
+    Break("defs-module-without-definitions-ignored",
+          "p3dn_pipeline/definitions.py",
+          "            yield load_definitions_from_module(module)\n",
+          "            pass\n",
+          (f"{INTEGRATION}/test_definitions.py::test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded",),
+          "An asset defined at module level under defs/ without a Definitions object, which "
+          "Dagster's own loader picks up, would silently be missing from the project."),
+    Break("defs-yaml-component-ignored",
+          "p3dn_pipeline/definitions.py",
+          "    if any(next(DEFS_FOLDER.rglob(name), None) for name in COMPONENT_FILES):\n",
+          "    if False:\n",
+          (f"{INTEGRATION}/test_definitions.py::test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded",),
+          "A YAML component added under defs/ would never be built: only Dagster's loader "
+          "builds components."),
     Break("frozen-catalog-answers-for-every-connection",
           "p3dn_pipeline/lib/warehouse.py",
           "    return catalog if catalog is not None and catalog.con is con else None\n",

@@ -90,3 +90,65 @@ def test_dg_cli_lists_the_same_definitions(tmp_path):
         ("marts/umkm_binaan_triwulan", "ytd_not_below_previous_quarter")]
     assert gates == sorted({key for key in asset_keys if key.startswith("marts/")}
                            - {"marts/data_quality", "marts/p3dn_target"} | {"staging/ekatalog_paket"})
+
+
+def _shape(definitions) -> dict:
+    repository = definitions.get_repository_def()
+    return {
+        "assets": sorted(key.to_user_string() for key in repository.assets_defs_by_key),
+        "checks": sorted(str(key) for key in repository.asset_graph.asset_check_keys),
+        "jobs": sorted(job.name for job in repository.get_all_jobs()),
+        "sensors": sorted(sensor.name for sensor in repository.sensor_defs),
+        "schedules": sorted(schedule.name for schedule in repository.schedule_defs),
+        "resources": sorted(repository.get_top_level_resources()),
+        "executor": repository.get_job("refresh_all").executor_def.name,
+    }
+
+
+def test_the_module_loader_finds_what_dagsters_defs_folder_loader_finds():
+    """definitions.py loads defs/ module by module (no component tree): the same assets,
+    checks, jobs, sensors, schedules, resources and executor as load_from_defs_folder."""
+    from dagster import load_from_defs_folder
+
+    from p3dn_pipeline.definitions import DEFS_FOLDER, defs
+
+    ours = _shape(defs)
+    assert ours == _shape(load_from_defs_folder(path_within_project=DEFS_FOLDER))
+    assert len(ours["assets"]) == 68 + 14 and "marts/p3dn_provinsi" in ours["assets"]
+    assert ours["executor"] == "in_process"
+
+
+def test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded(tmp_path, monkeypatch):
+    """A module under defs/ without a Definitions object gives its module-level assets, as in
+    Dagster's loader; a YAML component anywhere under defs/ hands loading to Dagster's loader,
+    which alone builds components."""
+    import p3dn_pipeline.definitions as definitions
+    from dagster import AssetKey, Definitions, asset
+
+    @asset(key=["marts", "loose_example"])
+    def loose_example() -> None: ...
+
+    module = type(sys)("p3dn_pipeline.defs.loose_example_for_test")
+    module.loose_example = loose_example
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    real_walk = definitions.pkgutil.walk_packages
+
+    def walk_with_the_loose_module(path, prefix, *rest):
+        yield from real_walk(path, prefix, *rest)
+        if prefix == "p3dn_pipeline.defs.":
+            yield definitions.pkgutil.ModuleInfo(None, module.__name__, False)
+
+    monkeypatch.setattr(definitions.pkgutil, "walk_packages", walk_with_the_loose_module)
+    loaded = definitions.load_definitions()
+    assert AssetKey(["marts", "loose_example"]) in {a.key for a in loaded.assets}
+    assert len(list(loaded.assets)) == len(list(definitions.defs.assets)) + 1
+
+    (tmp_path / "some_component").mkdir()
+    (tmp_path / "some_component" / "defs.yaml").write_text("type: x\n")
+    handed_over = []
+    monkeypatch.setattr(definitions, "DEFS_FOLDER", tmp_path)
+    monkeypatch.setattr(definitions, "load_from_defs_folder",
+                        lambda path_within_project: handed_over.append(path_within_project)
+                        or Definitions())
+    definitions.load_definitions()
+    assert handed_over == [tmp_path]
