@@ -13,11 +13,13 @@ are bounded by ``p3dn_pipeline.lib.limits``.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import itertools
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +31,8 @@ import duckdb
 
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
-from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition, forget_workbook,
+from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, Header, LandingError, Recognition,
+                                       forget_workbook,
                                        file_identity, open_workbook, read_header, recognise,
                                        workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
@@ -502,11 +505,113 @@ class WorkbookRows:
 def read_workbook(path: Path) -> WorkbookRows | None:
     """The workbook at ``path`` recognised and read, as :func:`load_file` would read it; None
     if the file changed while it was read. Nothing in the warehouse is touched (it runs in
-    another thread than the load)."""
+    another thread than the load). The rows the inventory prepared
+    (:func:`read_header_and_prepare`) are taken instead of parsing the workbook again when
+    the file is still the one they were read from."""
+    prepared = take_prepared(path)
+    if prepared is not None:
+        return prepared
     identity = file_identity(path)
     recognition = recognise(read_header(path))
     table = _xlsx_table(recognition, str(path))
     return WorkbookRows(recognition, table, identity) if file_identity(path) == identity else None
+
+
+# ---- workbooks prepared by the inventory -------------------------------------------------
+# The inventory reads a new workbook's header to recognise it, and calamine parses a whole
+# sheet to give its first rows (0.3 s for a KPKP roster of 16,000 rows, most of reading it);
+# the load then parsed it again. Instead, while the parsed sheets are in memory, the inventory
+# writes the rows as the load reads them (an Arrow file, slice by slice: nothing held) and the
+# load maps that file. Taken only by the same process and only while the file's device,
+# inode, size and times are those it was read with; anything else reads the workbook again.
+
+
+@dataclass(frozen=True)
+class PreparedWorkbook:
+    recognition: Recognition
+    identity: tuple[int, ...]
+    arrow_path: Path
+
+
+_PREPARED: dict[str, PreparedWorkbook] = {}  # by the workbook's resolved path
+_PREPARED_LOCK = threading.Lock()
+PREPARED_SUFFIX = ".p3dn-rows.arrow"
+
+
+def read_header_and_prepare(path: Path, folder: Path) -> Header:
+    """The workbook's header (:func:`landing.read_header`, whose errors it raises), and its
+    rows written into ``folder`` for the load (:func:`read_workbook`). A workbook whose rows
+    cannot be written here is read by the load, which reports why."""
+    import pyarrow as pa
+
+    identity = file_identity(path)
+    header = read_header(path)
+    target = folder / f"{os.getpid()}-{threading.get_ident()}-{len(_PREPARED)}{PREPARED_SUFFIX}"
+    try:
+        recognition = recognise(header)
+        folder.mkdir(parents=True, exist_ok=True)
+        with pa.OSFile(str(target), "wb") as sink, \
+                pa.ipc.new_file(sink, _xlsx_schema(recognition)) as writer:
+            for batch in _xlsx_batches(recognition, str(path)):
+                writer.write_batch(batch)
+        if file_identity(path) != identity:
+            raise LandingError("changed while it was read")
+        with _PREPARED_LOCK:
+            _discard(str(path.resolve()))
+            _PREPARED[str(path.resolve())] = PreparedWorkbook(recognition, identity, target)
+    except Exception:  # noqa: BLE001 - the load reads the workbook itself and reports it
+        target.unlink(missing_ok=True)
+    finally:
+        forget_workbook()
+    return header
+
+
+def take_prepared(path: Path) -> WorkbookRows | None:
+    """The rows prepared for the workbook at ``path``, if they were read from the file now
+    there; the prepared file is let go either way (mapped, the rows outlive its name)."""
+    import pyarrow as pa
+
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.pop(str(path.resolve()), None)
+    if prepared is None:
+        return None
+    try:
+        if file_identity(path) != prepared.identity:
+            return None
+        table = pa.ipc.open_file(pa.memory_map(str(prepared.arrow_path))).read_all()
+        return WorkbookRows(prepared.recognition, table, prepared.identity)
+    except (OSError, pa.ArrowException):
+        return None
+    finally:
+        prepared.arrow_path.unlink(missing_ok=True)
+
+
+def discard_prepared(path: Path | None = None, folder: Path | None = None) -> None:
+    """Let the prepared rows of ``path`` go, or every workbook's; with ``folder``, also the
+    files a process that ended without cleaning up left in it."""
+    with _PREPARED_LOCK:
+        for key in ([str(path.resolve())] if path is not None else list(_PREPARED)):
+            _discard(key)
+    if folder is not None and folder.is_dir():
+        for left in folder.glob(f"*{PREPARED_SUFFIX}"):
+            left.unlink(missing_ok=True)
+
+
+def keep_prepared_only(paths: Iterable[Path]) -> None:
+    """Let go the prepared rows of every workbook but those at ``paths``."""
+    kept = {str(path.resolve()) for path in paths}
+    with _PREPARED_LOCK:
+        for key in [key for key in _PREPARED if key not in kept]:
+            _discard(key)
+
+
+def _discard(key: str) -> None:
+    prepared = _PREPARED.pop(key, None)
+    if prepared is not None:
+        prepared.arrow_path.unlink(missing_ok=True)
+
+
+atexit.register(discard_prepared)
 
 
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
@@ -530,16 +635,39 @@ def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
     # which reads no workbook (an unchanged run, the webserver, p3dn status) need not pay.
     import pyarrow as pa
 
+    table = pa.Table.from_batches(list(_xlsx_batches(recognition, path)),
+                                  schema=_xlsx_schema(recognition))
+    forget_workbook()  # the rows are in the Arrow table now
+    return table
+
+
+def _problem_type() -> pa.DataType:
+    import pyarrow as pa
+
+    return pa.struct([("column_name", pa.string()), ("rule", pa.string()),
+                      ("offending_value", pa.string())])
+
+
+def _xlsx_schema(recognition: Recognition) -> pa.Schema:
+    """The columns of a workbook's rows: each read field as text, then where it was read and
+    the row's read problem."""
+    import pyarrow as pa
+
+    return pa.schema([*((f"f_{name}", pa.string()) for name in _columns_to_read(recognition)),
+                      ("sheet_name", pa.string()), ("sheet_row", pa.int64()),
+                      ("read_problem", _problem_type())])
+
+
+def _xlsx_batches(recognition: Recognition, path: str) -> Iterator[pa.RecordBatch]:
+    """The rows of :func:`_xlsx_table`, a slice at a time."""
     workbook = open_workbook(Path(path))
     wanted = [name for name in _columns_to_read(recognition)]
     unreadable = spreadsheet.unreadable_cells(
         Path(path), [header.sheet for header, _ in recognition.sheet_parts])
-    problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
-                              ("offending_value", pa.string())])
+    problem_type = _problem_type()
     # The table is built a slice of rows at a time: a whole sheet as Python lists costs
     # several hundred bytes a cell (a 1.5-million-row e-Order workbook held 4.7 GB), outside
     # DuckDB's memory limit; a slice's lists are let go once its Arrow arrays are built.
-    batches: list[pa.RecordBatch] = []
     for header, column_of in recognition.sheet_parts:
         sheet = workbook_sheet(workbook, header.sheet)
         # iter_rows starts at the first row but at the first used column: shift positions.
@@ -552,15 +680,9 @@ def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
         in_sheet = unreadable.get(header.sheet, {})
         offset = 0
         while body := list(itertools.islice(rows, WORKBOOK_SLICE_ROWS)):
-            batches.append(_workbook_slice(body, offset + first_row, positions, first_column,
-                                           header, in_sheet, wanted, problem_type))
+            yield _workbook_slice(body, offset + first_row, positions, first_column,
+                                  header, in_sheet, wanted, problem_type)
             offset += len(body)
-    schema = pa.schema([*((f"f_{name}", pa.string()) for name in wanted),
-                        ("sheet_name", pa.string()), ("sheet_row", pa.int64()),
-                        ("read_problem", problem_type)])
-    table = pa.Table.from_batches(batches, schema=schema)
-    forget_workbook()  # the rows are in the Arrow table now
-    return table
 
 
 ERROR_TEXTS = spreadsheet.ERROR_VALUES
