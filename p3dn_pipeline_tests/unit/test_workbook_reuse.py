@@ -64,14 +64,17 @@ def test_each_sheet_is_parsed_once_by_an_inventory_and_its_load(warehouse_con, t
     ledger.take_inventory(warehouse_con, tmp_path, NOW)
     inventory = list(CountingWorkbook.parsed)
     folder = ledger.prepared_rows_folder(warehouse_con)
-    assert len(list(folder.glob(f"*{readers.PREPARED_SUFFIX}"))) == 1
+    # Written in the background after the inventory: waited for here.
+    [prepared] = readers._PREPARED.values()
+    assert prepared.written.result() is True
+    assert list(folder.glob(f"*{readers.PREPARED_SUFFIX}")) == [prepared.arrow_path]
     CountingWorkbook.parsed = []
     for dataset in registry().datasets:
         ledger.load_pending(warehouse_con, dataset, tmp_path, NOW)
     assert sorted(inventory) == ["TW II 2025 bagian 1", "TW II 2025 bagian 2"]
     assert CountingWorkbook.parsed == []
     assert warehouse_con.execute("SELECT count(*) FROM raw.kpkp_roster").fetchall() == [(4,)]
-    assert list(folder.glob(f"*{readers.PREPARED_SUFFIX}")) == []
+    assert not folder.exists()  # the empty folder is not left beside the warehouse
 
 
 def test_the_prepared_rows_are_the_rows_a_load_reads_itself(tmp_path):
@@ -93,17 +96,19 @@ def test_the_prepared_rows_are_the_rows_a_load_reads_itself(tmp_path):
     assert prepared.table.to_pylist() == read_itself.to_pylist()
     assert [r["sheet_row"] for r in read_itself.to_pylist()] == [2, 4]
     assert read_itself.to_pylist()[1]["read_problem"]["offending_value"] == "#DIV/0!"
-    assert list((tmp_path / "prepared").iterdir()) == []
+    assert not (tmp_path / "prepared").exists()
 
 
 def test_prepared_rows_of_a_file_changed_since_are_not_taken(tmp_path):
     path = tmp_path / "binaan_kpkp_2025.xlsx"
     write_workbook(path, ["1111111111111"])
     readers.read_header_and_prepare(path, tmp_path / "prepared")
+    # Written while the file was unchanged; touched afterwards.
+    assert readers._PREPARED[str(path.resolve())].written.result() is True
     stat = os.stat(path)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert readers.take_prepared(path) is None
-    assert list((tmp_path / "prepared").iterdir()) == []
+    assert not (tmp_path / "prepared").exists()
     # read_workbook then parses the file as it is now.
     assert readers.read_workbook(path).table.num_rows == 1
 
@@ -121,7 +126,8 @@ def test_rows_of_a_workbook_whose_bytes_are_known_are_let_go(warehouse_con, tmp_
     os.replace(copy, path)
     ledger.take_inventory(warehouse_con, tmp_path, NOW)
     assert readers._PREPARED == {}
-    assert list(ledger.prepared_rows_folder(warehouse_con).glob("*")) == []
+    readers._writer().submit(lambda: None).result()  # the writer is done with its files
+    assert not ledger.prepared_rows_folder(warehouse_con).exists()
 
 
 def test_a_workbook_replaced_under_the_same_name_is_read_anew(tmp_path):
