@@ -474,15 +474,6 @@ def workbook_sheet(workbook: CalamineWorkbook, name: str) -> Any:
     return sheets[name]
 
 
-def parsed_sheets(identity: tuple[int, ...]) -> tuple[CalamineWorkbook, dict[str, Any]] | None:
-    """This thread's last workbook and the sheets parsed of it (a copy of the mapping), if it
-    was opened from the file whose identity is ``identity``."""
-    last = _last_workbook()
-    if last is None or last[0] != identity:
-        return None
-    return last[1], dict(last[2])
-
-
 def forget_workbook() -> None:
     """Let this thread's last workbook and its parsed sheets go (they hold the whole sheet in
     memory)."""

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from queue import Queue
 
@@ -187,15 +185,9 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
     landing_dir.mkdir(parents=True, exist_ok=True)
     files = list(landing.discover(landing_dir))
     on_disk: dict[str, str] = {}  # path -> sha256 of the readable files
-    new_pending: set[Path] = set()
-    # Rows prepared by an earlier inventory (of this process, or of one that ended without
-    # cleaning up) are from before this look at the landing folder.
-    prepared_folder = prepared_rows_folder(con)
-    readers.discard_prepared(folder=prepared_folder)
     with transaction(con), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         hashing = _hash_new_files(pool, landing_dir, files, known)
-        reading = _read_new_workbook_headers(pool, landing_dir, files, recorded,
-                                             prepared_folder)
+        reading = _read_new_workbook_headers(pool, landing_dir, files, recorded)
         for landed in files:
             summary.files_on_disk += 1
             present_paths.add(landed.relative_path)
@@ -239,7 +231,6 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
                 continue
             _insert_version(con, landed, sha, now, recognition.header.file_format,
                             recognition, "pending", None)
-            new_pending.add(landed.path)
         landing.forget_workbook()  # the last header's workbook: its sheets are whole in memory
         for row in fetch_dicts(con, f"SELECT DISTINCT path FROM {LEDGER_TABLE} "
                                     "WHERE status IN ('loaded', 'pending', 'held')"):
@@ -268,9 +259,6 @@ def take_inventory(con: duckdb.DuckDBPyConnection, landing_dir: Path, now: dt.da
                 reason = 'accepted by ' || accepted_by || ' after being held: ' || reason
             WHERE status = 'held' AND accepted_by IS NOT NULL
             RETURNING path""", {"now": now})]
-    # Every read in the pool has finished: the rows of workbooks that turned out known, or
-    # were rejected, are let go; a held version accepted just now is read by its load.
-    readers.keep_prepared_only(new_pending)
     return summary
 
 
@@ -345,27 +333,14 @@ def _hash_new_files(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
 
 
 def _read_new_workbook_headers(pool: ThreadPoolExecutor, landing_dir: Path, files: list,
-                               recorded: dict, folder: Path) -> dict[str, Future]:
+                               recorded: dict) -> dict[str, Future]:
     """Start reading the header of every workbook the ledger has never seen with this size,
     times and inode (almost surely a new version), in the hashing pool. calamine parses a
-    whole sheet to give its first rows (0.3 s for a KPKP roster), so the rows are written
-    for the load meanwhile (readers.read_header_and_prepare, into ``folder``): the load does
-    not parse the workbook again. A workbook whose bytes turn out to be known wasted one
-    read; a scheduled run's rehash of every file reads no header."""
+    whole sheet to give its first rows (0.1 s for a KPKP roster) and leaves the GIL while it
+    does, so two workbooks parse at once. A workbook whose bytes turn out to be known wasted
+    one read; a scheduled run's rehash of every file reads no header."""
     workbooks = [landed for landed in files if landed.path.suffix.lower() == ".xlsx"]
-    return _start_for_unseen(pool, landing_dir, workbooks, recorded,
-                             partial(readers.read_header_and_prepare, folder=folder))
-
-
-def prepared_rows_folder(con: duckdb.DuckDBPyConnection) -> Path:
-    """Where the inventory writes the rows of new workbooks for their load: beside the
-    warehouse file (the system's temporary folder for a database in memory)."""
-    database = con.execute("SELECT path FROM duckdb_databases() "
-                           "WHERE database_name = current_database()").fetchall()
-    if database and database[0][0]:
-        warehouse = Path(database[0][0])
-        return warehouse.with_name(f"{warehouse.name}.workbooks")
-    return Path(tempfile.gettempdir()) / "p3dn-workbooks"
+    return _start_for_unseen(pool, landing_dir, workbooks, recorded, landing.read_header)
 
 
 def _start_for_unseen(pool: ThreadPoolExecutor, landing_dir: Path, files: list, seen: dict,

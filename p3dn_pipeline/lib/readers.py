@@ -13,15 +13,12 @@ are bounded by ``p3dn_pipeline.lib.limits``.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import itertools
 import os
 import re
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,10 +29,8 @@ import duckdb
 
 from p3dn_pipeline.lib import spreadsheet, textfile
 from p3dn_pipeline.lib.sources import Dataset
-from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, Header, LandingError, Recognition,
-                                       forget_workbook,
-                                       file_identity, open_workbook, parsed_sheets,
-                                       read_header, recognise,
+from p3dn_pipeline.lib.landing import (ENVELOPE_PAGES, LandingError, Recognition, forget_workbook,
+                                       file_identity, open_workbook, read_header, recognise,
                                        workbook_sheet)
 from p3dn_pipeline.lib.limits import Limits, load_limits, megabytes
 
@@ -507,150 +502,11 @@ class WorkbookRows:
 def read_workbook(path: Path) -> WorkbookRows | None:
     """The workbook at ``path`` recognised and read, as :func:`load_file` would read it; None
     if the file changed while it was read. Nothing in the warehouse is touched (it runs in
-    another thread than the load). The rows the inventory prepared
-    (:func:`read_header_and_prepare`) are taken instead of parsing the workbook again when
-    the file is still the one they were read from."""
-    prepared = take_prepared(path)
-    if prepared is not None:
-        return prepared
+    another thread than the load)."""
     identity = file_identity(path)
     recognition = recognise(read_header(path))
     table = _xlsx_table(recognition, str(path))
     return WorkbookRows(recognition, table, identity) if file_identity(path) == identity else None
-
-
-# ---- workbooks prepared by the inventory -------------------------------------------------
-# The inventory reads a new workbook's header to recognise it, and calamine parses a whole
-# sheet to give its first rows (0.3 s for a KPKP roster of 16,000 rows, most of reading it);
-# the load then parsed it again. Instead the inventory hands the parsed sheets to one
-# background thread that writes the rows as the load reads them (an Arrow file, slice by
-# slice: nothing more held), and the load maps that file. The inventory waits only for the
-# headers: the rows are written while the first raw steps load JSON and CSV in DuckDB, which
-# leaves the GIL free. Taken only by the same process and only while the file's device,
-# inode, size and times are those it was read with; anything else reads the workbook again.
-
-
-@dataclass(frozen=True)
-class PreparedWorkbook:
-    recognition: Recognition
-    identity: tuple[int, ...]
-    arrow_path: Path
-    written: Future  # True once the rows are in arrow_path and the file was unchanged
-
-
-_PREPARED: dict[str, PreparedWorkbook] = {}  # by the workbook's resolved path
-_PREPARED_LOCK = threading.Lock()
-_PREPARED_COUNT = itertools.count()
-_WRITER: list[ThreadPoolExecutor] = []
-PREPARED_SUFFIX = ".p3dn-rows.arrow"
-
-
-def _writer() -> ThreadPoolExecutor:
-    with _PREPARED_LOCK:
-        if not _WRITER:
-            _WRITER.append(ThreadPoolExecutor(max_workers=1,
-                                              thread_name_prefix="p3dn-prepare-rows"))
-        return _WRITER[0]
-
-
-def read_header_and_prepare(path: Path, folder: Path) -> Header:
-    """The workbook's header (:func:`landing.read_header`, whose errors it raises); its rows
-    are then written into ``folder`` for the load (:func:`read_workbook`) in the background,
-    from the sheets the header read parsed. A workbook whose rows cannot be written is read
-    by the load, which reports why."""
-    identity = file_identity(path)
-    header = read_header(path)
-    try:
-        recognition = recognise(header)
-        parsed = parsed_sheets(identity)
-        if parsed is None:
-            return header
-        target = folder / f"{os.getpid()}-{next(_PREPARED_COUNT)}{PREPARED_SUFFIX}"
-        written = _writer().submit(_write_rows, path, identity, recognition, parsed, target)
-        with _PREPARED_LOCK:
-            _discard(str(path.resolve()))
-            _PREPARED[str(path.resolve())] = PreparedWorkbook(recognition, identity, target,
-                                                              written)
-    except Exception:  # noqa: BLE001 - the load reads the workbook itself and reports it
-        pass
-    finally:
-        forget_workbook()  # the writer holds the parsed sheets it needs
-    return header
-
-
-def _write_rows(path: Path, identity: tuple[int, ...], recognition: Recognition,
-                parsed: tuple[Any, dict[str, Any]], target: Path) -> bool:
-    import pyarrow as pa
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with pa.OSFile(str(target), "wb") as sink, \
-                pa.ipc.new_file(sink, _xlsx_schema(recognition)) as writer:
-            for batch in _xlsx_batches(recognition, str(path), parsed):
-                writer.write_batch(batch)
-        return file_identity(path) == identity
-    except Exception:  # noqa: BLE001 - the load reads the workbook itself and reports it
-        return False
-
-
-def take_prepared(path: Path) -> WorkbookRows | None:
-    """The rows prepared for the workbook at ``path`` (waiting for them to be written), if
-    they were read from the file now there; the prepared file is let go either way (mapped,
-    the rows outlive its name)."""
-    import pyarrow as pa
-
-    with _PREPARED_LOCK:
-        prepared = _PREPARED.pop(str(path.resolve()), None)
-    if prepared is None:
-        return None
-    try:
-        if not prepared.written.result() or file_identity(path) != prepared.identity:
-            return None
-        table = pa.ipc.open_file(pa.memory_map(str(prepared.arrow_path))).read_all()
-        return WorkbookRows(prepared.recognition, table, prepared.identity)
-    except (OSError, pa.ArrowException):
-        return None
-    finally:
-        _remove(prepared.arrow_path)
-
-
-def discard_prepared(path: Path | None = None, folder: Path | None = None) -> None:
-    """Let the prepared rows of ``path`` go, or every workbook's; with ``folder``, also the
-    files a process that ended without cleaning up left in it."""
-    with _PREPARED_LOCK:
-        for key in ([str(path.resolve())] if path is not None else list(_PREPARED)):
-            _discard(key)
-    if folder is not None and folder.is_dir():
-        for left in folder.glob(f"*{PREPARED_SUFFIX}"):
-            _remove(left)
-
-
-def keep_prepared_only(paths: Iterable[Path]) -> None:
-    """Let go the prepared rows of every workbook but those at ``paths``."""
-    kept = {str(path.resolve()) for path in paths}
-    with _PREPARED_LOCK:
-        for key in [key for key in _PREPARED if key not in kept]:
-            _discard(key)
-
-
-def _discard(key: str) -> None:
-    prepared = _PREPARED.pop(key, None)
-    if prepared is not None:
-        # Once written: a file removed while being written would be made again.
-        prepared.written.add_done_callback(lambda _: _remove(prepared.arrow_path))
-
-
-def _remove(arrow_path: Path) -> None:
-    """The prepared file, and its folder when that is left empty (no clutter beside the
-    warehouse)."""
-    arrow_path.unlink(missing_ok=True)
-    try:
-        arrow_path.parent.rmdir()
-    except OSError:
-        pass  # not empty, or gone
-
-
-atexit.register(discard_prepared)
 
 
 def _xlsx_source(con: duckdb.DuckDBPyConnection, recognition: Recognition,
@@ -674,44 +530,18 @@ def _xlsx_table(recognition: Recognition, path: str) -> pa.Table:
     # which reads no workbook (an unchanged run, the webserver, p3dn status) need not pay.
     import pyarrow as pa
 
-    table = pa.Table.from_batches(list(_xlsx_batches(recognition, path)),
-                                  schema=_xlsx_schema(recognition))
-    forget_workbook()  # the rows are in the Arrow table now
-    return table
-
-
-def _problem_type() -> pa.DataType:
-    import pyarrow as pa
-
-    return pa.struct([("column_name", pa.string()), ("rule", pa.string()),
-                      ("offending_value", pa.string())])
-
-
-def _xlsx_schema(recognition: Recognition) -> pa.Schema:
-    """The columns of a workbook's rows: each read field as text, then where it was read and
-    the row's read problem."""
-    import pyarrow as pa
-
-    return pa.schema([*((f"f_{name}", pa.string()) for name in _columns_to_read(recognition)),
-                      ("sheet_name", pa.string()), ("sheet_row", pa.int64()),
-                      ("read_problem", _problem_type())])
-
-
-def _xlsx_batches(recognition: Recognition, path: str,
-                  parsed: tuple[Any, dict[str, Any]] | None = None) -> Iterator[pa.RecordBatch]:
-    """The rows of :func:`_xlsx_table`, a slice at a time; from ``parsed`` (the workbook and
-    the sheets parsed of it, :func:`landing.parsed_sheets`) when given."""
-    workbook, sheets = parsed if parsed is not None else (open_workbook(Path(path)), None)
+    workbook = open_workbook(Path(path))
     wanted = [name for name in _columns_to_read(recognition)]
     unreadable = spreadsheet.unreadable_cells(
         Path(path), [header.sheet for header, _ in recognition.sheet_parts])
-    problem_type = _problem_type()
+    problem_type = pa.struct([("column_name", pa.string()), ("rule", pa.string()),
+                              ("offending_value", pa.string())])
     # The table is built a slice of rows at a time: a whole sheet as Python lists costs
     # several hundred bytes a cell (a 1.5-million-row e-Order workbook held 4.7 GB), outside
     # DuckDB's memory limit; a slice's lists are let go once its Arrow arrays are built.
+    batches: list[pa.RecordBatch] = []
     for header, column_of in recognition.sheet_parts:
-        sheet = (sheets[header.sheet] if sheets is not None and header.sheet in sheets
-                 else workbook_sheet(workbook, header.sheet))
+        sheet = workbook_sheet(workbook, header.sheet)
         # iter_rows starts at the first row but at the first used column: shift positions.
         first_column = sheet.start[1] if sheet.start else 0
         rows = sheet.iter_rows()
@@ -722,9 +552,15 @@ def _xlsx_batches(recognition: Recognition, path: str,
         in_sheet = unreadable.get(header.sheet, {})
         offset = 0
         while body := list(itertools.islice(rows, WORKBOOK_SLICE_ROWS)):
-            yield _workbook_slice(body, offset + first_row, positions, first_column,
-                                  header, in_sheet, wanted, problem_type)
+            batches.append(_workbook_slice(body, offset + first_row, positions, first_column,
+                                           header, in_sheet, wanted, problem_type))
             offset += len(body)
+    schema = pa.schema([*((f"f_{name}", pa.string()) for name in wanted),
+                        ("sheet_name", pa.string()), ("sheet_row", pa.int64()),
+                        ("read_problem", problem_type)])
+    table = pa.Table.from_batches(batches, schema=schema)
+    forget_workbook()  # the rows are in the Arrow table now
+    return table
 
 
 ERROR_TEXTS = spreadsheet.ERROR_VALUES

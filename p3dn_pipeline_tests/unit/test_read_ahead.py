@@ -1,6 +1,6 @@
 """A dataset's workbooks are read one ahead of their load (ledger.load_pending): the next
 workbook is recognised and read into its Arrow table in another thread while DuckDB loads the
-current one (when the inventory of the same process has not prepared its rows already). The rows are those of a load that reads each workbook itself; a workbook read
+current one. The rows are those of a load that reads each workbook itself; a workbook read
 ahead is taken only if its file is still the one read, else the load reads it again."""
 
 from __future__ import annotations
@@ -50,12 +50,6 @@ def raw_rows(con) -> list[tuple]:
                        "nik_hash FROM raw.kpkp_roster ORDER BY ALL").fetchall()
 
 
-def without_prepared_rows() -> None:
-    """Let go the rows the inventory wrote for the loads (test_workbook_reuse.py): read ahead
-    is how a load reads the workbooks of an inventory run in another process."""
-    readers.discard_prepared()
-
-
 class HeaderReads:
     """Which thread read which workbook's header."""
 
@@ -77,7 +71,6 @@ def test_workbooks_read_ahead_load_the_rows_a_load_reading_each_itself_loads(
         tmp_path, warehouse_con, monkeypatch):
     folder = landing_folder(tmp_path)
     ledger.take_inventory(warehouse_con, folder, NOW)
-    without_prepared_rows()
     reads = HeaderReads(monkeypatch)
     summary = ledger.load_pending(warehouse_con, kpkp_roster(), folder, NOW)
     assert [loaded["rows"] for loaded in summary.loaded] == [3, 4, 5]
@@ -102,7 +95,6 @@ def test_a_workbook_replaced_after_it_was_read_ahead_is_read_again_by_its_load(
         tmp_path, warehouse_con, monkeypatch):
     folder = landing_folder(tmp_path)
     ledger.take_inventory(warehouse_con, folder, NOW)
-    without_prepared_rows()
     reads = HeaderReads(monkeypatch)
     original = readers.read_workbook
 
@@ -124,7 +116,6 @@ def test_a_workbook_whose_read_ahead_failed_is_read_again_and_its_own_error_reco
         tmp_path, warehouse_con, monkeypatch):
     folder = landing_folder(tmp_path)
     ledger.take_inventory(warehouse_con, folder, NOW)
-    without_prepared_rows()
     reads = HeaderReads(monkeypatch)
 
     def failing(path):
@@ -146,12 +137,8 @@ def test_the_inventory_reads_new_workbook_headers_in_its_pool_and_no_header_of_a
     folder = landing_folder(tmp_path)
     headers = []
     read_header = landing.read_header
-    def counting(path):
-        headers.append((path.name, threading.current_thread().name))
-        return read_header(path)
-    # readers.read_header_and_prepare reads the header the inventory's pool asks for.
-    monkeypatch.setattr(landing, "read_header", counting)
-    monkeypatch.setattr(readers, "read_header", counting)
+    monkeypatch.setattr(landing, "read_header", lambda path: headers.append(
+        (path.name, threading.current_thread().name)) or read_header(path))
 
     first = ledger.take_inventory(warehouse_con, folder, NOW)
     assert first.new_versions == 3
