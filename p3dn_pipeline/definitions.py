@@ -33,7 +33,8 @@ COMPONENT_FILES = ("defs.yaml", "component.yaml")
 def module_definitions() -> Iterator[Definitions]:
     """Each module's definitions under defs/, packages' __init__ modules left out (Dagster's
     loader reads a package as a folder of modules)."""
-    for found in pkgutil.walk_packages(defs_package.__path__, f"{defs_package.__name__}."):
+    for found in pkgutil.walk_packages(defs_package.__path__, f"{defs_package.__name__}.",
+                                       onerror=_import_failed):
         if found.ispkg:
             continue
         module = importlib.import_module(found.name)
@@ -48,6 +49,13 @@ def module_definitions() -> Iterator[Definitions]:
             # The function Dagster's own loader calls for such a module (marked preview).
             warnings.simplefilter("ignore", PreviewWarning)
             yield load_definitions_from_module(module)
+
+
+def _import_failed(name: str) -> None:
+    """walk_packages would skip a package whose import raises ImportError: a source folder
+    with a broken import would silently be missing. Raised instead (called inside the
+    ``except`` that caught it)."""
+    raise  # the ImportError walk_packages is handling
 
 
 def load_definitions() -> Definitions:

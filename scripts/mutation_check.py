@@ -376,6 +376,13 @@ BREAKS: list[Break] = [
           (f"{INTEGRATION}/test_definitions.py::test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded",),
           "An asset defined at module level under defs/ without a Definitions object, which "
           "Dagster's own loader picks up, would silently be missing from the project."),
+    Break("defs-package-import-error-skipped",
+          "p3dn_pipeline/definitions.py",
+          "                                       onerror=_import_failed):\n",
+          "                                       onerror=None):\n",
+          (f"{INTEGRATION}/test_definitions.py::test_a_package_under_defs_that_fails_to_import_stops_the_loading",),
+          "A source folder whose package fails to import would silently be missing from the "
+          "definitions (pkgutil.walk_packages skips an ImportError)."),
     Break("defs-yaml-component-ignored",
           "p3dn_pipeline/definitions.py",
           "    if any(next(DEFS_FOLDER.rglob(name), None) for name in COMPONENT_FILES):\n",

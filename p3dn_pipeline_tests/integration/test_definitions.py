@@ -133,8 +133,8 @@ def test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded(tmp_pat
     monkeypatch.setitem(sys.modules, module.__name__, module)
     real_walk = definitions.pkgutil.walk_packages
 
-    def walk_with_the_loose_module(path, prefix, *rest):
-        yield from real_walk(path, prefix, *rest)
+    def walk_with_the_loose_module(path, prefix, *rest, **named):
+        yield from real_walk(path, prefix, *rest, **named)
         if prefix == "p3dn_pipeline.defs.":
             yield definitions.pkgutil.ModuleInfo(None, module.__name__, False)
 
@@ -152,3 +152,24 @@ def test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded(tmp_pat
                         or Definitions())
     definitions.load_definitions()
     assert handed_over == [tmp_path]
+
+
+def test_a_package_under_defs_that_fails_to_import_stops_the_loading(tmp_path, monkeypatch):
+    """pkgutil.walk_packages skips a package whose import raises ImportError; a source folder
+    with a broken import must stop the loading with that error instead of going missing."""
+    import types
+
+    import p3dn_pipeline.definitions as definitions
+
+    root = tmp_path / "p3dn_broken_defs"
+    (root / "somesource").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "somesource" / "__init__.py").write_text(
+        "import a_module_that_is_not_installed_anywhere\n")
+    package = types.ModuleType("p3dn_broken_defs")
+    package.__path__ = [str(root)]
+    monkeypatch.setitem(sys.modules, "p3dn_broken_defs", package)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(definitions, "defs_package", package)
+    with pytest.raises(ImportError, match="a_module_that_is_not_installed_anywhere"):
+        list(definitions.module_definitions())
