@@ -385,8 +385,8 @@ BREAKS: list[Break] = [
           "definitions (pkgutil.walk_packages skips an ImportError)."),
     Break("defs-yaml-component-ignored",
           "p3dn_pipeline/definitions.py",
-          "    if any(next(DEFS_FOLDER.rglob(name), None) for name in COMPONENT_FILES):\n",
-          "    if False:\n",
+          "        if any((sub / name).exists() for name in COMPONENT_FILES):\n",
+          "        if False:\n",
           (f"{INTEGRATION}/test_definitions.py::test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded",),
           "A YAML component added under defs/ would never be built: only Dagster's loader "
           "builds components."),

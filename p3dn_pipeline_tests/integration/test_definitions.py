@@ -153,6 +153,15 @@ def test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded(tmp_pat
     definitions.load_definitions()
     assert handed_over == [tmp_path]
 
+    # Modules in a folder without __init__.py, which walk_packages does not enter: handed
+    # over too. The repository's own defs/ holds neither.
+    (tmp_path / "some_component" / "defs.yaml").unlink()
+    (tmp_path / "some_component" / "assets.py").write_text("")
+    assert definitions.needs_dagsters_loader(tmp_path)
+    (tmp_path / "some_component" / "__init__.py").write_text("")
+    assert not definitions.needs_dagsters_loader(tmp_path)
+    assert not definitions.needs_dagsters_loader(definitions.DEFS_FOLDER)
+
 
 def test_a_package_under_defs_that_fails_to_import_stops_the_loading(tmp_path, monkeypatch):
     """pkgutil.walk_packages skips a package whose import raises ImportError; a source folder
