@@ -797,7 +797,11 @@ def _start_gx_import() -> threading.Thread | None:
     and numpy, and a thread that meanwhile reaches a module still being imported can find it
     half initialised. Started earlier, at the file ledger (to overlap the raw loads), it broke
     a run: Dagster's event storage met `sqlalchemy.orm.exc` half imported ("partially
-    initialized module ... has no attribute 'UnmappedClassError'")."""
+    initialized module ... has no attribute 'UnmappedClassError'"). Holding Python's import
+    lock for the whole import (``_imp.acquire_lock()``) makes that safe, but then every other
+    thread's first import of any module waits for GX: at the ledger the inventory's threads
+    waited on ``python_calamine`` and ``encodings.cp437``, and what was left was 1.5 s of a
+    69 s run (benchmarks/RESULTS.md, 2026-12-07 20:40); not kept."""
     if "great_expectations" in sys.modules:
         return None
 
