@@ -24,7 +24,7 @@ from dagster import (
 )
 
 from p3dn_pipeline import defs as defs_package
-from p3dn_pipeline.lib import dagster_storage
+from p3dn_pipeline.lib import dagster_storage, step_threads
 
 DEFS_FOLDER = Path(defs_package.__file__).parent
 # A folder holding one of these is a YAML component, which only Dagster's loader builds.
@@ -77,8 +77,10 @@ def load_definitions() -> Definitions:
 
 
 # Every process that loads the definitions executes runs (p3dn run, run workers, tests): its
-# Dagster event log keeps its SQLite connections open (lib/dagster_storage.py).
+# Dagster event log keeps its SQLite connections open (lib/dagster_storage.py), and its runs
+# run their ready steps side by side (lib/step_threads.py).
 dagster_storage.install()
+step_threads.install()
 defs = load_definitions()
 # Every asset, for materialize() in tests and scripts.
 all_assets = list(defs.assets or [])

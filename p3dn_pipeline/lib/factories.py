@@ -41,6 +41,7 @@ from p3dn_pipeline.lib import (
     gx_results,
     ledger,
     quality_gate,
+    step_threads,
 )
 from p3dn_pipeline.lib.partitions import (
     FISCAL_YEARS,
@@ -49,6 +50,7 @@ from p3dn_pipeline.lib.partitions import (
     registered_fiscal_years,
 )
 from p3dn_pipeline.lib.quality import (
+    GX_MODULES,
     importing_gx_meanwhile,
     load_suite,
     to_asset_check_results,
@@ -256,6 +258,7 @@ def incremental_asset(
     sliced_table: tuple[str, str] | None = None,
     kinds: frozenset[str] = frozenset({"duckdb"}),
     metadata: dict | None = None,
+    imports: Sequence[str] = (),
 ):
     """The asset that runs ``build`` only when something it depends on changed.
 
@@ -269,6 +272,8 @@ def incremental_asset(
     the build id changes only when this description of the content does.
     ``sliced_table``: (table, year column) of a partitioned asset, so each partition's
     materialization carries its own year's row count rather than the whole run's.
+    ``imports``: modules the body imports late (Great Expectations), imported before a run's
+    steps start side by side (lib/step_threads.py).
     """
     code = builds.code_version(*own_code)
     check_names = {spec.name for spec in check_specs}
@@ -324,7 +329,8 @@ def incremental_asset(
         @asset(key=key, group_name=group, kinds=set(kinds), deps=list(deps),
                description=description, check_specs=list(check_specs) or None,
                partitions_def=FISCAL_YEARS if partitioned else None,
-               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata)
+               backfill_policy=SINGLE_RUN, code_version=code, metadata=metadata,
+               op_tags={step_threads.IMPORTS_TAG: ",".join(imports)} if imports else None)
         def incremental(context: AssetExecutionContext, warehouse: P3dnWarehouse,
                         pipeline: PipelineSettings) -> MaterializeResult:
             with warehouse.session() as con:
@@ -571,7 +577,7 @@ def build_staging_asset(source: Source, staged: Staged):
 
     return incremental_asset(
         key=asset_key, group="staging", deps=_unique(upstream),
-        own_code=[sql_file, *builds.folder_modules(source.folder)],
+        own_code=[sql_file, *builds.folder_modules(source.folder)], imports=GX_MODULES,
         description=(
             f"{dataset.title}: trimmed, typed, codes normalised, Indonesian numbers and dates "
             f"parsed. Rows breaking a hard rule, and older copies of a duplicated "
@@ -710,6 +716,7 @@ def build_sql_asset(*, key: Sequence[str], sql_file: Path, description: str | No
     return incremental_asset(
         key=asset_key, group=schema, deps=deps,
         own_code=[sql_file, *own_code, *file_params.values()],
+        imports=GX_MODULES if rules else (),
         description=description or leading_comment(sql_text),
         params=lambda step: {k: v for k, v in (params or {}).items() if k not in file_params},
         exists=lambda step: table_exists(step.con, f"{schema}.{table}"),

@@ -22,7 +22,13 @@ from p3dn_pipeline.lib.partitions import (
     registered_fiscal_years,
 )
 from p3dn_pipeline.lib.sources import Source, Staged
-from p3dn_pipeline.lib.warehouse import fetch_dicts, split_statements, table_exists, transaction
+from p3dn_pipeline.lib.warehouse import (
+    column_names,
+    fetch_dicts,
+    split_statements,
+    table_exists,
+    transaction,
+)
 
 YEARS_TABLE = "quality.fiscal_years"
 
@@ -144,17 +150,22 @@ def registered_as_counted(instance: DagsterInstance, con: duckdb.DuckDBPyConnect
     return wanted <= set(registered_fiscal_years(instance))
 
 
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The years table, in its current shape (an earlier shape is dropped: recounted)."""
+    if table_exists(con, YEARS_TABLE) and "counted_on" not in column_names(con, YEARS_TABLE):
+        con.execute(f"DROP TABLE {YEARS_TABLE}").fetchall()
+    if not table_exists(con, YEARS_TABLE):
+        con.execute(f"CREATE TABLE IF NOT EXISTS {YEARS_TABLE} (dataset VARCHAR NOT NULL, "
+                    "tahun INTEGER, counted_on VARCHAR NOT NULL)").fetchall()
+
+
 def register(instance: DagsterInstance, con: duckdb.DuckDBPyConnection, source: Source,
              staged: Staged) -> list[int]:
     """Recount the dataset's years when its loaded file versions differ from those they were
     counted on (a crash between a load and its count is caught on the next run), then
     register every year seen as a partition. Returns the partitions added."""
     loaded = ledger.loaded_versions_state(con, staged.name)
-    if table_exists(con, YEARS_TABLE) and "counted_on" not in {
-            r[0] for r in con.execute(f"DESCRIBE {YEARS_TABLE}").fetchall()}:
-        con.execute(f"DROP TABLE {YEARS_TABLE}").fetchall()  # an earlier shape: recounted
-    con.execute(f"CREATE TABLE IF NOT EXISTS {YEARS_TABLE} (dataset VARCHAR NOT NULL, "
-                "tahun INTEGER, counted_on VARCHAR NOT NULL)").fetchall()
+    ensure_table(con)
     if _counted_on(con, staged.name) != {loaded}:
         years = count(con, source, staged)
         with transaction(con):

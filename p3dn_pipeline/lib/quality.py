@@ -115,6 +115,7 @@ __all__ = [
     "SumsMatch",
     "Unique",
     "Validation",
+    "GX_MODULES",
     "check_specs",
     "load_suite",
     "suite_json",
@@ -129,6 +130,10 @@ Severity = Literal["ERROR", "WARN"]
 Scalar = Union[int, float, Decimal, str, date, datetime, time, bool]
 
 DEFAULT_SAMPLE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_row")
+# What validating (and rendering Data Docs) imports late: a step that does either names them
+# (``incremental_asset(imports=...)``), so a run imports them before its steps run side by
+# side (lib/step_threads.py).
+GX_MODULES: tuple[str, ...] = ("great_expectations", "duckdb_engine", "sqlalchemy")
 # The most rows GX may read from one query. GX 1.x reads aggregates (one row), samples
 # (`partial_unexpected_count` rows), column reflection (one row) and, for
 # UnexpectedRowsExpectation, 200 rows; anything more means it is pulling a table into Python.

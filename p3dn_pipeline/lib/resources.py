@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,12 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from p3dn_pipeline.lib.inaproc import TOKEN_ENV, InaprocApi
-from p3dn_pipeline.lib.warehouse import DuckDBSettingError, exhaustion_cause, prepare_session
+from p3dn_pipeline.lib.warehouse import (
+    DuckDBSettingError,
+    disk_full_text,
+    exhaustion_cause,
+    prepare_session,
+)
 from p3dn_pipeline.settings import Settings, check_pii_key, load_settings
 
 # Tag of a refresh_all run started after a load_landing run (the load's run id).
@@ -39,7 +45,12 @@ def resource_failure(error: BaseException, settings: Settings) -> Failure | None
         return None
     kind, origin = cause
     text = str(origin).strip()
-    first_line = text.splitlines()[0] if text else type(origin).__name__
+    lines = text.splitlines()
+    # The line that names the cause: when DuckDB invalidated the database over another
+    # step's full disk (steps run side by side), its first line says only "invalidated" and
+    # a later one quotes the original error.
+    telling = [line for line in lines if kind == "disk" and disk_full_text(line)]
+    first_line = (telling or lines or [type(origin).__name__])[0]
     spill = settings.duckdb_temp_dir or settings.warehouse_path.with_name(
         settings.warehouse_path.name + ".tmp")
     if kind == "memory":
@@ -63,6 +74,9 @@ def resource_failure(error: BaseException, settings: Settings) -> Failure | None
     return Failure(description=description)
 
 
+_CONNECTING = threading.Lock()
+
+
 class P3dnWarehouse(DuckDBResource):
     """The DuckDB warehouse, with the pipeline's macros and hashing key on every connection.
 
@@ -76,7 +90,11 @@ class P3dnWarehouse(DuckDBResource):
     # Within one run process (the in-process executor of `p3dn run` and the schedule's run
     # worker run every step in one process), steps share one prepared connection: opening
     # one and installing the macros costs more than a step that finds nothing to do.
-    _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    # Steps that run side by side (lib/step_threads.py) each take a connection of their own:
+    # DuckDB's temporary macros, variables and transactions belong to one connection. The
+    # connections a finished step hands back wait here for the next step.
+    _idle: list = PrivateAttr(default_factory=list)
+    _idle_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _share: bool = PrivateAttr(default=False)
     # Set up for a run whose key was judged already: its steps' sessions do not judge it again.
     _key_judged: bool = PrivateAttr(default=False)
@@ -96,11 +114,26 @@ class P3dnWarehouse(DuckDBResource):
         self._close_shared()
 
     def _close_shared(self) -> None:
-        con, self._shared = self._shared, None
-        if con is not None:
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for con in idle:
             con.close()
 
+    def _take_idle(self) -> duckdb.DuckDBPyConnection | None:
+        with self._idle_lock:
+            return self._idle.pop() if self._idle else None
+
+    def _hand_back(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._idle_lock:
+            self._idle.append(con)
+
     def _connect(self, settings: Settings) -> duckdb.DuckDBPyConnection:
+        # One connection made at a time: two steps' first sessions at once would each create
+        # the schemas and shared tables, and DuckDB fails one of two concurrent creates.
+        with _CONNECTING:
+            return self._connect_alone(settings)
+
+    def _connect_alone(self, settings: Settings) -> duckdb.DuckDBPyConnection:
         con = backoff(fn=duckdb.connect, retry_on=(RuntimeError, duckdb.IOException),
                       kwargs={"database": self.database, "read_only": False,
                               "config": {"custom_user_agent": "dagster",
@@ -109,6 +142,7 @@ class P3dnWarehouse(DuckDBResource):
         try:
             prepare_session(con, settings.pii_key, memory_limit=settings.duckdb_memory_limit,
                             temp_directory=settings.duckdb_temp_dir)
+            _ensure_shared_tables(con)
         except BaseException:
             con.close()
             raise
@@ -121,17 +155,18 @@ class P3dnWarehouse(DuckDBResource):
             judge_pii_key(settings, get_dagster_logger())
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = self._shared
+            con = self._take_idle() if self._share else None
             if con is None:
                 con = self._connect(settings)
             try:
                 yield con
             except BaseException:
                 # A step that fails must not leave the warehouse open (and locked) in this
-                # process, nor hand its half-state to the next step.
-                if con is self._shared:
-                    self._shared = None
+                # process, nor hand its half-state to the next step; nor may the waiting
+                # connections serve the next step, if the failure invalidated the database
+                # (a full disk): without them, the next step opens it anew.
                 con.close()
+                self._close_shared()
                 raise
             if not self._share:
                 con.close()
@@ -140,15 +175,13 @@ class P3dnWarehouse(DuckDBResource):
                 _drop_temp_tables(con)
                 # What closing would do: write the step's commits into the database file, so
                 # each step ends with the warehouse whole in one file, as before sharing.
-                con.execute("CHECKPOINT").fetchall()
+                _checkpoint_unless_busy(con)
             except BaseException:
                 # E.g. a full disk: DuckDB invalidates the database; the next step must
                 # start from a new connection (and meet the cause itself).
-                if con is self._shared:
-                    self._shared = None
                 con.close()
                 raise
-            self._shared = con
+            self._hand_back(con)
         except Exception as error:
             # Out of memory or disk: say so, and which setting helps, instead of a
             # DuckDB traceback (the original error stays chained for the run log).
@@ -157,6 +190,31 @@ class P3dnWarehouse(DuckDBResource):
                 raise
             get_dagster_logger().error(failure.description)
             raise failure from error
+
+
+def _ensure_shared_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The bookkeeping tables steps share, made before any step runs: two steps running side
+    by side (lib/step_threads.py) that both created one inside their transactions would meet
+    DuckDB's "Catalog write-write conflict on create", and one of them would fail. Each
+    writes only its own rows of them, which concurrent transactions may."""
+    from p3dn_pipeline.lib import builds, fiscal_years, ledger, quality_gate
+
+    builds.ensure_table(con)
+    ledger.ensure_ledger(con)
+    quality_gate.ensure_state(con)
+    fiscal_years.ensure_table(con)
+
+
+def _checkpoint_unless_busy(con: duckdb.DuckDBPyConnection) -> None:
+    """CHECKPOINT, unless a step running beside this one is in a write transaction: DuckDB
+    refuses then, and that step's own end (or the run's last connection closing) writes
+    this step's commits into the file with its own. Until then they are in the write-ahead
+    log, which DuckDB replays when it opens the file: committed is committed."""
+    try:
+        con.execute("CHECKPOINT").fetchall()
+    except duckdb.TransactionException as refused:
+        if "other write transactions" not in str(refused):
+            raise
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -113,6 +113,11 @@ def _error_chain(error: BaseException) -> Iterator[BaseException]:
         error = error.__cause__ or error.__context__
 
 
+def disk_full_text(text: str) -> bool:
+    """Whether an error's text says a disk is full (or a file hit its size limit)."""
+    return any(known in text for known in _DISK_FULL_TEXTS)
+
+
 def exhaustion_cause(error: BaseException) -> tuple[str, BaseException] | None:
     """('memory' or 'disk', the error that says so) when ``error``, or what it was raised
     from, is the machine running out of memory or disk space rather than a fault of the
@@ -129,7 +134,7 @@ def exhaustion_cause(error: BaseException) -> tuple[str, BaseException] | None:
         if (isinstance(e, OSError) and e.errno == errno.EFBIG
                 and "P3DN_MAX_FILE_MB" not in str(e)):
             return "disk", e
-        if isinstance(e, duckdb.Error) and any(text in str(e) for text in _DISK_FULL_TEXTS):
+        if isinstance(e, duckdb.Error) and disk_full_text(str(e)):
             return "disk", e
     return None
 
@@ -148,6 +153,9 @@ def prepare_session(con: duckdb.DuckDBPyConnection, pii_key: bytes, *,
     """Install what every pipeline connection needs: resource limits, schemas, macros, the
     hashing key."""
     apply_resource_limits(con, memory_limit=memory_limit, temp_directory=temp_directory)
+    # DuckDB draws a progress bar on the terminal for a query over 2 s run outside the main
+    # thread; the run log says what a step did.
+    con.execute("SET enable_progress_bar = false").fetchall()
     for schema in LAYER_SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}").fetchall()
     inner_pad, outer_pad = _hmac_pads(pii_key)

@@ -225,7 +225,7 @@ def test_full_disk_fails_the_run_clearly_and_keeps_the_published_marts(
         # The cause, and the folder whose disk is full, in a log line of its own.
         disk_errors = [line for line in error_lines(finished) if "Disk full" in line]
         assert disk_errors, finished.stderr[-3000:]
-        assert all(cause in line and str(full) in line for line in disk_errors)
+        assert all(cause in line and str(full) in line for line in disk_errors), "\n".join(disk_errors)
         if how == "full serving disk":
             assert "publish__serving_file" in failed_steps(finished)
             assert deployment.serving.parent == full

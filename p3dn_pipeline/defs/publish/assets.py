@@ -5,7 +5,7 @@ have open: every output is built under a temporary name and renamed into place."
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -31,6 +31,7 @@ from p3dn_pipeline.defs.publish.serving import (
 )
 from p3dn_pipeline.lib import data_docs
 from p3dn_pipeline.lib.factories import Build, incremental_asset
+from p3dn_pipeline.lib.quality import GX_MODULES
 from p3dn_pipeline.lib.resources import LOADED_BY_TAG, P3dnWarehouse
 from p3dn_pipeline.lib.warehouse import run_sql_file, transaction
 from p3dn_pipeline.run_summary import as_markdown, as_text, summary_sections
@@ -69,7 +70,8 @@ def _published_snapshot_ids(serving_path: Path) -> list[str] | None:
 
 
 def publish_asset(*, key: AssetKey, kinds: set[str], deps, output: Callable[[], Path],
-                  settings_parts: Callable[[], list] = list, description: str):
+                  settings_parts: Callable[[], list] = list, description: str,
+                  imports: Sequence[str] = ()):
     """A published file: rewritten only when a mart it is made from, its code or its place
     changed (rewriting it would only add a snapshot and a file time that say nothing new)."""
     return incremental_asset(
@@ -81,7 +83,7 @@ def publish_asset(*, key: AssetKey, kinds: set[str], deps, output: Callable[[], 
                                **({"publish_id": step.previous_build_id}
                                   if step.previous_build_id else {})},
         # Files are renamed into place; the warehouse writes have their own transactions.
-        transactional=False,
+        transactional=False, imports=imports,
     )
 
 
@@ -213,7 +215,7 @@ def _dashboard(step: Build) -> dict:
 
 dashboard = publish_asset(
     key=AssetKey(["publish", "dashboard"]), kinds={"html"}, deps=[SERVING_FILE_KEY],
-    output=lambda: load_settings().dashboard_path,
+    output=lambda: load_settings().dashboard_path, imports=GX_MODULES,  # its Data Docs
     description=(
         "One static, offline HTML page (P3DN_DASHBOARD, default data/warehouse/dashboard.html) "
         "for Dinas PPKUKM, Dinas KPKP and the leadership: the P3DN headline with its basis, "

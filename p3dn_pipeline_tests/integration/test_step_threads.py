@@ -1,0 +1,284 @@
+"""Steps side by side (lib/step_threads.py): ready steps run at once, in the order the asset
+graph allows; a failure skips only what depends on it; late imports happen before any step
+starts; and the whole sample gives the same warehouse with one step at a time and with two.
+
+The small jobs are real Dagster runs (``materialize``, the in-process execution every run
+of the project uses) of assets that record when they start and end; whether two steps ran
+at once is told by a barrier both must reach, which times out when they run one after the
+other.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance, Failure, asset, materialize
+
+import p3dn_pipeline.definitions  # noqa: F401 - installs the side-by-side execution
+from p3dn_pipeline.lib import step_threads
+from p3dn_pipeline.lib.factories import CHECKED_TABLE_METADATA
+from p3dn_pipeline_tests.conftest import REPO, point_pipeline_at
+
+BARRIER_TIMEOUT_S = 20
+
+
+class Journal:
+    """When each asset's step started and ended, and in which thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.spans: dict[str, tuple[float, float]] = {}
+        self.threads: dict[str, str] = {}
+
+    def record(self, name: str, body) -> None:
+        start = time.monotonic()
+        try:
+            body()
+        finally:
+            with self.lock:
+                self.spans[name] = (start, time.monotonic())
+                self.threads[name] = threading.current_thread().name
+
+
+def diamond(journal: Journal, barrier: threading.Barrier | None, fail: str | None = None):
+    """a and b (independent) meet at ``barrier``; c after a; d after a and b."""
+
+    def meet(name: str):
+        def body():
+            if barrier is not None:
+                barrier.wait(BARRIER_TIMEOUT_S)
+            if name == fail:
+                raise Failure(description=f"{name} fails on purpose")
+        return body
+
+    @asset(key="a")
+    def a() -> None:
+        journal.record("a", meet("a"))
+
+    @asset(key="b")
+    def b() -> None:
+        journal.record("b", meet("b"))
+
+    @asset(key="c", deps=[a])
+    def c() -> None:
+        journal.record("c", lambda: None)
+
+    @asset(key="d", deps=[a, b])
+    def d() -> None:
+        journal.record("d", lambda: None)
+
+    return [a, b, c, d]
+
+
+def overlap(spans, first: str, second: str) -> bool:
+    (s1, e1), (s2, e2) = spans[first], spans[second]
+    return s1 < e2 and s2 < e1
+
+
+def test_independent_steps_run_at_once_and_dependents_after(monkeypatch):
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    journal = Journal()
+    # Passes only when a and b are both inside their steps at the same moment.
+    barrier = threading.Barrier(2)
+    result = materialize(diamond(journal, barrier), instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert not barrier.broken
+    assert overlap(journal.spans, "a", "b")
+    assert journal.threads["a"] != journal.threads["b"]
+    assert all(name.startswith("p3dn-step-") for name in journal.threads.values())
+    # Each dependent started only after every step it depends on had ended.
+    assert journal.spans["c"][0] >= journal.spans["a"][1]
+    assert journal.spans["d"][0] >= max(journal.spans["a"][1], journal.spans["b"][1])
+
+
+def test_one_step_thread_runs_steps_one_at_a_time(monkeypatch):
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "1")
+    journal = Journal()
+    result = materialize(diamond(journal, None), instance=DagsterInstance.ephemeral())
+    assert result.success
+    names = sorted(journal.spans)
+    assert names == ["a", "b", "c", "d"]
+    assert not any(overlap(journal.spans, x, y) for x in names for y in names if x < y)
+    # Dagster's own in-process execution: every step in the run's thread.
+    assert set(journal.threads.values()) == {threading.current_thread().name}
+
+
+def test_a_failed_step_skips_only_what_depends_on_it(monkeypatch):
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    journal = Journal()
+    barrier = threading.Barrier(2)
+    result = materialize(diamond(journal, barrier, fail="b"), instance=DagsterInstance.ephemeral(),
+                         raise_on_error=False)
+    assert not result.success
+    assert [e.step_key for e in result.get_step_failure_events()] == ["b"]
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == {AssetKey("a"), AssetKey("c")}
+    # As Dagster's in-process execution does: d never starts (no event of it at all).
+    assert not [e for e in result.all_events if e.step_key == "d"]
+    assert sorted(journal.spans) == ["a", "b", "c"]
+
+
+def test_modules_a_step_imports_late_are_imported_before_any_step_starts(monkeypatch, tmp_path):
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    name = "p3dn_late_import_probe"
+    (tmp_path / f"{name}.py").write_text(
+        "import threading\nIMPORTED_IN = threading.current_thread().name\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    seen_at_start: dict[str, bool] = {}
+
+    @asset(key="untagged")
+    def untagged() -> None:
+        seen_at_start["untagged"] = name in sys.modules
+
+    @asset(key="tagged", op_tags={step_threads.IMPORTS_TAG: f" {name} ,"})
+    def tagged() -> None:
+        seen_at_start["tagged"] = name in sys.modules
+
+    result = materialize([untagged, tagged], instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert seen_at_start == {"untagged": True, "tagged": True}
+    assert sys.modules[name].IMPORTED_IN == threading.current_thread().name
+
+
+@pytest.mark.parametrize("text", ["0", "17", "two", "-1"])
+def test_a_step_count_that_is_not_one_is_refused_with_the_variable(monkeypatch, text):
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, text)
+    with pytest.raises(step_threads.StepThreadsError, match="P3DN_STEP_THREADS"):
+        step_threads.step_threads()
+
+
+def test_the_pipeline_assets_that_validate_name_the_gx_modules():
+    from p3dn_pipeline.definitions import defs
+    from p3dn_pipeline.lib.quality import GX_MODULES
+
+    graph = defs.resolve_asset_graph()
+    tagged = {key.to_user_string() for key in graph.get_all_asset_keys()
+              if graph.get(key).assets_def.op.tags.get(step_threads.IMPORTS_TAG)
+              == ",".join(GX_MODULES)}
+    # The checked staging tables: validated by GX at every build.
+    checked = {key.to_user_string() for key in graph.get_all_asset_keys()
+               if CHECKED_TABLE_METADATA in graph.get(key).metadata}
+    assert len(checked) >= 20 and checked <= tagged
+    assert "publish/dashboard" in tagged
+    assert not any(key.startswith("raw/") for key in tagged)
+
+
+# ---- the whole sample, one step at a time and two at once ---------------------------------
+
+# Columns that differ between any two runs of the same input: when something was loaded,
+# built, checked or published, its build and publish ids (random) and what is keyed on them
+# (fingerprints, the check metadata that links to a build's validation page), and the
+# landed copies' inode and change time. Every other column must be equal row for row.
+_DIFFER_BETWEEN_RUNS = frozenset({
+    "_loaded_at", "dimuat_pada", "diambil_pada", "snapshot_id", "build_id", "built_at",
+    "fingerprint", "checked_at", "metadata_serialized", "first_seen_at", "status_at",
+    "changed_ns", "inode"})
+
+
+def _run_sample(monkeypatch, root: Path, threads: str) -> Path:
+    root.mkdir()
+    env = point_pipeline_at(monkeypatch, root)
+    shutil.rmtree(env.landing)
+    shutil.copytree(REPO / "data" / "landing", env.landing,
+                    ignore=shutil.ignore_patterns("MANIFEST.json"))
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, threads)
+    result = env.materialize()
+    assert result.success
+    return env.warehouse
+
+
+def test_the_sample_gives_the_same_warehouse_one_step_at_a_time_and_two_at_once(
+        monkeypatch, tmp_path):
+    one = _run_sample(monkeypatch, tmp_path / "one", "1")
+    two = _run_sample(monkeypatch, tmp_path / "two", "2")
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{one}' AS one (READ_ONLY)")
+        con.execute(f"ATTACH '{two}' AS two (READ_ONLY)")
+        tables_one = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                 "WHERE database_name = 'one' ORDER BY ALL").fetchall()
+        tables_two = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                 "WHERE database_name = 'two' ORDER BY ALL").fetchall()
+        assert tables_one == tables_two
+        assert len(tables_one) > 50
+        compared_rows = 0
+        for schema, table in tables_one:
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'one' "
+                "AND schema_name = $s AND table_name = $t ORDER BY column_index",
+                {"s": schema, "t": table}).fetchall()
+                if c not in _DIFFER_BETWEEN_RUNS]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            for left, right in (("one", "two"), ("two", "one")):
+                differing = con.execute(
+                    f'SELECT count(*) FROM (SELECT {listed} FROM {left}."{schema}"."{table}" '
+                    f'EXCEPT ALL SELECT {listed} FROM {right}."{schema}"."{table}")').fetchall()
+                assert differing == [(0,)], f"{schema}.{table}: rows only in {left}"
+            compared_rows += con.execute(
+                f'SELECT count(*) FROM one."{schema}"."{table}"').fetchall()[0][0]
+        assert compared_rows > 1000
+    finally:
+        con.close()
+
+
+def test_a_run_connection_makes_the_shared_bookkeeping_tables_before_any_step(
+        monkeypatch, tmp_path):
+    """Two steps side by side that each created one of these inside their transaction would
+    meet DuckDB's catalog write-write conflict: the run's connection makes them first."""
+    from p3dn_pipeline.lib.resources import P3dnWarehouse
+
+    env = point_pipeline_at(monkeypatch, tmp_path)
+    warehouse = P3dnWarehouse(database=str(env.warehouse))
+    with warehouse.session():
+        pass
+    assert {f"{schema}.{table}" for schema, table in env.query(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+        "('quality', 'raw')")} == {"quality.builds", "quality.check_results",
+                                   "quality.fiscal_years", "raw.file_ledger"}
+
+
+def test_steps_side_by_side_each_get_a_connection_of_their_own(monkeypatch, tmp_path):
+    """Two sessions open at once (two steps' threads) never share a DuckDB connection: each
+    holds its own transaction; a finished session's connection serves the next one."""
+    from dagster import build_init_resource_context
+
+    from p3dn_pipeline.lib.resources import P3dnWarehouse
+
+    point_pipeline_at(monkeypatch, tmp_path)
+    warehouse = P3dnWarehouse(database=str(tmp_path / "w.duckdb"))
+    warehouse.setup_for_execution(build_init_resource_context())
+    with warehouse.session() as con:  # a finished step's connection, waiting for the next
+        first = id(con)
+    barrier = threading.Barrier(2)
+    held: dict[str, int] = {}
+
+    def step(name: str) -> None:
+        with warehouse.session() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"CREATE TABLE staging.{name} AS SELECT 1 AS i")
+            barrier.wait(BARRIER_TIMEOUT_S)  # both transactions open here
+            con.execute("COMMIT")
+            held[name] = id(con)
+
+    threads = [threading.Thread(target=step, args=(name,)) for name in ("t1", "t2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert sorted(held) == ["t1", "t2"]
+        assert held["t1"] != held["t2"]
+        assert first in held.values()  # one of them was the waiting connection
+        with warehouse.session() as con:
+            assert id(con) in held.values()  # handed back, and reused
+            assert con.execute("SELECT (SELECT i FROM staging.t1) + (SELECT i FROM staging.t2)"
+                               ).fetchall() == [(2,)]
+    finally:
+        warehouse.teardown_after_execution(build_init_resource_context())
