@@ -266,6 +266,18 @@ def test_each_step_is_given_the_most_memory_sampled_inside_its_window(bench):
     assert bench.step_peaks(windows, []) == {}
 
 
+def test_busy_seconds_counts_overlapping_steps_once(bench):
+    # raw__a 10-12, raw__b 11-13 and raw__d 11.5-12.5 overlap (3 s of wall, 5 s of steps);
+    # raw__c 14-14.5 apart from them; staging__a 12.5-20.
+    windows = {"raw__a": [10.0, 12.0], "raw__b": [11.0, 13.0], "raw__c": [14.0, 14.5],
+               "raw__d": [11.5, 12.5], "staging__a": [12.5, 20.0]}
+    assert bench.busy_seconds(windows, "raw__") == 3.5
+    assert bench.busy_seconds(windows, "staging__") == 7.5
+    # Every step: 10 to 20 without a gap (staging__a covers 12.5 to 20).
+    assert bench.busy_seconds(windows) == 10.0
+    assert bench.busy_seconds({}) == 0.0
+
+
 def test_the_peer_target_is_2x_at_one_pemda_and_5x_from_scale_10(bench):
     assert [bench.peer_target(scale) for scale in (0.1, 1, 10, 100)] == [2, 2, 5, 5]
 
