@@ -88,11 +88,11 @@ class P3dnWarehouse(DuckDBResource):
     """
 
     # Within one run process (the in-process executor of `p3dn run` and the schedule's run
-    # worker run every step in one process), steps share one prepared connection: opening
-    # one and installing the macros costs more than a step that finds nothing to do.
-    # Steps that run side by side (lib/step_threads.py) each take a connection of their own:
-    # DuckDB's temporary macros, variables and transactions belong to one connection. The
-    # connections a finished step hands back wait here for the next step.
+    # worker run every step in one process), steps reuse prepared connections: opening one
+    # and installing the macros costs more than a step that finds nothing to do. Steps that
+    # run side by side (lib/step_threads.py) each hold a connection of their own (DuckDB's
+    # temporary macros, variables and transactions belong to one connection); a finished
+    # step hands its connection back here, for the next step.
     _idle: list = PrivateAttr(default_factory=list)
     _idle_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _share: bool = PrivateAttr(default=False)
@@ -111,9 +111,9 @@ class P3dnWarehouse(DuckDBResource):
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._share = False
         self._key_judged = False
-        self._close_shared()
+        self._close_idle()
 
-    def _close_shared(self) -> None:
+    def _close_idle(self) -> None:
         with self._idle_lock:
             idle, self._idle = self._idle, []
         for con in idle:
@@ -166,7 +166,7 @@ class P3dnWarehouse(DuckDBResource):
                 # connections serve the next step, if the failure invalidated the database
                 # (a full disk): without them, the next step opens it anew.
                 con.close()
-                self._close_shared()
+                self._close_idle()
                 raise
             if not self._share:
                 con.close()

@@ -16,14 +16,19 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, Failure, asset, materialize
 
 import p3dn_pipeline.definitions  # noqa: F401 - installs the side-by-side execution
 from p3dn_pipeline.lib import step_threads
 from p3dn_pipeline.lib.factories import CHECKED_TABLE_METADATA
-from p3dn_pipeline_tests.conftest import REPO, point_pipeline_at
+from p3dn_pipeline.lib.warehouse import LAYER_SCHEMAS
+from p3dn_pipeline_tests.conftest import point_pipeline_at
+from p3dn_pipeline_tests.integration.cli_runs import (
+    copy_sample_landing,
+    differences,
+    schema_contents,
+)
 
 BARRIER_TIMEOUT_S = 20
 
@@ -172,22 +177,11 @@ def test_the_pipeline_assets_that_validate_name_the_gx_modules():
 
 # ---- the whole sample, one step at a time and two at once ---------------------------------
 
-# Columns that differ between any two runs of the same input: when something was loaded,
-# built, checked or published, its build and publish ids (random) and what is keyed on them
-# (fingerprints, the check metadata that links to a build's validation page), and the
-# landed copies' inode and change time. Every other column must be equal row for row.
-_DIFFER_BETWEEN_RUNS = frozenset({
-    "_loaded_at", "dimuat_pada", "diambil_pada", "snapshot_id", "build_id", "built_at",
-    "fingerprint", "checked_at", "metadata_serialized", "first_seen_at", "status_at",
-    "changed_ns", "inode"})
-
-
 def _run_sample(monkeypatch, root: Path, threads: str) -> Path:
     root.mkdir()
     env = point_pipeline_at(monkeypatch, root)
     shutil.rmtree(env.landing)
-    shutil.copytree(REPO / "data" / "landing", env.landing,
-                    ignore=shutil.ignore_patterns("MANIFEST.json"))
+    copy_sample_landing(env.landing)
     monkeypatch.setenv(step_threads.STEP_THREADS_ENV, threads)
     result = env.materialize()
     assert result.success
@@ -198,34 +192,15 @@ def test_the_sample_gives_the_same_warehouse_one_step_at_a_time_and_two_at_once(
         monkeypatch, tmp_path):
     one = _run_sample(monkeypatch, tmp_path / "one", "1")
     two = _run_sample(monkeypatch, tmp_path / "two", "2")
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH '{one}' AS one (READ_ONLY)")
-        con.execute(f"ATTACH '{two}' AS two (READ_ONLY)")
-        tables_one = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
-                                 "WHERE database_name = 'one' ORDER BY ALL").fetchall()
-        tables_two = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
-                                 "WHERE database_name = 'two' ORDER BY ALL").fetchall()
-        assert tables_one == tables_two
-        assert len(tables_one) > 50
-        compared_rows = 0
-        for schema, table in tables_one:
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'one' "
-                "AND schema_name = $s AND table_name = $t ORDER BY column_index",
-                {"s": schema, "t": table}).fetchall()
-                if c not in _DIFFER_BETWEEN_RUNS]
-            listed = ", ".join(f'"{c}"' for c in columns)
-            for left, right in (("one", "two"), ("two", "one")):
-                differing = con.execute(
-                    f'SELECT count(*) FROM (SELECT {listed} FROM {left}."{schema}"."{table}" '
-                    f'EXCEPT ALL SELECT {listed} FROM {right}."{schema}"."{table}")').fetchall()
-                assert differing == [(0,)], f"{schema}.{table}: rows only in {left}"
-            compared_rows += con.execute(
-                f'SELECT count(*) FROM one."{schema}"."{table}"').fetchall()[0][0]
-        assert compared_rows > 1000
-    finally:
-        con.close()
+    # Every table of every layer, row for row, without the columns that differ between any
+    # two runs of the same input (cli_runs.VOLATILE_COLUMNS: load, build, check and publish
+    # times, build and publish ids and what is keyed on them, a landed file's inode).
+    tables_one = schema_contents(one, LAYER_SCHEMAS)
+    tables_two = schema_contents(two, LAYER_SCHEMAS)
+    assert sorted(tables_one) == sorted(tables_two)
+    assert len(tables_one) > 50
+    assert not differences(tables_two, tables_one)
+    assert sum(len(rows) for rows in tables_one.values()) > 1000
 
 
 def test_a_run_connection_makes_the_shared_bookkeeping_tables_before_any_step(
