@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(LOCAL_DAGSTER_HOME)
 # data, set P3DN_PII_KEY and P3DN_DEMO_MODE=0, so that a missing key stops the run.
 export P3DN_DEMO_MODE ?= 1
 
-.PHONY: run test test-fast test-system-packages mutation dev synth bench lock clean
+.PHONY: run test test-fast test-system-packages mutation dev synth bench bench-instance-storage lock clean
 
 # Every dependency at the version and hashes in the lock (the versions the tests run on), then
 # the project itself without resolving anything; pip check fails when pyproject.toml asks for
@@ -93,6 +93,12 @@ RUNS ?= 3
 BENCH_ARGS ?=
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_pipeline.py --scale $(SCALE) --runs $(RUNS) $(BENCH_ARGS)
+
+## bench-instance-storage: p3dn run on SQLite vs PostgreSQL instance storage, alternated
+## (make bench-instance-storage STORAGE_ARGS='--scale 1 --rounds 3'; needs PostgreSQL's server)
+STORAGE_ARGS ?=
+bench-instance-storage: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_instance_storage.py $(STORAGE_ARGS)
 
 clean:
 	rm -rf data/warehouse/*.duckdb* $(DAGSTER_HOME)

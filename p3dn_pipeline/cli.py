@@ -106,9 +106,11 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     from p3dn_pipeline.definitions import defs
     from p3dn_pipeline.defs.automation import LEFT_OUT_UNCHANGED_TAG, plan_after_load
     from p3dn_pipeline.lib.builds import FULL_REFRESH_TAG
+    from p3dn_pipeline.lib.dagster_storage import PostgresPoolError, pool_postgres_storages
     from p3dn_pipeline.lib.partitions import fiscal_year_range_tags, registered_fiscal_years
     from p3dn_pipeline.lib.resources import LOADED_BY_TAG, default_resources
     from p3dn_pipeline.lib.run_plan import load_plan
+    from p3dn_pipeline.lib.step_threads import StepThreadsError, step_threads
 
     settings = load_settings()
     print(f"Landing folder: {settings.landing_dir}\nWarehouse: {settings.warehouse_path}")
@@ -122,6 +124,13 @@ def run_pipeline(*, full_refresh: bool = False) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(Path.cwd() / ".dagster_home"))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.get()
+    try:
+        # With PostgreSQL instance storage, the two runs' events (and their planning) go
+        # through kept-open connections (lib/dagster_storage.py).
+        pool_postgres_storages(instance, step_threads() + 1)
+    except (StepThreadsError, PostgresPoolError) as wrong:
+        print(wrong, file=sys.stderr)
+        return 1
     # Loads, rejections and failures, not Dagster's step-by-step debug events.
     run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     load_job = defs.resolve_job_def("load_landing")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -38,6 +39,18 @@ class PostgresServer:
     user: str
     password: str
     db_name: str
+    log_file: Path | None = None
+
+    def connections_made(self) -> int:
+        """How many connections to :attr:`db_name` the server has authorised so far (it logs
+        each one: ``log_connections``), counted from its log."""
+        if self.log_file is None:
+            raise PostgresUnavailable("this server's log is not known")
+        # The line ends at the database name, or goes on with " application_name=...".
+        marker = re.compile(rf"connection authorized: user={re.escape(self.user)} "
+                            rf"database={re.escape(self.db_name)}(\s|$)")
+        with open(self.log_file, encoding="utf-8", errors="replace") as log:
+            return sum(marker.search(line) is not None for line in log)
 
     @property
     def dagster_env(self) -> dict[str, str]:
@@ -117,7 +130,7 @@ def throwaway_postgres(db_name: str = "dagster") -> Iterator[PostgresServer]:
         # Loopback only, socket in our own folder (not /var/run/postgresql), no fsync: the
         # data is thrown away anyway.
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                   "-c full_page_writes=off -c synchronous_commit=off")
+                   "-c full_page_writes=off -c synchronous_commit=off -c log_connections=on")
         start = _run([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log_file),
                       "-o", options, "-w", "-t", "60", "start"], user)
         if start.returncode != 0:
@@ -125,9 +138,10 @@ def throwaway_postgres(db_name: str = "dagster") -> Iterator[PostgresServer]:
             raise PostgresUnavailable(f"pg_ctl start failed (exit {start.returncode}): "
                                       f"{start.stderr[-800:]}\n{log}")
         started = True
-        server = PostgresServer("127.0.0.1", port, "dagster", password, db_name)
+        server = PostgresServer("127.0.0.1", port, "dagster", password, db_name, log_file)
         if db_name != "postgres":
-            admin = PostgresServer("127.0.0.1", port, "dagster", password, "postgres").connect()
+            admin = PostgresServer("127.0.0.1", port, "dagster", password, "postgres",
+                                   log_file).connect()
             admin.autocommit = True
             with admin.cursor() as cursor:
                 cursor.execute(f'CREATE DATABASE "{db_name}"')

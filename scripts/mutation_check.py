@@ -376,6 +376,15 @@ BREAKS: list[Break] = [
           (f"{INTEGRATION}/test_definitions.py::test_a_module_with_loose_assets_and_a_yaml_component_are_both_loaded",),
           "An asset defined at module level under defs/ without a Definitions object, which "
           "Dagster's own loader picks up, would silently be missing from the project."),
+    Break("postgres-storage-connection-per-event",
+          "p3dn_pipeline/lib/dagster_storage.py",
+          "            or not isinstance(engine.pool, NullPool)):\n",
+          "            or True):\n",
+          (f"{INTEGRATION}/test_postgres_storage.py::"
+           "test_refresh_all_on_the_production_instance_config_is_stored_in_postgres",),
+          "With PostgreSQL instance storage (deploy/dagster-postgres.yaml), every event of a "
+          "run would open and close a connection of its own again: thousands per run, twice "
+          "the run time of SQLite on the shipped sample."),
     Break("step-threads-one-at-a-time",
           "p3dn_pipeline/lib/step_threads.py",
           "    max_concurrent = max_concurrent or step_threads()\n",

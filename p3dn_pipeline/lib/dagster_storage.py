@@ -41,12 +41,25 @@ is made with ``DagsterInstance.from_config(folder)``. Other processes (the webse
 run's events by watching its database file, which a kept-open connection in WAL mode leaves
 untouched until a checkpoint: a run's database is therefore checkpointed (PASSIVE, no waiting
 for readers) at most once a second and at every run start, end or failure.
-PostgreSQL instance storage (``deploy/dagster-postgres.yaml``) is not affected.
+
+PostgreSQL instance storage (``deploy/dagster-postgres.yaml``) has the same cost in another
+form: outside the webserver, Dagster gives its PostgreSQL storages a ``NullPool`` engine, so
+every read and write opens a new connection (a TCP connection, a backend process forked by
+the server, a SCRAM password exchange) and closes it: 3,518 connections for one ``p3dn run``
+of the shipped sample, which then took twice as long as on SQLite (benchmarks/RESULTS.md,
+2026-12-08). :func:`pool_postgres_storages` gives the storages of the instance a run uses a
+small pool of kept-open connections instead, as Dagster's webserver does for its own
+(``optimize_for_webserver``): the cli calls it for ``p3dn run``, and the in-process executor
+(lib/step_threads.py) at the start of every run it executes. ``P3DN_DAGSTER_PG_POOL=0`` keeps
+Dagster's connection per operation (e.g. behind a PgBouncer that must see each one).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,7 +75,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 from dagster._core.storage.sql import create_engine
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 # Open database files kept per storage object: the run being written and the index, plus a
 # few a long-lived process reads.
@@ -237,3 +250,68 @@ def install() -> None:
     SqliteEventLogStorage.dispose = _dispose
     SqliteEventLogStorage.has_table = _has_table
     SqliteEventLogStorage._p3dn_pooled = True
+
+
+PG_POOL_ENV = "P3DN_DAGSTER_PG_POOL"
+# Connections a PostgreSQL storage keeps open beyond what its threads use at once: a run's
+# events come from the run thread and each step thread (P3DN_STEP_THREADS).
+_PG_POOL_SPARE = 1
+_PG_POOL_OVERFLOW = 4
+_PG_POOL_RECYCLE_SECONDS = 3600
+_PG_POOL_LOCK = threading.Lock()
+
+
+class PostgresPoolError(ValueError):
+    """P3DN_DAGSTER_PG_POOL holds something other than 0 or 1."""
+
+
+def postgres_pooling() -> bool:
+    """Whether PostgreSQL storages keep connections open: P3DN_DAGSTER_PG_POOL, default 1."""
+    text = os.environ.get(PG_POOL_ENV, "1").strip()
+    if text not in ("0", "1"):
+        raise PostgresPoolError(
+            f"{PG_POOL_ENV}={text!r}: 1 keeps a few connections to PostgreSQL open for a "
+            "run's events (the default), 0 opens one for every read and write as Dagster does")
+    return text == "1"
+
+
+def pool_postgres_storages(instance, threads: int = 1) -> list[str]:
+    """Give the PostgreSQL storages (runs, event log, schedules) of ``instance`` a pool of
+    kept-open connections in place of Dagster's ``NullPool`` engine; ``threads``: how many
+    threads of this process write to them at once. SQLite storages, a storage already pooled
+    (the webserver's, or by an earlier call) and ``P3DN_DAGSTER_PG_POOL=0`` are left as they
+    are. Returns the names of the storage classes it pooled."""
+    if not postgres_pooling():
+        return []
+    pooled = []
+    with _PG_POOL_LOCK:
+        for storage in (instance.run_storage, instance.event_log_storage,
+                        instance.schedule_storage):
+            if storage is not None and _pool_postgres(storage, threads):
+                pooled.append(type(storage).__name__)
+    return pooled
+
+
+def _pool_postgres(storage, threads: int) -> bool:
+    engine = getattr(storage, "_engine", None)
+    if (not type(storage).__module__.startswith("dagster_postgres.") or engine is None
+            or not isinstance(engine.pool, NullPool)):
+        return False
+    from dagster_postgres.utils import create_pg_engine
+
+    kwargs = {"isolation_level": "AUTOCOMMIT", "pool_size": threads + _PG_POOL_SPARE,
+              "max_overflow": _PG_POOL_OVERFLOW, "pool_recycle": _PG_POOL_RECYCLE_SECONDS,
+              # A connection the server closed while idle (a restart, a timeout) is replaced
+              # on checkout, not handed to Dagster broken.
+              "pool_pre_ping": True}
+    options = engine.url.query.get("options")
+    if options:  # as optimize_for_webserver: libpq options given in the URL
+        kwargs["connect_args"] = {"options": options}
+    pooled = create_pg_engine(storage.postgres_url, getattr(storage, "_token_provider", None),
+                              **kwargs)
+    storage._engine = pooled
+    engine.dispose()
+    # Dagster's dispose() of these storages leaves their engine alone; the kept-open
+    # connections close when the storage goes away, or at exit.
+    weakref.finalize(storage, pooled.dispose)
+    return True

@@ -216,7 +216,13 @@ def install() -> None:
     in_process._p3dn_original_iterator = original
 
     def iterator(job_context, execution_plan, instance_concurrency_context=None):
-        if step_threads() == 1:
+        from p3dn_pipeline.lib.dagster_storage import pool_postgres_storages
+
+        threads = step_threads()
+        # The run's events go to PostgreSQL through kept-open connections, not one new
+        # connection per event (a run worker's instance is made before our code loads).
+        pool_postgres_storages(job_context.instance, threads + 1)
+        if threads == 1:
             return original(job_context, execution_plan, instance_concurrency_context)
         return _threaded_inprocess_execution_iterator(job_context, execution_plan,
                                                       instance_concurrency_context)

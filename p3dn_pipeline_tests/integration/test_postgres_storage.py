@@ -71,11 +71,19 @@ def test_refresh_all_on_the_production_instance_config_is_stored_in_postgres(
             instance=instance, resources=default_resources())
         assert loaded.success
         assert instance.get_dynamic_partitions("tahun_anggaran") == ["2025"]
+        connections_before = postgres.connections_made()
         result = defs.resolve_job_def("refresh_all").execute_in_process(
             instance=instance, resources=default_resources(),
             tags=fiscal_year_range_tags(instance))
         assert result.success
         run_id = result.run_id
+        # The run's events went through the connections the load run's executor opened
+        # (lib/dagster_storage.py, pool_postgres_storages), not one new connection each:
+        # Dagster's own NullPool engines made more connections than the run has events.
+        events = len(instance.all_logs(run_id))
+        connections = postgres.connections_made() - connections_before
+        assert events > 300
+        assert connections <= 8, f"{connections} new connections for a run of {events} events"
         assert instance.get_run_by_id(run_id).status == DagsterRunStatus.SUCCESS
         latest = instance.get_latest_materialization_event(AssetKey(["marts", "p3dn_provinsi"]))
         assert latest.run_id == run_id

@@ -273,3 +273,21 @@ def test_loading_the_definitions_imports_no_http_client_no_great_expectations_no
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           cwd=REPO, check=True)
     assert done.stdout.strip() == "[]", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("value", ["yes", "2", "-1", "on"])
+def test_a_postgres_pool_setting_other_than_0_or_1_is_refused_with_its_name(
+        tmp_path, monkeypatch, value):
+    monkeypatch.setenv(dagster_storage.PG_POOL_ENV, value)
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        with pytest.raises(dagster_storage.PostgresPoolError,
+                           match=rf"P3DN_DAGSTER_PG_POOL='{value}'"):
+            dagster_storage.pool_postgres_storages(instance, 3)
+
+
+@pytest.mark.parametrize("value", ["0", " 0 "])
+def test_postgres_pooling_can_be_turned_off(monkeypatch, value):
+    monkeypatch.setenv(dagster_storage.PG_POOL_ENV, value)
+    assert dagster_storage.postgres_pooling() is False
+    monkeypatch.delenv(dagster_storage.PG_POOL_ENV)
+    assert dagster_storage.postgres_pooling() is True
