@@ -385,6 +385,22 @@ BREAKS: list[Break] = [
           "With PostgreSQL instance storage (deploy/dagster-postgres.yaml), every event of a "
           "run would open and close a connection of its own again: thousands per run, twice "
           "the run time of SQLite on the shipped sample."),
+    Break("step-threads-start-beside-a-spill",
+          "p3dn_pipeline/lib/step_threads.py",
+          "                            free = 0  # see the module's docstring\n",
+          "                            pass\n",
+          (f"{INTEGRATION}/test_step_threads.py::"
+           "test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled",),
+          "Steps would start beside one whose sort or join spills to disk, sharing its memory "
+          "limit and spilling more: at scale 100 that filled the benchmark machine's disk."),
+    Break("spill-folder-not-watched",
+          "p3dn_pipeline/lib/resources.py",
+          "                                        or Path(f\"{self.database}.tmp\"))\n",
+          "                                        or Path(f\"{self.database}.spill\"))\n",
+          (f"{INTEGRATION}/test_step_threads.py::"
+           "test_the_warehouse_watches_the_folder_duckdb_spills_into",),
+          "The executor would watch a folder DuckDB never spills into, and start steps beside "
+          "a spilling one as if nothing were on disk."),
     Break("step-threads-one-at-a-time",
           "p3dn_pipeline/lib/step_threads.py",
           "    max_concurrent = max_concurrent or step_threads()\n",

@@ -13,6 +13,7 @@ from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from p3dn_pipeline.lib import step_threads
 from p3dn_pipeline.lib.inaproc import TOKEN_ENV, InaprocApi
 from p3dn_pipeline.lib.warehouse import (
     DuckDBSettingError,
@@ -139,6 +140,10 @@ class P3dnWarehouse(DuckDBResource):
                               "config": {"custom_user_agent": "dagster",
                                          **self.connection_config}},
                       max_retries=10)
+        # Steps side by side wait while DuckDB spills here (lib/step_threads.py); DuckDB's
+        # own default is a '.tmp' folder beside the database file.
+        step_threads.watch_spill_folder(settings.duckdb_temp_dir
+                                        or Path(f"{self.database}.tmp"))
         try:
             prepare_session(con, settings.pii_key, memory_limit=settings.duckdb_memory_limit,
                             temp_directory=settings.duckdb_temp_dir)

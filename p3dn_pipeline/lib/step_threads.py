@@ -32,6 +32,13 @@ The modules a step imports late (Great Expectations: 3 s of single-threaded Pyth
 therefore named by its op tag :data:`IMPORTS_TAG` and imported in the run's thread before
 any step starts.
 
+While DuckDB has spilled data to disk (a sort or join larger than its memory limit, which
+steps side by side share), no further step starts beside the running ones: each would get
+less memory and spill more, and at national size (scale 100) two spilling steps filled the
+benchmark machine's disk where one at a time had not (benchmarks/RESULTS.md, 2026-12-08).
+The warehouse resource names its spill folders (:func:`watch_spill_folder`); steps wait,
+never fail, and start again side by side once the folders are empty.
+
 An interrupted run (Ctrl-C, a termination from the UI) starts no further step, waits for the
 running ones to end, and then stops as before. It is a change to a private function of the
 Dagster version in the lock (1.13): on another version whose in-process executor has no
@@ -45,8 +52,10 @@ import os
 import queue
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 STEP_THREADS_ENV = "P3DN_STEP_THREADS"
 # Op tag of an asset whose step imports modules late: their names, comma-separated.
@@ -56,6 +65,34 @@ MAX_STEP_THREADS = 16
 # is raised in the run's thread: it must not sit in an endless wait).
 _POLL_SECONDS = 0.2
 _DONE = object()
+# DuckDB's temporary folders of the warehouses this process has opened (where it spills).
+_SPILL_FOLDERS: set[Path] = set()
+_SPILL_FOLDERS_LOCK = threading.Lock()
+
+
+def watch_spill_folder(folder: Path) -> None:
+    """Hold back further steps while ``folder`` (a DuckDB ``temp_directory``) holds data."""
+    with _SPILL_FOLDERS_LOCK:
+        _SPILL_FOLDERS.add(Path(folder))
+
+
+def spilled_bytes() -> int:
+    """What DuckDB's spill folders hold now, in bytes (a folder not there holds nothing)."""
+    with _SPILL_FOLDERS_LOCK:
+        folders = list(_SPILL_FOLDERS)
+    total = 0
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except FileNotFoundError:  # DuckDB removed it meanwhile
+                        continue
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return total
 
 
 class StepThreadsError(ValueError):
@@ -148,8 +185,24 @@ def threaded_plan_execution_iterator(job_context, execution_plan,
                 yield from _handle_compute_log_setup_error(job_context, sys.exc_info())
 
             try:
+                held_back_since = None
                 while not active_execution.is_complete:
                     free = max_concurrent - len(running)
+                    if free > 0 and running:
+                        spilled = spilled_bytes()
+                        if spilled:
+                            free = 0  # see the module's docstring
+                            if held_back_since is None:
+                                held_back_since = time.monotonic()
+                                job_context.log.info(
+                                    f"DuckDB has spilled {spilled / 2**20:,.0f} MB to disk: no "
+                                    f"further step starts beside {', '.join(sorted(running))} "
+                                    "until the spill is gone")
+                        elif held_back_since is not None:
+                            job_context.log.info(
+                                f"Spill gone after {time.monotonic() - held_back_since:,.1f} s: "
+                                "steps run side by side again")
+                            held_back_since = None
                     ready = active_execution.get_steps_to_execute(limit=free) if free > 0 else []
                     yield from active_execution.concurrency_event_iterator(job_context)
                     for step in ready:

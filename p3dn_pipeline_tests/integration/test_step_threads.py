@@ -257,3 +257,89 @@ def test_steps_side_by_side_each_get_a_connection_of_their_own(monkeypatch, tmp_
                                ).fetchall() == [(2,)]
     finally:
         warehouse.teardown_after_execution(build_init_resource_context())
+
+
+def test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled(monkeypatch, tmp_path):
+    """``a`` spills (a file in a watched spill folder) from its start; ``b`` becomes ready
+    while ``a`` still runs (after ``z``), and must wait until the spill is gone: two steps
+    sharing DuckDB's memory limit would each spill more."""
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", {spill})
+    z_done, b_started = threading.Event(), threading.Event()
+    seen: dict[str, float | bool] = {}
+
+    @asset(key="a")
+    def a() -> None:
+        (spill / "duckdb_temp_block-1.block").write_bytes(b"\0" * 4096)
+        assert z_done.wait(BARRIER_TIMEOUT_S)
+        # Time enough for the run's thread to start b, were it allowed to (it looks every
+        # 0.2 s at most).
+        seen["b_started_during_spill"] = b_started.wait(2.0)
+        seen["spill_gone_at"] = time.monotonic()
+        (spill / "duckdb_temp_block-1.block").unlink()
+        # b may start now, beside a, which runs on a little.
+        seen["b_started_beside_a"] = b_started.wait(BARRIER_TIMEOUT_S)
+
+    @asset(key="z")
+    def z() -> None:
+        z_done.set()
+
+    @asset(key="b", deps=[z])
+    def b() -> None:
+        seen["b_start"] = time.monotonic()
+        b_started.set()
+
+    result = materialize([a, z, b], instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert seen["b_started_during_spill"] is False
+    assert seen["b_start"] >= seen["spill_gone_at"]
+    assert seen["b_started_beside_a"] is True
+
+
+def test_spilled_bytes_counts_files_of_the_watched_folders(monkeypatch, tmp_path):
+    watched, other = tmp_path / "watched", tmp_path / "other"
+    watched.mkdir()
+    other.mkdir()
+    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", set())
+    step_threads.watch_spill_folder(watched)
+    step_threads.watch_spill_folder(tmp_path / "not-there-yet")  # DuckDB makes it on a spill
+    assert step_threads.spilled_bytes() == 0
+    (watched / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x" * 1000)
+    (watched / "duckdb_temp_block-7.block").write_bytes(b"y" * 24)
+    (other / "elsewhere.tmp").write_bytes(b"z" * 5000)
+    assert step_threads.spilled_bytes() == 1024
+
+
+def test_the_warehouse_watches_the_folder_duckdb_spills_into(monkeypatch, tmp_path):
+    """A real spill: a sort larger than a 64 MB memory limit writes into the folder the
+    warehouse resource registered, P3DN_DUCKDB_TEMP_DIR or DuckDB's own '<file>.tmp'."""
+    from p3dn_pipeline.lib.resources import P3dnWarehouse
+
+    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", set())
+    point_pipeline_at(monkeypatch, tmp_path)
+    monkeypatch.setenv("P3DN_DUCKDB_MEMORY_LIMIT", "64MB")
+    monkeypatch.delenv("P3DN_DUCKDB_TEMP_DIR", raising=False)
+    database = tmp_path / "w.duckdb"
+    warehouse = P3dnWarehouse(database=str(database))
+    spilled_during: list[int] = []
+
+    def watch(stop: threading.Event) -> None:
+        while not stop.is_set():
+            spilled_during.append(step_threads.spilled_bytes())
+            time.sleep(0.01)
+
+    with warehouse.session() as con:
+        assert step_threads._SPILL_FOLDERS == {Path(f"{database}.tmp")}
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch, args=(stop,))
+        watcher.start()
+        try:
+            con.execute("SET threads = 1").fetchall()
+            con.execute("SELECT count(*) FROM (SELECT md5(CAST(i AS VARCHAR)) AS h FROM "
+                        "range(3000000) t(i) ORDER BY h)").fetchall()
+        finally:
+            stop.set()
+            watcher.join()
+    assert max(spilled_during) > 0
