@@ -45,13 +45,13 @@ for readers) at most once a second and at every run start, end or failure.
 PostgreSQL instance storage (``deploy/dagster-postgres.yaml``) has the same cost in another
 form: outside the webserver, Dagster gives its PostgreSQL storages a ``NullPool`` engine, so
 every read and write opens a new connection (a TCP connection, a backend process forked by
-the server, a SCRAM password exchange) and closes it: 3,518 connections for one ``p3dn run``
-of the shipped sample, which then took twice as long as on SQLite (benchmarks/RESULTS.md,
-2026-12-08). :func:`pool_postgres_storages` gives the storages of the instance a run uses a
+the server, a SCRAM password exchange) and closes it: 3,508 connections for one ``p3dn run``
+of the shipped sample, which then took 2.48 times as long as on SQLite; pooled, 53 connections
+and 1.22 times (benchmarks/RESULTS.md, 2026-12-08 02:53). :func:`pool_postgres_storages` gives the storages of the instance a run uses a
 small pool of kept-open connections instead, as Dagster's webserver does for its own
 (``optimize_for_webserver``): the cli calls it for ``p3dn run``, and the in-process executor
 (lib/step_threads.py) at the start of every run it executes. ``P3DN_DAGSTER_PG_POOL=0`` keeps
-Dagster's connection per operation (e.g. behind a PgBouncer that must see each one).
+Dagster's connection per operation (where no connection may stay open between operations).
 """
 
 from __future__ import annotations
