@@ -390,15 +390,25 @@ BREAKS: list[Break] = [
           "                            free = 0  # see the module's docstring\n",
           "                            pass\n",
           (f"{INTEGRATION}/test_step_threads.py::"
-           "test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled",),
+           "test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled",
+           f"{INTEGRATION}/test_step_threads.py::"
+           "test_no_step_starts_beside_a_running_one_while_the_warehouse_outgrows_half_the_memory"),
           "Steps would start beside one whose sort or join spills to disk, sharing its memory "
           "limit and spilling more: at scale 100 that filled the benchmark machine's disk."),
+    Break("steps-side-by-side-on-a-warehouse-as-large-as-memory",
+          "p3dn_pipeline/lib/step_threads.py",
+          "        if size > limits.memory_limit_bytes // 2:\n",
+          "        if size > limits.memory_limit_bytes:\n",
+          (f"{INTEGRATION}/test_step_threads.py::"
+           "test_no_step_starts_beside_a_running_one_while_the_warehouse_outgrows_half_the_memory",),
+          "Two staging steps over tables larger than their half of the memory limit would start "
+          "together and spill together, as they did when scale 100 filled the disk."),
     Break("spill-folder-not-watched",
           "p3dn_pipeline/lib/resources.py",
-          "                                        or Path(f\"{self.database}.tmp\"))\n",
-          "                                        or Path(f\"{self.database}.spill\"))\n",
+          "                settings.duckdb_temp_dir or Path(f\"{self.database}.tmp\"))\n",
+          "                settings.duckdb_temp_dir or Path(f\"{self.database}.spill\"))\n",
           (f"{INTEGRATION}/test_step_threads.py::"
-           "test_the_warehouse_watches_the_folder_duckdb_spills_into",),
+           "test_the_warehouse_registers_its_memory_limit_and_the_folder_duckdb_spills_into",),
           "The executor would watch a folder DuckDB never spills into, and start steps beside "
           "a spilling one as if nothing were on disk."),
     Break("step-threads-one-at-a-time",

@@ -140,13 +140,17 @@ class P3dnWarehouse(DuckDBResource):
                               "config": {"custom_user_agent": "dagster",
                                          **self.connection_config}},
                       max_retries=10)
-        # Steps side by side wait while DuckDB spills here (lib/step_threads.py); DuckDB's
-        # own default is a '.tmp' folder beside the database file.
-        step_threads.watch_spill_folder(settings.duckdb_temp_dir
-                                        or Path(f"{self.database}.tmp"))
         try:
             prepare_session(con, settings.pii_key, memory_limit=settings.duckdb_memory_limit,
                             temp_directory=settings.duckdb_temp_dir)
+            # Steps side by side wait while this warehouse is large against the memory
+            # limit, or while DuckDB spills (lib/step_threads.py). DuckDB's own spill folder
+            # is a '.tmp' folder beside the database file.
+            step_threads.watch_warehouse(
+                Path(self.database),
+                step_threads.parse_bytes(con.execute(
+                    "SELECT current_setting('memory_limit')").fetchall()[0][0]),
+                settings.duckdb_temp_dir or Path(f"{self.database}.tmp"))
             _ensure_shared_tables(con)
         except BaseException:
             con.close()

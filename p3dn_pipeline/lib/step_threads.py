@@ -32,12 +32,21 @@ The modules a step imports late (Great Expectations: 3 s of single-threaded Pyth
 therefore named by its op tag :data:`IMPORTS_TAG` and imported in the run's thread before
 any step starts.
 
-While DuckDB has spilled data to disk (a sort or join larger than its memory limit, which
-steps side by side share), no further step starts beside the running ones: each would get
-less memory and spill more, and at national size (scale 100) two spilling steps filled the
-benchmark machine's disk where one at a time had not (benchmarks/RESULTS.md, 2026-12-08).
-The warehouse resource names its spill folders (:func:`watch_spill_folder`); steps wait,
-never fail, and start again side by side once the folders are empty.
+Steps side by side share DuckDB's one memory limit, so each spills sooner and more. At
+national size (scale 100) two staging steps of tens of millions of rows, started together,
+spilled until the benchmark machine's disk was full, where one at a time had fitted
+(benchmarks/RESULTS.md, 2026-12-08 03:00 and 03:35). So a step starts beside a running one
+only while both hold (:func:`side_by_side_hindrance`):
+
+- the warehouse (its file and write-ahead log) is no larger than half the memory limit: the
+  tables a step reads then fit, compressed as stored, in its half of the memory; a larger
+  warehouse means tables whose sorts and joins spill, and two such steps spill together;
+- nothing is spilled in DuckDB's temporary folder.
+
+The warehouse resource registers its database, memory limit and spill folder
+(:func:`watch_warehouse`). Held-back steps wait, never fail; a step with nothing running
+beside it always starts. The run's log says when steps are held back, and why, and when they
+run side by side again.
 
 An interrupted run (Ctrl-C, a termination from the UI) starts no further step, waits for the
 running ones to end, and then stops as before. It is a change to a private function of the
@@ -50,11 +59,13 @@ from __future__ import annotations
 import importlib
 import os
 import queue
+import re
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 STEP_THREADS_ENV = "P3DN_STEP_THREADS"
@@ -65,34 +76,79 @@ MAX_STEP_THREADS = 16
 # is raised in the run's thread: it must not sit in an endless wait).
 _POLL_SECONDS = 0.2
 _DONE = object()
-# DuckDB's temporary folders of the warehouses this process has opened (where it spills).
-_SPILL_FOLDERS: set[Path] = set()
-_SPILL_FOLDERS_LOCK = threading.Lock()
 
 
-def watch_spill_folder(folder: Path) -> None:
-    """Hold back further steps while ``folder`` (a DuckDB ``temp_directory``) holds data."""
-    with _SPILL_FOLDERS_LOCK:
-        _SPILL_FOLDERS.add(Path(folder))
+@dataclass(frozen=True)
+class _Watched:
+    memory_limit_bytes: int
+    spill_folder: Path
 
 
-def spilled_bytes() -> int:
-    """What DuckDB's spill folders hold now, in bytes (a folder not there holds nothing)."""
-    with _SPILL_FOLDERS_LOCK:
-        folders = list(_SPILL_FOLDERS)
+# The warehouses this process has opened, each with DuckDB's memory limit and spill folder.
+_WATCHED: dict[Path, _Watched] = {}
+_WATCHED_LOCK = threading.Lock()
+
+
+def watch_warehouse(database: Path, memory_limit_bytes: int, spill_folder: Path) -> None:
+    """Hold steps back from starting side by side while this warehouse is large against its
+    memory limit, or while its spill folder (DuckDB's ``temp_directory``) holds data."""
+    with _WATCHED_LOCK:
+        _WATCHED[Path(database)] = _Watched(memory_limit_bytes, Path(spill_folder))
+
+
+def side_by_side_hindrance() -> str | None:
+    """Why no further step may start beside a running one now, or None."""
+    with _WATCHED_LOCK:
+        watched = dict(_WATCHED)
+    for database, limits in watched.items():
+        spilled = _folder_bytes(limits.spill_folder)
+        if spilled:
+            return (f"DuckDB has spilled {spilled / 2**20:,.0f} MB to disk "
+                    f"({limits.spill_folder})")
+        size = _file_bytes(database) + _file_bytes(Path(f"{database}.wal"))
+        if size > limits.memory_limit_bytes // 2:
+            return (f"the warehouse ({size / 2**20:,.0f} MB) is larger than half DuckDB's "
+                    f"memory limit ({limits.memory_limit_bytes / 2**20:,.0f} MB), which "
+                    "steps side by side share")
+    return None
+
+
+def _file_bytes(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+
+
+def _folder_bytes(folder: Path) -> int:
+    """What the files directly in ``folder`` hold, in bytes (a folder not there holds none)."""
     total = 0
-    for folder in folders:
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    try:
-                        if entry.is_file(follow_symlinks=False):
-                            total += entry.stat(follow_symlinks=False).st_size
-                    except FileNotFoundError:  # DuckDB removed it meanwhile
-                        continue
-        except (FileNotFoundError, NotADirectoryError):
-            continue
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+                except FileNotFoundError:  # DuckDB removed it meanwhile
+                    continue
+    except (FileNotFoundError, NotADirectoryError):
+        pass
     return total
+
+
+def parse_bytes(text: str) -> int:
+    """DuckDB's way of writing an amount of memory (``current_setting('memory_limit')``:
+    '2.7 GiB', '512.0 MiB', '3GB', '0 bytes') in bytes."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]?i?B|bytes?)?\s*", text,
+                         re.IGNORECASE)
+    if match is None:
+        raise ValueError(f"not an amount of memory: {text!r}")
+    number, unit = float(match[1]), (match[2] or "B").upper()
+    if unit.startswith("BYTE"):
+        unit = "B"
+    powers = {"B": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5}
+    base = 1024 if "I" in unit else 1000
+    return int(number * base ** powers[unit[0]])
 
 
 class StepThreadsError(ValueError):
@@ -189,19 +245,18 @@ def threaded_plan_execution_iterator(job_context, execution_plan,
                 while not active_execution.is_complete:
                     free = max_concurrent - len(running)
                     if free > 0 and running:
-                        spilled = spilled_bytes()
-                        if spilled:
+                        hindrance = side_by_side_hindrance()
+                        if hindrance is not None:
                             free = 0  # see the module's docstring
                             if held_back_since is None:
                                 held_back_since = time.monotonic()
                                 job_context.log.info(
-                                    f"DuckDB has spilled {spilled / 2**20:,.0f} MB to disk: no "
-                                    f"further step starts beside {', '.join(sorted(running))} "
-                                    "until the spill is gone")
+                                    f"No further step starts beside "
+                                    f"{', '.join(sorted(running))}: {hindrance}")
                         elif held_back_since is not None:
                             job_context.log.info(
-                                f"Spill gone after {time.monotonic() - held_back_since:,.1f} s: "
-                                "steps run side by side again")
+                                f"Steps run side by side again (held back "
+                                f"{time.monotonic() - held_back_since:,.1f} s)")
                             held_back_since = None
                     ready = active_execution.get_steps_to_execute(limit=free) if free > 0 else []
                     yield from active_execution.concurrency_event_iterator(job_context)

@@ -259,26 +259,24 @@ def test_steps_side_by_side_each_get_a_connection_of_their_own(monkeypatch, tmp_
         warehouse.teardown_after_execution(build_init_resource_context())
 
 
-def test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled(monkeypatch, tmp_path):
-    """``a`` spills (a file in a watched spill folder) from its start; ``b`` becomes ready
-    while ``a`` still runs (after ``z``), and must wait until the spill is gone: two steps
-    sharing DuckDB's memory limit would each spill more."""
-    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
-    spill = tmp_path / "spill"
-    spill.mkdir()
-    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", {spill})
+
+def held_back_run(hinder, release):
+    """``a`` calls ``hinder()`` as it starts; ``b`` becomes ready while ``a`` still runs (after
+    ``z``) and must wait until ``a`` calls ``release()``, then run beside ``a``. Returns what
+    was seen: whether ``b`` started during 2 s of hindrance, when it started and when the
+    hindrance ended."""
     z_done, b_started = threading.Event(), threading.Event()
     seen: dict[str, float | bool] = {}
 
     @asset(key="a")
     def a() -> None:
-        (spill / "duckdb_temp_block-1.block").write_bytes(b"\0" * 4096)
+        hinder()
         assert z_done.wait(BARRIER_TIMEOUT_S)
         # Time enough for the run's thread to start b, were it allowed to (it looks every
         # 0.2 s at most).
-        seen["b_started_during_spill"] = b_started.wait(2.0)
-        seen["spill_gone_at"] = time.monotonic()
-        (spill / "duckdb_temp_block-1.block").unlink()
+        seen["b_started_while_hindered"] = b_started.wait(2.0)
+        seen["released_at"] = time.monotonic()
+        release()
         # b may start now, beside a, which runs on a little.
         seen["b_started_beside_a"] = b_started.wait(BARRIER_TIMEOUT_S)
 
@@ -293,31 +291,76 @@ def test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled(monkeypatc
 
     result = materialize([a, z, b], instance=DagsterInstance.ephemeral())
     assert result.success
-    assert seen["b_started_during_spill"] is False
-    assert seen["b_start"] >= seen["spill_gone_at"]
+    return seen
+
+
+def assert_held_back_then_side_by_side(seen) -> None:
+    assert seen["b_started_while_hindered"] is False
+    assert seen["b_start"] >= seen["released_at"]
     assert seen["b_started_beside_a"] is True
 
 
-def test_spilled_bytes_counts_files_of_the_watched_folders(monkeypatch, tmp_path):
-    watched, other = tmp_path / "watched", tmp_path / "other"
-    watched.mkdir()
+def test_no_step_starts_beside_a_running_one_while_duckdb_has_spilled(monkeypatch, tmp_path):
+    """Two steps sharing DuckDB's memory limit would each spill more."""
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    block = spill / "duckdb_temp_block-1.block"
+    monkeypatch.setattr(step_threads, "_WATCHED", {
+        tmp_path / "w.duckdb": step_threads._Watched(10**9, spill)})
+    seen = held_back_run(lambda: block.write_bytes(b"\0" * 4096), block.unlink)
+    assert_held_back_then_side_by_side(seen)
+
+
+def test_no_step_starts_beside_a_running_one_while_the_warehouse_outgrows_half_the_memory(
+        monkeypatch, tmp_path):
+    """A warehouse larger than half the memory limit holds tables whose sorts and joins
+    spill; two such steps at once filled the disk at scale 100. Its write-ahead log counts."""
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    database = tmp_path / "w.duckdb"
+    database.write_bytes(b"\0" * 400)
+    wal = tmp_path / "w.duckdb.wal"
+    monkeypatch.setattr(step_threads, "_WATCHED", {
+        database: step_threads._Watched(1000, tmp_path / "spill")})
+    assert step_threads.side_by_side_hindrance() is None  # 400 bytes: not above 500
+    seen = held_back_run(lambda: wal.write_bytes(b"\0" * 101), wal.unlink)
+    assert_held_back_then_side_by_side(seen)
+
+
+def test_the_hindrance_names_spill_and_size_with_their_figures(monkeypatch, tmp_path):
+    spill, other = tmp_path / "spill", tmp_path / "other"
+    spill.mkdir()
     other.mkdir()
-    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", set())
-    step_threads.watch_spill_folder(watched)
-    step_threads.watch_spill_folder(tmp_path / "not-there-yet")  # DuckDB makes it on a spill
-    assert step_threads.spilled_bytes() == 0
-    (watched / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x" * 1000)
-    (watched / "duckdb_temp_block-7.block").write_bytes(b"y" * 24)
-    (other / "elsewhere.tmp").write_bytes(b"z" * 5000)
-    assert step_threads.spilled_bytes() == 1024
+    database = tmp_path / "w.duckdb"
+    monkeypatch.setattr(step_threads, "_WATCHED", {})
+    step_threads.watch_warehouse(database, 4 * 2**20, spill)
+    (other / "elsewhere.tmp").write_bytes(b"z" * 5000)  # not a watched folder
+    assert step_threads.side_by_side_hindrance() is None  # no warehouse file yet, no spill
+    database.write_bytes(b"\0" * (2 * 2**20 + 1))
+    assert step_threads.side_by_side_hindrance() == (
+        "the warehouse (2 MB) is larger than half DuckDB's memory limit (4 MB), which steps "
+        "side by side share")
+    (spill / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x" * 2**20)
+    (spill / "duckdb_temp_block-7.block").write_bytes(b"y" * 2**20)
+    assert step_threads.side_by_side_hindrance() == (
+        f"DuckDB has spilled 2 MB to disk ({spill})")
 
 
-def test_the_warehouse_watches_the_folder_duckdb_spills_into(monkeypatch, tmp_path):
+@pytest.mark.parametrize("text, expected", [
+    ("2.7 GiB", int(2.7 * 2**30)), ("512.0 MiB", 512 * 2**20), ("3GB", 3 * 10**9),
+    ("0 bytes", 0), ("100KB", 100_000), ("1.5 TiB", int(1.5 * 2**40))])
+def test_duckdb_memory_amounts_are_read_in_bytes(text, expected):
+    assert step_threads.parse_bytes(text) == expected
+
+
+def test_the_warehouse_registers_its_memory_limit_and_the_folder_duckdb_spills_into(
+        monkeypatch, tmp_path):
     """A real spill: a sort larger than a 64 MB memory limit writes into the folder the
-    warehouse resource registered, P3DN_DUCKDB_TEMP_DIR or DuckDB's own '<file>.tmp'."""
+    warehouse resource registered (DuckDB's own '<file>.tmp' when P3DN_DUCKDB_TEMP_DIR is
+    not set), and the limit registered is the one DuckDB applies."""
     from p3dn_pipeline.lib.resources import P3dnWarehouse
 
-    monkeypatch.setattr(step_threads, "_SPILL_FOLDERS", set())
+    monkeypatch.setattr(step_threads, "_WATCHED", {})
     point_pipeline_at(monkeypatch, tmp_path)
     monkeypatch.setenv("P3DN_DUCKDB_MEMORY_LIMIT", "64MB")
     monkeypatch.delenv("P3DN_DUCKDB_TEMP_DIR", raising=False)
@@ -327,11 +370,13 @@ def test_the_warehouse_watches_the_folder_duckdb_spills_into(monkeypatch, tmp_pa
 
     def watch(stop: threading.Event) -> None:
         while not stop.is_set():
-            spilled_during.append(step_threads.spilled_bytes())
+            spilled_during.append(step_threads._folder_bytes(Path(f"{database}.tmp")))
             time.sleep(0.01)
 
     with warehouse.session() as con:
-        assert step_threads._SPILL_FOLDERS == {Path(f"{database}.tmp")}
+        # 64 MB is 61.0 MiB in DuckDB's words.
+        assert step_threads._WATCHED == {
+            database: step_threads._Watched(int(61.0 * 2**20), Path(f"{database}.tmp"))}
         stop = threading.Event()
         watcher = threading.Thread(target=watch, args=(stop,))
         watcher.start()
