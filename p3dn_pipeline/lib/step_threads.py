@@ -244,15 +244,19 @@ def threaded_plan_execution_iterator(job_context, execution_plan,
                 held_back_since = None
                 while not active_execution.is_complete:
                     free = max_concurrent - len(running)
-                    if free > 0 and running:
+                    if free > 1 or (free > 0 and running):
                         hindrance = side_by_side_hindrance()
                         if hindrance is not None:
-                            free = 0  # see the module's docstring
+                            # See the module's docstring. With nothing running, one step
+                            # starts, alone: not two at once.
+                            free = 0 if running else 1
                             if held_back_since is None:
                                 held_back_since = time.monotonic()
                                 job_context.log.info(
-                                    f"No further step starts beside "
-                                    f"{', '.join(sorted(running))}: {hindrance}")
+                                    "Steps run one at a time: "
+                                    + (f"no further step starts beside "
+                                       f"{', '.join(sorted(running))}: " if running else "")
+                                    + hindrance)
                         elif held_back_since is not None:
                             job_context.log.info(
                                 f"Steps run side by side again (held back "

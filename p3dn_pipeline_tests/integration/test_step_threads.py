@@ -327,6 +327,28 @@ def test_no_step_starts_beside_a_running_one_while_the_warehouse_outgrows_half_t
     assert_held_back_then_side_by_side(seen)
 
 
+def test_ready_steps_start_one_at_a_time_while_hindered_even_with_nothing_running(
+        monkeypatch, tmp_path):
+    """With nothing running, two ready steps would fill both slots at once: while the
+    warehouse is too large for that, only one of them starts."""
+    monkeypatch.setenv(step_threads.STEP_THREADS_ENV, "2")
+    database = tmp_path / "w.duckdb"
+    database.write_bytes(b"\0" * 501)
+    monkeypatch.setattr(step_threads, "_WATCHED", {
+        database: step_threads._Watched(1000, tmp_path / "spill")})
+    journal = Journal()
+
+    def slow(name: str):
+        @asset(key=name)
+        def step() -> None:
+            journal.record(name, lambda: time.sleep(0.5))  # two started together overlap
+        return step
+
+    result = materialize([slow("a"), slow("b")], instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert sorted(journal.spans) == ["a", "b"]
+    assert not overlap(journal.spans, "a", "b")
+
 def test_the_hindrance_names_spill_and_size_with_their_figures(monkeypatch, tmp_path):
     spill, other = tmp_path / "spill", tmp_path / "other"
     spill.mkdir()
