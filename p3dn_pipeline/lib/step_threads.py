@@ -35,7 +35,7 @@ any step starts.
 Steps side by side share DuckDB's one memory limit, so each spills sooner and more. At
 national size (scale 100) two staging steps of tens of millions of rows, started together,
 spilled until the benchmark machine's disk was full, where one at a time had fitted
-(benchmarks/RESULTS.md, 2026-12-08 03:00 and 03:35). So a step starts beside a running one
+(benchmarks/RESULTS.md, 2026-12-08 03:00 and 03:55). So a step starts beside a running one
 only while both hold (:func:`side_by_side_hindrance`):
 
 - the warehouse (its file and write-ahead log) is no larger than half the memory limit: the
