@@ -33,6 +33,13 @@ from p3dn_pipeline_tests.integration.cli_runs import (
 BARRIER_TIMEOUT_S = 20
 
 
+@pytest.fixture(autouse=True)
+def no_watched_warehouse(monkeypatch):
+    """Warehouses an earlier test of this process opened (a small memory limit, a spill left
+    behind) must not hold these runs' steps back from running side by side."""
+    monkeypatch.setattr(step_threads, "_WATCHED", {})
+
+
 class Journal:
     """When each asset's step started and ended, and in which thread."""
 
